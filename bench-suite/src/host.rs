@@ -1,0 +1,508 @@
+//! Safe wrappers over the C host of `c-harness/host` (the lab's "Envoy").
+//!
+//! Two rules from FINDINGS.md shape this module:
+//! - a view of host memory ([`HostStr`], [`HostHeader`]) carries the lifetime of what owns the
+//!   bytes, so the compiler rejects a use after the owner is gone — what Go left to discipline
+//!   (S03) and Envoy's Rust SDK encodes as `EnvoyBuffer<'a>`;
+//! - writes take `&mut Request`, so no view borrowed from a request can be held across a write
+//!   (S13's ownership state machine, here checked at compile time).
+//!
+//! Every host status other than `LAB_OK` becomes a [`LabError`]; nothing here can make the host
+//! read out of bounds, because every (ptr, len) it receives comes from a Rust slice.
+//!
+//! Reading a view while its request lives, and writing once the view is dead, compiles:
+//! ```
+//! let mut req = lab::host::Request::realistic(4, 1).unwrap();
+//! let path = req.header(b":path").unwrap().as_bytes().to_vec();
+//! req.set_header(b":path", b"/other").unwrap();
+//! assert_ne!(path, req.header(b":path").unwrap().as_bytes());
+//! ```
+//! A view that outlives its request does not:
+//! ```compile_fail,E0597
+//! let value = {
+//!     let req = lab::host::Request::realistic(4, 1).unwrap();
+//!     req.header(b":path").unwrap()
+//! };
+//! println!("{value:?}");
+//! ```
+//! Nor does a view held across a write to the same request:
+//! ```compile_fail,E0502
+//! let mut req = lab::host::Request::realistic(4, 1).unwrap();
+//! let path = req.header(b":path").unwrap();
+//! req.set_header(b":path", b"/other").unwrap();
+//! println!("{path:?}");
+//! ```
+//! Nor a view of a bulk copy that outlives the caller's buffer:
+//! ```compile_fail,E0597
+//! use std::mem::MaybeUninit;
+//! let req = lab::host::Request::realistic(4, 1).unwrap();
+//! let mut slots = [MaybeUninit::uninit(); 4];
+//! let views = {
+//!     let mut buf = vec![MaybeUninit::uninit(); 8192];
+//!     req.copy_all(&mut buf, &mut slots).unwrap()
+//! };
+//! println!("{:?}", views[0]);
+//! ```
+
+use std::ffi::{c_char, CStr};
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::MaybeUninit;
+use std::ptr::NonNull;
+
+use crate::sys;
+
+/// Why a call across the boundary failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabError {
+    /// The host got a NULL pointer with a non-zero length (`LAB_ERR_NULL`).
+    Null,
+    /// An offset or length pointed past its buffer (`LAB_ERR_RANGE`).
+    Range,
+    /// No header of that name (`LAB_ERR_NOT_FOUND`).
+    NotFound,
+    /// The caller's buffer holds `capacity` items or bytes but `needed` are required.
+    Capacity { needed: usize, capacity: usize },
+    /// A header name that is not a lower-case HTTP token (`LAB_ERR_INVALID_NAME`).
+    InvalidName,
+    /// The host could not allocate (`LAB_ERR_NOMEM`).
+    NoMem,
+    /// A status this version of the wrappers does not know.
+    Unknown(u32),
+    /// A string bound for a C string holds a NUL byte at `position`.
+    InteriorNul { position: usize },
+    /// Bytes that should be UTF-8 are not; the first `valid_up_to` bytes are.
+    InvalidUtf8 { valid_up_to: usize },
+    /// A packed buffer longer than its `u32` offsets can address.
+    TooLarge { len: usize },
+}
+
+impl fmt::Display for LabError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LabError::Null => write!(f, "null pointer with a non-zero length passed to the host"),
+            LabError::Range => write!(f, "offset or length past the end of the buffer"),
+            LabError::NotFound => write!(f, "no header of that name"),
+            LabError::Capacity { needed, capacity } => {
+                write!(
+                    f,
+                    "caller buffer too small: {needed} needed, capacity {capacity}"
+                )
+            }
+            LabError::InvalidName => write!(f, "header name is not a lower-case HTTP token"),
+            LabError::NoMem => write!(f, "the host is out of memory"),
+            LabError::Unknown(s) => write!(f, "unknown host status {s}"),
+            LabError::InteriorNul { position } => {
+                write!(
+                    f,
+                    "string has an interior NUL byte at {position}; it cannot be a C string"
+                )
+            }
+            LabError::InvalidUtf8 { valid_up_to } => {
+                write!(f, "bytes are not UTF-8 (valid up to byte {valid_up_to})")
+            }
+            LabError::TooLarge { len } => {
+                write!(f, "packed buffer of {len} bytes exceeds u32 offsets")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LabError {}
+
+/// Maps a host status to a `Result`. `LAB_ERR_CAPACITY` carries no sizes here: callers that can
+/// get it report the sizes themselves.
+pub fn check(status: sys::lab_status) -> Result<(), LabError> {
+    match status {
+        sys::LAB_OK => Ok(()),
+        sys::LAB_ERR_NULL => Err(LabError::Null),
+        sys::LAB_ERR_RANGE => Err(LabError::Range),
+        sys::LAB_ERR_NOT_FOUND => Err(LabError::NotFound),
+        sys::LAB_ERR_CAPACITY => Err(LabError::Capacity {
+            needed: 0,
+            capacity: 0,
+        }),
+        sys::LAB_ERR_INVALID_NAME => Err(LabError::InvalidName),
+        sys::LAB_ERR_NOMEM => Err(LabError::NoMem),
+        other => Err(LabError::Unknown(other)),
+    }
+}
+
+/// Like [`check`], filling in the sizes of a capacity error.
+fn check_capacity(status: sys::lab_status, needed: usize, capacity: usize) -> Result<(), LabError> {
+    match check(status) {
+        Err(LabError::Capacity { .. }) => Err(LabError::Capacity { needed, capacity }),
+        other => other,
+    }
+}
+
+/// A borrowed view of bytes owned by someone else for `'a`: host memory (a header value), a
+/// caller buffer the host filled, or a Rust string handed to the host. Same layout as `lab_str`.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct HostStr<'a> {
+    raw: sys::lab_str,
+    _owner: PhantomData<&'a [u8]>,
+}
+
+impl<'a> HostStr<'a> {
+    /// A view of Rust bytes, to hand to the host (S05 `pinned_batch`).
+    #[inline]
+    pub fn from_bytes(bytes: &'a [u8]) -> Self {
+        HostStr {
+            raw: sys::lab_str {
+                ptr: bytes.as_ptr(),
+                len: bytes.len(),
+            },
+            _owner: PhantomData,
+        }
+    }
+
+    /// The bytes, for as long as their owner lives.
+    #[inline]
+    pub fn as_bytes(&self) -> &'a [u8] {
+        if self.raw.len == 0 {
+            return &[];
+        }
+        // SAFETY: a HostStr<'a> is only built from a Rust slice living for 'a (from_bytes) or from a
+        // view the host returned for memory that stays valid and unmodified while the `&'a` borrow
+        // of its owner (the request, or the caller buffer) lasts; len > 0 so ptr is non-null.
+        unsafe { std::slice::from_raw_parts(self.raw.ptr, self.raw.len) }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.raw.len
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.raw.len == 0
+    }
+}
+
+impl fmt::Debug for HostStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self.as_bytes()))
+    }
+}
+
+/// One header as two views, borrowed from its owner for `'a`. Same layout as `lab_header`.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct HostHeader<'a> {
+    raw: sys::lab_header,
+    _owner: PhantomData<&'a [u8]>,
+}
+
+impl<'a> HostHeader<'a> {
+    #[inline]
+    pub fn name(&self) -> HostStr<'a> {
+        HostStr {
+            raw: self.raw.name,
+            _owner: PhantomData,
+        }
+    }
+
+    #[inline]
+    pub fn value(&self) -> HostStr<'a> {
+        HostStr {
+            raw: self.raw.value,
+            _owner: PhantomData,
+        }
+    }
+}
+
+impl fmt::Debug for HostHeader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {:?}", self.name(), self.value())
+    }
+}
+
+/// A C string borrowed for `'a`, laid out as `const char *` so a slice of them is the `char**`
+/// that `lab_consume_cstr_array` reads.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct CStrPtr<'a> {
+    ptr: *const c_char,
+    _owner: PhantomData<&'a CStr>,
+}
+
+impl<'a> CStrPtr<'a> {
+    #[inline]
+    pub fn new(s: &'a CStr) -> Self {
+        CStrPtr {
+            ptr: s.as_ptr(),
+            _owner: PhantomData,
+        }
+    }
+}
+
+/// The initialised prefix of `slots` after the host wrote `count` items into it.
+///
+/// # Safety
+/// The host must have written `slots[..count]`, and `count <= slots.len()`.
+unsafe fn assume_init<T>(slots: &mut [MaybeUninit<T>], count: usize) -> &mut [T] {
+    debug_assert!(count <= slots.len());
+    // SAFETY: MaybeUninit<T> has T's layout, and the caller guarantees the first `count` slots
+    // were initialised by the host.
+    unsafe { &mut *(std::ptr::from_mut(&mut slots[..count]) as *mut [T]) }
+}
+
+/// A request owned by the host: a header map. Dropping it frees it in the host.
+pub struct Request {
+    raw: NonNull<sys::lab_request>,
+}
+
+impl Request {
+    /// An empty request.
+    pub fn new() -> Result<Self, LabError> {
+        // SAFETY: lab_request_new has no preconditions; NULL (out of memory) is handled below.
+        let raw = unsafe { sys::lab_request_new() };
+        NonNull::new(raw)
+            .map(|raw| Request { raw })
+            .ok_or(LabError::NoMem)
+    }
+
+    /// A request with `n` realistic headers, the same for the same seed (see lab.h).
+    pub fn realistic(n: usize, seed: u64) -> Result<Self, LabError> {
+        // SAFETY: no preconditions; NULL (out of memory) is handled below.
+        let raw = unsafe { sys::lab_request_new_realistic(n, seed) };
+        NonNull::new(raw)
+            .map(|raw| Request { raw })
+            .ok_or(LabError::NoMem)
+    }
+
+    #[inline]
+    fn raw(&self) -> *const sys::lab_request {
+        self.raw.as_ptr()
+    }
+
+    /// The host's handle, for calling `sys` functions directly (tests of the raw ABI). Valid while
+    /// `self` lives.
+    pub fn as_raw(&self) -> *const sys::lab_request {
+        self.raw()
+    }
+
+    /// S03 `borrow`: the value of header `name`, borrowed from the request (no copy).
+    #[inline]
+    pub fn header(&self, name: &[u8]) -> Result<HostStr<'_>, LabError> {
+        let mut value = sys::lab_str::default();
+        // SAFETY: the request is live (owned by self), name is a valid slice, value is a valid
+        // out-param; the host writes a view of memory it owns until the request is freed or the
+        // header is written, both of which need `&mut self` or drop, excluded while '_ lasts.
+        check(unsafe { sys::lab_header_get(self.raw(), name.as_ptr(), name.len(), &mut value) })?;
+        Ok(HostStr {
+            raw: value,
+            _owner: PhantomData,
+        })
+    }
+
+    /// S04: copies the value of header `name` into the caller's `buf` and returns the filled part.
+    #[inline]
+    pub fn header_copy<'b>(
+        &self,
+        name: &[u8],
+        buf: &'b mut [MaybeUninit<u8>],
+    ) -> Result<&'b mut [u8], LabError> {
+        let mut len = 0usize;
+        // SAFETY: live request, valid name slice; buf is valid for buf.len() bytes of writes and
+        // the host writes at most that many (it checks the capacity first).
+        let status = unsafe {
+            sys::lab_header_copy(
+                self.raw(),
+                name.as_ptr(),
+                name.len(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut len,
+            )
+        };
+        check_capacity(status, len, buf.len())?;
+        // SAFETY: on LAB_OK the host initialised buf[..len] and len <= buf.len().
+        Ok(unsafe { assume_init(buf, len) })
+    }
+
+    /// Header count and total name + value bytes: what Envoy passes on entry so the extension can
+    /// size its buffers before a bulk copy.
+    #[inline]
+    pub fn headers_size(&self) -> Result<EntrySizes, LabError> {
+        let (mut count, mut bytes) = (0usize, 0usize);
+        // SAFETY: live request, valid out-params.
+        check(unsafe { sys::lab_headers_size(self.raw(), &mut count, &mut bytes) })?;
+        Ok(EntrySizes { count, bytes })
+    }
+
+    /// S06 `bulk_borrow`: views of every header, borrowed from the request, written into `slots`.
+    #[inline]
+    pub fn view_all<'a, 's>(
+        &'a self,
+        slots: &'s mut [MaybeUninit<HostHeader<'a>>],
+    ) -> Result<&'s [HostHeader<'a>], LabError> {
+        let mut count = 0usize;
+        // SAFETY: HostHeader is repr(transparent) over lab_header, so slots is a valid array of
+        // slots.len() lab_header for the host to write; it writes nothing past the capacity.
+        let status = unsafe {
+            sys::lab_headers_view_all(
+                self.raw(),
+                slots.as_mut_ptr().cast(),
+                slots.len(),
+                &mut count,
+            )
+        };
+        check_capacity(status, count, slots.len())?;
+        // SAFETY: on LAB_OK the host wrote slots[..count], count <= slots.len(); the views point
+        // into the request, which the `'a` borrow keeps alive and unmodified.
+        Ok(unsafe { assume_init(slots, count) })
+    }
+
+    /// S06 `bulk_copy`: copies every header into the caller's `buf` and writes views of the copies
+    /// into `slots`. The views borrow `buf`, not the request.
+    #[inline]
+    pub fn copy_all<'b, 's>(
+        &self,
+        buf: &'b mut [MaybeUninit<u8>],
+        slots: &'s mut [MaybeUninit<HostHeader<'b>>],
+    ) -> Result<&'s [HostHeader<'b>], LabError> {
+        let (mut count, mut bytes) = (0usize, 0usize);
+        // SAFETY: buf and slots are valid for writes of their lengths (HostHeader is transparent
+        // over lab_header); the host writes within both capacities or nothing.
+        let status = unsafe {
+            sys::lab_headers_copy_all(
+                self.raw(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                slots.as_mut_ptr().cast(),
+                slots.len(),
+                &mut count,
+                &mut bytes,
+            )
+        };
+        match check(status) {
+            Err(LabError::Capacity { .. }) if count > slots.len() => {
+                return Err(LabError::Capacity {
+                    needed: count,
+                    capacity: slots.len(),
+                })
+            }
+            Err(LabError::Capacity { .. }) => {
+                return Err(LabError::Capacity {
+                    needed: bytes,
+                    capacity: buf.len(),
+                })
+            }
+            other => other?,
+        }
+        // SAFETY: on LAB_OK slots[..count] are written; they point into buf, which stays mutably
+        // borrowed (so untouched by anyone else) for 'b.
+        Ok(unsafe { assume_init(slots, count) })
+    }
+
+    /// Sets header `name` to `value` (the host copies both). Takes `&mut self`: every view borrowed
+    /// from this request must be dead before a write, which the compiler checks.
+    pub fn set_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), LabError> {
+        // SAFETY: live request owned exclusively here; both slices valid for the call only.
+        check(unsafe {
+            sys::lab_header_set(
+                self.raw.as_ptr(),
+                name.as_ptr(),
+                name.len(),
+                value.as_ptr(),
+                value.len(),
+            )
+        })
+    }
+}
+
+impl Drop for Request {
+    fn drop(&mut self) {
+        // SAFETY: self owns the request; it was created by the host and is freed exactly once.
+        unsafe { sys::lab_request_free(self.raw.as_ptr()) }
+    }
+}
+
+/// Header count and bytes known on entry (FINDINGS.md S04/S06).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntrySizes {
+    pub count: usize,
+    pub bytes: usize,
+}
+
+/// The host's checksum of one string (length, first and last byte), as every consumer computes it.
+#[inline]
+pub fn touch(bytes: &[u8]) -> u64 {
+    // SAFETY: a valid slice; lab_touch reads only bytes[0] and bytes[len - 1] when len > 0.
+    unsafe { sys::lab_touch(bytes.as_ptr(), bytes.len()) }
+}
+
+/// Hands a C string to the host (`lab_consume_cstr`); returns the host's checksum.
+#[inline]
+pub fn consume_cstr(s: &CStr) -> Result<u64, LabError> {
+    let mut sum = 0;
+    // SAFETY: s is NUL-terminated and lives for the call.
+    check(unsafe { sys::lab_consume_cstr(s.as_ptr(), &mut sum) })?;
+    Ok(sum)
+}
+
+/// Hands (ptr, len) bytes to the host (`lab_consume_str`).
+#[inline]
+pub fn consume_str(bytes: &[u8]) -> Result<u64, LabError> {
+    let mut sum = 0;
+    // SAFETY: a valid slice, read during the call only.
+    check(unsafe { sys::lab_consume_str(bytes.as_ptr(), bytes.len(), &mut sum) })?;
+    Ok(sum)
+}
+
+/// Hands an array of C strings to the host (`lab_consume_cstr_array`).
+#[inline]
+pub fn consume_cstr_array(items: &[CStrPtr<'_>]) -> Result<u64, LabError> {
+    let mut sum = 0;
+    // SAFETY: CStrPtr is transparent over `const char *`; each points to a live C string.
+    check(unsafe { sys::lab_consume_cstr_array(items.as_ptr().cast(), items.len(), &mut sum) })?;
+    Ok(sum)
+}
+
+/// Hands an array of (ptr, len) views to the host (`lab_consume_str_array`).
+#[inline]
+pub fn consume_str_array(items: &[HostStr<'_>]) -> Result<u64, LabError> {
+    let mut sum = 0;
+    // SAFETY: HostStr is transparent over lab_str; each view borrows live bytes.
+    check(unsafe { sys::lab_consume_str_array(items.as_ptr().cast(), items.len(), &mut sum) })?;
+    Ok(sum)
+}
+
+/// Hands `offsets.len() - 1` strings packed in `buf` to the host (`lab_consume_packed`); item i
+/// is `buf[offsets[i]..offsets[i + 1]]`. Bad offsets come back as [`LabError::Range`] from the host.
+#[inline]
+pub fn consume_packed(buf: &[u8], offsets: &[u32]) -> Result<u64, LabError> {
+    let n = offsets.len().checked_sub(1).ok_or(LabError::Range)?;
+    let mut sum = 0;
+    // SAFETY: buf valid for buf.len() bytes; offsets has n + 1 entries, which is what the host
+    // reads; the host itself checks every offset against buf.len().
+    check(unsafe {
+        sys::lab_consume_packed(buf.as_ptr(), buf.len(), offsets.as_ptr(), n, &mut sum)
+    })?;
+    Ok(sum)
+}
+
+/// The host's allocation and copy counters for this thread.
+pub fn host_stats() -> sys::lab_alloc_stats {
+    let mut stats = sys::lab_alloc_stats::default();
+    // SAFETY: valid out-param.
+    unsafe { sys::lab_alloc_stats_get(&mut stats) };
+    stats
+}
+
+/// S01: the empty call into the host.
+#[inline]
+pub fn noop() {
+    // SAFETY: lab_noop has no preconditions and touches no memory.
+    unsafe { sys::lab_noop() }
+}
+
+/// S01: a call with four arguments; reads no memory through `bytes`, only its address and length.
+#[inline]
+pub fn noop_args(a: u64, b: u64, bytes: &[u8]) -> u64 {
+    // SAFETY: lab_noop_args does not dereference the pointer.
+    unsafe { sys::lab_noop_args(a, b, bytes.as_ptr().cast(), bytes.len()) }
+}

@@ -1,0 +1,20 @@
+//! ffi-lab: the cost of crossing the Rust↔C boundary, strategy by strategy.
+//!
+//! The crate reproduces, in Rust, the findings of `../shared/FINDINGS.md` about embedding Go in
+//! Envoy through cgo. Its parts, in the order data flows:
+//!
+//! - [`sys`]: the bindgen bindings of `c-harness/include/lab.h`, the one ABI;
+//! - [`host`]: safe wrappers over the C host (requests, header views whose lifetimes the compiler
+//!   checks, and every host error as a [`host::LabError`]);
+//! - [`r2c`]: the Rust→C scenarios (S01–S06), one module per scenario, one plain function per
+//!   strategy, named as in FINDINGS.md;
+//! - [`measure`]: what every benchmark shares — allocation counting on both sides, the result
+//!   records, the criterion runner;
+//! - [`report`]: turns `results/` into `REPORT.md`.
+
+pub mod host;
+pub mod measure;
+pub mod r2c;
+pub mod report;
+pub mod slots;
+pub mod sys;

@@ -1,0 +1,9 @@
+//! Measurement shared by every benchmark: allocation and copy counting on both sides of the
+//! boundary ([`alloc`]), the result records and machine fingerprint of DESIGN.md ([`record`]),
+//! criterion's estimate files ([`criterion_json`]) and the runner that ties them together for a
+//! scenario ([`runner`]).
+
+pub mod alloc;
+pub mod criterion_json;
+pub mod record;
+pub mod runner;

@@ -1,0 +1,636 @@
+//! Turns the result records under `results/<machine-id>/` into `REPORT.md`: per scenario, a table
+//! (strategy, parameters, median ns with its bounds, ratio to the floor and to the best strategy,
+//! allocations per call on each side, bytes allocated and copied) and the conclusions the numbers
+//! support, computed here from the records — never typed by hand.
+//!
+//! The floor of a row is the R→C empty call of S01, plus S01's `memcpy` of the bytes the row
+//! copies (interpolated between the measured lengths) when it copies any.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::measure::record::{load_dir, Record, ResultFile};
+
+/// Titles of the scenarios of FINDINGS.md, by ID prefix.
+pub const TITLES: &[(&str, &str)] = &[
+    ("s01", "S01 call floor"),
+    ("s02", "S02 pass a string R→C"),
+    ("s03", "S03 get a string of unknown length from C"),
+    ("s04", "S04 get a string of known length from C"),
+    ("s05", "S05 pass a batch of strings R→C"),
+    ("s06", "S06 read all headers of a request"),
+    ("s07", "S07 copy on demand"),
+    ("s08", "S08 writes from another thread"),
+    ("s09", "S09 request lifetime"),
+    ("s10", "S10 panic containment"),
+    ("s11", "S11 first call from a new thread"),
+    ("s12", "S12 tail latency"),
+    ("s13", "S13 ownership of headers and data"),
+    ("s14", "S14 end-to-end filters"),
+];
+
+/// The documents' own figure for each scenario, quoted beside this machine's.
+const DOCUMENTS: &[(&str, &str)] = &[
+    ("s01", "C→Go ~1600 ns before Go CL 392854, ~140 ns after; Go→C tens of ns. dyu/ffi-overhead: Rust 1.6 ns, Go 1.26 19.7 ns."),
+    ("s02", "Go: `C.CString` 87.02 ns → pointer + length with `#cgo noescape` 61.30 ns."),
+    ("s03", "Go: unsafe string over C memory (no copy) vs `strings.Clone` (one allocation)."),
+    ("s04", "Go allocates from the sizes passed on entry, C++ copies once: \"one copy instead of one and a half or two\"."),
+    ("s05", "Go: `runtime.Pinner` beats one `C.CString` per item; \"several times\" faster again with cgocheck=0."),
+    ("s06", "Envoy copies all headers at the first read; the stack threshold 16 was \"picked by gut feeling, never measured\"."),
+];
+
+fn title(scenario: &str) -> String {
+    TITLES
+        .iter()
+        .find(|(p, _)| scenario.starts_with(p))
+        .map_or_else(|| scenario.to_owned(), |(_, t)| (*t).to_owned())
+}
+
+/// Reads `root/results/<machine_id>/` and writes `root/REPORT.md`; returns its path.
+pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {
+    let files = load_dir(&root.join("results").join(machine_id))?;
+    let path = root.join("REPORT.md");
+    fs::write(&path, render(&files, machine_id))?;
+    Ok(path)
+}
+
+/// The floors every row is divided by, from S01's records.
+struct Floor {
+    empty_call: Option<f64>,
+    /// (len, median ns) of S01 `memcpy`, sorted by len.
+    memcpy: Vec<(f64, f64)>,
+}
+
+impl Floor {
+    fn from(files: &[ResultFile]) -> Floor {
+        let s01 = files
+            .iter()
+            .find(|f| f.scenario.starts_with("s01") && f.lang == "rust" && f.direction == "r2c");
+        let empty_call = s01
+            .and_then(|f| f.records.iter().find(|r| r.strategy == "empty_call"))
+            .map(|r| r.ns_per_call.median);
+        let mut memcpy: Vec<(f64, f64)> = s01
+            .map(|f| {
+                f.records
+                    .iter()
+                    .filter(|r| r.strategy == "memcpy")
+                    .filter_map(|r| Some((param(r, "len")? as f64, r.ns_per_call.median)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        memcpy.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Floor { empty_call, memcpy }
+    }
+
+    /// The floor of a row: the empty call, plus the memcpy of what it copies.
+    fn of(&self, r: &Record) -> Option<f64> {
+        let call = self.empty_call?;
+        if r.strategy == "empty_call" || r.bytes_copied_per_call == 0.0 || r.strategy == "memcpy" {
+            return Some(call);
+        }
+        Some(call + interpolate(&self.memcpy, r.bytes_copied_per_call)?)
+    }
+}
+
+/// Piecewise-linear interpolation through sorted points, extended along the end segments.
+fn interpolate(points: &[(f64, f64)], x: f64) -> Option<f64> {
+    match points {
+        [] => None,
+        [(_, y)] => Some(*y),
+        _ => {
+            let i = points
+                .windows(2)
+                .position(|w| x <= w[1].0)
+                .unwrap_or(points.len() - 2);
+            let ((x0, y0), (x1, y1)) = (points[i], points[i + 1]);
+            Some((y0 + (y1 - y0) * (x - x0) / (x1 - x0)).max(0.0))
+        }
+    }
+}
+
+pub fn param(r: &Record, name: &str) -> Option<u64> {
+    r.params.get(name).and_then(serde_json::Value::as_u64)
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 1000.0 {
+        format!("{:.0}", ns)
+    } else if ns >= 10.0 {
+        format!("{:.1}", ns)
+    } else {
+        format!("{:.2}", ns)
+    }
+}
+
+fn fmt_count(x: Option<f64>) -> String {
+    match x {
+        None => "–".into(),
+        Some(x) if x.fract() == 0.0 => format!("{x:.0}"),
+        Some(x) => format!("{x:.2}"),
+    }
+}
+
+/// Renders the whole report from the records of one machine.
+pub fn render(files: &[ResultFile], machine_id: &str) -> String {
+    let mut out = String::new();
+    let floor = Floor::from(files);
+    let _ = writeln!(out, "# ffi-lab report: crossing the Rust↔C boundary\n");
+    let _ = writeln!(
+        out,
+        "<!-- Generated by `cargo bench` from results/{machine_id}/ — do not edit by hand; rerun the lab. -->\n"
+    );
+    match files.first() {
+        None => {
+            let _ = writeln!(
+                out,
+                "No results for machine `{machine_id}` yet: run `scripts/bench`."
+            );
+            return out;
+        }
+        Some(f) => {
+            let m = &f.machine;
+            let _ = writeln!(out, "| machine | |\n|---|---|");
+            let _ = writeln!(out, "| id | `{}` |", m.id);
+            let _ = writeln!(out, "| CPU | {} ({} cores) |", m.cpu, m.cores);
+            let _ = writeln!(out, "| kernel | {} |", m.kernel);
+            let _ = writeln!(out, "| rustc | {} |", m.rustc);
+            let _ = writeln!(out, "| C compiler | {} |", m.cc);
+            let _ = writeln!(
+                out,
+                "| Go | {} |",
+                m.go.as_deref().unwrap_or("not installed")
+            );
+            let _ = writeln!(
+                out,
+                "| cross-language LTO | {} |",
+                if m.lto {
+                    "on"
+                } else {
+                    "off: every call into C is a real call"
+                }
+            );
+            let _ = writeln!(
+                out,
+                "| commit, date, mode | `{}`, {}, {} |\n",
+                m.commit, m.date, m.mode
+            );
+            if files.iter().any(|f| f.machine.mode != "full") {
+                let _ = writeln!(out, "> Some results come from a **quick** run (short sweeps, short timing): smoke-test figures, not for quoting.\n");
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Reproduce: `scripts/bench` (set-up, then `cargo bench`; `scripts/bench --quick` for the quick mode). \
+         Method: criterion 0.8 times each strategy in a loop that calls it directly (median of the per-iteration \
+         time, 95 % confidence bounds in brackets); allocations are counted exactly per call, Rust side by a counting \
+         global allocator and C side by the host's own counters, over {} calls after one warm-up call; bytes copied are \
+         counted where the copy happens. The floor of a row is the R→C empty call of S01, plus S01's `memcpy` of the \
+         bytes the row copies. Medians move between runs on this shared machine: quote ratios within one run.\n",
+        crate::measure::runner::COUNT_CALLS
+    );
+
+    let _ = writeln!(out, "## Summary\n");
+    let _ = writeln!(out, "| scenario | conclusion |\n|---|---|");
+    let mut sections = String::new();
+    let mut by_scenario: BTreeMap<&str, Vec<&ResultFile>> = BTreeMap::new();
+    for f in files {
+        by_scenario.entry(f.scenario.as_str()).or_default().push(f);
+    }
+    for (scenario, files) in &by_scenario {
+        for f in files {
+            let conclusions = conclude(f);
+            let _ = writeln!(
+                out,
+                "| [{}](#{}) | {} |",
+                title(scenario),
+                anchor(&title(scenario)),
+                conclusions.first().map_or("–", String::as_str)
+            );
+            section(&mut sections, f, &floor, &conclusions);
+        }
+    }
+    for (prefix, t) in TITLES {
+        if !by_scenario.keys().any(|s| s.starts_with(prefix)) {
+            let _ = writeln!(out, "| {t} | not measured yet |");
+        }
+    }
+    out.push('\n');
+    out.push_str(&sections);
+    out
+}
+
+fn anchor(title: &str) -> String {
+    title
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn section(out: &mut String, f: &ResultFile, floor: &Floor, conclusions: &[String]) {
+    let t = title(&f.scenario);
+    let _ = writeln!(out, "## {t}\n");
+    let _ = writeln!(
+        out,
+        "`{}` · {} · {} · ns per {}\n",
+        f.scenario, f.lang, f.direction, f.unit
+    );
+    if let Some((_, doc)) = DOCUMENTS.iter().find(|(p, _)| f.scenario.starts_with(p)) {
+        let _ = writeln!(out, "Documents: {doc}\n");
+    }
+    for c in conclusions {
+        let _ = writeln!(out, "- {c}");
+    }
+    let _ = writeln!(
+        out,
+        "\n| strategy | params | median ns [low, high] | × floor | × best | allocs Rust / C | bytes alloc | bytes copied |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    let mut rows: Vec<&Record> = f.records.iter().collect();
+    rows.sort_by(|a, b| {
+        let key = |r: &Record| {
+            r.params
+                .values()
+                .filter_map(serde_json::Value::as_u64)
+                .collect::<Vec<_>>()
+        };
+        (r_key(a), key(a))
+            .cmp(&(r_key(b), key(b)))
+            .then(a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
+    });
+    // Rows are grouped by parameters; strategy order within a group is fastest first.
+    fn r_key(r: &Record) -> Vec<String> {
+        r.params.keys().cloned().collect()
+    }
+    for r in rows {
+        let best = f
+            .records
+            .iter()
+            .filter(|o| o.params == r.params)
+            .map(|o| o.ns_per_call.median)
+            .fold(f64::INFINITY, f64::min);
+        let ns = &r.ns_per_call;
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} [{}, {}] | {} | {:.2} | {} / {} | {} | {} |",
+            r.strategy,
+            r.params_label(),
+            fmt_ns(ns.median),
+            fmt_ns(ns.low),
+            fmt_ns(ns.high),
+            floor
+                .of(r)
+                .map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
+            ns.median / best,
+            fmt_count(r.allocs_per_call.rust),
+            fmt_count(r.allocs_per_call.c),
+            fmt_count(Some(r.bytes_allocated_per_call)),
+            fmt_count(Some(r.bytes_copied_per_call)),
+        );
+    }
+    out.push('\n');
+}
+
+/// Median of `strategy` at exactly these parameters.
+pub fn median(f: &ResultFile, strategy: &str, params: &[(&str, u64)]) -> Option<f64> {
+    f.records
+        .iter()
+        .find(|r| {
+            r.strategy == strategy
+                && r.params.len() == params.len()
+                && params.iter().all(|&(k, v)| param(r, k) == Some(v))
+        })
+        .map(|r| r.ns_per_call.median)
+}
+
+/// Values of parameter `name` present in the file, sorted.
+fn values(f: &ResultFile, name: &str) -> Vec<u64> {
+    let mut v: Vec<u64> = f.records.iter().filter_map(|r| param(r, name)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Least-squares fit y = a + b·x.
+pub fn fit_line(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let n = points.len() as f64;
+    if points.len() < 2 {
+        return None;
+    }
+    let (sx, sy) = points
+        .iter()
+        .fold((0.0, 0.0), |(sx, sy), (x, y)| (sx + x, sy + y));
+    let (mx, my) = (sx / n, sy / n);
+    let sxx: f64 = points.iter().map(|(x, _)| (x - mx).powi(2)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let b = sxy / sxx;
+    Some((my - b * mx, b))
+}
+
+/// The conclusions the records of one file support, most important first.
+pub fn conclude(f: &ResultFile) -> Vec<String> {
+    let id = f.scenario.as_str();
+    let mut c = Vec::new();
+    match id {
+        "s01_call_floor" => {
+            if let (Some(e), Some(a)) = (
+                median(f, "empty_call", &[]),
+                median(f, "call_with_args", &[]),
+            ) {
+                c.push(format!(
+                    "An R→C empty call costs {} ns; with four arguments {} ns (×{:.2}).",
+                    fmt_ns(e),
+                    fmt_ns(a),
+                    a / e
+                ));
+            }
+            if let (Some(a), Some(r)) = (
+                median(f, "call_with_args", &[]),
+                median(f, "rust_call", &[]),
+            ) {
+                c.push(format!(
+                    "The same call to a non-inlined Rust function costs {} ns: crossing into C costs ×{:.2} of a call that stays in Rust.",
+                    fmt_ns(r),
+                    a / r
+                ));
+            }
+            let pts: Vec<(f64, f64)> = values(f, "len")
+                .iter()
+                .filter_map(|&l| Some((l as f64, median(f, "memcpy", &[("len", l)])?)))
+                .collect();
+            if let Some((a, b)) = fit_line(&pts) {
+                c.push(format!(
+                    "memcpy floor: {:.1} ns + {:.4} ns/byte ({:.1} GB/s) over {} lengths.",
+                    a,
+                    b,
+                    1.0 / b,
+                    pts.len()
+                ));
+            }
+        }
+        "s02_pass_string" => {
+            if let (Some(cs), Some(pl)) = (
+                median(f, "cstring", &[("len", 64)]),
+                median(f, "ptr_len", &[("len", 64)]),
+            ) {
+                c.push(format!(
+                    "At 64 B `cstring` costs ×{:.1} of `ptr_len` ({} vs {} ns).",
+                    cs / pl,
+                    fmt_ns(cs),
+                    fmt_ns(pl)
+                ));
+            }
+            let pts: Vec<(f64, f64)> = values(f, "len")
+                .iter()
+                .filter_map(|&l| {
+                    Some((
+                        l as f64,
+                        median(f, "cstring", &[("len", l)])? - median(f, "ptr_len", &[("len", l)])?,
+                    ))
+                })
+                .collect();
+            if let Some((a, b)) = fit_line(&pts) {
+                c.push(format!("`cstring` costs {a:.1} ns + {b:.3} ns/byte over `ptr_len` (least squares over {} lengths).", pts.len()));
+            }
+            let lens = values(f, "len");
+            if let (Some(&lo), Some(&hi)) = (lens.first(), lens.last()) {
+                if let (Some(a), Some(b)) = (
+                    median(f, "ptr_len", &[("len", lo)]),
+                    median(f, "ptr_len", &[("len", hi)]),
+                ) {
+                    c.push(format!("`ptr_len` does not depend on the length: {} ns at {lo} B, {} ns at {hi} B.", fmt_ns(a), fmt_ns(b)));
+                }
+            }
+        }
+        "s03_unknown_length" | "s04_known_length" => {
+            let lens = values(f, "len");
+            let mut winners: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+            for &l in &lens {
+                if let Some(best) = best_at(f, &[("len", l)]) {
+                    winners.entry(best.strategy.clone()).or_default().push(l);
+                }
+            }
+            let list = winners
+                .iter()
+                .map(|(s, ls)| format!("`{s}` at {}", lens_list(ls)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            c.push(format!("Fastest: {list}."));
+            let (base, other) = if id.starts_with("s03") {
+                ("borrow", "clone_on_return")
+            } else {
+                ("prealloc_heap", "clone_on_return")
+            };
+            for &l in [lens.first(), lens.last()].into_iter().flatten() {
+                if let (Some(a), Some(b)) = (
+                    median(f, base, &[("len", l)]),
+                    median(f, other, &[("len", l)]),
+                ) {
+                    c.push(format!(
+                        "At {l} B `{other}` costs ×{:.2} of `{base}` ({} vs {} ns).",
+                        b / a,
+                        fmt_ns(b),
+                        fmt_ns(a)
+                    ));
+                }
+            }
+            if id.starts_with("s03") {
+                if let (Some(a), Some(b)) = (
+                    median(f, "clone_on_return", &[("len", 4096)]),
+                    median(f, "clone_utf8", &[("len", 4096)]),
+                ) {
+                    c.push(format!(
+                        "UTF-8 validation adds {} ns at 4096 B (×{:.2} of the plain clone).",
+                        fmt_ns(b - a),
+                        b / a
+                    ));
+                }
+            }
+        }
+        "s05_pass_batch" => {
+            let ns = values(f, "n");
+            let ratios: Vec<String> = ns
+                .iter()
+                .filter_map(|&n| {
+                    let cs = median(f, "cstring_each", &[("n", n)])?;
+                    let pb = median(f, "pinned_batch", &[("n", n)])?;
+                    Some(format!("×{:.1} at {n}", cs / pb))
+                })
+                .collect();
+            c.push(format!(
+                "`cstring_each` costs {} of `pinned_batch`.",
+                ratios.join(", ")
+            ));
+            let pk: Vec<String> = ns
+                .iter()
+                .filter_map(|&n| {
+                    Some(format!(
+                        "×{:.2} at {n}",
+                        median(f, "packed", &[("n", n)])? / median(f, "pinned_batch", &[("n", n)])?
+                    ))
+                })
+                .collect();
+            c.push(format!(
+                "`packed` (copy into one reused buffer) costs {} of `pinned_batch`.",
+                pk.join(", ")
+            ));
+        }
+        "s06_read_headers" => s06_conclusions(f, &mut c),
+        _ => {}
+    }
+    c
+}
+
+fn lens_list(ls: &[u64]) -> String {
+    ls.iter()
+        .map(|l| format!("{l} B"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The fastest record at exactly these parameters.
+fn best_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Option<&'a Record> {
+    f.records
+        .iter()
+        .filter(|r| {
+            r.params.len() == params.len() && params.iter().all(|&(k, v)| param(r, k) == Some(v))
+        })
+        .min_by(|a, b| a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
+}
+
+fn s06_conclusions(f: &ResultFile, c: &mut Vec<String>) {
+    // Crossover: for each n, the smallest k at which a bulk strategy beats per_header_call.
+    for bulk in ["bulk_borrow", "bulk_copy"] {
+        let mut parts = Vec::new();
+        for n in values(f, "n") {
+            let ks: Vec<u64> = f
+                .records
+                .iter()
+                .filter(|r| r.strategy == "per_header_call" && param(r, "n") == Some(n))
+                .filter_map(|r| param(r, "k"))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let wins = ks.iter().find(|&&k| {
+                matches!((median(f, bulk, &[("n", n), ("k", k)]), median(f, "per_header_call", &[("n", n), ("k", k)])),
+                    (Some(b), Some(p)) if b < p)
+            });
+            if !ks.is_empty() {
+                parts.push(match wins {
+                    Some(k) => format!("n={n}: from k={k}"),
+                    None => format!("n={n}: never (k ≤ {})", ks.last().unwrap_or(&0)),
+                });
+            }
+        }
+        if !parts.is_empty() {
+            c.push(format!(
+                "`{bulk}` beats `per_header_call` — {}.",
+                parts.join("; ")
+            ));
+        }
+    }
+    // Best stack threshold: the geometric mean over header counts of each threshold's ratio to the
+    // best threshold at that count.
+    let thresholds = values(f, "threshold");
+    let counts: Vec<u64> = f
+        .records
+        .iter()
+        .filter(|r| r.strategy == "stack_slots")
+        .filter_map(|r| param(r, "n"))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !thresholds.is_empty() && !counts.is_empty() {
+        let mut scores: Vec<(u64, f64)> = thresholds
+            .iter()
+            .map(|&t| {
+                let logs: Vec<f64> = counts
+                    .iter()
+                    .filter_map(|&n| {
+                        let m = median(f, "stack_slots", &[("n", n), ("threshold", t)])?;
+                        let best = thresholds
+                            .iter()
+                            .filter_map(|&u| {
+                                median(f, "stack_slots", &[("n", n), ("threshold", u)])
+                            })
+                            .fold(f64::INFINITY, f64::min);
+                        Some((m / best).ln())
+                    })
+                    .collect();
+                (
+                    t,
+                    (logs.iter().sum::<f64>() / logs.len().max(1) as f64).exp(),
+                )
+            })
+            .collect();
+        scores.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let list = scores
+            .iter()
+            .map(|(t, s)| format!("{t}: ×{s:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        c.push(format!(
+            "The best stack threshold for the view slots is {} (geometric mean over header counts {}–{} of the ratio to the best threshold per count: {list}).",
+            scores[0].0,
+            counts[0],
+            counts[counts.len() - 1]
+        ));
+        // What spilling to the heap costs: the largest count at or under the smallest threshold
+        // that holds it, vs. threshold 0.
+        for &n in &counts {
+            if let (Some(heap), Some(stack)) = (
+                median(f, "stack_slots", &[("n", n), ("threshold", 0)]),
+                thresholds.iter().rev().find_map(|&t| {
+                    (t >= n)
+                        .then(|| median(f, "stack_slots", &[("n", n), ("threshold", t)]))
+                        .flatten()
+                }),
+            ) {
+                if n == 16 {
+                    c.push(format!(
+                        "At 16 headers the heap slots cost {} ns more than stack slots (×{:.2}).",
+                        fmt_ns(heap - stack),
+                        heap / stack
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_fit_recovers_a_line() {
+        let (a, b) = fit_line(&[(0.0, 1.0), (10.0, 21.0), (20.0, 41.0)]).unwrap();
+        assert!((a - 1.0).abs() < 1e-9 && (b - 2.0).abs() < 1e-9);
+        assert!(fit_line(&[(1.0, 1.0)]).is_none());
+    }
+
+    #[test]
+    fn interpolation_between_and_beyond_points() {
+        let pts = [(8.0, 2.0), (64.0, 4.0), (1024.0, 20.0)];
+        assert_eq!(interpolate(&pts, 8.0), Some(2.0));
+        assert_eq!(interpolate(&pts, 36.0), Some(3.0));
+        assert!((interpolate(&pts, 2048.0).unwrap() - (20.0 + 16.0 / 960.0 * 1024.0)).abs() < 1e-9);
+        assert_eq!(interpolate(&[], 3.0), None);
+    }
+
+    #[test]
+    fn anchors_follow_markdown() {
+        assert_eq!(anchor("S02 pass a string R→C"), "s02-pass-a-string-rc");
+    }
+}

@@ -1,0 +1,295 @@
+//! Bad input at the boundary: every case gets a clear error, never undefined behaviour. The raw
+//! (ptr, len) cases call the C host directly, as a careless extension would; the Rust wrappers
+//! cannot even express them, and return a `Result` for everything else.
+
+use std::mem::MaybeUninit;
+use std::ptr;
+
+use lab::host::{self, check, HostHeader, LabError, Request};
+use lab::r2c::{s02_pass_string as s02, s03_unknown_length as s03, s05_pass_batch as s05};
+use lab::sys;
+
+#[test]
+fn interior_nul_is_a_clear_error_for_cstring() {
+    let err = s02::cstring(&s02::Payload(b"abc\0def".to_vec())).unwrap_err();
+    assert_eq!(err, LabError::InteriorNul { position: 3 });
+    assert!(err.to_string().contains("interior NUL byte at 3"), "{err}");
+    // ptr_len carries the same bytes without complaint: a length needs no terminator.
+    assert!(s02::ptr_len(&s02::Payload(b"abc\0def".to_vec())).is_ok());
+}
+
+#[test]
+fn interior_nul_in_a_batch_fails_the_batch_and_leaks_nothing() {
+    let batch =
+        || s05::Batch::from_items(vec![b"ok".to_vec(), b"also ok".to_vec(), b"bad\0".to_vec()]);
+    let (res, usage) = lab::measure::alloc::usage_of(|| s05::cstring_each(&batch()));
+    assert_eq!(res.unwrap_err(), LabError::InteriorNul { position: 3 });
+    assert_eq!(
+        usage.rust_allocs, usage.rust_frees,
+        "the CStrings made before the bad item are freed"
+    );
+    assert!(s05::pinned_batch(&batch()).is_ok());
+    assert!(s05::packed(&batch()).is_ok());
+}
+
+#[test]
+fn invalid_utf8_is_an_error_for_clone_utf8_only() {
+    let mut fx = s03::HeaderFixture::new(8);
+    fx.req.set_header(s03::NAME, b"ab\xffcd").unwrap();
+    let err = s03::clone_utf8(&fx).unwrap_err();
+    assert_eq!(err, LabError::InvalidUtf8 { valid_up_to: 2 });
+    assert!(err.to_string().contains("not UTF-8"));
+    assert!(
+        s03::clone_on_return(&fx).is_ok(),
+        "bytes need no validation"
+    );
+    assert!(s03::borrow(&fx).is_ok());
+}
+
+#[test]
+fn null_pointer_with_length_is_refused_by_the_host() {
+    let mut sum = 0u64;
+    // SAFETY (of each call below): the host checks (NULL, len > 0) before any dereference; this is
+    // the behaviour under test.
+    unsafe {
+        assert_eq!(
+            check(sys::lab_consume_str(ptr::null(), 5, &mut sum)),
+            Err(LabError::Null)
+        );
+        assert_eq!(
+            check(sys::lab_consume_cstr(ptr::null(), &mut sum)),
+            Err(LabError::Null)
+        );
+        assert_eq!(
+            check(sys::lab_consume_str_array(ptr::null(), 2, &mut sum)),
+            Err(LabError::Null)
+        );
+        assert_eq!(
+            check(sys::lab_consume_cstr_array(ptr::null(), 1, &mut sum)),
+            Err(LabError::Null)
+        );
+        let items = [sys::lab_str {
+            ptr: ptr::null(),
+            len: 3,
+        }];
+        assert_eq!(
+            check(sys::lab_consume_str_array(items.as_ptr(), 1, &mut sum)),
+            Err(LabError::Null)
+        );
+        let cstrs = [c"ok".as_ptr(), ptr::null()];
+        assert_eq!(
+            check(sys::lab_consume_cstr_array(cstrs.as_ptr(), 2, &mut sum)),
+            Err(LabError::Null)
+        );
+        assert_eq!(
+            check(sys::lab_consume_packed(
+                ptr::null(),
+                4,
+                [0u32, 4].as_ptr(),
+                1,
+                &mut sum
+            )),
+            Err(LabError::Null)
+        );
+        // (NULL, 0) is the empty string, not an error.
+        assert_eq!(
+            check(sys::lab_consume_str(ptr::null(), 0, &mut sum)),
+            Ok(())
+        );
+        assert_eq!(sum, 0);
+
+        let req = sys::lab_request_new_realistic(4, 1);
+        let mut view = sys::lab_str::default();
+        assert_eq!(
+            check(sys::lab_header_get(req, ptr::null(), 3, &mut view)),
+            Err(LabError::Null)
+        );
+        assert_eq!(
+            check(sys::lab_header_get(
+                ptr::null(),
+                b"a".as_ptr(),
+                1,
+                &mut view
+            )),
+            Err(LabError::Null)
+        );
+        let mut len = 0;
+        assert_eq!(
+            check(sys::lab_header_copy(
+                req,
+                b":path".as_ptr(),
+                5,
+                ptr::null_mut(),
+                10,
+                &mut len
+            )),
+            Err(LabError::Null)
+        );
+        let mut count = 0;
+        assert_eq!(
+            check(sys::lab_headers_view_all(
+                req,
+                ptr::null_mut(),
+                4,
+                &mut count
+            )),
+            Err(LabError::Null)
+        );
+        assert_eq!(
+            check(sys::lab_header_set(req, b"x".as_ptr(), 1, ptr::null(), 2)),
+            Err(LabError::Null)
+        );
+        sys::lab_request_free(req);
+    }
+}
+
+#[test]
+fn packed_offsets_past_the_buffer_are_range_errors() {
+    let buf = b"hello world";
+    assert_eq!(
+        host::consume_packed(buf, &[0, 5, 11]),
+        Ok(host::touch(b"hello") + host::touch(b" world"))
+    );
+    assert_eq!(
+        host::consume_packed(buf, &[0, 12]),
+        Err(LabError::Range),
+        "end past the buffer"
+    );
+    assert_eq!(
+        host::consume_packed(buf, &[6, 5]),
+        Err(LabError::Range),
+        "decreasing offsets"
+    );
+    assert_eq!(
+        host::consume_packed(buf, &[]),
+        Err(LabError::Range),
+        "no offsets at all"
+    );
+    assert_eq!(host::consume_packed(buf, &[0]), Ok(0), "zero items");
+}
+
+#[test]
+fn more_headers_than_capacity_is_reported_not_overflowed() {
+    let req = Request::realistic(20, 7).unwrap();
+    let mut slots = [MaybeUninit::<HostHeader<'_>>::uninit(); 8];
+    assert_eq!(
+        req.view_all(&mut slots).unwrap_err(),
+        LabError::Capacity {
+            needed: 20,
+            capacity: 8
+        }
+    );
+
+    let entry = req.headers_size().unwrap();
+    let mut small_buf = vec![MaybeUninit::<u8>::uninit(); entry.bytes - 1];
+    let mut enough = vec![MaybeUninit::<HostHeader<'_>>::uninit(); 20];
+    assert_eq!(
+        req.copy_all(&mut small_buf, &mut enough).unwrap_err(),
+        LabError::Capacity {
+            needed: entry.bytes,
+            capacity: entry.bytes - 1
+        }
+    );
+    let mut buf = vec![MaybeUninit::<u8>::uninit(); entry.bytes];
+    assert_eq!(
+        req.copy_all(&mut buf, &mut slots).unwrap_err(),
+        LabError::Capacity {
+            needed: 20,
+            capacity: 8
+        }
+    );
+
+    let value_len = req.header(b"cookie").unwrap().len();
+    let mut tiny = [MaybeUninit::<u8>::uninit(); 4];
+    let err = req.header_copy(b"cookie", &mut tiny).unwrap_err();
+    assert_eq!(
+        err,
+        LabError::Capacity {
+            needed: value_len,
+            capacity: 4
+        }
+    );
+    assert!(err.to_string().contains("too small"));
+}
+
+#[test]
+fn a_capacity_error_writes_nothing() {
+    let req = Request::realistic(20, 7).unwrap();
+    let sentinel = sys::lab_header {
+        name: sys::lab_str {
+            ptr: ptr::null(),
+            len: 0xdead,
+        },
+        value: sys::lab_str::default(),
+    };
+    let mut views = [sentinel; 9];
+    let mut count = 0;
+    // SAFETY: views has room for the 8 slots offered; the 9th is a guard the host must not touch.
+    let status =
+        unsafe { sys::lab_headers_view_all(req_raw(&req), views.as_mut_ptr(), 8, &mut count) };
+    assert_eq!(
+        check(status),
+        Err(LabError::Capacity {
+            needed: 0,
+            capacity: 0
+        })
+    );
+    assert_eq!(count, 20);
+    assert!(
+        views.iter().all(|v| v.name.len == 0xdead),
+        "nothing written on a capacity error"
+    );
+}
+
+/// The raw handle of a request, for calling the host directly (the wrappers never expose it).
+fn req_raw(req: &Request) -> *const sys::lab_request {
+    req.as_raw()
+}
+
+#[test]
+fn header_names_must_be_tokens() {
+    let mut req = Request::new().unwrap();
+    for bad in [
+        &b""[..],
+        b"Upper",
+        b"sp ace",
+        b"colon:",
+        b"nul\0",
+        b":",
+        b"caf\xc3\xa9",
+    ] {
+        assert_eq!(
+            req.set_header(bad, b"v"),
+            Err(LabError::InvalidName),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+    req.set_header(b":path", b"/").unwrap();
+    req.set_header(b"x-ok_1.2~", b"v").unwrap();
+    assert_eq!(req.headers_size().unwrap().count, 2);
+    assert_eq!(req.header(b"missing").unwrap_err(), LabError::NotFound);
+}
+
+#[test]
+fn set_replaces_and_views_follow_the_request() {
+    let mut req = Request::new().unwrap();
+    req.set_header(b"a", b"one").unwrap();
+    req.set_header(b"a", b"three").unwrap();
+    assert_eq!(req.header(b"a").unwrap().as_bytes(), b"three");
+    assert_eq!(
+        req.headers_size().unwrap(),
+        host::EntrySizes { count: 1, bytes: 6 }
+    );
+}
+
+#[test]
+fn host_frees_every_request_it_makes() {
+    let before = host::host_stats();
+    for n in [0, 1, 20, 128] {
+        drop(Request::realistic(n, n as u64).unwrap());
+    }
+    let after = host::host_stats();
+    assert_eq!(after.allocs - before.allocs, after.frees - before.frees);
+    assert!(after.allocs > before.allocs);
+}

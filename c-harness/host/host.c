@@ -1,0 +1,427 @@
+/*
+ * The lab's host: plays Envoy's role for the R->C scenarios (FINDINGS.md S01-S06). It owns requests
+ * and their header maps, and implements every function of lab.h. Every allocation goes through
+ * host_alloc/host_free so the extension can read exact per-thread allocation counts.
+ */
+#include "lab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct lab_request {
+  /* Each header's name and value live in one block starting at headers[i].name.ptr. */
+  lab_header *headers;
+  size_t count;
+  size_t cap;
+  size_t bytes; /* sum of all name and value lengths */
+};
+
+/* ------------------------------------------------------------------------------------------------
+ * Counting allocator (per thread)
+ * ---------------------------------------------------------------------------------------------- */
+
+static _Thread_local lab_alloc_stats tls_stats;
+
+static void *host_alloc(size_t size) {
+  tls_stats.allocs++;
+  tls_stats.bytes_allocated += size;
+  return malloc(size);
+}
+
+/* A realloc of a live block counts as one allocation and one free, so allocs == frees still means
+ * nothing leaked. */
+static void *host_realloc(void *p, size_t size) {
+  tls_stats.allocs++;
+  if (p != NULL) {
+    tls_stats.frees++;
+  }
+  tls_stats.bytes_allocated += size;
+  return realloc(p, size);
+}
+
+static void host_free(void *p) {
+  if (p != NULL) {
+    tls_stats.frees++;
+    free(p);
+  }
+}
+
+/* Every copy of string bytes into caller memory goes through here so bytes_copied is exact. */
+static void host_copy(uint8_t *dst, const uint8_t *src, size_t len) {
+  if (len > 0) {
+    memcpy(dst, src, len);
+  }
+  tls_stats.bytes_copied += len;
+}
+
+void lab_alloc_stats_get(lab_alloc_stats *out) {
+  if (out != NULL) {
+    *out = tls_stats;
+  }
+}
+
+const char *lab_status_str(lab_status status) {
+  switch (status) {
+  case LAB_OK:
+    return "ok";
+  case LAB_ERR_NULL:
+    return "null pointer";
+  case LAB_ERR_RANGE:
+    return "offset or length past the buffer";
+  case LAB_ERR_NOT_FOUND:
+    return "header not found";
+  case LAB_ERR_CAPACITY:
+    return "caller buffer too small";
+  case LAB_ERR_INVALID_NAME:
+    return "invalid header name";
+  case LAB_ERR_NOMEM:
+    return "out of memory";
+  }
+  return "unknown status";
+}
+
+/* A (ptr, len) pair is readable when it is non-NULL or empty. */
+static int str_ok(const void *ptr, size_t len) { return ptr != NULL || len == 0; }
+
+/* ------------------------------------------------------------------------------------------------
+ * S01
+ * ---------------------------------------------------------------------------------------------- */
+
+void lab_noop(void) {}
+
+uint64_t lab_noop_args(uint64_t a, uint64_t b, const void *ptr, size_t len) {
+  return (a ^ b) + (uint64_t)(uintptr_t)ptr + (uint64_t)len;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * S02 / S05 consumers
+ * ---------------------------------------------------------------------------------------------- */
+
+uint64_t lab_touch(const uint8_t *ptr, size_t len) {
+  if (ptr == NULL || len == 0) {
+    return 0;
+  }
+  return (uint64_t)len * 0x9E3779B97F4A7C15ull + ((uint64_t)ptr[0] << 8) + ptr[len - 1];
+}
+
+lab_status lab_consume_cstr(const char *s, uint64_t *checksum) {
+  if (s == NULL || checksum == NULL) {
+    return LAB_ERR_NULL;
+  }
+  *checksum = lab_touch((const uint8_t *)s, strlen(s));
+  return LAB_OK;
+}
+
+lab_status lab_consume_str(const uint8_t *ptr, size_t len, uint64_t *checksum) {
+  if (!str_ok(ptr, len) || checksum == NULL) {
+    return LAB_ERR_NULL;
+  }
+  *checksum = lab_touch(ptr, len);
+  return LAB_OK;
+}
+
+lab_status lab_consume_cstr_array(const char *const *items, size_t n, uint64_t *checksum) {
+  if (!str_ok(items, n) || checksum == NULL) {
+    return LAB_ERR_NULL;
+  }
+  uint64_t sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (items[i] == NULL) {
+      return LAB_ERR_NULL;
+    }
+    sum += lab_touch((const uint8_t *)items[i], strlen(items[i]));
+  }
+  *checksum = sum;
+  return LAB_OK;
+}
+
+lab_status lab_consume_str_array(const lab_str *items, size_t n, uint64_t *checksum) {
+  if (!str_ok(items, n) || checksum == NULL) {
+    return LAB_ERR_NULL;
+  }
+  uint64_t sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!str_ok(items[i].ptr, items[i].len)) {
+      return LAB_ERR_NULL;
+    }
+    sum += lab_touch(items[i].ptr, items[i].len);
+  }
+  *checksum = sum;
+  return LAB_OK;
+}
+
+lab_status lab_consume_packed(const uint8_t *buf, size_t buf_len, const uint32_t *offsets, size_t n,
+                              uint64_t *checksum) {
+  if (!str_ok(buf, buf_len) || offsets == NULL || checksum == NULL) {
+    return LAB_ERR_NULL;
+  }
+  uint64_t sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t start = offsets[i];
+    size_t end = offsets[i + 1];
+    if (start > end || end > buf_len) {
+      return LAB_ERR_RANGE;
+    }
+    sum += lab_touch(buf + start, end - start);
+  }
+  *checksum = sum;
+  return LAB_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Requests
+ * ---------------------------------------------------------------------------------------------- */
+
+lab_request *lab_request_new(void) {
+  lab_request *req = host_alloc(sizeof *req);
+  if (req != NULL) {
+    memset(req, 0, sizeof *req);
+  }
+  return req;
+}
+
+void lab_request_free(lab_request *req) {
+  if (req == NULL) {
+    return;
+  }
+  for (size_t i = 0; i < req->count; i++) {
+    host_free((void *)req->headers[i].name.ptr);
+  }
+  host_free(req->headers);
+  host_free(req);
+}
+
+/* RFC 9110 tchar, lower-case only (HTTP/2 and Envoy keep names lower-case), plus the leading ':'
+ * of pseudo-headers. */
+static int valid_name(const uint8_t *name, size_t len) {
+  if (name == NULL || len == 0) {
+    return 0;
+  }
+  for (size_t i = 0; i < len; i++) {
+    uint8_t c = name[i];
+    int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL) ||
+             (c == ':' && i == 0 && len > 1);
+    if (!ok) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static lab_header *find(const lab_request *req, const uint8_t *name, size_t name_len) {
+  for (size_t i = 0; i < req->count; i++) {
+    lab_header *h = &req->headers[i];
+    if (h->name.len == name_len && memcmp(h->name.ptr, name, name_len) == 0) {
+      return h;
+    }
+  }
+  return NULL;
+}
+
+/* Fills *h with a fresh block holding name then value. */
+static lab_status make_header(lab_header *h, const uint8_t *name, size_t name_len,
+                              const uint8_t *value, size_t value_len) {
+  uint8_t *block = host_alloc(name_len + value_len + 1);
+  if (block == NULL) {
+    return LAB_ERR_NOMEM;
+  }
+  memcpy(block, name, name_len);
+  if (value_len > 0) {
+    memcpy(block + name_len, value, value_len);
+  }
+  h->name = (lab_str){block, name_len};
+  h->value = (lab_str){block + name_len, value_len};
+  return LAB_OK;
+}
+
+lab_status lab_header_set(lab_request *req, const uint8_t *name, size_t name_len,
+                          const uint8_t *value, size_t value_len) {
+  if (req == NULL || !str_ok(name, name_len) || !str_ok(value, value_len)) {
+    return LAB_ERR_NULL;
+  }
+  if (!valid_name(name, name_len)) {
+    return LAB_ERR_INVALID_NAME;
+  }
+  lab_header fresh;
+  lab_status st = make_header(&fresh, name, name_len, value, value_len);
+  if (st != LAB_OK) {
+    return st;
+  }
+  lab_header *old = find(req, name, name_len);
+  if (old != NULL) {
+    req->bytes = req->bytes - old->value.len + value_len;
+    host_free((void *)old->name.ptr);
+    *old = fresh;
+    return LAB_OK;
+  }
+  if (req->count == req->cap) {
+    size_t cap = req->cap == 0 ? 8 : req->cap * 2;
+    lab_header *grown = host_realloc(req->headers, cap * sizeof *grown);
+    if (grown == NULL) {
+      host_free((void *)fresh.name.ptr);
+      return LAB_ERR_NOMEM;
+    }
+    req->headers = grown;
+    req->cap = cap;
+  }
+  req->headers[req->count++] = fresh;
+  req->bytes += name_len + value_len;
+  return LAB_OK;
+}
+
+/* --- realistic fixture ------------------------------------------------------------------------ */
+
+static uint64_t splitmix64(uint64_t *state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/* Names and value-length ranges of a typical browser/API request as a proxy sees it. */
+static const struct {
+  const char *name;
+  uint16_t min_len, max_len;
+} COMMON[] = {
+    {":method", 3, 7},          {":path", 16, 256},          {":scheme", 4, 5},
+    {":authority", 12, 40},     {"user-agent", 40, 160},     {"accept", 8, 160},
+    {"accept-encoding", 8, 32}, {"accept-language", 8, 48},  {"cookie", 512, 4096},
+    {"x-request-id", 36, 36},   {"x-forwarded-for", 8, 64},  {"traceparent", 55, 55},
+    {"authorization", 64, 1024}, {"content-type", 10, 40},   {"referer", 24, 200},
+    {"cache-control", 8, 24},   {"x-forwarded-proto", 4, 5}, {"x-envoy-expected-rq-timeout-ms", 2, 5},
+    {"sec-fetch-mode", 4, 11},  {"sec-ch-ua", 24, 96},
+};
+
+static const char VALUE_CHARS[] =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.=;/ ";
+
+lab_request *lab_request_new_realistic(size_t n_headers, uint64_t seed) {
+  lab_request *req = lab_request_new();
+  if (req == NULL) {
+    return NULL;
+  }
+  uint64_t state = seed;
+  uint8_t value[4096];
+  char custom[32];
+  size_t n_common = sizeof COMMON / sizeof COMMON[0];
+  for (size_t i = 0; i < n_headers; i++) {
+    const char *name;
+    size_t min_len, max_len;
+    if (i < n_common) {
+      name = COMMON[i].name;
+      min_len = COMMON[i].min_len;
+      max_len = COMMON[i].max_len;
+    } else {
+      /* Custom headers: mostly short, one in sixteen up to 4 KiB (tokens, JSON blobs). */
+      size_t k = i - n_common;
+      size_t digits = 0;
+      char rev[24];
+      do {
+        rev[digits++] = (char)('0' + k % 10);
+        k /= 10;
+      } while (k > 0);
+      memcpy(custom, "x-custom-", 9);
+      for (size_t d = 0; d < digits; d++) {
+        custom[9 + d] = rev[digits - 1 - d];
+      }
+      custom[9 + digits] = '\0';
+      name = custom;
+      min_len = 8;
+      max_len = (splitmix64(&state) % 16 == 0) ? 4096 : 128;
+    }
+    size_t len = min_len + (size_t)(splitmix64(&state) % (max_len - min_len + 1));
+    for (size_t j = 0; j < len; j++) {
+      value[j] = (uint8_t)VALUE_CHARS[splitmix64(&state) % (sizeof VALUE_CHARS - 1)];
+    }
+    if (lab_header_set(req, (const uint8_t *)name, strlen(name), value, len) != LAB_OK) {
+      lab_request_free(req);
+      return NULL;
+    }
+  }
+  return req;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Header access
+ * ---------------------------------------------------------------------------------------------- */
+
+/* Names are validated when stored, so looking up a name that is not a token simply finds nothing:
+ * the read path stays a plain scan, as Envoy's is. */
+lab_status lab_header_get(const lab_request *req, const uint8_t *name, size_t name_len,
+                          lab_str *value) {
+  if (req == NULL || !str_ok(name, name_len) || value == NULL) {
+    return LAB_ERR_NULL;
+  }
+  const lab_header *h = find(req, name, name_len);
+  if (h == NULL) {
+    return LAB_ERR_NOT_FOUND;
+  }
+  *value = h->value;
+  return LAB_OK;
+}
+
+lab_status lab_header_copy(const lab_request *req, const uint8_t *name, size_t name_len,
+                           uint8_t *buf, size_t cap, size_t *len) {
+  if (req == NULL || !str_ok(name, name_len) || !str_ok(buf, cap) || len == NULL) {
+    return LAB_ERR_NULL;
+  }
+  const lab_header *h = find(req, name, name_len);
+  if (h == NULL) {
+    return LAB_ERR_NOT_FOUND;
+  }
+  *len = h->value.len;
+  if (h->value.len > cap) {
+    return LAB_ERR_CAPACITY;
+  }
+  host_copy(buf, h->value.ptr, h->value.len);
+  return LAB_OK;
+}
+
+lab_status lab_headers_size(const lab_request *req, size_t *count, size_t *bytes) {
+  if (req == NULL || count == NULL || bytes == NULL) {
+    return LAB_ERR_NULL;
+  }
+  *count = req->count;
+  *bytes = req->bytes;
+  return LAB_OK;
+}
+
+lab_status lab_headers_view_all(const lab_request *req, lab_header *views, size_t cap,
+                                size_t *count) {
+  if (req == NULL || !str_ok(views, cap) || count == NULL) {
+    return LAB_ERR_NULL;
+  }
+  *count = req->count;
+  if (req->count > cap) {
+    return LAB_ERR_CAPACITY;
+  }
+  if (req->count > 0) {
+    memcpy(views, req->headers, req->count * sizeof *views);
+  }
+  return LAB_OK;
+}
+
+lab_status lab_headers_copy_all(const lab_request *req, uint8_t *buf, size_t buf_cap,
+                                lab_header *views, size_t views_cap, size_t *count,
+                                size_t *bytes) {
+  if (req == NULL || !str_ok(buf, buf_cap) || !str_ok(views, views_cap) || count == NULL ||
+      bytes == NULL) {
+    return LAB_ERR_NULL;
+  }
+  *count = req->count;
+  *bytes = req->bytes;
+  if (req->count > views_cap || req->bytes > buf_cap) {
+    return LAB_ERR_CAPACITY;
+  }
+  uint8_t *at = buf;
+  for (size_t i = 0; i < req->count; i++) {
+    const lab_header *h = &req->headers[i];
+    host_copy(at, h->name.ptr, h->name.len);
+    views[i].name = (lab_str){at, h->name.len};
+    at += h->name.len;
+    host_copy(at, h->value.ptr, h->value.len);
+    views[i].value = (lab_str){at, h->value.len};
+    at += h->value.len;
+  }
+  return LAB_OK;
+}

@@ -1,0 +1,184 @@
+/*
+ * lab.h — the one ABI of ffi-lab.
+ *
+ * This header is the single source of truth for everything that crosses the boundary: the C host
+ * compiles it, the Rust side reads it through bindgen (bench-suite/build.rs) and the Go reference
+ * through cgo. Nothing declared here is declared again by hand anywhere else.
+ *
+ * The host plays Envoy's role: it owns requests and their header maps, and the extension (Rust or
+ * Go) calls the functions below to read and write them — the "R->C" direction of FINDINGS.md.
+ *
+ * Conventions every function follows:
+ *  - Functions that can fail return a lab_status; results travel through out-parameters, which are
+ *    written only on LAB_OK unless the function says otherwise (LAB_ERR_CAPACITY writes the size
+ *    that would have been needed).
+ *  - A (ptr, len) pair with len > 0 and ptr == NULL is LAB_ERR_NULL, never a dereference.
+ *    A (NULL, 0) pair is a valid empty string.
+ *  - "Borrowed" means the pointer stays owned by the host and is valid until the request is
+ *    destroyed or the same header is written again (lab_header_set). The caller never frees it.
+ *  - "Caller-allocated" means the caller owns the buffer; the host writes at most its capacity and
+ *    keeps no pointer into it after returning.
+ *  - Input pointers are only read during the call; the host never keeps them.
+ */
+#ifndef FFI_LAB_H
+#define FFI_LAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------------
+ * Status codes
+ * ---------------------------------------------------------------------------------------------- */
+typedef enum lab_status {
+  LAB_OK = 0,
+  /* A required pointer was NULL, or a (ptr, len) pair had ptr == NULL and len > 0. */
+  LAB_ERR_NULL = 1,
+  /* An offset or length points past the end of the buffer it describes. */
+  LAB_ERR_RANGE = 2,
+  /* No header with that name. */
+  LAB_ERR_NOT_FOUND = 3,
+  /* The caller's buffer or array is too small; the needed size is written to the size out-param. */
+  LAB_ERR_CAPACITY = 4,
+  /* A header name that is not an RFC 9110 token (lower-case here) or an empty name. */
+  LAB_ERR_INVALID_NAME = 5,
+  /* The host could not allocate. */
+  LAB_ERR_NOMEM = 6
+} lab_status;
+
+/* ------------------------------------------------------------------------------------------------
+ * Data that crosses the boundary
+ * ---------------------------------------------------------------------------------------------- */
+
+/* A view of bytes: not NUL-terminated, may contain any byte. Ownership is stated by each function
+ * that hands one out or takes one in. */
+typedef struct lab_str {
+  const uint8_t *ptr;
+  size_t len;
+} lab_str;
+
+/* One header as a pair of views. */
+typedef struct lab_header {
+  lab_str name;
+  lab_str value;
+} lab_header;
+
+/* The host's request: a header map. Opaque to the extension. */
+typedef struct lab_request lab_request;
+
+/* The host's allocation and copy counters for the calling thread (thread-local, so tests running
+ * in parallel threads do not see each other's counts). */
+typedef struct lab_alloc_stats {
+  uint64_t allocs;          /* malloc/realloc calls made by the host */
+  uint64_t frees;           /* free calls, and reallocs of a live block */
+  uint64_t bytes_allocated; /* bytes requested by those allocations */
+  uint64_t bytes_copied;    /* string bytes (names, values) the host copied into caller buffers */
+} lab_alloc_stats;
+
+/* ------------------------------------------------------------------------------------------------
+ * Host bookkeeping
+ * ---------------------------------------------------------------------------------------------- */
+
+/* Copies the calling thread's counters into *out (no-op when out is NULL). */
+void lab_alloc_stats_get(lab_alloc_stats *out);
+
+/* A short human-readable name for a status (static storage, never NULL). */
+const char *lab_status_str(lab_status status);
+
+/* ------------------------------------------------------------------------------------------------
+ * S01: the call floor
+ * ---------------------------------------------------------------------------------------------- */
+
+/* Does nothing: the cost of the call itself. */
+void lab_noop(void);
+
+/* Does almost nothing with four arguments and returns a value that depends on all of them, so a
+ * caller can chain calls (x = f(x, ...)) and no call can be skipped. Reads no memory through ptr. */
+uint64_t lab_noop_args(uint64_t a, uint64_t b, const void *ptr, size_t len);
+
+/* ------------------------------------------------------------------------------------------------
+ * S02 / S05: strings and batches handed from the extension to the host (read during the call only)
+ *
+ * Each consumer computes a checksum of what it received (lab_touch of every string: length, first
+ * and last byte), so a benchmark can check the host really saw the bytes.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* The checksum every consumer uses, exported so callers can compute the expected value. */
+uint64_t lab_touch(const uint8_t *ptr, size_t len);
+
+/* A NUL-terminated C string; the host must scan it for its length (strlen). */
+lab_status lab_consume_cstr(const char *s, uint64_t *checksum);
+
+/* A (ptr, len) string: no terminator, no scan. */
+lab_status lab_consume_str(const uint8_t *ptr, size_t len, uint64_t *checksum);
+
+/* An array of n C strings. Any NULL item is LAB_ERR_NULL. */
+lab_status lab_consume_cstr_array(const char *const *items, size_t n, uint64_t *checksum);
+
+/* An array of n (ptr, len) views. */
+lab_status lab_consume_str_array(const lab_str *items, size_t n, uint64_t *checksum);
+
+/* n strings packed into one buffer: item i is buf[offsets[i] .. offsets[i + 1]], so offsets has
+ * n + 1 entries. Offsets that decrease or exceed buf_len are LAB_ERR_RANGE. */
+lab_status lab_consume_packed(const uint8_t *buf, size_t buf_len, const uint32_t *offsets, size_t n,
+                              uint64_t *checksum);
+
+/* ------------------------------------------------------------------------------------------------
+ * Requests (the host side of the test fixture)
+ * ---------------------------------------------------------------------------------------------- */
+
+/* An empty request. NULL when out of memory. Owned by the caller; release with lab_request_free. */
+lab_request *lab_request_new(void);
+
+/* A request holding n_headers realistic HTTP request headers (pseudo-headers, user-agent, accept,
+ * cookie, tracing ids, custom x- headers; values 8 B .. 4 KiB), deterministic for a given seed.
+ * NULL when out of memory. */
+lab_request *lab_request_new_realistic(size_t n_headers, uint64_t seed);
+
+/* Frees the request and every header it owns. NULL is a no-op. */
+void lab_request_free(lab_request *req);
+
+/* ------------------------------------------------------------------------------------------------
+ * Header access: what the extension calls (S03, S04, S06)
+ * ---------------------------------------------------------------------------------------------- */
+
+/* S03 borrow: the value of the first header named `name`, as a borrowed view into host memory. */
+lab_status lab_header_get(const lab_request *req, const uint8_t *name, size_t name_len,
+                          lab_str *value);
+
+/* S04 known length: copies the value of header `name` into the caller-allocated buf of capacity
+ * cap and writes its length to *len. If cap is too small: LAB_ERR_CAPACITY, nothing copied, and
+ * *len holds the length needed. */
+lab_status lab_header_copy(const lab_request *req, const uint8_t *name, size_t name_len,
+                           uint8_t *buf, size_t cap, size_t *len);
+
+/* Number of headers and the total bytes of their names and values (what Envoy passes to the Go
+ * filter on entry, so Go can size its buffers before the copy). */
+lab_status lab_headers_size(const lab_request *req, size_t *count, size_t *bytes);
+
+/* S06 bulk_borrow: fills views[0 .. count) with borrowed views of every header, in order, and
+ * writes count. If cap < count: LAB_ERR_CAPACITY, nothing written, *count holds the number needed. */
+lab_status lab_headers_view_all(const lab_request *req, lab_header *views, size_t cap,
+                                size_t *count);
+
+/* S06 bulk_copy: copies every name and value into the caller-allocated buf (capacity buf_cap) and
+ * fills views[0 .. count) with views that point into buf — not into host memory, so they stay
+ * valid as long as the caller keeps buf. If either capacity is too small: LAB_ERR_CAPACITY,
+ * nothing written, *count and *bytes hold what is needed. */
+lab_status lab_headers_copy_all(const lab_request *req, uint8_t *buf, size_t buf_cap,
+                                lab_header *views, size_t views_cap, size_t *count,
+                                size_t *bytes);
+
+/* Sets header `name` to `value`, replacing the first header of that name or appending one. The
+ * host copies both; views previously borrowed for this header become invalid. */
+lab_status lab_header_set(lab_request *req, const uint8_t *name, size_t name_len,
+                          const uint8_t *value, size_t value_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FFI_LAB_H */
