@@ -111,6 +111,22 @@ fn interpolate(points: &[(f64, f64)], x: f64) -> Option<f64> {
     }
 }
 
+/// Parameters that tell variants of one strategy apart (S06's stack threshold) rather than the
+/// work: "× best" compares rows that differ only in these, as it compares strategies.
+pub const VARIANT_PARAMS: &[&str] = &["threshold"];
+
+/// Rows with the same work: equal parameters, variant parameters aside.
+fn same_work(a: &Record, b: &Record) -> bool {
+    let work = |r: &Record| {
+        r.params
+            .iter()
+            .filter(|(k, _)| !VARIANT_PARAMS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    work(a) == work(b)
+}
+
 pub fn param(r: &Record, name: &str) -> Option<u64> {
     r.params.get(name).and_then(serde_json::Value::as_u64)
 }
@@ -254,27 +270,27 @@ fn section(out: &mut String, f: &ResultFile, floor: &Floor, conclusions: &[Strin
         "\n| strategy | params | median ns [low, high] | × floor | × best | allocs Rust / C | bytes alloc | bytes copied |"
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    // Rows grouped by parameters (names, then values), fastest first within a group.
     let mut rows: Vec<&Record> = f.records.iter().collect();
+    let key = |r: &Record| {
+        let names: Vec<String> = r.params.keys().cloned().collect();
+        let values: Vec<u64> = r
+            .params
+            .values()
+            .filter_map(serde_json::Value::as_u64)
+            .collect();
+        (names, values)
+    };
     rows.sort_by(|a, b| {
-        let key = |r: &Record| {
-            r.params
-                .values()
-                .filter_map(serde_json::Value::as_u64)
-                .collect::<Vec<_>>()
-        };
-        (r_key(a), key(a))
-            .cmp(&(r_key(b), key(b)))
+        key(a)
+            .cmp(&key(b))
             .then(a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
     });
-    // Rows are grouped by parameters; strategy order within a group is fastest first.
-    fn r_key(r: &Record) -> Vec<String> {
-        r.params.keys().cloned().collect()
-    }
     for r in rows {
         let best = f
             .records
             .iter()
-            .filter(|o| o.params == r.params)
+            .filter(|o| same_work(o, r))
             .map(|o| o.ns_per_call.median)
             .fold(f64::INFINITY, f64::min);
         let ns = &r.ns_per_call;

@@ -254,10 +254,8 @@ impl Options {
     }
 
     fn criterion(&self) -> Criterion {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| workspace_root().join("target"), PathBuf::from);
         let c = Criterion::default()
-            .output_directory(&self.criterion_home(&target))
+            .output_directory(&self.criterion_home())
             .without_plots();
         match self.sweep {
             // ~1.6 s a case: the full sweep (~200 cases) stays well under the 15-minute budget.
@@ -274,7 +272,11 @@ impl Options {
         }
     }
 
-    fn criterion_home(&self, target: &Path) -> PathBuf {
+    /// Where criterion keeps its estimates (quick and full runs apart, so neither is compared
+    /// with the other).
+    fn criterion_home(&self) -> PathBuf {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| workspace_root().join("target"), PathBuf::from);
         target.join(match self.sweep {
             Sweep::Full => "criterion",
             Sweep::Quick => "criterion-quick",
@@ -299,9 +301,7 @@ pub fn bench_main(scenarios: &[&Scenario]) {
 pub fn run(opts: &Options, scenarios: &[&Scenario]) {
     let machine = Machine::detect(opts.mode());
     let mut criterion = opts.criterion();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from);
-    let home = opts.criterion_home(&target);
+    let home = opts.criterion_home();
     for scenario in scenarios {
         let cases: Vec<Case> = (scenario.cases)(opts.sweep)
             .into_iter()

@@ -28,7 +28,8 @@ pub const COUNTS: &[usize] = &[1, 2, 4, 8, 16, 32, 64, 128];
 pub const THRESHOLDS: &[usize] = &[0, 4, 8, 16, 32, 64];
 
 /// A realistic request of `n` headers, the sizes Envoy would pass on entry, and the names of the
-/// `k` headers the filter reads (spread evenly over the request).
+/// `k` headers the filter reads: spread evenly over the request, each in the middle of its share,
+/// so a lookup scans as far as an average one would (k = 1 reads the middle header, not the first).
 pub struct Headers {
     pub req: Request,
     pub entry: EntrySizes,
