@@ -196,7 +196,10 @@ fn the_report_computes_its_conclusions() {
         "{md}"
     );
     // The threshold variants are compared with each other at the same header count.
-    assert!(md.contains("| `stack_slots` | n=8,threshold=0 | 30.0 [29.7, 30.3] | 15.00 | 3.00 |"), "{md}");
+    assert!(
+        md.contains("| `stack_slots` | n=8,threshold=0 | 30.0 [29.7, 30.3] | 15.00 | 3.00 |"),
+        "{md}"
+    );
     // Scenarios without records are said plainly.
     assert!(md.contains("| S07 copy on demand | not measured yet |"));
     assert!(md.contains("| Go | not installed |"));
