@@ -5,6 +5,8 @@
  */
 #include "lab.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,9 @@ struct lab_request {
   size_t count;
   size_t cap;
   size_t bytes; /* sum of all name and value lengths */
+  uint8_t *body;
+  size_t body_len;
+  uint32_t local_reply; /* status of the last local reply, 0 = none */
 };
 
 /* ------------------------------------------------------------------------------------------------
@@ -76,6 +81,14 @@ const char *lab_status_str(lab_status status) {
     return "invalid header name";
   case LAB_ERR_NOMEM:
     return "out of memory";
+  case LAB_ERR_BAD_HANDLE:
+    return "null, dangling or destroyed request handle";
+  case LAB_ERR_PANIC:
+    return "the extension panicked";
+  case LAB_ERR_ABI:
+    return "extension and host disagree on the ABI version";
+  case LAB_ERR_UNSUPPORTED:
+    return "filter or access strategy not implemented by the extension";
   }
   return "unknown status";
 }
@@ -188,7 +201,26 @@ void lab_request_free(lab_request *req) {
     host_free((void *)req->headers[i].name.ptr);
   }
   host_free(req->headers);
+  host_free(req->body);
   host_free(req);
+}
+
+lab_status lab_request_set_body(lab_request *req, const uint8_t *body, size_t len) {
+  if (req == NULL || !str_ok(body, len)) {
+    return LAB_ERR_NULL;
+  }
+  uint8_t *copy = NULL;
+  if (len > 0) {
+    copy = host_alloc(len);
+    if (copy == NULL) {
+      return LAB_ERR_NOMEM;
+    }
+    memcpy(copy, body, len);
+  }
+  host_free(req->body);
+  req->body = copy;
+  req->body_len = len;
+  return LAB_OK;
 }
 
 /* RFC 9110 tchar, lower-case only (HTTP/2 and Envoy keep names lower-case), plus the leading ':'
@@ -425,3 +457,162 @@ lab_status lab_headers_copy_all(const lab_request *req, uint8_t *buf, size_t buf
   }
   return LAB_OK;
 }
+
+/* ------------------------------------------------------------------------------------------------
+ * C->R: requests behind handles, and the host API table over them
+ *
+ * A handle is (generation << 32) | (slot + 1). A slot's generation is odd while a request lives in
+ * it and even once it is destroyed, so a stale handle never matches again (until the 32-bit
+ * generation wraps, 2^31 reuses of one slot later). Lookups are lock-free reads of the generation;
+ * register and destroy take a lock. Destroying a request while another thread is inside a host
+ * call on it is S09's subject (a later scenario), not guarded here.
+ * ---------------------------------------------------------------------------------------------- */
+
+#define LAB_MAX_HANDLES 4096u
+
+static struct {
+  _Atomic uint32_t generation;
+  lab_request *req;
+} registry[LAB_MAX_HANDLES];
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t registry_cursor;
+
+lab_handle lab_handle_register(lab_request *req) {
+  if (req == NULL) {
+    return 0;
+  }
+  lab_handle h = 0;
+  pthread_mutex_lock(&registry_lock);
+  for (uint32_t i = 0; i < LAB_MAX_HANDLES; i++) {
+    uint32_t slot = (registry_cursor + i) % LAB_MAX_HANDLES;
+    uint32_t gen = atomic_load_explicit(&registry[slot].generation, memory_order_relaxed);
+    if ((gen & 1u) == 0) {
+      registry[slot].req = req;
+      atomic_store_explicit(&registry[slot].generation, gen + 1, memory_order_release);
+      registry_cursor = slot + 1;
+      h = ((uint64_t)(gen + 1) << 32) | (uint64_t)(slot + 1);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&registry_lock);
+  return h;
+}
+
+lab_request *lab_handle_resolve(lab_handle h) {
+  uint32_t slot = (uint32_t)h - 1u; /* handle 0 wraps to a slot past the end */
+  uint32_t gen = (uint32_t)(h >> 32);
+  if (slot >= LAB_MAX_HANDLES || (gen & 1u) == 0) {
+    return NULL;
+  }
+  if (atomic_load_explicit(&registry[slot].generation, memory_order_acquire) != gen) {
+    return NULL;
+  }
+  return registry[slot].req;
+}
+
+lab_status lab_handle_destroy(lab_handle h) {
+  lab_status st = LAB_ERR_BAD_HANDLE;
+  lab_request *req = NULL;
+  pthread_mutex_lock(&registry_lock);
+  if (lab_handle_resolve(h) != NULL) {
+    uint32_t slot = (uint32_t)h - 1u;
+    req = registry[slot].req;
+    registry[slot].req = NULL;
+    atomic_store_explicit(&registry[slot].generation, (uint32_t)(h >> 32) + 1, memory_order_release);
+    st = LAB_OK;
+  }
+  pthread_mutex_unlock(&registry_lock);
+  lab_request_free(req);
+  return st;
+}
+
+uint32_t lab_handle_local_reply(lab_handle h) {
+  lab_request *req = lab_handle_resolve(h);
+  return req == NULL ? 0 : req->local_reply;
+}
+
+#define RESOLVE(h)                                                                                 \
+  lab_request *req = lab_handle_resolve(h);                                                        \
+  if (req == NULL) {                                                                               \
+    return LAB_ERR_BAD_HANDLE;                                                                     \
+  }
+
+/* Reads through the table validate the name, unlike the direct R->C path: an extension loaded from
+ * a shared object is untrusted input, and a clear LAB_ERR_INVALID_NAME beats a silent miss. */
+static lab_status api_header_get(lab_handle h, const uint8_t *name, size_t name_len, lab_str *value) {
+  RESOLVE(h);
+  if (!str_ok(name, name_len)) {
+    return LAB_ERR_NULL;
+  }
+  if (!valid_name(name, name_len)) {
+    return LAB_ERR_INVALID_NAME;
+  }
+  return lab_header_get(req, name, name_len, value);
+}
+
+static lab_status api_header_copy(lab_handle h, const uint8_t *name, size_t name_len, uint8_t *buf,
+                                  size_t cap, size_t *len) {
+  RESOLVE(h);
+  if (!str_ok(name, name_len)) {
+    return LAB_ERR_NULL;
+  }
+  if (!valid_name(name, name_len)) {
+    return LAB_ERR_INVALID_NAME;
+  }
+  return lab_header_copy(req, name, name_len, buf, cap, len);
+}
+
+static lab_status api_headers_size(lab_handle h, size_t *count, size_t *bytes) {
+  RESOLVE(h);
+  return lab_headers_size(req, count, bytes);
+}
+
+static lab_status api_headers_view_all(lab_handle h, lab_header *views, size_t cap, size_t *count) {
+  RESOLVE(h);
+  return lab_headers_view_all(req, views, cap, count);
+}
+
+static lab_status api_headers_copy_all(lab_handle h, uint8_t *buf, size_t buf_cap, lab_header *views,
+                                       size_t views_cap, size_t *count, size_t *bytes) {
+  RESOLVE(h);
+  return lab_headers_copy_all(req, buf, buf_cap, views, views_cap, count, bytes);
+}
+
+static lab_status api_header_set(lab_handle h, const uint8_t *name, size_t name_len,
+                                 const uint8_t *value, size_t value_len) {
+  RESOLVE(h);
+  return lab_header_set(req, name, name_len, value, value_len);
+}
+
+static lab_status api_body_get(lab_handle h, lab_str *body) {
+  RESOLVE(h);
+  if (body == NULL) {
+    return LAB_ERR_NULL;
+  }
+  *body = (lab_str){req->body, req->body_len};
+  return LAB_OK;
+}
+
+static lab_status api_send_local_reply(lab_handle h, uint32_t status_code, const uint8_t *body,
+                                       size_t body_len) {
+  RESOLVE(h);
+  if (!str_ok(body, body_len)) {
+    return LAB_ERR_NULL;
+  }
+  req->local_reply = status_code;
+  return LAB_OK;
+}
+
+static const lab_host_api HOST_API = {
+    .abi_version = LAB_ABI_VERSION,
+    .header_get = api_header_get,
+    .header_copy = api_header_copy,
+    .headers_size = api_headers_size,
+    .headers_view_all = api_headers_view_all,
+    .headers_copy_all = api_headers_copy_all,
+    .header_set = api_header_set,
+    .body_get = api_body_get,
+    .send_local_reply = api_send_local_reply,
+};
+
+const lab_host_api *lab_host_api_get(void) { return &HOST_API; }

@@ -46,7 +46,15 @@ typedef enum lab_status {
   /* A header name that is not an RFC 9110 token (lower-case here) or an empty name. */
   LAB_ERR_INVALID_NAME = 5,
   /* The host could not allocate. */
-  LAB_ERR_NOMEM = 6
+  LAB_ERR_NOMEM = 6,
+  /* C->R: a request handle that is null, dangling or already destroyed. */
+  LAB_ERR_BAD_HANDLE = 7,
+  /* C->R: the extension's filter panicked; the request ends, the host goes on. */
+  LAB_ERR_PANIC = 8,
+  /* C->R: the extension and the host disagree on LAB_ABI_VERSION. */
+  LAB_ERR_ABI = 9,
+  /* C->R: a filter or access strategy the extension does not implement. */
+  LAB_ERR_UNSUPPORTED = 10
 } lab_status;
 
 /* ------------------------------------------------------------------------------------------------
@@ -176,6 +184,134 @@ lab_status lab_headers_copy_all(const lab_request *req, uint8_t *buf, size_t buf
  * host copies both; views previously borrowed for this header become invalid. */
 lab_status lab_header_set(lab_request *req, const uint8_t *name, size_t name_len,
                           const uint8_t *value, size_t value_len);
+
+/* Replaces the request body with a copy of (body, len). */
+lab_status lab_request_set_body(lab_request *req, const uint8_t *body, size_t len);
+
+/* ================================================================================================
+ * C->R: the extension API (FINDINGS.md S01, S07, S10-S12, S14)
+ *
+ * The host plays Envoy loading a Go filter: the driver (c-harness/driver) dlopen()s an extension
+ * shared object, resolves the lab_ext_* symbols below, hands it the host API table at init and
+ * calls it for every request. The extension resolves nothing against the host at link time: all of
+ * its calls into the host go through the table (Rust and Go alike).
+ * ============================================================================================== */
+
+/* A request as an extension sees it: a handle (slot index and generation), never a pointer, so the
+ * host can answer a null, dangling or destroyed handle with LAB_ERR_BAD_HANDLE instead of reading
+ * freed memory. 0 is never a valid handle. */
+typedef uint64_t lab_handle;
+
+/* The ABI version an extension checks at init. */
+#define LAB_ABI_VERSION 1
+
+/* The host functions an extension may call: the handle-based twins of the functions above, with
+ * the same ownership rules. Views handed out stay valid until the request is destroyed or the
+ * header written. */
+typedef struct lab_host_api {
+  uint32_t abi_version;
+  lab_status (*header_get)(lab_handle req, const uint8_t *name, size_t name_len, lab_str *value);
+  lab_status (*header_copy)(lab_handle req, const uint8_t *name, size_t name_len, uint8_t *buf,
+                            size_t cap, size_t *len);
+  lab_status (*headers_size)(lab_handle req, size_t *count, size_t *bytes);
+  lab_status (*headers_view_all)(lab_handle req, lab_header *views, size_t cap, size_t *count);
+  lab_status (*headers_copy_all)(lab_handle req, uint8_t *buf, size_t buf_cap, lab_header *views,
+                                 size_t views_cap, size_t *count, size_t *bytes);
+  lab_status (*header_set)(lab_handle req, const uint8_t *name, size_t name_len,
+                           const uint8_t *value, size_t value_len);
+  /* The request body, borrowed. */
+  lab_status (*body_get)(lab_handle req, lab_str *body);
+  /* Ends the request with a local reply (Envoy's SendLocalReply). */
+  lab_status (*send_local_reply)(lab_handle req, uint32_t status_code, const uint8_t *body,
+                                 size_t body_len);
+} lab_host_api;
+
+/* Which filter a request runs, and how it reaches the request's data. */
+typedef enum lab_filter {
+  LAB_FILTER_NOTHING = 0,      /* reads nothing (S07) */
+  LAB_FILTER_ONE_HEADER = 1,   /* reads one header (S07, S11, S12) */
+  LAB_FILTER_ALL_HEADERS = 2,  /* reads every header (S07) */
+  LAB_FILTER_BODY = 3,         /* reads the body (S07) */
+  LAB_FILTER_BASIC_AUTH = 4,   /* S14: checks `authorization`, 401 local reply on failure */
+  LAB_FILTER_HEADER_GET_SET = 5, /* S14: gets several headers, sets several */
+  LAB_FILTER_CLONE_ALL = 6,    /* S12: clones every header into owned strings (allocation-heavy) */
+  LAB_FILTER_PANIC = 7         /* S10: panics */
+} lab_filter;
+
+typedef enum lab_access {
+  LAB_ACCESS_EAGER = 0,           /* S07: the host pushed everything in the entry; copy it all */
+  LAB_ACCESS_LAZY = 1,            /* S07: fetch on first access, cache for the request */
+  LAB_ACCESS_PER_HEADER_CALL = 2, /* S06/S14: one host call per header read */
+  LAB_ACCESS_BULK_COPY = 3,       /* S06/S14: one host call copies every header */
+  LAB_ACCESS_BULK_BORROW = 4      /* S06/S14: one host call fills views of every header */
+} lab_access;
+
+/* What the host passes on entry to each callback. In LAB_ACCESS_EAGER the host also pushes every
+ * header and the body (borrowed for the duration of the call); otherwise those are NULL/0 and the
+ * extension fetches through the host API. */
+typedef struct lab_entry {
+  lab_handle request;
+  uint32_t filter; /* a lab_filter */
+  uint32_t access; /* a lab_access */
+  size_t header_count;
+  size_t header_bytes;
+  size_t body_len;
+  const lab_header *headers; /* eager only: header_count views */
+  const uint8_t *body;       /* eager only: body_len bytes */
+} lab_entry;
+
+/* Counters of the extension's own side (its allocator, its per-thread state). */
+typedef struct lab_ext_stats {
+  uint64_t allocs;
+  uint64_t frees;
+  uint64_t bytes_allocated;
+  uint64_t live_thread_states; /* per-thread states created and not yet released */
+  uint64_t panics_caught;
+} lab_ext_stats;
+
+/* The symbols every extension exports (the driver resolves each with dlsym, through these
+ * pointer types; an extension implementation is checked against them). */
+typedef lab_status (*lab_ext_init_fn)(const lab_host_api *host);
+typedef void (*lab_ext_noop_fn)(void);
+typedef uint64_t (*lab_ext_noop_args_fn)(uint64_t a, uint64_t b, const void *ptr, size_t len);
+/* The same empty body as lab_ext_noop, inside the extension's panic guard (S10). */
+typedef void (*lab_ext_noop_guarded_fn)(void);
+/* One callback of one request. *result receives a checksum of what the filter read; a panic in
+ * the filter is LAB_ERR_PANIC for this request only. */
+typedef lab_status (*lab_ext_callback_fn)(const lab_entry *entry, uint64_t *result);
+/* The calling thread's allocation counts of the extension and the process-wide gauges. */
+typedef void (*lab_ext_stats_fn)(lab_ext_stats *out);
+typedef void (*lab_ext_destroy_fn)(void);
+
+/* Exported names, for dlsym. */
+#define LAB_EXT_INIT "lab_ext_init"
+#define LAB_EXT_NOOP "lab_ext_noop"
+#define LAB_EXT_NOOP_ARGS "lab_ext_noop_args"
+#define LAB_EXT_NOOP_GUARDED "lab_ext_noop_guarded"
+#define LAB_EXT_ON_REQUEST_HEADERS "lab_ext_on_request_headers"
+#define LAB_EXT_ON_REQUEST_BODY "lab_ext_on_request_body"
+#define LAB_EXT_ON_RESPONSE_HEADERS "lab_ext_on_response_headers"
+#define LAB_EXT_STATS "lab_ext_stats"
+#define LAB_EXT_DESTROY "lab_ext_destroy"
+
+/* ------------------------------------------------------------------------------------------------
+ * The host side of C->R: requests behind handles (used by the driver)
+ * ---------------------------------------------------------------------------------------------- */
+
+/* The host API table over this host's handle registry (static storage). */
+const lab_host_api *lab_host_api_get(void);
+
+/* Registers req (taking ownership) and returns its handle; 0 when the registry is full. */
+lab_handle lab_handle_register(lab_request *req);
+
+/* The request behind a live handle, or NULL (null, dangling or destroyed handle). */
+lab_request *lab_handle_resolve(lab_handle h);
+
+/* Destroys the request; later calls with the handle get LAB_ERR_BAD_HANDLE. */
+lab_status lab_handle_destroy(lab_handle h);
+
+/* The status of the last local reply sent for the handle (0 = none). */
+uint32_t lab_handle_local_reply(lab_handle h);
 
 #ifdef __cplusplus
 }
