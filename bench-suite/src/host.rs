@@ -75,6 +75,14 @@ pub enum LabError {
     InvalidUtf8 { valid_up_to: usize },
     /// A packed buffer longer than its `u32` offsets can address.
     TooLarge { len: usize },
+    /// C→R: a request handle that is null, dangling or destroyed (`LAB_ERR_BAD_HANDLE`).
+    BadHandle,
+    /// C→R: the filter panicked (`LAB_ERR_PANIC`).
+    Panic,
+    /// C→R: extension and host disagree on the ABI version (`LAB_ERR_ABI`).
+    Abi,
+    /// C→R: a filter or access strategy that is not implemented (`LAB_ERR_UNSUPPORTED`).
+    Unsupported,
 }
 
 impl fmt::Display for LabError {
@@ -104,6 +112,10 @@ impl fmt::Display for LabError {
             LabError::TooLarge { len } => {
                 write!(f, "packed buffer of {len} bytes exceeds u32 offsets")
             }
+            LabError::BadHandle => write!(f, "null, dangling or destroyed request handle"),
+            LabError::Panic => write!(f, "the filter panicked"),
+            LabError::Abi => write!(f, "extension and host disagree on the ABI version"),
+            LabError::Unsupported => write!(f, "filter or access strategy not implemented"),
         }
     }
 }
@@ -124,14 +136,66 @@ pub fn check(status: sys::lab_status) -> Result<(), LabError> {
         }),
         sys::LAB_ERR_INVALID_NAME => Err(LabError::InvalidName),
         sys::LAB_ERR_NOMEM => Err(LabError::NoMem),
+        sys::LAB_ERR_BAD_HANDLE => Err(LabError::BadHandle),
+        sys::LAB_ERR_PANIC => Err(LabError::Panic),
+        sys::LAB_ERR_ABI => Err(LabError::Abi),
+        sys::LAB_ERR_UNSUPPORTED => Err(LabError::Unsupported),
         other => Err(LabError::Unknown(other)),
     }
 }
 
+impl LabError {
+    /// The status that reports this error across the boundary (C→R exports).
+    pub fn status(self) -> sys::lab_status {
+        match self {
+            LabError::Null => sys::LAB_ERR_NULL,
+            LabError::Range => sys::LAB_ERR_RANGE,
+            LabError::NotFound => sys::LAB_ERR_NOT_FOUND,
+            LabError::Capacity { .. } => sys::LAB_ERR_CAPACITY,
+            LabError::InvalidName => sys::LAB_ERR_INVALID_NAME,
+            LabError::NoMem => sys::LAB_ERR_NOMEM,
+            LabError::Unknown(s) => s,
+            LabError::InteriorNul { .. } | LabError::InvalidUtf8 { .. } => {
+                sys::LAB_ERR_INVALID_DATA
+            }
+            LabError::TooLarge { .. } => sys::LAB_ERR_RANGE,
+            LabError::BadHandle => sys::LAB_ERR_BAD_HANDLE,
+            LabError::Panic => sys::LAB_ERR_PANIC,
+            LabError::Abi => sys::LAB_ERR_ABI,
+            LabError::Unsupported => sys::LAB_ERR_UNSUPPORTED,
+        }
+    }
+}
+
 /// Like [`check`], filling in the sizes of a capacity error.
-fn check_capacity(status: sys::lab_status, needed: usize, capacity: usize) -> Result<(), LabError> {
+pub(crate) fn check_capacity(
+    status: sys::lab_status,
+    needed: usize,
+    capacity: usize,
+) -> Result<(), LabError> {
     match check(status) {
         Err(LabError::Capacity { .. }) => Err(LabError::Capacity { needed, capacity }),
+        other => other,
+    }
+}
+
+/// Like [`check`] for `headers_copy_all`, naming whichever capacity was short.
+pub(crate) fn check_copy_all(
+    status: sys::lab_status,
+    count: usize,
+    bytes: usize,
+    slots: usize,
+    buf: usize,
+) -> Result<(), LabError> {
+    match check(status) {
+        Err(LabError::Capacity { .. }) if count > slots => Err(LabError::Capacity {
+            needed: count,
+            capacity: slots,
+        }),
+        Err(LabError::Capacity { .. }) => Err(LabError::Capacity {
+            needed: bytes,
+            capacity: buf,
+        }),
         other => other,
     }
 }
@@ -154,6 +218,18 @@ impl<'a> HostStr<'a> {
                 ptr: bytes.as_ptr(),
                 len: bytes.len(),
             },
+            _owner: PhantomData,
+        }
+    }
+
+    /// A view of what the host handed out.
+    ///
+    /// # Safety
+    /// `raw` must be readable for `'a` (or have `len == 0`) and not be written while `'a` lasts.
+    #[inline]
+    pub(crate) unsafe fn from_raw(raw: sys::lab_str) -> Self {
+        HostStr {
+            raw,
             _owner: PhantomData,
         }
     }
@@ -196,6 +272,18 @@ pub struct HostHeader<'a> {
 }
 
 impl<'a> HostHeader<'a> {
+    /// A header over bytes that live for `'a` (e.g. an extension's own copy).
+    #[inline]
+    pub fn from_parts(name: &'a [u8], value: &'a [u8]) -> Self {
+        HostHeader {
+            raw: sys::lab_header {
+                name: HostStr::from_bytes(name).raw,
+                value: HostStr::from_bytes(value).raw,
+            },
+            _owner: PhantomData,
+        }
+    }
+
     #[inline]
     pub fn name(&self) -> HostStr<'a> {
         HostStr {
@@ -242,7 +330,7 @@ impl<'a> CStrPtr<'a> {
 ///
 /// # Safety
 /// The host must have written `slots[..count]`, and `count <= slots.len()`.
-unsafe fn assume_init<T>(slots: &mut [MaybeUninit<T>], count: usize) -> &mut [T] {
+pub(crate) unsafe fn assume_init<T>(slots: &mut [MaybeUninit<T>], count: usize) -> &mut [T] {
     debug_assert!(count <= slots.len());
     // SAFETY: MaybeUninit<T> has T's layout, and the caller guarantees the first `count` slots
     // were initialised by the host.
@@ -378,21 +466,7 @@ impl Request {
                 &mut bytes,
             )
         };
-        match check(status) {
-            Err(LabError::Capacity { .. }) if count > slots.len() => {
-                return Err(LabError::Capacity {
-                    needed: count,
-                    capacity: slots.len(),
-                })
-            }
-            Err(LabError::Capacity { .. }) => {
-                return Err(LabError::Capacity {
-                    needed: bytes,
-                    capacity: buf.len(),
-                })
-            }
-            other => other?,
-        }
+        check_copy_all(status, count, bytes, slots.len(), buf.len())?;
         // SAFETY: on LAB_OK slots[..count] are written; they point into buf, which stays mutably
         // borrowed (so untouched by anyone else) for 'b.
         Ok(unsafe { assume_init(slots, count) })

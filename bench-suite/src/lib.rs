@@ -8,10 +8,12 @@
 //!   checks, and every host error as a [`host::LabError`]);
 //! - [`r2c`]: the Rust→C scenarios (S01–S06), one module per scenario, one plain function per
 //!   strategy, named as in FINDINGS.md;
+//! - [`c2r`]: the C→R side — the extension the C driver `dlopen()`s (S01, S07, S10–S12, S14);
 //! - [`measure`]: what every benchmark shares — allocation counting on both sides, the result
 //!   records, the criterion runner;
 //! - [`report`]: turns `results/` into `REPORT.md`.
 
+pub mod c2r;
 pub mod host;
 pub mod measure;
 pub mod r2c;

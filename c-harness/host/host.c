@@ -89,6 +89,8 @@ const char *lab_status_str(lab_status status) {
     return "extension and host disagree on the ABI version";
   case LAB_ERR_UNSUPPORTED:
     return "filter or access strategy not implemented by the extension";
+  case LAB_ERR_INVALID_DATA:
+    return "data not representable (interior NUL, invalid UTF-8)";
   }
   return "unknown status";
 }

@@ -54,7 +54,9 @@ typedef enum lab_status {
   /* C->R: the extension and the host disagree on LAB_ABI_VERSION. */
   LAB_ERR_ABI = 9,
   /* C->R: a filter or access strategy the extension does not implement. */
-  LAB_ERR_UNSUPPORTED = 10
+  LAB_ERR_UNSUPPORTED = 10,
+  /* Data the callee cannot represent: an interior NUL in a C string, bytes that are not UTF-8. */
+  LAB_ERR_INVALID_DATA = 11
 } lab_status;
 
 /* ------------------------------------------------------------------------------------------------
