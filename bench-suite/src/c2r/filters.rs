@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::api::Callback;
 use crate::host::{HostHeader, LabError};
+use crate::measure::alloc::note_copy;
 use crate::r2c::digest;
 use crate::slots::{with_slots, DEFAULT_STACK_SLOTS as N};
 use crate::sys;
@@ -129,6 +130,7 @@ fn with_lookup<R>(
                     arena.extend_from_slice(h.name().as_bytes());
                     arena.extend_from_slice(h.value().as_bytes());
                 }
+                note_copy(arena.len());
                 with_slots::<HostHeader<'_>, N, _>(pushed.len(), |slots| {
                     let mut at = 0;
                     for (slot, h) in slots.iter_mut().zip(pushed) {
@@ -154,6 +156,7 @@ fn with_lookup<R>(
 fn copy_on_demand(bytes: &[u8]) -> u64 {
     with_arena(|arena| {
         arena.extend_from_slice(bytes);
+        note_copy(bytes.len());
         digest(arena)
     })
 }

@@ -1,0 +1,1030 @@
+/*
+ * lab-driver — the C->R (C->extension) side of ffi-lab: plays Envoy loading a filter from a shared
+ * object. It dlopen()s an extension, resolves the lab_ext_* symbols of lab.h, hands it the host API
+ * table and calls it for every request of scenarios S01, S07, S10, S11, S12 and S14. It does not
+ * know which language the extension is written in.
+ *
+ *   lab-driver EXTENSION.so [--quick] [--out FILE] [--only SCENARIO_SUBSTRING]
+ *
+ * Output: JSON Lines, one record per line (stdout or FILE); progress on stderr.
+ * Exit: 0 ok, 1 a failed check, 2 the extension cannot be loaded or initialised, 64 bad usage.
+ *
+ * Build (from the repository root):
+ *   cc -std=c11 -O2 -Wall -Wextra -Werror -fno-omit-frame-pointer -D_GNU_SOURCE -I c-harness/include \
+ *      c-harness/driver/driver.c c-harness/host/host.c -o lab-driver -ldl -lpthread -lm
+ */
+#include "lab.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------------------------------------
+ * Globals: options, the extension, the output
+ * ---------------------------------------------------------------------------------------------- */
+
+static struct {
+  lab_ext_init_fn init;
+  lab_ext_noop_fn noop;
+  lab_ext_noop_args_fn noop_args;
+  lab_ext_noop_guarded_fn noop_guarded;
+  lab_ext_callback_fn on_request_headers;
+  lab_ext_callback_fn on_request_body;
+  lab_ext_callback_fn on_response_headers;
+  lab_ext_stats_fn stats;
+  lab_ext_destroy_fn destroy;
+} ext;
+
+static const lab_host_api *host;
+static int quick;
+static const char *only;
+static FILE *out;
+static const char *out_path;
+
+/* What is running now, for failure messages. */
+static char current_case[256] = "setup";
+
+/* Every checksum lands here so no call can be optimised away. */
+static volatile uint64_t sink;
+
+#define VIEWS_CAP 256
+#define BODY_MAX (1u << 20)
+static uint8_t *body_bytes; /* BODY_MAX bytes of 'b' */
+
+static const char AUTH_VALID[] = "Basic bGFiOnNlY3JldA==";  /* lab:secret */
+static const char AUTH_INVALID[] = "Basic bGFiOndyb25n";    /* lab:wrong */
+
+__attribute__((format(printf, 1, 2), noreturn)) static void fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("lab-driver: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  if (out != NULL) {
+    fflush(out);
+  }
+  exit(1);
+}
+
+__attribute__((noreturn)) static void fail_status(const char *what, lab_status st) {
+  fail("%s: %s returned %d (%s)", current_case, what, (int)st, lab_status_str(st));
+}
+
+static int selected(const char *scenario) { return only == NULL || strstr(scenario, only) != NULL; }
+
+static double now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Measurement: the one timing loop, the allocation counts, the record
+ * ---------------------------------------------------------------------------------------------- */
+
+/* Performs iters calls and returns a checksum (the sum of their results). */
+typedef uint64_t (*run_fn)(void *ctx, uint64_t iters);
+
+typedef struct {
+  double median, low, high;
+} summary;
+
+typedef struct {
+  double ext, c, bytes;
+} alloc_counts;
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Quantile q of sorted v[0 .. n), linearly interpolated. */
+static double quantile(const double *v, size_t n, double q) {
+  if (n == 0) {
+    return 0;
+  }
+  double pos = q * (double)(n - 1);
+  size_t i = (size_t)pos;
+  if (i + 1 >= n) {
+    return v[n - 1];
+  }
+  double frac = pos - (double)i;
+  return v[i] + (v[i + 1] - v[i]) * frac;
+}
+
+static summary summarize(double *v, size_t n) {
+  qsort(v, n, sizeof *v, cmp_double);
+  return (summary){quantile(v, n, 0.5), quantile(v, n, 0.25), quantile(v, n, 0.75)};
+}
+
+#define MAX_SAMPLES 41
+
+/* Calibrates iters so one sample lasts >= 200 us (50 us quick), runs one warm-up sample, then 41
+ * (9) samples; returns median, p25 and p75 of the per-call ns. */
+static summary measure(run_fn run, void *ctx) {
+  const double target = quick ? 50e3 : 200e3;
+  const size_t samples = quick ? 9 : MAX_SAMPLES;
+  uint64_t iters = 1;
+  for (;;) {
+    double t0 = now_ns();
+    sink += run(ctx, iters);
+    double dt = now_ns() - t0;
+    if (dt >= target) {
+      break;
+    }
+    uint64_t next = iters * 2;
+    if (dt > 0) {
+      double guess = (double)iters * target / dt * 1.1;
+      if (guess > (double)next) {
+        next = guess > (double)iters * 100 ? iters * 100 : (uint64_t)guess;
+      }
+    }
+    iters = next;
+  }
+  sink += run(ctx, iters); /* warm-up sample */
+  double per_call[MAX_SAMPLES];
+  for (size_t s = 0; s < samples; s++) {
+    double t0 = now_ns();
+    sink += run(ctx, iters);
+    per_call[s] = (now_ns() - t0) / (double)iters;
+  }
+  return summarize(per_call, samples);
+}
+
+typedef struct {
+  lab_alloc_stats c;
+  lab_ext_stats e;
+} counters;
+
+static counters counters_now(void) {
+  counters k;
+  memset(&k, 0, sizeof k);
+  lab_alloc_stats_get(&k.c);
+  ext.stats(&k.e);
+  return k;
+}
+
+static alloc_counts alloc_delta(const counters *a, const counters *b, double n) {
+  alloc_counts r;
+  r.c = (double)(b->c.allocs - a->c.allocs) / n;
+  r.ext = (double)(b->e.allocs - a->e.allocs) / n;
+  r.bytes = (double)((b->c.bytes_allocated - a->c.bytes_allocated) +
+                     (b->e.bytes_allocated - a->e.bytes_allocated)) /
+            n;
+  return r;
+}
+
+#define ALLOC_N 64
+
+/* Untimed: one warm-up call, then ALLOC_N calls between two reads of both sides' counters (on this
+ * thread: the counters are per thread). *checksum receives the ALLOC_N calls' checksum. */
+static alloc_counts measure_allocs(run_fn run, void *ctx, uint64_t *checksum) {
+  sink += run(ctx, 1);
+  counters a = counters_now();
+  uint64_t sum = run(ctx, ALLOC_N);
+  counters b = counters_now();
+  sink += sum;
+  *checksum = sum;
+  return alloc_delta(&a, &b, ALLOC_N);
+}
+
+static void emit(const char *scenario, const char *strategy, const char *params, summary s,
+                 alloc_counts a, const char *percentiles, uint64_t checksum) {
+  fprintf(out,
+          "{\"scenario\":\"%s\",\"strategy\":\"%s\",\"params\":%s,"
+          "\"ns_per_call\":{\"median\":%.3f,\"low\":%.3f,\"high\":%.3f},"
+          "\"allocs_per_call\":{\"ext\":%.3f,\"c\":%.3f},\"bytes_allocated_per_call\":%.3f,"
+          "\"percentiles_ns\":%s,\"checksum\":%llu}\n",
+          scenario, strategy, params, s.median, s.low, s.high, a.ext, a.c, a.bytes,
+          percentiles != NULL ? percentiles : "null", (unsigned long long)checksum);
+  fflush(out);
+  if (ferror(out)) {
+    fail("cannot write %s: %s", out_path != NULL ? out_path : "stdout", strerror(errno));
+  }
+  fprintf(stderr, "%s/%s %s: %.2f ns [%.2f .. %.2f], allocs ext %.3f c %.3f\n", scenario,
+          strategy, params, s.median, s.low, s.high, a.ext, a.c);
+}
+
+/* The usual case: time it, count its allocations, emit the record. */
+static void bench(const char *scenario, const char *strategy, const char *params, run_fn run,
+                  void *ctx) {
+  snprintf(current_case, sizeof current_case, "%s/%s %s", scenario, strategy, params);
+  summary s = measure(run, ctx);
+  uint64_t checksum = 0;
+  alloc_counts a = measure_allocs(run, ctx, &checksum);
+  emit(scenario, strategy, params, s, a, NULL, checksum);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Log-bucket histogram (HDR style): values < 32 exact; above, each power of two [2^e, 2^(e+1)) is
+ * split into 32 linear sub-buckets of width 2^(e-5), so a value's bucket is within 1/32 of it.
+ * ---------------------------------------------------------------------------------------------- */
+
+#define HIST_SUB 32u
+#define HIST_BUCKETS ((64u - 4u) * HIST_SUB)
+
+typedef struct {
+  uint64_t counts[HIST_BUCKETS];
+  uint64_t total;
+  uint64_t max;
+} histogram;
+
+static unsigned hist_index(uint64_t v) {
+  if (v < HIST_SUB) {
+    return (unsigned)v;
+  }
+  unsigned e = 63u - (unsigned)__builtin_clzll(v); /* e >= 5 */
+  unsigned sub = (unsigned)(v >> (e - 5u)) & (HIST_SUB - 1u);
+  return (e - 4u) * HIST_SUB + sub;
+}
+
+/* The highest value that lands in bucket i. */
+static uint64_t hist_upper(unsigned i) {
+  if (i < HIST_SUB) {
+    return i;
+  }
+  unsigned e = i / HIST_SUB + 4u;
+  uint64_t sub = i % HIST_SUB;
+  uint64_t width = 1ull << (e - 5u);
+  return (1ull << e) + sub * width + (width - 1u);
+}
+
+static void hist_record(histogram *h, uint64_t v) {
+  h->counts[hist_index(v)]++;
+  h->total++;
+  if (v > h->max) {
+    h->max = v;
+  }
+}
+
+/* The value at quantile q (0 < q <= 1): highest equivalent value of the bucket holding the
+ * ceil(q * total)-th smallest value, capped at the exact max. */
+static double hist_quantile(const histogram *h, double q) {
+  if (h->total == 0) {
+    return 0;
+  }
+  uint64_t rank = (uint64_t)ceil(q * (double)h->total);
+  if (rank < 1) {
+    rank = 1;
+  }
+  uint64_t seen = 0;
+  for (unsigned i = 0; i < HIST_BUCKETS; i++) {
+    seen += h->counts[i];
+    if (seen >= rank) {
+      uint64_t v = hist_upper(i);
+      return (double)(v < h->max ? v : h->max);
+    }
+  }
+  return (double)h->max;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Fixtures: a registered request and its entry
+ * ---------------------------------------------------------------------------------------------- */
+
+typedef enum { AUTH_IS_VALID, AUTH_IS_INVALID, AUTH_IS_MISSING } auth_mode;
+
+typedef struct fixture {
+  lab_request *req;
+  lab_handle h;
+  lab_entry entry;
+  lab_status expect;  /* what every callback must return: LAB_OK, or LAB_ERR_PANIC */
+  int with_response;  /* one request = on_request_headers + on_response_headers */
+  int refresh_sizes;  /* the filter writes headers: recompute count/bytes on every callback */
+  lab_header views[VIEWS_CAP];
+} fixture;
+
+static void check_host(lab_status st, const char *what) {
+  if (st != LAB_OK) {
+    fail("%s: host %s failed: %s", current_case, what, lab_status_str(st));
+  }
+}
+
+static void set_header(lab_request *req, const char *name, const char *value, size_t value_len) {
+  check_host(lab_header_set(req, (const uint8_t *)name, strlen(name), (const uint8_t *)value,
+                            value_len),
+             "lab_header_set");
+}
+
+/* lab_request_new_realistic(16, 42) with the given authorization and a body of body_len 'b's.
+ * The realistic set's header 12 is `authorization`; for AUTH_IS_MISSING it is left out and a
+ * header with a name and value of the same lengths appended instead, so all three requests have
+ * 16 headers of the same total size. */
+static lab_request *request_new(size_t body_len, auth_mode auth) {
+  lab_request *req = lab_request_new_realistic(16, 42);
+  if (req == NULL) {
+    fail("%s: lab_request_new_realistic failed", current_case);
+  }
+  set_header(req, "authorization", auth == AUTH_IS_INVALID ? AUTH_INVALID : AUTH_VALID,
+             auth == AUTH_IS_INVALID ? strlen(AUTH_INVALID) : strlen(AUTH_VALID));
+  if (auth == AUTH_IS_MISSING) {
+    lab_header views[VIEWS_CAP];
+    size_t n = 0;
+    check_host(lab_headers_view_all(req, views, VIEWS_CAP, &n), "lab_headers_view_all");
+    lab_request *bare = lab_request_new();
+    if (bare == NULL) {
+      fail("%s: lab_request_new failed", current_case);
+    }
+    for (size_t i = 0; i < n; i++) {
+      if (views[i].name.len == 13 && memcmp(views[i].name.ptr, "authorization", 13) == 0) {
+        continue;
+      }
+      check_host(lab_header_set(bare, views[i].name.ptr, views[i].name.len, views[i].value.ptr,
+                                views[i].value.len),
+                 "lab_header_set");
+    }
+    /* Same name length as "authorization" (13), same value length as the valid credentials. */
+    set_header(bare, "x-lab-no-auth", "xxxxxxxxxxxxxxxxxxxxxx", strlen(AUTH_VALID));
+    lab_request_free(req);
+    req = bare;
+  }
+  check_host(lab_request_set_body(req, body_len > 0 ? body_bytes : NULL, body_len),
+             "lab_request_set_body");
+  return req;
+}
+
+static void fixture_sizes(fixture *f) {
+  check_host(lab_headers_size(f->req, &f->entry.header_count, &f->entry.header_bytes),
+             "lab_headers_size");
+}
+
+static fixture *fixture_new(size_t body_len, auth_mode auth, lab_filter filter, lab_access access) {
+  fixture *f = calloc(1, sizeof *f);
+  if (f == NULL) {
+    fail("out of memory");
+  }
+  f->req = request_new(body_len, auth);
+  f->h = lab_handle_register(f->req);
+  if (f->h == 0) {
+    fail("%s: lab_handle_register failed (registry full)", current_case);
+  }
+  f->entry.request = f->h;
+  f->entry.filter = (uint32_t)filter;
+  f->entry.access = (uint32_t)access;
+  fixture_sizes(f);
+  f->entry.body_len = body_len;
+  f->entry.headers = NULL;
+  f->entry.body = NULL;
+  f->expect = LAB_OK;
+  return f;
+}
+
+static void fixture_free(fixture *f) {
+  if (f != NULL) {
+    if (lab_handle_destroy(f->h) != LAB_OK) {
+      fail("%s: lab_handle_destroy of a live handle failed", current_case);
+    }
+    free(f);
+  }
+}
+
+/* The entry of one callback. In eager the host pushes every header and the body, per request:
+ * that push is the host's cost of eager and is inside the timed loop. */
+static inline void fixture_entry(fixture *f, lab_entry *e) {
+  if (f->refresh_sizes) {
+    fixture_sizes(f);
+  }
+  *e = f->entry;
+  if (f->entry.access == LAB_ACCESS_EAGER) {
+    size_t n = 0;
+    lab_status st = lab_headers_view_all(f->req, f->views, VIEWS_CAP, &n);
+    if (st != LAB_OK) {
+      fail_status("lab_headers_view_all", st);
+    }
+    lab_str body;
+    st = host->body_get(f->h, &body);
+    if (st != LAB_OK) {
+      fail_status("host body_get", st);
+    }
+    e->headers = f->views;
+    e->header_count = n;
+    e->body = body.ptr;
+    e->body_len = body.len;
+  }
+}
+
+static inline uint64_t fixture_request(fixture *f) {
+  lab_entry e;
+  fixture_entry(f, &e);
+  uint64_t r = 0;
+  lab_status st = ext.on_request_headers(&e, &r);
+  if (st != f->expect) {
+    fail_status("lab_ext_on_request_headers", st);
+  }
+  if (f->with_response) {
+    uint64_t r2 = 0;
+    fixture_entry(f, &e);
+    st = ext.on_response_headers(&e, &r2);
+    if (st != f->expect) {
+      fail_status("lab_ext_on_response_headers", st);
+    }
+    r += r2;
+  }
+  return r;
+}
+
+static uint64_t run_request(void *ctx, uint64_t iters) {
+  fixture *f = ctx;
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    sum += fixture_request(f);
+  }
+  return sum;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * S01: the call floor
+ * ---------------------------------------------------------------------------------------------- */
+
+static uint8_t args_buf[64];
+
+static uint64_t run_empty(void *ctx, uint64_t iters) {
+  (void)ctx;
+  for (uint64_t i = 0; i < iters; i++) {
+    ext.noop();
+  }
+  return iters;
+}
+
+static uint64_t run_guarded(void *ctx, uint64_t iters) {
+  (void)ctx;
+  for (uint64_t i = 0; i < iters; i++) {
+    ext.noop_guarded();
+  }
+  return iters;
+}
+
+static uint64_t run_args(void *ctx, uint64_t iters) {
+  (void)ctx;
+  uint64_t a = 1, sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    a = ext.noop_args(a, i, args_buf, sizeof args_buf);
+    sum += a;
+  }
+  return sum;
+}
+
+/* The no-boundary reference: the same shape and body as lab_noop_args, in this file. */
+__attribute__((noinline)) static uint64_t c_noop_args(uint64_t a, uint64_t b, const void *ptr,
+                                                      size_t len) {
+  return (a ^ b) + (uint64_t)(uintptr_t)ptr + (uint64_t)len;
+}
+static uint64_t (*volatile c_noop_args_ptr)(uint64_t, uint64_t, const void *, size_t) = c_noop_args;
+
+static uint64_t run_c_call(void *ctx, uint64_t iters) {
+  (void)ctx;
+  uint64_t a = 1, sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    a = c_noop_args_ptr(a, i, args_buf, sizeof args_buf);
+    sum += a;
+  }
+  return sum;
+}
+
+static void s01_call_floor(void) {
+  const char *sc = "s01_call_floor";
+  bench(sc, "empty_call", "{}", run_empty, NULL);
+  bench(sc, "call_with_args", "{}", run_args, NULL);
+  bench(sc, "c_call", "{}", run_c_call, NULL);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * S07: copy on demand
+ * ---------------------------------------------------------------------------------------------- */
+
+static void s07_copy_on_demand(void) {
+  const char *sc = "s07_copy_on_demand";
+  static const size_t bodies_full[] = {0, 1024, 65536, 1048576};
+  static const size_t bodies_quick[] = {0, 1048576};
+  const size_t *bodies = quick ? bodies_quick : bodies_full;
+  size_t n_bodies = quick ? 2 : 4;
+  static const struct {
+    const char *name;
+    lab_filter filter;
+  } filters[] = {{"nothing", LAB_FILTER_NOTHING},
+                 {"one_header", LAB_FILTER_ONE_HEADER},
+                 {"all_headers", LAB_FILTER_ALL_HEADERS},
+                 {"body", LAB_FILTER_BODY}};
+  static const struct {
+    const char *name;
+    lab_access access;
+  } strategies[] = {{"eager", LAB_ACCESS_EAGER}, {"lazy", LAB_ACCESS_LAZY}};
+  for (size_t b = 0; b < n_bodies; b++) {
+    for (size_t fi = 0; fi < 4; fi++) {
+      for (size_t si = 0; si < 2; si++) {
+        char params[128];
+        snprintf(params, sizeof params, "{\"filter\":\"%s\",\"body\":%zu}", filters[fi].name,
+                 bodies[b]);
+        snprintf(current_case, sizeof current_case, "%s/%s %s", sc, strategies[si].name, params);
+        fixture *f = fixture_new(bodies[b], AUTH_IS_VALID, filters[fi].filter, strategies[si].access);
+        bench(sc, strategies[si].name, params, run_request, f);
+        fixture_free(f);
+      }
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * S10: panic containment
+ * ---------------------------------------------------------------------------------------------- */
+
+#define SURVIVAL_REQUESTS 10000
+
+static void s10_panic(void) {
+  const char *sc = "s10_panic";
+  bench(sc, "bare_call", "{}", run_empty, NULL);
+  bench(sc, "catch_unwind", "{}", run_guarded, NULL);
+
+  snprintf(current_case, sizeof current_case, "%s/panic", sc);
+  fixture *f = fixture_new(0, AUTH_IS_VALID, LAB_FILTER_PANIC, LAB_ACCESS_LAZY);
+  f->expect = LAB_ERR_PANIC;
+  bench(sc, "panic", "{}", run_request, f);
+  fixture_free(f);
+
+  /* Survival: 10,000 panicking requests, each on a fresh request destroyed afterwards. */
+  const char *params = "{\"requests\":10000}";
+  snprintf(current_case, sizeof current_case, "%s/panic_survival %s", sc, params);
+  counters before = counters_now();
+  double total_ns = 0;
+  uint64_t sum = 0, panicked = 0;
+  for (int i = 0; i < SURVIVAL_REQUESTS; i++) {
+    lab_request *req = request_new(0, AUTH_IS_VALID);
+    lab_handle h = lab_handle_register(req);
+    if (h == 0) {
+      fail("%s: lab_handle_register failed (registry full)", current_case);
+    }
+    lab_entry e;
+    memset(&e, 0, sizeof e);
+    e.request = h;
+    e.filter = LAB_FILTER_PANIC;
+    e.access = LAB_ACCESS_LAZY;
+    check_host(lab_headers_size(req, &e.header_count, &e.header_bytes), "lab_headers_size");
+    uint64_t r = 0;
+    double t0 = now_ns();
+    lab_status st = ext.on_request_headers(&e, &r);
+    total_ns += now_ns() - t0;
+    if (st != LAB_ERR_PANIC) {
+      fail("%s: request %d: lab_ext_on_request_headers returned %d (%s), expected %s", current_case,
+           i, (int)st, lab_status_str(st), lab_status_str(LAB_ERR_PANIC));
+    }
+    panicked++;
+    sum += r;
+    if (lab_handle_destroy(h) != LAB_OK) {
+      fail("%s: lab_handle_destroy failed", current_case);
+    }
+  }
+  counters after = counters_now();
+  uint64_t c_allocs = after.c.allocs - before.c.allocs, c_frees = after.c.frees - before.c.frees;
+  uint64_t e_allocs = after.e.allocs - before.e.allocs, e_frees = after.e.frees - before.e.frees;
+  uint64_t caught = after.e.panics_caught - before.e.panics_caught;
+  if (c_allocs != c_frees) {
+    fail("%s: host memory leaked: %" PRIu64 " allocs, %" PRIu64 " frees over %d requests",
+         current_case, c_allocs, c_frees, SURVIVAL_REQUESTS);
+  }
+  if (e_allocs != e_frees) {
+    fail("%s: extension memory leaked: %" PRIu64 " allocs, %" PRIu64 " frees over %d panics",
+         current_case, e_allocs, e_frees, SURVIVAL_REQUESTS);
+  }
+  if (caught != SURVIVAL_REQUESTS) {
+    fail("%s: panics_caught grew by %" PRIu64 ", expected %d", current_case, caught,
+         SURVIVAL_REQUESTS);
+  }
+  fprintf(stderr,
+          "%s: ok: %" PRIu64 "/%d requests returned LAB_ERR_PANIC, host allocs == frees (%" PRIu64
+          "), extension allocs == frees (%" PRIu64 "), panics_caught +%" PRIu64 "\n",
+          current_case, panicked, SURVIVAL_REQUESTS, c_allocs, e_allocs, caught);
+  sink += sum;
+  double mean = total_ns / SURVIVAL_REQUESTS;
+  emit(sc, "panic_survival", params, (summary){mean, mean, mean},
+       alloc_delta(&before, &after, SURVIVAL_REQUESTS), NULL, sum);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * S11: the first call from a new thread
+ * ---------------------------------------------------------------------------------------------- */
+
+#define STEADY_CALLS 1000
+
+typedef struct {
+  const fixture *f;
+  double first_ns, steady_ns;
+  uint64_t sum;
+  lab_status st;
+  counters after_first, after_steady;
+} attach_run;
+
+static void *attach_thread(void *p) {
+  attach_run *a = p;
+  lab_entry e = a->f->entry;
+  uint64_t r = 0;
+  /* Nothing in the extension runs on this thread before this call. */
+  double t0 = now_ns();
+  lab_status st = ext.on_request_headers(&e, &r);
+  double t1 = now_ns();
+  a->first_ns = t1 - t0;
+  a->sum = r;
+  if (st != LAB_OK) {
+    a->st = st;
+    return NULL;
+  }
+  a->after_first = counters_now();
+  t0 = now_ns();
+  for (int i = 0; i < STEADY_CALLS; i++) {
+    st = ext.on_request_headers(&e, &r);
+    if (st != LAB_OK) {
+      a->st = st;
+      return NULL;
+    }
+    a->sum += r;
+  }
+  t1 = now_ns();
+  a->steady_ns = (t1 - t0) / STEADY_CALLS;
+  a->after_steady = counters_now();
+  a->st = LAB_OK;
+  return NULL;
+}
+
+static void s11_thread_attach(void) {
+  const char *sc = "s11_thread_attach";
+  const char *params = "{\"filter\":\"one_header\"}";
+  size_t threads = quick ? 20 : 200;
+  snprintf(current_case, sizeof current_case, "%s %s", sc, params);
+  fixture *f = fixture_new(0, AUTH_IS_VALID, LAB_FILTER_ONE_HEADER, LAB_ACCESS_LAZY);
+  lab_ext_stats before;
+  memset(&before, 0, sizeof before);
+  ext.stats(&before);
+
+  double *first = calloc(threads, sizeof *first);
+  double *steady = calloc(threads, sizeof *steady);
+  if (first == NULL || steady == NULL) {
+    fail("out of memory");
+  }
+  /* Per-call allocations: first call = the thread's counters after it (a new thread's counters
+   * start at zero); steady = the delta over the batch. */
+  counters zero;
+  memset(&zero, 0, sizeof zero);
+  alloc_counts first_allocs = {0, 0, 0}, steady_allocs = {0, 0, 0};
+  uint64_t sum = 0;
+  for (size_t t = 0; t < threads; t++) {
+    attach_run a;
+    memset(&a, 0, sizeof a);
+    a.f = f;
+    pthread_t tid;
+    int err = pthread_create(&tid, NULL, attach_thread, &a);
+    if (err != 0) {
+      fail("%s: pthread_create: %s", current_case, strerror(err));
+    }
+    err = pthread_join(tid, NULL);
+    if (err != 0) {
+      fail("%s: pthread_join: %s", current_case, strerror(err));
+    }
+    if (a.st != LAB_OK) {
+      fail("%s: thread %zu: lab_ext_on_request_headers returned %d (%s)", current_case, t,
+           (int)a.st, lab_status_str(a.st));
+    }
+    first[t] = a.first_ns;
+    steady[t] = a.steady_ns;
+    sum += a.sum;
+    alloc_counts fa = alloc_delta(&zero, &a.after_first, 1);
+    alloc_counts sa = alloc_delta(&a.after_first, &a.after_steady, STEADY_CALLS);
+    first_allocs.ext += fa.ext / (double)threads;
+    first_allocs.c += fa.c / (double)threads;
+    first_allocs.bytes += fa.bytes / (double)threads;
+    steady_allocs.ext += sa.ext / (double)threads;
+    steady_allocs.c += sa.c / (double)threads;
+    steady_allocs.bytes += sa.bytes / (double)threads;
+  }
+  lab_ext_stats after;
+  memset(&after, 0, sizeof after);
+  ext.stats(&after);
+  if (after.live_thread_states != before.live_thread_states) {
+    fail("%s: thread-local state leaked: %lld states (%" PRIu64 " live before, %" PRIu64
+         " after %zu threads exited)",
+         current_case, (long long)(after.live_thread_states - before.live_thread_states),
+         before.live_thread_states, after.live_thread_states, threads);
+  }
+  fprintf(stderr, "%s: ok: live_thread_states back to %" PRIu64 " after %zu threads\n",
+          current_case, after.live_thread_states, threads);
+  sink += sum;
+  emit(sc, "first_call", params, summarize(first, threads), first_allocs, NULL, sum);
+  emit(sc, "steady", params, summarize(steady, threads), steady_allocs, NULL, sum);
+  free(first);
+  free(steady);
+  fixture_free(f);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * S12: tail latency
+ * ---------------------------------------------------------------------------------------------- */
+
+static void s12_tail_latency(void) {
+  const char *sc = "s12_tail_latency";
+  uint64_t calls = quick ? 20000 : 1000000;
+  static const struct {
+    const char *name;
+    lab_filter filter;
+  } strategies[] = {{"alloc_free", LAB_FILTER_ONE_HEADER}, {"alloc_heavy", LAB_FILTER_CLONE_ALL}};
+  histogram *hist = malloc(sizeof *hist);
+  if (hist == NULL) {
+    fail("out of memory");
+  }
+  for (size_t s = 0; s < 2; s++) {
+    char params[64];
+    snprintf(params, sizeof params, "{\"calls\":%" PRIu64 "}", calls);
+    snprintf(current_case, sizeof current_case, "%s/%s %s", sc, strategies[s].name, params);
+    fixture *f = fixture_new(0, AUTH_IS_VALID, strategies[s].filter, LAB_ACCESS_BULK_BORROW);
+    memset(hist, 0, sizeof *hist);
+    sink += run_request(f, 1000); /* warm-up */
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < calls; i++) {
+      lab_entry e = f->entry;
+      uint64_t r = 0;
+      struct timespec a, b;
+      clock_gettime(CLOCK_MONOTONIC, &a);
+      lab_status st = ext.on_request_headers(&e, &r);
+      clock_gettime(CLOCK_MONOTONIC, &b);
+      if (st != LAB_OK) {
+        fail_status("lab_ext_on_request_headers", st);
+      }
+      sum += r;
+      int64_t ns = (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec);
+      hist_record(hist, ns > 0 ? (uint64_t)ns : 0);
+    }
+    sink += sum;
+    uint64_t alloc_sum = 0;
+    alloc_counts al = measure_allocs(run_request, f, &alloc_sum);
+    summary sm = {hist_quantile(hist, 0.5), hist_quantile(hist, 0.25), hist_quantile(hist, 0.99)};
+    char pct[192];
+    snprintf(pct, sizeof pct, "{\"p50\":%.3f,\"p99\":%.3f,\"p99.9\":%.3f,\"max\":%.3f}",
+             hist_quantile(hist, 0.5), hist_quantile(hist, 0.99), hist_quantile(hist, 0.999),
+             (double)hist->max);
+    emit(sc, strategies[s].name, params, sm, al, pct, sum);
+    fprintf(stderr, "%s/%s: p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns, max %" PRIu64 " ns\n", sc,
+            strategies[s].name, hist_quantile(hist, 0.5), hist_quantile(hist, 0.99),
+            hist_quantile(hist, 0.999), hist->max);
+    fixture_free(f);
+  }
+  free(hist);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * S14: real filters
+ * ---------------------------------------------------------------------------------------------- */
+
+static void s14_filters(void) {
+  const char *sc = "s14_filters";
+  static const struct {
+    const char *name;
+    lab_access access;
+  } strategies[] = {{"per_header_call", LAB_ACCESS_PER_HEADER_CALL},
+                    {"bulk_copy", LAB_ACCESS_BULK_COPY},
+                    {"bulk_borrow", LAB_ACCESS_BULK_BORROW}};
+  static const struct {
+    const char *name;
+    auth_mode mode;
+    uint32_t reply;
+  } creds[] = {{"valid", AUTH_IS_VALID, 0}, {"invalid", AUTH_IS_INVALID, 401},
+               {"missing", AUTH_IS_MISSING, 401}};
+  for (size_t s = 0; s < 3; s++) {
+    for (size_t c = 0; c < 3; c++) {
+      char params[128];
+      snprintf(params, sizeof params, "{\"filter\":\"basic_auth\",\"credentials\":\"%s\"}",
+               creds[c].name);
+      snprintf(current_case, sizeof current_case, "%s/%s %s", sc, strategies[s].name, params);
+      fixture *f = fixture_new(0, creds[c].mode, LAB_FILTER_BASIC_AUTH, strategies[s].access);
+      bench(sc, strategies[s].name, params, run_request, f);
+      uint32_t reply = lab_handle_local_reply(f->h);
+      if (reply != creds[c].reply) {
+        fail("%s: local reply %u after the run, expected %u", current_case, reply, creds[c].reply);
+      }
+      fixture_free(f);
+    }
+  }
+  for (size_t s = 0; s < 3; s++) {
+    const char *params = "{\"filter\":\"header_get_set\"}";
+    snprintf(current_case, sizeof current_case, "%s/%s %s", sc, strategies[s].name, params);
+    fixture *f = fixture_new(0, AUTH_IS_VALID, LAB_FILTER_HEADER_GET_SET, strategies[s].access);
+    f->with_response = 1;
+    f->refresh_sizes = 1; /* the filter adds headers: Envoy passes the current sizes each time */
+    sink += fixture_request(f); /* the first request appends the headers the filter sets */
+    bench(sc, strategies[s].name, params, run_request, f);
+    fixture_free(f);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Self-check: bad handles and bad entries must be refused, not dereferenced
+ * ---------------------------------------------------------------------------------------------- */
+
+static void self_check(void) {
+  snprintf(current_case, sizeof current_case, "self-check");
+  const uint8_t *name = (const uint8_t *)"user-agent";
+  lab_str v;
+  lab_status st = host->header_get(0, name, 10, &v);
+  if (st != LAB_ERR_BAD_HANDLE) {
+    fail("self-check failed: host header_get(handle 0) returned %s, expected %s",
+         lab_status_str(st), lab_status_str(LAB_ERR_BAD_HANDLE));
+  }
+  st = host->header_get((lab_handle)0xdeadbeef00000001ull, name, 10, &v);
+  if (st != LAB_ERR_BAD_HANDLE) {
+    fail("self-check failed: host header_get(handle 0xdeadbeef00000001) returned %s, expected %s",
+         lab_status_str(st), lab_status_str(LAB_ERR_BAD_HANDLE));
+  }
+  lab_request *req = request_new(0, AUTH_IS_VALID);
+  lab_handle h = lab_handle_register(req);
+  if (h == 0) {
+    fail("self-check failed: lab_handle_register returned 0");
+  }
+  st = host->header_get(h, name, 10, &v);
+  if (st != LAB_OK) {
+    fail("self-check failed: host header_get(live handle) returned %s", lab_status_str(st));
+  }
+  lab_entry e;
+  memset(&e, 0, sizeof e);
+  e.request = h;
+  e.filter = LAB_FILTER_ONE_HEADER;
+  e.access = LAB_ACCESS_LAZY;
+  check_host(lab_headers_size(req, &e.header_count, &e.header_bytes), "lab_headers_size");
+  if (lab_handle_destroy(h) != LAB_OK) {
+    fail("self-check failed: lab_handle_destroy(live handle) failed");
+  }
+  st = host->header_get(h, name, 10, &v);
+  if (st != LAB_ERR_BAD_HANDLE) {
+    fail("self-check failed: host header_get(destroyed handle) returned %s, expected %s",
+         lab_status_str(st), lab_status_str(LAB_ERR_BAD_HANDLE));
+  }
+  if (lab_handle_destroy(h) != LAB_ERR_BAD_HANDLE) {
+    fail("self-check failed: a second lab_handle_destroy did not return %s",
+         lab_status_str(LAB_ERR_BAD_HANDLE));
+  }
+  uint64_t r = 0;
+  st = ext.on_request_headers(&e, &r);
+  if (st == LAB_OK) {
+    fail("self-check failed: lab_ext_on_request_headers with a destroyed request handle returned "
+         "ok, expected %s",
+         lab_status_str(LAB_ERR_BAD_HANDLE));
+  }
+  if (st != LAB_ERR_BAD_HANDLE) {
+    fprintf(stderr,
+            "lab-driver: self-check note: destroyed handle gave %s (non-ok, accepted; %s "
+            "expected)\n",
+            lab_status_str(st), lab_status_str(LAB_ERR_BAD_HANDLE));
+  }
+  st = ext.on_request_headers(NULL, &r);
+  if (st != LAB_ERR_NULL) {
+    fail("self-check failed: lab_ext_on_request_headers(NULL entry) returned %s, expected %s",
+         lab_status_str(st), lab_status_str(LAB_ERR_NULL));
+  }
+  fprintf(stderr, "self-check: ok (bad handles refused by the host and the extension, NULL entry "
+                  "refused)\n");
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Loading the extension, main
+ * ---------------------------------------------------------------------------------------------- */
+
+static void usage(void) {
+  fputs("usage: lab-driver EXTENSION.so [--quick] [--out FILE] [--only SCENARIO_SUBSTRING]\n"
+        "  Loads EXTENSION.so (any language exporting the lab_ext_* symbols of lab.h) and runs\n"
+        "  the C->extension scenarios s01_call_floor, s07_copy_on_demand, s10_panic,\n"
+        "  s11_thread_attach, s12_tail_latency, s14_filters; JSON Lines on stdout or FILE.\n"
+        "  --quick  short run (smoke test, ~seconds), not for quoting\n",
+        stderr);
+  exit(64);
+}
+
+static void *resolve(void *lib, const char *path, const char *symbol) {
+  dlerror();
+  void *p = dlsym(lib, symbol);
+  if (p == NULL) {
+    fprintf(stderr, "lab-driver: %s lacks symbol %s\n", path, symbol);
+    exit(2);
+  }
+  return p;
+}
+
+int main(int argc, char **argv) {
+  const char *path = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--quick") == 0) {
+      quick = 1;
+    } else if (strcmp(a, "--out") == 0) {
+      if (++i >= argc) {
+        fputs("lab-driver: --out needs a file\n", stderr);
+        usage();
+      }
+      out_path = argv[i];
+    } else if (strcmp(a, "--only") == 0) {
+      if (++i >= argc) {
+        fputs("lab-driver: --only needs a scenario substring\n", stderr);
+        usage();
+      }
+      only = argv[i];
+    } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage();
+    } else if (a[0] == '-' && a[1] != '\0') {
+      fprintf(stderr, "lab-driver: unknown flag %s\n", a);
+      usage();
+    } else if (path == NULL) {
+      path = a;
+    } else {
+      fprintf(stderr, "lab-driver: unexpected argument %s\n", a);
+      usage();
+    }
+  }
+  if (path == NULL) {
+    usage();
+  }
+
+  /* A bare file name is the file in the current directory, not a library search. */
+  char local[4096];
+  const char *load = path;
+  if (strchr(path, '/') == NULL) {
+    snprintf(local, sizeof local, "./%s", path);
+    load = local;
+  }
+  void *lib = dlopen(load, RTLD_NOW | RTLD_LOCAL);
+  if (lib == NULL) {
+    const char *err = dlerror();
+    fprintf(stderr, "lab-driver: cannot load %s: %s\n", path, err != NULL ? err : "unknown error");
+    return 2;
+  }
+  ext.init = (lab_ext_init_fn)resolve(lib, path, LAB_EXT_INIT);
+  ext.noop = (lab_ext_noop_fn)resolve(lib, path, LAB_EXT_NOOP);
+  ext.noop_args = (lab_ext_noop_args_fn)resolve(lib, path, LAB_EXT_NOOP_ARGS);
+  ext.noop_guarded = (lab_ext_noop_guarded_fn)resolve(lib, path, LAB_EXT_NOOP_GUARDED);
+  ext.on_request_headers = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_HEADERS);
+  ext.on_request_body = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_BODY);
+  ext.on_response_headers = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_RESPONSE_HEADERS);
+  ext.stats = (lab_ext_stats_fn)resolve(lib, path, LAB_EXT_STATS);
+  ext.destroy = (lab_ext_destroy_fn)resolve(lib, path, LAB_EXT_DESTROY);
+
+  host = lab_host_api_get();
+  lab_status st = ext.init(host);
+  if (st != LAB_OK) {
+    fprintf(stderr, "lab-driver: lab_ext_init failed: %s\n", lab_status_str(st));
+    return 2;
+  }
+
+  if (out_path != NULL) {
+    out = fopen(out_path, "w");
+    if (out == NULL) {
+      fprintf(stderr, "lab-driver: cannot open %s: %s\n", out_path, strerror(errno));
+      return 1;
+    }
+  } else {
+    out = stdout;
+  }
+  body_bytes = malloc(BODY_MAX);
+  if (body_bytes == NULL) {
+    fail("out of memory");
+  }
+  memset(body_bytes, 'b', BODY_MAX);
+
+  double t0 = now_ns();
+  fprintf(stderr, "lab-driver: %s, %s mode\n", path, quick ? "quick" : "full");
+  self_check();
+  if (selected("s01_call_floor")) {
+    s01_call_floor();
+  }
+  if (selected("s07_copy_on_demand")) {
+    s07_copy_on_demand();
+  }
+  if (selected("s10_panic")) {
+    s10_panic();
+  }
+  if (selected("s11_thread_attach")) {
+    s11_thread_attach();
+  }
+  if (selected("s12_tail_latency")) {
+    s12_tail_latency();
+  }
+  if (selected("s14_filters")) {
+    s14_filters();
+  }
+
+  ext.destroy();
+  if (out != stdout) {
+    if (fclose(out) != 0) {
+      fprintf(stderr, "lab-driver: cannot write %s: %s\n", out_path, strerror(errno));
+      return 1;
+    }
+  } else if (fflush(out) != 0 || ferror(out)) {
+    fprintf(stderr, "lab-driver: cannot write stdout\n");
+    return 1;
+  }
+  out = NULL;
+  free(body_bytes);
+  dlclose(lib);
+  fprintf(stderr, "lab-driver: done in %.1f s\n", (now_ns() - t0) / 1e9);
+  return 0;
+}
