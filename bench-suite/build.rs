@@ -10,7 +10,8 @@ fn main() {
     let include = harness.join("include");
     let header = include.join("lab.h");
     let host = harness.join("host/host.c");
-    for path in [&header, &host] {
+    let driver = harness.join("driver/driver.c");
+    for path in [&header, &host, &driver] {
         println!("cargo:rerun-if-changed={}", path.display());
     }
 
@@ -31,6 +32,38 @@ fn main() {
     let compiler = build.get_compiler();
     build.compile("labhost");
 
+    // The C driver (C->R): a program, so cc's library build does not apply; the same compiler,
+    // the same warnings-as-errors, the host compiled in, and -rdynamic-free: the extension gets the
+    // host API as a table at init, never by symbol.
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    let driver_bin = out.join("lab-driver");
+    let status = compiler
+        .to_command()
+        .args([
+            "-std=c11",
+            "-O2",
+            "-g",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fno-omit-frame-pointer",
+            "-D_GNU_SOURCE",
+        ])
+        .arg("-I")
+        .arg(&include)
+        .arg(&driver)
+        .arg(&host)
+        .arg("-o")
+        .arg(&driver_bin)
+        .args(["-ldl", "-lpthread", "-lm"])
+        .status()
+        .expect("running the C compiler for the driver");
+    assert!(
+        status.success(),
+        "compiling c-harness/driver/driver.c failed"
+    );
+    println!("cargo:rustc-env=LAB_DRIVER={}", driver_bin.display());
+
     let bindings = bindgen::Builder::default()
         .header(header.to_str().unwrap())
         .allowlist_function("lab_.*")
@@ -42,7 +75,6 @@ fn main() {
         .parse_callbacks(Box::new(bindgen::CargoCallbacks::new()))
         .generate()
         .expect("bindgen could not parse c-harness/include/lab.h (is libclang installed? run scripts/setup)");
-    let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     bindings.write_to_file(out.join("lab_sys.rs")).unwrap();
 
     // The machine fingerprint of every result names the toolchains that built it.

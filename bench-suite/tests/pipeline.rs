@@ -57,7 +57,7 @@ fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
         assert_eq!(r.allocs_per_call.c, Some(0.0));
     }
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
-    assert!(report.contains("## S02 pass a string R→C"));
+    assert!(report.contains("## S02 pass a string R→C — rust, R→C"));
     assert!(report.contains("`cstring` | len=8"));
 
     // A filtered rerun refreshes its record and keeps the other.

@@ -371,17 +371,29 @@ pub fn run(opts: &Options, scenarios: &[&Scenario]) {
             machine: machine.clone(),
             records,
         };
-        let dir = opts.out_root.join("results").join(&machine.id);
+        save(opts, &machine, vec![file]);
+    }
+    if !opts.test_only {
+        criterion.final_summary();
+        refresh_report(opts, &machine);
+    }
+}
+
+/// Writes result files into `<out_root>/results/<machine>/`, merging with what is there.
+pub fn save(opts: &Options, machine: &Machine, files: Vec<ResultFile>) {
+    let dir = opts.out_root.join("results").join(&machine.id);
+    for file in files {
         let path = file
             .merge_into(&dir)
             .unwrap_or_else(|e| panic!("writing results to {}: {e}", dir.display()));
         println!("lab: wrote {}", path.display());
     }
-    if !opts.test_only {
-        criterion.final_summary();
-        match crate::report::write_report(&opts.out_root, &machine.id) {
-            Ok(path) => println!("lab: wrote {}", path.display()),
-            Err(e) => panic!("writing the report: {e}"),
-        }
+}
+
+/// Regenerates `<out_root>/REPORT.md` from everything under `results/<machine>/`.
+pub fn refresh_report(opts: &Options, machine: &Machine) {
+    match crate::report::write_report(&opts.out_root, &machine.id) {
+        Ok(path) => println!("lab: wrote {}", path.display()),
+        Err(e) => panic!("writing the report: {e}"),
     }
 }

@@ -1,0 +1,608 @@
+/*
+ * c_ext — an ffi-lab extension written in plain C: the lab_ext_* symbols of lab.h over the host API
+ * table, nothing resolved against the host at link time. It is the driver's test extension and the
+ * C->C reference (no language boundary beyond an indirect call through dlsym'd pointers).
+ *
+ * Its filters mirror the Rust extension's (bench-suite/src/c2r/filters.rs): same headers read and
+ * written, same digest, so checksums compare. C cannot panic: LAB_FILTER_PANIC is answered with
+ * LAB_ERR_PANIC and counted in panics_caught, as a caught panic would be.
+ *
+ * Build (from the repository root):
+ *   cc -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared -I c-harness/include \
+ *      c-harness/driver/c_ext.c -o /tmp/c_ext.so
+ */
+#include "lab.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#define STACK_VIEWS 256
+
+static const lab_host_api *H;
+
+/* ------------------------------------------------------------------------------------------------
+ * Counters: allocations per thread, gauges per process
+ * ---------------------------------------------------------------------------------------------- */
+
+static _Thread_local struct {
+  uint64_t allocs, frees, bytes;
+} tls_counts;
+static _Atomic uint64_t live_thread_states;
+static _Atomic uint64_t panics_caught;
+
+static void *ext_alloc(size_t n) {
+  tls_counts.allocs++;
+  tls_counts.bytes += n;
+  return malloc(n);
+}
+
+/* A realloc of a live block counts as one allocation and one free (the host's convention). */
+static void *ext_realloc(void *p, size_t n) {
+  tls_counts.allocs++;
+  if (p != NULL) {
+    tls_counts.frees++;
+  }
+  tls_counts.bytes += n;
+  return realloc(p, n);
+}
+
+static void ext_free(void *p) {
+  if (p != NULL) {
+    tls_counts.frees++;
+    free(p);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Per-thread state: an arena, made on a thread's first callback, released when the thread exits
+ * ---------------------------------------------------------------------------------------------- */
+
+typedef struct {
+  uint8_t *arena;
+  size_t cap;
+} thread_state;
+
+static pthread_key_t state_key;
+static int key_made;
+
+static void state_release(void *p) {
+  thread_state *s = p;
+  ext_free(s->arena);
+  ext_free(s);
+  atomic_fetch_sub_explicit(&live_thread_states, 1, memory_order_relaxed);
+}
+
+static thread_state *state_get(void) {
+  thread_state *s = pthread_getspecific(state_key);
+  if (s == NULL) {
+    s = ext_alloc(sizeof *s);
+    if (s == NULL) {
+      return NULL;
+    }
+    s->cap = 4096;
+    s->arena = ext_alloc(s->cap);
+    if (s->arena == NULL || pthread_setspecific(state_key, s) != 0) {
+      ext_free(s->arena);
+      ext_free(s);
+      return NULL;
+    }
+    atomic_fetch_add_explicit(&live_thread_states, 1, memory_order_relaxed);
+  }
+  return s;
+}
+
+/* The thread's arena with room for n bytes (its contents are not kept). */
+static uint8_t *arena_reserve(thread_state *s, size_t n) {
+  if (n > s->cap) {
+    size_t cap = s->cap;
+    while (cap < n) {
+      cap *= 2;
+    }
+    uint8_t *grown = ext_realloc(s->arena, cap);
+    if (grown == NULL) {
+      return NULL;
+    }
+    s->arena = grown;
+    s->cap = cap;
+  }
+  return s->arena;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Reading headers, whatever the access strategy
+ * ---------------------------------------------------------------------------------------------- */
+
+/* The Rust extension's digest: length rotated, first and last byte. */
+static uint64_t digest(const uint8_t *p, size_t n) {
+  if (p == NULL || n == 0) {
+    return 0;
+  }
+  uint64_t len = (uint64_t)n;
+  return ((len << 17) | (len >> 47)) ^ ((uint64_t)p[0] << 8) ^ (uint64_t)p[n - 1];
+}
+
+typedef struct {
+  const lab_entry *entry;
+  int per_call;              /* ask the host for each header */
+  const lab_header *views;   /* otherwise: views of every header (host memory or copies) */
+  size_t count;
+  lab_header stack[STACK_VIEWS];
+  lab_header *heap;          /* when the request has more than STACK_VIEWS headers */
+  uint8_t *copy_buf;         /* bulk_copy's buffer */
+} lookup;
+
+static lab_header *views_for(lookup *l, size_t n) {
+  if (n <= STACK_VIEWS) {
+    return l->stack;
+  }
+  ext_free(l->heap);
+  l->heap = ext_alloc(n * sizeof *l->heap);
+  return l->heap;
+}
+
+static void lookup_done(lookup *l) {
+  ext_free(l->heap);
+  ext_free(l->copy_buf);
+  l->heap = NULL;
+  l->copy_buf = NULL;
+}
+
+/* Copies n bytes into the arena at *at (eager's copy of everything pushed). */
+static lab_status arena_copy(thread_state *s, size_t *at, const uint8_t *p, size_t n,
+                             const uint8_t **copy) {
+  if (arena_reserve(s, *at + n) == NULL) {
+    return LAB_ERR_NOMEM;
+  }
+  if (n > 0) {
+    memcpy(s->arena + *at, p, n);
+  }
+  *copy = s->arena + *at;
+  *at += n;
+  return LAB_OK;
+}
+
+/* Makes the request's headers reachable as the entry's access strategy says. In eager, every
+ * pushed header and the body are copied into the thread's arena first (eager pays for all of it);
+ * *body_sum receives the digest of the body copy. */
+static lab_status lookup_open(lookup *l, const lab_entry *e, uint64_t *body_sum) {
+  memset(l, 0, offsetof(lookup, stack));
+  l->heap = NULL;
+  l->copy_buf = NULL;
+  l->entry = e;
+  *body_sum = 0;
+  switch (e->access) {
+  case LAB_ACCESS_LAZY:
+  case LAB_ACCESS_PER_HEADER_CALL:
+    l->per_call = 1;
+    return LAB_OK;
+  case LAB_ACCESS_BULK_BORROW: {
+    size_t n = e->header_count;
+    for (;;) {
+      lab_header *v = views_for(l, n);
+      if (v == NULL) {
+        return LAB_ERR_NOMEM;
+      }
+      size_t cap = n > STACK_VIEWS ? n : STACK_VIEWS;
+      lab_status st = H->headers_view_all(e->request, v, cap, &n);
+      if (st == LAB_ERR_CAPACITY) {
+        continue;
+      }
+      if (st != LAB_OK) {
+        return st;
+      }
+      l->views = v;
+      l->count = n;
+      return LAB_OK;
+    }
+  }
+  case LAB_ACCESS_BULK_COPY: {
+    size_t n = e->header_count, bytes = e->header_bytes;
+    for (;;) {
+      lab_header *v = views_for(l, n);
+      ext_free(l->copy_buf);
+      l->copy_buf = ext_alloc(bytes > 0 ? bytes : 1);
+      if (v == NULL || l->copy_buf == NULL) {
+        return LAB_ERR_NOMEM;
+      }
+      size_t cap = n > STACK_VIEWS ? n : STACK_VIEWS;
+      lab_status st = H->headers_copy_all(e->request, l->copy_buf, bytes, v, cap, &n, &bytes);
+      if (st == LAB_ERR_CAPACITY) {
+        continue;
+      }
+      if (st != LAB_OK) {
+        return st;
+      }
+      l->views = v;
+      l->count = n;
+      return LAB_OK;
+    }
+  }
+  case LAB_ACCESS_EAGER: {
+    if ((e->headers == NULL && e->header_count > 0) || (e->body == NULL && e->body_len > 0)) {
+      return LAB_ERR_NULL;
+    }
+    thread_state *s = state_get();
+    if (s == NULL) {
+      return LAB_ERR_NOMEM;
+    }
+    lab_header *v = views_for(l, e->header_count);
+    if (v == NULL) {
+      return LAB_ERR_NOMEM;
+    }
+    /* Reserve everything first so the arena does not move under the views. */
+    size_t total = e->body_len;
+    for (size_t i = 0; i < e->header_count; i++) {
+      total += e->headers[i].name.len + e->headers[i].value.len;
+    }
+    if (arena_reserve(s, total) == NULL) {
+      return LAB_ERR_NOMEM;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < e->header_count; i++) {
+      const lab_header *h = &e->headers[i];
+      arena_copy(s, &at, h->name.ptr, h->name.len, &v[i].name.ptr);
+      v[i].name.len = h->name.len;
+      arena_copy(s, &at, h->value.ptr, h->value.len, &v[i].value.ptr);
+      v[i].value.len = h->value.len;
+    }
+    const uint8_t *body = NULL;
+    arena_copy(s, &at, e->body, e->body_len, &body);
+    *body_sum = digest(body, e->body_len);
+    l->views = v;
+    l->count = e->header_count;
+    return LAB_OK;
+  }
+  default:
+    return LAB_ERR_UNSUPPORTED;
+  }
+}
+
+/* The value of header `name`: *found = 0 when absent. */
+static lab_status lookup_get(const lookup *l, const char *name, lab_str *value, int *found) {
+  size_t n = strlen(name);
+  *found = 0;
+  if (l->per_call) {
+    lab_status st = H->header_get(l->entry->request, (const uint8_t *)name, n, value);
+    if (st == LAB_ERR_NOT_FOUND) {
+      return LAB_OK;
+    }
+    if (st == LAB_OK) {
+      *found = 1;
+    }
+    return st;
+  }
+  for (size_t i = 0; i < l->count; i++) {
+    if (l->views[i].name.len == n && memcmp(l->views[i].name.ptr, name, n) == 0) {
+      *value = l->views[i].value;
+      *found = 1;
+      return LAB_OK;
+    }
+  }
+  return LAB_OK;
+}
+
+static lab_status lookup_digest(const lookup *l, const char *name, uint64_t *sum) {
+  lab_str v;
+  int found;
+  lab_status st = lookup_get(l, name, &v, &found);
+  if (st == LAB_OK && found) {
+    *sum += digest(v.ptr, v.len);
+  }
+  return st;
+}
+
+/* Lazy: copy on demand into the thread's arena, digest the copy. */
+static lab_status copy_on_demand(const uint8_t *p, size_t n, uint64_t *sum) {
+  thread_state *s = state_get();
+  if (s == NULL || arena_reserve(s, n) == NULL) {
+    return LAB_ERR_NOMEM;
+  }
+  if (n > 0) {
+    memcpy(s->arena, p, n);
+  }
+  *sum += digest(s->arena, n);
+  return LAB_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Filters
+ * ---------------------------------------------------------------------------------------------- */
+
+static const char EXPECTED_AUTHORIZATION[] = "Basic bGFiOnNlY3JldA==";
+
+static lab_status set(const lab_entry *e, const char *name, const char *value) {
+  return H->header_set(e->request, (const uint8_t *)name, strlen(name), (const uint8_t *)value,
+                       strlen(value));
+}
+
+static lab_status filter_lazy(const lab_entry *e, uint64_t *out) {
+  uint64_t sum = 0;
+  lab_status st = LAB_OK;
+  switch (e->filter) {
+  case LAB_FILTER_NOTHING:
+    break;
+  case LAB_FILTER_ONE_HEADER: {
+    lab_str v;
+    st = H->header_get(e->request, (const uint8_t *)"user-agent", 10, &v);
+    if (st == LAB_OK) {
+      st = copy_on_demand(v.ptr, v.len, &sum);
+    }
+    break;
+  }
+  case LAB_FILTER_ALL_HEADERS: {
+    lookup l;
+    uint64_t unused;
+    /* bulk_borrow the views, then copy each value on demand */
+    lab_entry borrow = *e;
+    borrow.access = LAB_ACCESS_BULK_BORROW;
+    st = lookup_open(&l, &borrow, &unused);
+    for (size_t i = 0; st == LAB_OK && i < l.count; i++) {
+      st = copy_on_demand(l.views[i].value.ptr, l.views[i].value.len, &sum);
+    }
+    lookup_done(&l);
+    break;
+  }
+  case LAB_FILTER_BODY: {
+    lab_str b;
+    st = H->body_get(e->request, &b);
+    if (st == LAB_OK) {
+      st = copy_on_demand(b.ptr, b.len, &sum);
+    }
+    break;
+  }
+  default:
+    return LAB_ERR_UNSUPPORTED;
+  }
+  if (st == LAB_OK) {
+    *out = sum;
+  }
+  return st;
+}
+
+static lab_status run_filter(const lab_entry *e, uint64_t *out) {
+  if (e->filter == LAB_FILTER_PANIC) {
+    atomic_fetch_add_explicit(&panics_caught, 1, memory_order_relaxed);
+    return LAB_ERR_PANIC;
+  }
+  if (e->access == LAB_ACCESS_LAZY && e->filter <= LAB_FILTER_BODY) {
+    return filter_lazy(e, out);
+  }
+  if (e->filter > LAB_FILTER_CLONE_ALL) {
+    return LAB_ERR_UNSUPPORTED;
+  }
+  /* Body filter outside eager/lazy: read the body, no header access needed. */
+  if (e->filter == LAB_FILTER_BODY && e->access != LAB_ACCESS_EAGER) {
+    lab_str b;
+    lab_status st = H->body_get(e->request, &b);
+    if (st == LAB_OK) {
+      *out = digest(b.ptr, b.len);
+    }
+    return st;
+  }
+  lookup l;
+  uint64_t body_sum = 0, sum = 0;
+  lab_status st = lookup_open(&l, e, &body_sum);
+  if (st != LAB_OK) {
+    lookup_done(&l);
+    return st;
+  }
+  switch (e->filter) {
+  case LAB_FILTER_NOTHING:
+    sum = e->access == LAB_ACCESS_EAGER ? body_sum : 0;
+    break;
+  case LAB_FILTER_ONE_HEADER:
+    st = lookup_digest(&l, "user-agent", &sum);
+    break;
+  case LAB_FILTER_ALL_HEADERS:
+    if (l.per_call) {
+      lookup_done(&l);
+      lab_entry borrow = *e;
+      borrow.access = LAB_ACCESS_BULK_BORROW;
+      uint64_t unused;
+      st = lookup_open(&l, &borrow, &unused);
+    }
+    for (size_t i = 0; st == LAB_OK && i < l.count; i++) {
+      sum += digest(l.views[i].value.ptr, l.views[i].value.len);
+    }
+    break;
+  case LAB_FILTER_BODY: /* eager: the body copy */
+    sum = body_sum;
+    break;
+  case LAB_FILTER_BASIC_AUTH: {
+    lab_str v;
+    int found;
+    st = lookup_get(&l, "authorization", &v, &found);
+    if (st != LAB_OK) {
+      break;
+    }
+    size_t n = sizeof EXPECTED_AUTHORIZATION - 1;
+    if (found && v.len == n && memcmp(v.ptr, EXPECTED_AUTHORIZATION, n) == 0) {
+      sum = 200;
+    } else {
+      st = H->send_local_reply(e->request, 401, (const uint8_t *)"unauthorized", 12);
+      sum = 401;
+    }
+    break;
+  }
+  case LAB_FILTER_HEADER_GET_SET: {
+    static const char *const names[] = {":path", "user-agent", "x-request-id", "accept"};
+    for (size_t i = 0; st == LAB_OK && i < 4; i++) {
+      st = lookup_digest(&l, names[i], &sum);
+    }
+    /* The views may point at headers about to be rewritten: done with them first. */
+    lookup_done(&l);
+    if (st == LAB_OK) {
+      st = set(e, "x-lab-seen", "1");
+    }
+    if (st == LAB_OK) {
+      st = set(e, "x-lab-route", "cluster-a");
+    }
+    break;
+  }
+  case LAB_FILTER_CLONE_ALL: {
+    if (l.per_call) {
+      st = LAB_ERR_UNSUPPORTED;
+      break;
+    }
+    /* Allocation-heavy on purpose (S12): an owned copy per header value, then freed. */
+    uint8_t **owned = ext_alloc((l.count > 0 ? l.count : 1) * sizeof *owned);
+    if (owned == NULL) {
+      st = LAB_ERR_NOMEM;
+      break;
+    }
+    size_t made = 0;
+    for (; made < l.count; made++) {
+      size_t n = l.views[made].value.len;
+      owned[made] = ext_alloc(n > 0 ? n : 1);
+      if (owned[made] == NULL) {
+        st = LAB_ERR_NOMEM;
+        break;
+      }
+      if (n > 0) {
+        memcpy(owned[made], l.views[made].value.ptr, n);
+      }
+      sum += digest(owned[made], n);
+    }
+    for (size_t i = 0; i < made; i++) {
+      ext_free(owned[i]);
+    }
+    ext_free(owned);
+    break;
+  }
+  default:
+    st = LAB_ERR_UNSUPPORTED;
+  }
+  lookup_done(&l);
+  if (st == LAB_OK) {
+    *out = sum;
+  }
+  return st;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Exports
+ * ---------------------------------------------------------------------------------------------- */
+
+EXPORT lab_status lab_ext_init(const lab_host_api *host) {
+  if (host == NULL) {
+    return LAB_ERR_NULL;
+  }
+  if (host->abi_version != LAB_ABI_VERSION) {
+    return LAB_ERR_ABI;
+  }
+  if (!key_made) {
+    if (pthread_key_create(&state_key, state_release) != 0) {
+      return LAB_ERR_NOMEM;
+    }
+    key_made = 1;
+  }
+  H = host;
+  return LAB_OK;
+}
+
+EXPORT void lab_ext_noop(void) {}
+
+EXPORT uint64_t lab_ext_noop_args(uint64_t a, uint64_t b, const void *ptr, size_t len) {
+  return (a ^ b) + (uint64_t)(uintptr_t)ptr + (uint64_t)len;
+}
+
+/* C has no unwinding to guard against: the same empty body. */
+EXPORT void lab_ext_noop_guarded(void) {}
+
+static lab_status callback_ok(const lab_entry *entry, uint64_t *result) {
+  if (entry == NULL || result == NULL) {
+    return LAB_ERR_NULL;
+  }
+  if (H == NULL) {
+    return LAB_ERR_ABI;
+  }
+  return LAB_OK;
+}
+
+EXPORT lab_status lab_ext_on_request_headers(const lab_entry *entry, uint64_t *result) {
+  lab_status st = callback_ok(entry, result);
+  if (st != LAB_OK) {
+    return st;
+  }
+  if (state_get() == NULL) {
+    return LAB_ERR_NOMEM;
+  }
+  return run_filter(entry, result);
+}
+
+/* The body filter reads the body; others pass. */
+EXPORT lab_status lab_ext_on_request_body(const lab_entry *entry, uint64_t *result) {
+  lab_status st = callback_ok(entry, result);
+  if (st != LAB_OK) {
+    return st;
+  }
+  if (entry->filter != LAB_FILTER_BODY) {
+    *result = 0;
+    return LAB_OK;
+  }
+  lab_str b;
+  st = H->body_get(entry->request, &b);
+  if (st == LAB_OK) {
+    *result = digest(b.ptr, b.len);
+  }
+  return st;
+}
+
+/* header_get_set reads one header and sets one; other filters pass. */
+EXPORT lab_status lab_ext_on_response_headers(const lab_entry *entry, uint64_t *result) {
+  lab_status st = callback_ok(entry, result);
+  if (st != LAB_OK) {
+    return st;
+  }
+  if (entry->filter != LAB_FILTER_HEADER_GET_SET) {
+    *result = 0;
+    return LAB_OK;
+  }
+  lookup l;
+  uint64_t body_sum, sum = 0;
+  st = lookup_open(&l, entry, &body_sum);
+  if (st == LAB_OK) {
+    st = lookup_digest(&l, "x-lab-seen", &sum);
+  }
+  lookup_done(&l);
+  if (st == LAB_OK) {
+    st = set(entry, "x-lab-response", "c");
+  }
+  if (st == LAB_OK) {
+    *result = sum;
+  }
+  return st;
+}
+
+/* lab.h names both the stats struct (typedef) and this exported function `lab_ext_stats`, which C
+ * cannot declare in one translation unit: the function gets another C name and the exported
+ * symbol name through an asm label. */
+EXPORT void ext_stats(struct lab_ext_stats *out) __asm__(LAB_EXT_STATS);
+EXPORT void ext_stats(struct lab_ext_stats *out) {
+  if (out == NULL) {
+    return;
+  }
+  out->allocs = tls_counts.allocs;
+  out->frees = tls_counts.frees;
+  out->bytes_allocated = tls_counts.bytes;
+  out->live_thread_states = atomic_load_explicit(&live_thread_states, memory_order_relaxed);
+  out->panics_caught = atomic_load_explicit(&panics_caught, memory_order_relaxed);
+}
+
+/* Releases the calling thread's state (other threads' states go when they exit). */
+EXPORT void lab_ext_destroy(void) {
+  if (!key_made) {
+    return;
+  }
+  thread_state *s = pthread_getspecific(state_key);
+  if (s != NULL) {
+    pthread_setspecific(state_key, NULL);
+    state_release(s);
+  }
+  pthread_key_delete(state_key);
+  key_made = 0;
+  H = NULL;
+}
