@@ -209,8 +209,9 @@ static void emit(const char *scenario, const char *strategy, const char *params,
   if (ferror(out)) {
     fail("cannot write %s: %s", out_path != NULL ? out_path : "stdout", strerror(errno));
   }
-  fprintf(stderr, "%s/%s %s: %.2f ns [%.2f .. %.2f], allocs ext %.3f c %.3f\n", scenario,
-          strategy, params, s.median, s.low, s.high, a.ext, a.c);
+  fprintf(stderr, "%s/%s %s: %.2f ns [%.2f .. %.2f], allocs ext %.3f c %.3f%s%s\n", scenario,
+          strategy, params, s.median, s.low, s.high, a.ext, a.c,
+          percentiles != NULL ? ", percentiles " : "", percentiles != NULL ? percentiles : "");
 }
 
 /* The usual case: time it, count its allocations, emit the record. */
@@ -524,7 +525,8 @@ static void s07_copy_on_demand(void) {
         snprintf(params, sizeof params, "{\"filter\":\"%s\",\"body\":%zu}", filters[fi].name,
                  bodies[b]);
         snprintf(current_case, sizeof current_case, "%s/%s %s", sc, strategies[si].name, params);
-        fixture *f = fixture_new(bodies[b], AUTH_IS_VALID, filters[fi].filter, strategies[si].access);
+        fixture *f =
+            fixture_new(bodies[b], AUTH_IS_VALID, filters[fi].filter, strategies[si].access);
         bench(sc, strategies[si].name, params, run_request, f);
         fixture_free(f);
       }
@@ -767,9 +769,6 @@ static void s12_tail_latency(void) {
              hist_quantile(hist, 0.5), hist_quantile(hist, 0.99), hist_quantile(hist, 0.999),
              (double)hist->max);
     emit(sc, strategies[s].name, params, sm, al, pct, sum);
-    fprintf(stderr, "%s/%s: p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns, max %" PRIu64 " ns\n", sc,
-            strategies[s].name, hist_quantile(hist, 0.5), hist_quantile(hist, 0.99),
-            hist_quantile(hist, 0.999), hist->max);
     fixture_free(f);
   }
   free(hist);
