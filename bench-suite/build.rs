@@ -11,7 +11,8 @@ fn main() {
     let header = include.join("lab.h");
     let host = harness.join("host/host.c");
     let driver = harness.join("driver/driver.c");
-    for path in [&header, &host, &driver] {
+    let c_ext = harness.join("driver/c_ext.c");
+    for path in [&header, &host, &driver, &c_ext] {
         println!("cargo:rerun-if-changed={}", path.display());
     }
 
@@ -63,6 +64,36 @@ fn main() {
         "compiling c-harness/driver/driver.c failed"
     );
     println!("cargo:rustc-env=LAB_DRIVER={}", driver_bin.display());
+
+    // The same extension written in C: the driver's language-neutral reference (its tests run the
+    // driver on it as well as on the Rust cdylib).
+    let c_ext_so = out.join("libc_ext.so");
+    let status = compiler
+        .to_command()
+        .args([
+            "-std=c11",
+            "-O2",
+            "-g",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fPIC",
+            "-shared",
+            "-fno-omit-frame-pointer",
+        ])
+        .arg("-I")
+        .arg(&include)
+        .arg(&c_ext)
+        .arg("-o")
+        .arg(&c_ext_so)
+        .arg("-lpthread")
+        .status()
+        .expect("running the C compiler for the C extension");
+    assert!(
+        status.success(),
+        "compiling c-harness/driver/c_ext.c failed"
+    );
+    println!("cargo:rustc-env=LAB_C_EXTENSION={}", c_ext_so.display());
 
     let bindings = bindgen::Builder::default()
         .header(header.to_str().unwrap())

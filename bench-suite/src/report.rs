@@ -215,7 +215,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
          global allocator and C side by the host's own counters, over {} calls after one warm-up call; bytes copied are \
          counted where the copy happens. The floor of a row is the R→C empty call of S01, plus S01's `memcpy` of the \
          bytes the row copies. C→R rows are timed by the C driver (`c-harness/driver`), which `dlopen()`s the extension \
-         and times batches of calls with `clock_gettime(CLOCK_MONOTONIC)` (batches of at least 200 µs, 41 samples: the \
+         and times batches of calls with `clock_gettime(CLOCK_MONOTONIC)` (batches of at least 2 ms, 41 samples: the \
          median, with the 25th and 75th percentiles in brackets; S12 times every call singly into a log-bucket histogram); \
          its allocation counts come from the host's counters and the extension's `lab_ext_stats`. Medians move between \
          runs on this shared machine: quote ratios within one run.\n",

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use lab::measure::driver::{
-    driver_path, parse_lines, run_driver, rust_extension_path, to_result_files,
+    c_extension_path, driver_path, parse_lines, run_driver, rust_extension_path, to_result_files,
 };
 use lab::measure::record::Machine;
 use lab::measure::runner::Sweep;
@@ -83,6 +83,14 @@ fn the_driver_measures_every_c2r_scenario_on_the_rust_extension() {
         get("s01_call_floor", "empty_call").allocs_per_call.rust,
         Some(0.0)
     );
+}
+
+#[test]
+fn the_driver_does_not_know_the_language_the_c_extension_passes_too() {
+    let records =
+        run_driver(c_extension_path(), Sweep::Quick, None).unwrap_or_else(|e| panic!("{e}"));
+    let files = to_result_files(records, "c", &Machine::detect("quick"));
+    assert_eq!(files.len(), 6);
 }
 
 #[test]

@@ -233,12 +233,12 @@ fn allocations_per_request() {
 #[test]
 fn a_panicking_filter_ends_its_request_only() {
     let f = fixture(sys::LAB_FILTER_PANIC, sys::LAB_ACCESS_LAZY, None, 0);
-    let mut before = sys::lab_ext_stats::default();
+    let mut before = sys::lab_ext_counters::default();
     lab_ext_stats(&mut before);
     for _ in 0..100 {
         assert_eq!(call(&f).0, sys::LAB_ERR_PANIC);
     }
-    let mut after = sys::lab_ext_stats::default();
+    let mut after = sys::lab_ext_counters::default();
     lab_ext_stats(&mut after);
     assert_eq!(after.panics_caught - before.panics_caught, 100);
     assert_eq!(

@@ -577,11 +577,7 @@ EXPORT lab_status lab_ext_on_response_headers(const lab_entry *entry, uint64_t *
   return st;
 }
 
-/* lab.h names both the stats struct (typedef) and this exported function `lab_ext_stats`, which C
- * cannot declare in one translation unit: the function gets another C name and the exported
- * symbol name through an asm label. */
-EXPORT void ext_stats(struct lab_ext_stats *out) __asm__(LAB_EXT_STATS);
-EXPORT void ext_stats(struct lab_ext_stats *out) {
+EXPORT void lab_ext_stats(lab_ext_counters *out) {
   if (out == NULL) {
     return;
   }

@@ -248,9 +248,12 @@ typedef enum lab_access {
   LAB_ACCESS_BULK_BORROW = 4      /* S06/S14: one host call fills views of every header */
 } lab_access;
 
-/* What the host passes on entry to each callback. In LAB_ACCESS_EAGER the host also pushes every
- * header and the body (borrowed for the duration of the call); otherwise those are NULL/0 and the
- * extension fetches through the host API. */
+/* What the host passes on entry to each callback. The sizes are current at every callback (a filter
+ * that set headers in one callback sees the new sizes in the next), so an extension may size its
+ * buffers from them; a stale size is a LAB_ERR_CAPACITY, never an overflow. In LAB_ACCESS_EAGER the
+ * host also pushes every header and the body, borrowed for the duration of the call only (an
+ * extension that needs them later copies them); otherwise those are NULL/0 and the extension
+ * fetches through the host API. */
 typedef struct lab_entry {
   lab_handle request;
   uint32_t filter; /* a lab_filter */
@@ -262,14 +265,15 @@ typedef struct lab_entry {
   const uint8_t *body;       /* eager only: body_len bytes */
 } lab_entry;
 
-/* Counters of the extension's own side (its allocator, its per-thread state). */
-typedef struct lab_ext_stats {
+/* Counters of the extension's own side (its allocator, its per-thread state). The allocation
+ * counts are the calling thread's: they start at zero on a thread the extension has not seen. */
+typedef struct lab_ext_counters {
   uint64_t allocs;
   uint64_t frees;
   uint64_t bytes_allocated;
   uint64_t live_thread_states; /* per-thread states created and not yet released */
   uint64_t panics_caught;
-} lab_ext_stats;
+} lab_ext_counters;
 
 /* The symbols every extension exports (the driver resolves each with dlsym, through these
  * pointer types; an extension implementation is checked against them). */
@@ -278,11 +282,13 @@ typedef void (*lab_ext_noop_fn)(void);
 typedef uint64_t (*lab_ext_noop_args_fn)(uint64_t a, uint64_t b, const void *ptr, size_t len);
 /* The same empty body as lab_ext_noop, inside the extension's panic guard (S10). */
 typedef void (*lab_ext_noop_guarded_fn)(void);
-/* One callback of one request. *result receives a checksum of what the filter read; a panic in
- * the filter is LAB_ERR_PANIC for this request only. */
+/* One callback of one request. On LAB_OK *result receives a checksum of what the filter read (it is
+ * left untouched on an error); a panic in the filter is LAB_ERR_PANIC for this request only. */
 typedef lab_status (*lab_ext_callback_fn)(const lab_entry *entry, uint64_t *result);
 /* The calling thread's allocation counts of the extension and the process-wide gauges. */
-typedef void (*lab_ext_stats_fn)(lab_ext_stats *out);
+typedef void (*lab_ext_stats_fn)(lab_ext_counters *out);
+/* Ends the extension's use of the host table. Per-thread state is released by each thread's exit,
+ * not here. */
 typedef void (*lab_ext_destroy_fn)(void);
 
 /* Exported names, for dlsym. */

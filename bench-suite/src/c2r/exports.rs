@@ -143,9 +143,9 @@ const _: sys::lab_ext_callback_fn = Some(lab_ext_on_response_headers);
 /// The calling thread's allocation counts, and the process-wide gauges.
 #[allow(clippy::not_unsafe_ptr_arg_deref)]
 #[no_mangle]
-pub extern "C" fn lab_ext_stats(out: *mut sys::lab_ext_stats) {
+pub extern "C" fn lab_ext_stats(out: *mut sys::lab_ext_counters) {
     let c = rust_counts();
-    let stats = sys::lab_ext_stats {
+    let stats = sys::lab_ext_counters {
         allocs: c.allocs,
         frees: c.frees,
         bytes_allocated: c.bytes_allocated,

@@ -17,6 +17,12 @@ pub fn driver_path() -> &'static Path {
     Path::new(env!("LAB_DRIVER"))
 }
 
+/// The same extension written in C (`c-harness/driver/c_ext.c`), built by build.rs: the driver's
+/// language-neutral reference.
+pub fn c_extension_path() -> &'static Path {
+    Path::new(env!("LAB_C_EXTENSION"))
+}
+
 /// This crate's cdylib, built beside the running test or bench binary (`target/<profile>/`).
 pub fn rust_extension_path() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
