@@ -16,6 +16,7 @@
 pub mod c2r;
 pub mod host;
 pub mod measure;
+pub mod plots;
 pub mod r2c;
 pub mod report;
 pub mod slots;

@@ -57,10 +57,18 @@ fn title(scenario: &str) -> String {
 /// Reads `root/results/<machine_id>/` and writes `root/REPORT.md`; returns its path.
 pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {
     let files = load_dir(&root.join("results").join(machine_id))?;
+    let plot_dir = root.join(PLOT_DIR);
+    fs::create_dir_all(&plot_dir)?;
+    for (_, plot) in crate::plots::plots_for(&files) {
+        crate::plots::draw(&plot_dir, &plot)?;
+    }
     let path = root.join("REPORT.md");
     fs::write(&path, render(&files, machine_id))?;
     Ok(path)
 }
+
+/// Where the plots go, relative to the output root.
+pub const PLOT_DIR: &str = "results/plots";
 
 /// The floors every row is divided by, from S01's records.
 struct Floor {
@@ -223,7 +231,12 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     );
 
     let _ = writeln!(out, "## Summary\n");
-    let _ = writeln!(out, "| scenario | conclusion |\n|---|---|");
+    let _ = writeln!(
+        out,
+        "Per scenario: the strategy fastest across its sweep (geometric mean of its ratio to the best at each \
+         parameter point), that mean ratio to the floor, and the slowest strategy's mean ratio to the best.\n"
+    );
+    let _ = writeln!(out, "| scenario | best strategy | × floor | slowest strategy, × best | conclusion |\n|---|---|---|---|---|");
     let mut sections = String::new();
     let mut by_scenario: BTreeMap<&str, Vec<&ResultFile>> = BTreeMap::new();
     for f in files {
@@ -233,19 +246,30 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
         for f in scenario_files {
             let conclusions = conclude(f, files);
             let heading = heading(f);
+            let floor = Floor::from(files, &f.lang, &f.direction);
+            let ranks = rank_strategies(f, &floor);
+            let (best, slowest) = (ranks.first(), ranks.last());
             let _ = writeln!(
                 out,
-                "| [{heading}](#{}) | {} |",
+                "| [{heading}](#{}) | {} | {} | {} | {} |",
                 anchor(&heading),
+                best.map_or("–".into(), |r| format!("`{}`", r.strategy)),
+                best.and_then(|r| r.to_floor)
+                    .map_or("–".into(), |x| format!("{x:.2}")),
+                slowest
+                    .filter(|_| ranks.len() > 1)
+                    .map_or("–".into(), |r| format!(
+                        "`{}` ×{:.2}",
+                        r.strategy, r.to_best
+                    )),
                 conclusions.first().map_or("–", String::as_str)
             );
-            let floor = Floor::from(files, &f.lang, &f.direction);
             section(&mut sections, f, &heading, &floor, &conclusions);
         }
     }
     for (prefix, t) in TITLES {
         if !by_scenario.keys().any(|s| s.starts_with(prefix)) {
-            let _ = writeln!(out, "| {t} | not measured yet |");
+            let _ = writeln!(out, "| {t} | – | – | – | not measured yet |");
         }
     }
     out.push('\n');
@@ -263,6 +287,54 @@ fn anchor(title: &str) -> String {
             _ => None,
         })
         .collect()
+}
+
+/// A strategy's standing over its whole sweep in one result file.
+struct Rank<'a> {
+    strategy: &'a str,
+    /// Geometric mean over its records of median / best median at the same work.
+    to_best: f64,
+    /// Geometric mean over its records of median / floor, where a floor is known.
+    to_floor: Option<f64>,
+}
+
+/// Strategies of a file, fastest first (by [`Rank::to_best`]).
+fn rank_strategies<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Rank<'a>> {
+    let geo = |xs: &[f64]| {
+        (!xs.is_empty()).then(|| (xs.iter().map(|x| x.ln()).sum::<f64>() / xs.len() as f64).exp())
+    };
+    let mut names: Vec<&str> = f.records.iter().map(|r| r.strategy.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut ranks: Vec<Rank<'a>> = names
+        .into_iter()
+        .filter_map(|s| {
+            let rows: Vec<&Record> = f.records.iter().filter(|r| r.strategy == s).collect();
+            let to_best: Vec<f64> = rows
+                .iter()
+                .map(|r| {
+                    let best = f
+                        .records
+                        .iter()
+                        .filter(|o| same_work(o, r))
+                        .map(|o| o.ns_per_call.median)
+                        .fold(f64::INFINITY, f64::min);
+                    r.ns_per_call.median / best
+                })
+                .collect();
+            let to_floor: Vec<f64> = rows
+                .iter()
+                .filter_map(|r| Some(r.ns_per_call.median / floor.of(r)?))
+                .collect();
+            Some(Rank {
+                strategy: s,
+                to_best: geo(&to_best)?,
+                to_floor: geo(&to_floor),
+            })
+        })
+        .collect();
+    ranks.sort_by(|a, b| a.to_best.total_cmp(&b.to_best));
+    ranks
 }
 
 /// A section's heading: the scenario's title, its language and direction (`S01 call floor —
@@ -289,16 +361,43 @@ fn section(out: &mut String, f: &ResultFile, heading: &str, floor: &Floor, concl
     for c in conclusions {
         let _ = writeln!(out, "- {c}");
     }
+    for (scenario, plot) in crate::plots::plots_for(std::slice::from_ref(f)) {
+        if scenario == f.scenario {
+            let _ = writeln!(out, "\n![{}]({PLOT_DIR}/{}.svg)", plot.title, plot.file);
+        }
+    }
+    for &(sc, params, before, after) in crate::measure::profile::DIFFERENTIALS {
+        let graphed = |s: &str| {
+            f.records
+                .iter()
+                .any(|r| r.strategy == s && r.params_label() == params && r.flamegraph.is_some())
+        };
+        if sc == f.scenario && graphed(before) && graphed(after) {
+            let _ = writeln!(
+                out,
+                "\nDifferential flame graph, `{after}` against `{before}` at {params} (red: frames with more samples in `{after}`): \
+                 [diff-{sc}-{before}-vs-{after}.svg]({}/diff-{sc}-{before}-vs-{after}.svg)",
+                crate::measure::profile::FLAMEGRAPH_DIR
+            );
+        }
+    }
+    let flames = f.records.iter().any(|r| r.flamegraph.is_some());
     let percentiles = f.records.iter().any(|r| r.percentiles_ns.is_some());
     let _ = writeln!(
         out,
         "\n| strategy | params | median ns [low, high] | × floor | × best | allocs Rust / C | bytes alloc | bytes copied |{}",
-        if percentiles { " p50 / p99 / p99.9 / max ns |" } else { "" }
+        match (percentiles, flames) {
+            (true, true) => " p50 / p99 / p99.9 / max ns | flame graph |",
+            (true, false) => " p50 / p99 / p99.9 / max ns |",
+            (false, true) => " flame graph |",
+            (false, false) => "",
+        }
     );
     let _ = writeln!(
         out,
-        "|---|---|---|---|---|---|---|---|{}",
-        if percentiles { "---|" } else { "" }
+        "|---|---|---|---|---|---|---|---|{}{}",
+        if percentiles { "---|" } else { "" },
+        if flames { "---|" } else { "" }
     );
     // Rows grouped by parameters (names, then values), fastest first within a group.
     let mut rows: Vec<&Record> = f.records.iter().collect();
@@ -357,6 +456,13 @@ fn section(out: &mut String, f: &ResultFile, heading: &str, floor: &Floor, concl
                 p("p99.9"),
                 p("max")
             );
+        }
+        if flames {
+            let cell = r
+                .flamegraph
+                .as_deref()
+                .map_or("–".into(), |g| format!("[svg]({g})"));
+            let _ = write!(out, " {cell} |");
         }
         out.push('\n');
     }

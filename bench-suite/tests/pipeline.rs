@@ -29,14 +29,15 @@ fn criterion_estimates_parse_from_the_committed_sample() {
 fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
     let out = std::env::temp_dir().join(format!("lab-pipeline-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    let opts = |filter: &str| Options {
+    let opts = |filter: &str, profile: bool| Options {
         sweep: Sweep::Quick,
         test_only: false,
         filter: Some(filter.into()),
         out_root: out.clone(),
+        profile,
     };
     let scenario = &lab::r2c::s02_pass_string::SCENARIO;
-    run(&opts("len=8"), &[scenario]);
+    run(&opts("len=8", false), &[scenario]);
 
     let machine = Machine::detect("quick");
     let files = load_dir(&out.join("results").join(&machine.id)).unwrap();
@@ -61,9 +62,45 @@ fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
     assert!(report.contains("`cstring` | len=8"));
 
     // A filtered rerun refreshes its record and keeps the other.
-    run(&opts("ptr_len/len=8"), &[scenario]);
+    run(&opts("ptr_len/len=8", false), &[scenario]);
     let files = load_dir(&out.join("results").join(&machine.id)).unwrap();
     assert_eq!(files[0].records.len(), 2);
+
+    // The profile pass: flame graphs for the profiled point, the differential graph, the records
+    // linked to them, and the report showing all of it with the plot of the sweep.
+    run(&opts("len=1024", false), &[scenario]);
+    run(&opts("len=1024", true), &[scenario]);
+    let flames = out.join("results/flamegraphs");
+    for name in [
+        "s02_pass_string-cstring-len=1024",
+        "s02_pass_string-ptr_len-len=1024",
+        "diff-s02_pass_string-ptr_len-vs-cstring",
+    ] {
+        let svg = std::fs::read_to_string(flames.join(format!("{name}.svg")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(svg.contains("<svg"), "{name} is an SVG");
+    }
+    let files = load_dir(&out.join("results").join(&machine.id)).unwrap();
+    let linked: Vec<&str> = files[0]
+        .records
+        .iter()
+        .filter_map(|r| r.flamegraph.as_deref())
+        .collect();
+    assert_eq!(linked.len(), 2, "{linked:?}");
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(
+        report.contains("[svg](results/flamegraphs/s02_pass_string-cstring-len=1024.svg)"),
+        "{report}"
+    );
+    assert!(report.contains("diff-s02_pass_string-ptr_len-vs-cstring.svg"));
+    assert!(report.contains(
+        "![S02 pass a string R→C: ns per call vs length](results/plots/s02_pass_string.svg)"
+    ));
+    assert!(
+        std::fs::read_to_string(out.join("results/plots/s02_pass_string.svg"))
+            .unwrap()
+            .contains("cstring")
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 
@@ -201,7 +238,10 @@ fn the_report_computes_its_conclusions() {
         "{md}"
     );
     // Scenarios without records are said plainly.
-    assert!(md.contains("| S07 copy on demand | not measured yet |"));
+    assert!(md.contains("| S07 copy on demand | – | – | – | not measured yet |"), "{md}");
+    // The summary ranks strategies over the whole sweep: ptr_len is the best at both lengths, at the
+    // floor; cstring's geometric mean ratio is sqrt(22 × 262).
+    assert!(md.contains("| `ptr_len` | 1.00 | `cstring` ×75.92 |"), "{md}");
     assert!(md.contains("| Go | not installed |"));
     assert!(md.contains("do not edit by hand"));
 }

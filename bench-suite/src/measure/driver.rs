@@ -174,6 +174,10 @@ pub fn to_result_files(
 /// The `main` of the C→R bench target: the driver on the Rust extension; records and report.
 pub fn bench_main() {
     let opts = Options::from_env();
+    if opts.profile {
+        println!("lab: the C->R driver is timed in C, outside this process: no flame graph here");
+        return;
+    }
     let ext = rust_extension_path();
     // Test mode (cargo test --benches) runs the quick sweep and checks the driver succeeds.
     let sweep = if opts.test_only {

@@ -6,5 +6,6 @@
 pub mod alloc;
 pub mod criterion_json;
 pub mod driver;
+pub mod profile;
 pub mod record;
 pub mod runner;

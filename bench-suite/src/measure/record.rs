@@ -186,7 +186,11 @@ impl Record {
 pub fn params_label(params: &Map<String, Value>) -> String {
     params
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
+        // Strings without JSON quotes: `filter=basic_auth`, as the driver names them.
+        .map(|(k, v)| match v.as_str() {
+            Some(s) => format!("{k}={s}"),
+            None => format!("{k}={v}"),
+        })
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use super::alloc::{usage_of, Usage};
 use super::criterion_json;
+use super::profile;
 use super::record::{params_label, Allocs, Machine, Record, ResultFile};
 use crate::host::LabError;
 
@@ -140,6 +141,9 @@ pub struct Scenario {
     /// Whether every strategy at the same parameters must return the same checksum.
     pub strategies_agree: bool,
     pub cases: fn(Sweep) -> Vec<Case>,
+    /// The parameter points (labels such as `len=1024`; `""` for none) whose cases get a flame
+    /// graph in the profile pass: one point per strategy keeps the pass short.
+    pub profile_at: &'static [&'static str],
 }
 
 /// Calls made to count allocations; exact counts need no more than a few, and an amortised
@@ -219,6 +223,9 @@ pub struct Options {
     pub filter: Option<String>,
     /// Where `results/` and `REPORT.md` go.
     pub out_root: PathBuf,
+    /// `--profile`: instead of timing, sample each scenario's profiled cases and write flame
+    /// graphs (a pass of its own, so sampling never skews the timed runs).
+    pub profile: bool,
 }
 
 /// The workspace root (the bench-suite crate's parent).
@@ -250,6 +257,7 @@ impl Options {
             test_only,
             filter,
             out_root,
+            profile: args.iter().any(|a| a == "--profile"),
         }
     }
 
@@ -315,6 +323,10 @@ pub fn run(opts: &Options, scenarios: &[&Scenario]) {
             continue;
         }
         let checked = check_scenario(scenario, &cases);
+        if opts.profile && !opts.test_only {
+            profile_scenario(opts, &machine, scenario, &cases);
+            continue;
+        }
         if opts.test_only {
             for c in &cases {
                 println!("{} ... ok", c.id(scenario.id));
@@ -396,4 +408,75 @@ pub fn refresh_report(opts: &Options, machine: &Machine) {
         Ok(path) => println!("lab: wrote {}", path.display()),
         Err(e) => panic!("writing the report: {e}"),
     }
+}
+
+/// The profile pass of one scenario: a flame graph per profiled case, the differential graphs of
+/// [`profile::DIFFERENTIALS`], and the records' `flamegraph` fields pointing at them.
+fn profile_scenario(opts: &Options, machine: &Machine, scenario: &Scenario, cases: &[Case]) {
+    let dir = opts.out_root.join(profile::FLAMEGRAPH_DIR);
+    let duration = match opts.sweep {
+        Sweep::Full => Duration::from_secs(2),
+        Sweep::Quick => Duration::from_millis(200),
+    };
+    let mut graphs = Vec::new();
+    for case in cases
+        .iter()
+        .filter(|c| scenario.profile_at.contains(&c.params.to_string().as_str()))
+    {
+        let name = profile::graph_name(scenario.id, case.strategy, &case.params.to_string());
+        let folded = profile::profile_folded(duration, || {
+            black_box(case.run(1000)).expect("checked before profiling");
+        })
+        .unwrap_or_else(|e| panic!("profiling {}: {e}", case.id(scenario.id)));
+        let title = format!("{} — {} ({})", scenario.id, case.strategy, case.params);
+        profile::write_flamegraph(&dir, &name, &title, &folded)
+            .unwrap_or_else(|e| panic!("writing the flame graph of {}: {e}", case.id(scenario.id)));
+        println!(
+            "lab: flame graph {}/{name}.svg ({} stacks)",
+            dir.display(),
+            folded.len()
+        );
+        graphs.push((
+            case.strategy,
+            case.params.to_map(),
+            format!("{}/{name}.svg", profile::FLAMEGRAPH_DIR),
+        ));
+    }
+    for &(sc, params, before, after) in profile::DIFFERENTIALS.iter().filter(|d| d.0 == scenario.id)
+    {
+        let folded = |s: &str| dir.join(format!("{}.folded", profile::graph_name(sc, s, params)));
+        if folded(before).is_file() && folded(after).is_file() {
+            let name = format!("diff-{sc}-{before}-vs-{after}");
+            let title =
+                format!("{sc} ({params}): {after} minus {before} (red: more samples in {after})");
+            profile::write_differential(&dir, &name, &title, &folded(before), &folded(after))
+                .unwrap_or_else(|e| panic!("writing {name}: {e}"));
+            println!("lab: differential flame graph {}/{name}.svg", dir.display());
+        }
+    }
+    // Point the records at their graphs (the timed figures stay as the last timed run left them).
+    let results = opts.out_root.join("results").join(&machine.id);
+    let path = results.join(format!(
+        "{}.{}.{}.json",
+        scenario.id, scenario.lang, scenario.direction
+    ));
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        println!(
+            "lab: no timed results for {} yet: flame graphs written, not linked",
+            scenario.id
+        );
+        return;
+    };
+    let mut file: ResultFile =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for r in &mut file.records {
+        if let Some((_, _, svg)) = graphs
+            .iter()
+            .find(|(s, p, _)| *s == r.strategy && *p == r.params)
+        {
+            r.flamegraph = Some(svg.clone());
+        }
+    }
+    let json = serde_json::to_string_pretty(&file).expect("records serialise");
+    std::fs::write(&path, json + "\n").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }

@@ -20,6 +20,7 @@ pub const SCENARIO: Scenario = Scenario {
     unit: "one call",
     strategies_agree: false,
     cases,
+    profile_at: &["", "len=1024"],
 };
 
 /// Lengths of the memcpy floor: those of S02–S04.

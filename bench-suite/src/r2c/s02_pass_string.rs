@@ -19,6 +19,7 @@ pub const SCENARIO: Scenario = Scenario {
     unit: "one call passing one string",
     strategies_agree: true,
     cases,
+    profile_at: &["len=1024"],
 };
 
 pub const LENS: &[usize] = &[8, 16, 64, 256, 1024, 4096, 16384, 65536];

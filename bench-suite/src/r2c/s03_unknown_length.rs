@@ -19,6 +19,7 @@ pub const SCENARIO: Scenario = Scenario {
     unit: "one call reading one header value",
     strategies_agree: true,
     cases,
+    profile_at: &["len=4096"],
 };
 
 pub const LENS: &[usize] = &[8, 16, 64, 256, 1024, 4096, 16384, 65536];

@@ -21,6 +21,7 @@ pub const SCENARIO: Scenario = Scenario {
     unit: "one call reading one header value",
     strategies_agree: true,
     cases,
+    profile_at: &["len=4096"],
 };
 
 pub const LENS: &[usize] = s03::LENS;

@@ -23,6 +23,7 @@ pub const SCENARIO: Scenario = Scenario {
     unit: "one call passing the whole batch",
     strategies_agree: true,
     cases,
+    profile_at: &["n=16"],
 };
 
 pub const BATCHES: &[usize] = &[1, 2, 4, 8, 16, 32, 64, 128, 256];

@@ -22,6 +22,7 @@ pub const SCENARIO: Scenario = Scenario {
     unit: "one filter reading k of n headers",
     strategies_agree: true,
     cases,
+    profile_at: &["n=16,k=8", "n=32,threshold=0", "n=32,threshold=64"],
 };
 
 pub const COUNTS: &[usize] = &[1, 2, 4, 8, 16, 32, 64, 128];
