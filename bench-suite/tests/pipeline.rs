@@ -238,10 +238,16 @@ fn the_report_computes_its_conclusions() {
         "{md}"
     );
     // Scenarios without records are said plainly.
-    assert!(md.contains("| S07 copy on demand | – | – | – | not measured yet |"), "{md}");
+    assert!(
+        md.contains("| S07 copy on demand | – | – | – | not measured yet |"),
+        "{md}"
+    );
     // The summary ranks strategies over the whole sweep: ptr_len is the best at both lengths, at the
     // floor; cstring's geometric mean ratio is sqrt(22 × 262).
-    assert!(md.contains("| `ptr_len` | 1.00 | `cstring` ×75.92 |"), "{md}");
+    assert!(
+        md.contains("| `ptr_len` | 1.00 | `cstring` ×75.92 |"),
+        "{md}"
+    );
     assert!(md.contains("| Go | not installed |"));
     assert!(md.contains("do not edit by hand"));
 }

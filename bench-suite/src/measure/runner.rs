@@ -223,7 +223,7 @@ pub struct Options {
     pub filter: Option<String>,
     /// Where `results/` and `REPORT.md` go.
     pub out_root: PathBuf,
-    /// `--profile`: instead of timing, sample each scenario's profiled cases and write flame
+    /// `--profile` or `LAB_PROFILE=1`: instead of timing, sample each scenario's profiled cases and write flame
     /// graphs (a pass of its own, so sampling never skews the timed runs).
     pub profile: bool,
 }
@@ -257,7 +257,8 @@ impl Options {
             test_only,
             filter,
             out_root,
-            profile: args.iter().any(|a| a == "--profile"),
+            profile: args.iter().any(|a| a == "--profile")
+                || std::env::var("LAB_PROFILE").is_ok_and(|v| v != "0" && !v.is_empty()),
         }
     }
 
@@ -415,7 +416,8 @@ pub fn refresh_report(opts: &Options, machine: &Machine) {
 fn profile_scenario(opts: &Options, machine: &Machine, scenario: &Scenario, cases: &[Case]) {
     let dir = opts.out_root.join(profile::FLAMEGRAPH_DIR);
     let duration = match opts.sweep {
-        Sweep::Full => Duration::from_secs(2),
+        // The profiling timer ticks at the kernel's HZ (~250 samples/s here): 4 s gives ~1000.
+        Sweep::Full => Duration::from_secs(4),
         Sweep::Quick => Duration::from_millis(200),
     };
     let mut graphs = Vec::new();
