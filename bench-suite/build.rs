@@ -124,10 +124,6 @@ fn main() {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     println!("cargo:rustc-env=LAB_CC_FLAGS={}", flags.join(" "));
-    println!(
-        "cargo:rustc-env=LAB_PROFILE={}",
-        env::var("PROFILE").unwrap_or_default()
-    );
 }
 
 fn first_line(cmd: &mut Command) -> String {
