@@ -118,12 +118,6 @@ fn main() {
         "cargo:rustc-env=LAB_CC_VERSION={}",
         first_line(compiler.to_command().arg("--version"))
     );
-    let flags: Vec<String> = compiler
-        .args()
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    println!("cargo:rustc-env=LAB_CC_FLAGS={}", flags.join(" "));
 }
 
 fn first_line(cmd: &mut Command) -> String {

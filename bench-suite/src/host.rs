@@ -75,6 +75,8 @@ pub enum LabError {
     InvalidUtf8 { valid_up_to: usize },
     /// A packed buffer longer than its `u32` offsets can address.
     TooLarge { len: usize },
+    /// Data the callee cannot represent (`LAB_ERR_INVALID_DATA`, from an extension).
+    InvalidData,
     /// C→R: a request handle that is null, dangling or destroyed (`LAB_ERR_BAD_HANDLE`).
     BadHandle,
     /// C→R: the filter panicked (`LAB_ERR_PANIC`).
@@ -112,6 +114,9 @@ impl fmt::Display for LabError {
             LabError::TooLarge { len } => {
                 write!(f, "packed buffer of {len} bytes exceeds u32 offsets")
             }
+            LabError::InvalidData => {
+                write!(f, "data not representable (interior NUL, invalid UTF-8)")
+            }
             LabError::BadHandle => write!(f, "null, dangling or destroyed request handle"),
             LabError::Panic => write!(f, "the filter panicked"),
             LabError::Abi => write!(f, "extension and host disagree on the ABI version"),
@@ -137,6 +142,7 @@ pub fn check(status: sys::lab_status) -> Result<(), LabError> {
         sys::LAB_ERR_INVALID_NAME => Err(LabError::InvalidName),
         sys::LAB_ERR_NOMEM => Err(LabError::NoMem),
         sys::LAB_ERR_BAD_HANDLE => Err(LabError::BadHandle),
+        sys::LAB_ERR_INVALID_DATA => Err(LabError::InvalidData),
         sys::LAB_ERR_PANIC => Err(LabError::Panic),
         sys::LAB_ERR_ABI => Err(LabError::Abi),
         sys::LAB_ERR_UNSUPPORTED => Err(LabError::Unsupported),
@@ -155,7 +161,7 @@ impl LabError {
             LabError::InvalidName => sys::LAB_ERR_INVALID_NAME,
             LabError::NoMem => sys::LAB_ERR_NOMEM,
             LabError::Unknown(s) => s,
-            LabError::InteriorNul { .. } | LabError::InvalidUtf8 { .. } => {
+            LabError::InteriorNul { .. } | LabError::InvalidUtf8 { .. } | LabError::InvalidData => {
                 sys::LAB_ERR_INVALID_DATA
             }
             LabError::TooLarge { .. } => sys::LAB_ERR_RANGE,
