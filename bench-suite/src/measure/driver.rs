@@ -23,14 +23,21 @@ pub fn c_extension_path() -> &'static Path {
     Path::new(env!("LAB_C_EXTENSION"))
 }
 
-/// This crate's cdylib, built beside the running test or bench binary (`target/<profile>/`).
+/// This crate's cdylib, built with the running test or bench binary. Cargo leaves it beside the
+/// binary in `target/<profile>/deps/` (it copies it up to `target/<profile>/` only when the library
+/// itself was asked for), so look there first.
 pub fn rust_extension_path() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
-    // target/<profile>/deps/<binary> → target/<profile>/liblab.so
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("exe under target/<profile>/deps")
-        .join("liblab.so")
+    let deps = exe.parent().expect("exe in a directory");
+    let candidates = [
+        deps.join("liblab.so"),
+        deps.parent().unwrap_or(deps).join("liblab.so"),
+    ];
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .unwrap_or(&candidates[0])
+        .clone()
 }
 
 /// What the driver reports an extension's side allocated ("ext"), and the host's ("c").
