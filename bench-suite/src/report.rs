@@ -243,8 +243,16 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
         by_scenario.entry(f.scenario.as_str()).or_default().push(f);
     }
     for scenario_files in by_scenario.values() {
-        for f in scenario_files {
-            let conclusions = conclude(f, files);
+        // Go's figures stand beside Rust's in the Rust sections, not in sections of their own.
+        for f in scenario_files.iter().filter(|f| f.lang != "go") {
+            let go = scenario_files
+                .iter()
+                .find(|g| g.lang == "go" && g.direction == f.direction)
+                .copied();
+            let mut conclusions = conclude(f, files);
+            if let Some(go) = go {
+                conclusions.extend(conclude_go(f, go));
+            }
             let heading = heading(f);
             let floor = Floor::from(files, &f.lang, &f.direction);
             let ranks = rank_strategies(f, &floor);
@@ -264,7 +272,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
                     )),
                 conclusions.first().map_or("–", String::as_str)
             );
-            section(&mut sections, f, &heading, &floor, &conclusions);
+            section(&mut sections, f, go, &heading, &floor, &conclusions);
         }
     }
     for (prefix, t) in TITLES {
@@ -354,7 +362,14 @@ fn heading(f: &ResultFile) -> String {
     format!("{} — {}, {dir}", title(&f.scenario), f.lang)
 }
 
-fn section(out: &mut String, f: &ResultFile, heading: &str, floor: &Floor, conclusions: &[String]) {
+fn section(
+    out: &mut String,
+    f: &ResultFile,
+    go: Option<&ResultFile>,
+    heading: &str,
+    floor: &Floor,
+    conclusions: &[String],
+) {
     let _ = writeln!(out, "## {heading}\n");
     let _ = writeln!(
         out,
@@ -387,42 +402,83 @@ fn section(out: &mut String, f: &ResultFile, heading: &str, floor: &Floor, concl
             );
         }
     }
-    let flames = f.records.iter().any(|r| r.flamegraph.is_some());
-    let percentiles = f.records.iter().any(|r| r.percentiles_ns.is_some());
+    if go.is_none() {
+        let _ = writeln!(out, "\n{}", crate::measure::go::NOT_MEASURED);
+    }
+    // Optional columns, each with its header and its cell for a row.
+    type Cell<'r> = Box<dyn Fn(&Record) -> String + 'r>;
+    let mut extra: Vec<(&str, Cell<'_>)> = Vec::new();
+    if let Some(go) = go {
+        let twin = move |r: &Record| {
+            go.records
+                .iter()
+                .find(|g| g.strategy == r.strategy && g.params == r.params)
+        };
+        extra.push((
+            "Go ns",
+            Box::new(move |r| twin(r).map_or("–".into(), |g| fmt_ns(g.ns_per_call.median))),
+        ));
+        extra.push((
+            "allocs Go / C",
+            Box::new(move |r| {
+                twin(r).map_or("–".into(), |g| {
+                    format!(
+                        "{} / {}",
+                        fmt_count(g.allocs_per_call.go),
+                        fmt_count(g.allocs_per_call.c)
+                    )
+                })
+            }),
+        ));
+        extra.push((
+            "Rust / Go",
+            Box::new(move |r| {
+                twin(r).map_or("–".into(), |g| {
+                    format!("{:.2}", r.ns_per_call.median / g.ns_per_call.median)
+                })
+            }),
+        ));
+    }
+    if f.records.iter().any(|r| r.percentiles_ns.is_some()) {
+        extra.push((
+            "p50 / p99 / p99.9 / max ns",
+            Box::new(|r| {
+                let p = |k: &str| {
+                    r.percentiles_ns
+                        .as_ref()
+                        .and_then(|p| p.get(k))
+                        .map_or("–".into(), |&v| fmt_ns(v))
+                };
+                format!(
+                    "{} / {} / {} / {}",
+                    p("p50"),
+                    p("p99"),
+                    p("p99.9"),
+                    p("max")
+                )
+            }),
+        ));
+    }
+    if f.records.iter().any(|r| r.flamegraph.is_some()) {
+        extra.push((
+            "flame graph",
+            Box::new(|r| {
+                r.flamegraph
+                    .as_deref()
+                    .map_or("–".into(), |g| format!("[svg]({g})"))
+            }),
+        ));
+    }
+    let _ = write!(out, "\n| strategy | params | median ns [low, high] | × floor | × best | allocs Rust / C | bytes alloc | bytes copied |");
+    for (h, _) in &extra {
+        let _ = write!(out, " {h} |");
+    }
     let _ = writeln!(
         out,
-        "\n| strategy | params | median ns [low, high] | × floor | × best | allocs Rust / C | bytes alloc | bytes copied |{}",
-        match (percentiles, flames) {
-            (true, true) => " p50 / p99 / p99.9 / max ns | flame graph |",
-            (true, false) => " p50 / p99 / p99.9 / max ns |",
-            (false, true) => " flame graph |",
-            (false, false) => "",
-        }
+        "\n|---|---|---|---|---|---|---|---|{}",
+        "---|".repeat(extra.len())
     );
-    let _ = writeln!(
-        out,
-        "|---|---|---|---|---|---|---|---|{}{}",
-        if percentiles { "---|" } else { "" },
-        if flames { "---|" } else { "" }
-    );
-    // Rows grouped by parameters (names, then values), fastest first within a group.
-    let mut rows: Vec<&Record> = f.records.iter().collect();
-    let key = |r: &Record| {
-        let names: Vec<String> = r.params.keys().cloned().collect();
-        // Numbers sort as numbers, strings as strings.
-        let values: Vec<(u64, String)> = r
-            .params
-            .values()
-            .map(|v| (v.as_u64().unwrap_or(0), v.as_str().unwrap_or("").to_owned()))
-            .collect();
-        (names, values)
-    };
-    rows.sort_by(|a, b| {
-        key(a)
-            .cmp(&key(b))
-            .then(a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
-    });
-    for r in rows {
+    for r in sorted_rows(&f.records) {
         let best = f
             .records
             .iter()
@@ -447,32 +503,58 @@ fn section(out: &mut String, f: &ResultFile, heading: &str, floor: &Floor, concl
             fmt_count(Some(r.bytes_allocated_per_call)),
             fmt_count(Some(r.bytes_copied_per_call)),
         );
-        if percentiles {
-            let p = |k: &str| {
-                r.percentiles_ns
-                    .as_ref()
-                    .and_then(|p| p.get(k))
-                    .map_or("–".into(), |&v| fmt_ns(v))
-            };
-            let _ = write!(
-                out,
-                " {} / {} / {} / {} |",
-                p("p50"),
-                p("p99"),
-                p("p99.9"),
-                p("max")
-            );
-        }
-        if flames {
-            let cell = r
-                .flamegraph
-                .as_deref()
-                .map_or("–".into(), |g| format!("[svg]({g})"));
-            let _ = write!(out, " {cell} |");
+        for (_, cell) in &extra {
+            let _ = write!(out, " {} |", cell(r));
         }
         out.push('\n');
     }
+    // Strategies only Go has (e.g. S02's ptr_len without #cgo noescape).
+    if let Some(go) = go {
+        let only: Vec<&Record> = go
+            .records
+            .iter()
+            .filter(|g| !f.records.iter().any(|r| r.strategy == g.strategy))
+            .collect();
+        if !only.is_empty() {
+            let _ = writeln!(out, "\nGo-only strategies:\n\n| strategy | params | Go ns [low, high] | allocs Go / C |\n|---|---|---|---|");
+            for g in sorted_rows(&only.into_iter().cloned().collect::<Vec<_>>()) {
+                let ns = &g.ns_per_call;
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} [{}, {}] | {} / {} |",
+                    g.strategy,
+                    g.params_label(),
+                    fmt_ns(ns.median),
+                    fmt_ns(ns.low),
+                    fmt_ns(ns.high),
+                    fmt_count(g.allocs_per_call.go),
+                    fmt_count(g.allocs_per_call.c)
+                );
+            }
+        }
+    }
     out.push('\n');
+}
+
+/// Rows grouped by parameters (names, then values: numbers as numbers, strings as strings),
+/// fastest first within a group.
+fn sorted_rows(records: &[Record]) -> Vec<&Record> {
+    let mut rows: Vec<&Record> = records.iter().collect();
+    let key = |r: &Record| {
+        let names: Vec<String> = r.params.keys().cloned().collect();
+        let values: Vec<(u64, String)> = r
+            .params
+            .values()
+            .map(|v| (v.as_u64().unwrap_or(0), v.as_str().unwrap_or("").to_owned()))
+            .collect();
+        (names, values)
+    };
+    rows.sort_by(|a, b| {
+        key(a)
+            .cmp(&key(b))
+            .then(a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
+    });
+    rows
 }
 
 /// Median of `strategy` at exactly these parameters.
@@ -583,7 +665,8 @@ pub fn conclude(f: &ResultFile, all: &[ResultFile]) -> Vec<String> {
                 c.push(format!("`cstring` costs {a:.1} ns + {b:.3} ns/byte over `ptr_len` (least squares over {} lengths).", pts.len()));
             }
             let lens = values(f, "len");
-            if let (Some(&lo), Some(&hi)) = (lens.first(), lens.last()) {
+            if let (Some(&lo), Some(&hi)) = (lens.first(), lens.last().filter(|&&hi| hi != lens[0]))
+            {
                 if let (Some(a), Some(b)) = (
                     median(f, "ptr_len", &[("len", lo)]),
                     median(f, "ptr_len", &[("len", hi)]),
@@ -666,6 +749,99 @@ pub fn conclude(f: &ResultFile, all: &[ResultFile]) -> Vec<String> {
             ));
         }
         "s06_read_headers" => s06_conclusions(f, &mut c),
+        _ => {}
+    }
+    c
+}
+
+/// What Go's figures add to a Rust section: the Rust/Go ratio over the shared sweep, and the
+/// figures the documents quoted, re-measured.
+fn conclude_go(f: &ResultFile, go: &ResultFile) -> Vec<String> {
+    let mut c = Vec::new();
+    let pairs: Vec<f64> = f
+        .records
+        .iter()
+        .filter_map(|r| {
+            let g = go
+                .records
+                .iter()
+                .find(|g| g.strategy == r.strategy && g.params == r.params)?;
+            Some((g.ns_per_call.median / r.ns_per_call.median).ln())
+        })
+        .collect();
+    if !pairs.is_empty() {
+        let geo = (pairs.iter().sum::<f64>() / pairs.len() as f64).exp();
+        c.push(format!(
+            "Go takes ×{geo:.2} the time of Rust for the same strategy (geometric mean over the {} points both measured).",
+            pairs.len()
+        ));
+    }
+    let gm = |strategy: &str, params: &[(&str, u64)]| median(go, strategy, params);
+    match (f.scenario.as_str(), f.direction.as_str()) {
+        ("s01_call_floor", "c2r") => {
+            if let (Some(g), Some(r)) = (gm("empty_call", &[]), median(f, "empty_call", &[])) {
+                c.push(format!(
+                    "C→Go empty call: {} ns, ×{:.1} of C→Rust ({} ns). Documents: ~1600 ns before Go CL 392854, ~140 ns after.",
+                    fmt_ns(g),
+                    g / r,
+                    fmt_ns(r)
+                ));
+            }
+        }
+        ("s01_call_floor", "r2c") => {
+            if let (Some(g), Some(r)) = (gm("empty_call", &[]), median(f, "empty_call", &[])) {
+                c.push(format!(
+                    "Go→C empty call: {} ns, ×{:.1} of Rust→C ({} ns).",
+                    fmt_ns(g),
+                    g / r,
+                    fmt_ns(r)
+                ));
+            }
+        }
+        ("s02_pass_string", _) => {
+            let at = |s: &str| gm(s, &[("len", 64)]);
+            if let (Some(cs), Some(esc), Some(ne)) =
+                (at("cstring"), at("ptr_len_escape"), at("ptr_len"))
+            {
+                c.push(format!(
+                    "Go at 64 B: `cstring` {} ns, `ptr_len` without `#cgo noescape` {} ns, with it {} ns. Documents: 87.02 → 61.30 ns.",
+                    fmt_ns(cs),
+                    fmt_ns(esc),
+                    fmt_ns(ne)
+                ));
+            }
+        }
+        ("s11_thread_attach", _) => {
+            let at = |s: &str| {
+                go.records
+                    .iter()
+                    .find(|r| r.strategy == s)
+                    .map(|r| r.ns_per_call.median)
+            };
+            if let (Some(first), Some(steady)) = (at("first_call"), at("steady")) {
+                c.push(format!(
+                    "Go: the first call on a fresh C thread costs {} ns (binding an extra M), ×{:.1} of a steady call ({} ns).",
+                    fmt_ns(first),
+                    first / steady,
+                    fmt_ns(steady)
+                ));
+            }
+        }
+        ("s12_tail_latency", _) => {
+            for r in &go.records {
+                if let Some(p) = &r.percentiles_ns {
+                    let g = |k: &str| p.get(k).copied().unwrap_or(f64::NAN);
+                    c.push(format!(
+                        "Go `{}`: p50 {} ns, p99 {} ns, p99.9 {} ns, max {} ns (GC included). Documents: ~0.8 ms average with ~19.5 ms spikes in step with GC, at the proxy level.",
+                        r.strategy,
+                        fmt_ns(g("p50")),
+                        fmt_ns(g("p99")),
+                        fmt_ns(g("p99.9")),
+                        fmt_ns(g("max"))
+                    ));
+                }
+            }
+        }
         _ => {}
     }
     c

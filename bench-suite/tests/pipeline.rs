@@ -139,6 +139,7 @@ fn rec(
 fn file(scenario: &str, records: Vec<Record>) -> ResultFile {
     let mut machine = Machine::detect("full");
     machine.id = "fixture-2c-0000".into();
+    machine.go = None;
     ResultFile {
         scenario: scenario.into(),
         lang: "rust".into(),
@@ -250,6 +251,55 @@ fn the_report_computes_its_conclusions() {
     );
     assert!(md.contains("| Go | not installed |"));
     assert!(md.contains("do not edit by hand"));
+}
+
+#[test]
+fn go_stands_beside_rust_or_is_said_missing() {
+    let rust = file(
+        "s02_pass_string",
+        vec![
+            rec("ptr_len", &[("len", 64)], 2.0, 0.0, 0.0),
+            rec("cstring", &[("len", 64)], 20.0, 1.0, 65.0),
+        ],
+    );
+    let md = report::render(std::slice::from_ref(&rust), "fixture-2c-0000");
+    assert!(
+        md.contains("Go: not measured (no toolchain; run scripts/setup)"),
+        "{md}"
+    );
+
+    let mut go = file(
+        "s02_pass_string",
+        vec![
+            rec("ptr_len", &[("len", 64)], 60.0, 0.0, 0.0),
+            rec("cstring", &[("len", 64)], 90.0, 0.0, 0.0),
+            rec("ptr_len_escape", &[("len", 64)], 85.0, 0.0, 0.0),
+        ],
+    );
+    go.lang = "go".into();
+    for r in &mut go.records {
+        r.allocs_per_call = Allocs {
+            rust: None,
+            c: Some(0.0),
+            go: Some(1.0),
+        };
+    }
+    let md = report::render(&[rust, go], "fixture-2c-0000");
+    assert!(!md.contains("Go: not measured"), "{md}");
+    assert!(
+        !md.contains("## S02 pass a string R→C — go"),
+        "Go has no section of its own"
+    );
+    // Rust 2 ns vs Go 60 ns: the Go columns and the ratio.
+    assert!(md.contains("| Go ns | allocs Go / C | Rust / Go |"), "{md}");
+    assert!(md.contains("| 60.0 | 1 / 0 | 0.03 |"), "{md}");
+    assert!(
+        md.contains("| `ptr_len_escape` | len=64 | 85.0 [84.2, 85.8] | 1 / 0 |"),
+        "{md}"
+    );
+    // Go/Rust: sqrt(60/2 × 90/20) = sqrt(135) = 11.62.
+    assert!(md.contains("Go takes ×11.62 the time of Rust"), "{md}");
+    assert!(md.contains("Go at 64 B: `cstring` 90.0 ns, `ptr_len` without `#cgo noescape` 85.0 ns, with it 60.0 ns"), "{md}");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 pub mod alloc;
 pub mod criterion_json;
 pub mod driver;
+pub mod go;
 pub mod profile;
 pub mod record;
 pub mod runner;

@@ -55,7 +55,7 @@ impl Machine {
             kernel,
             rustc: env!("LAB_RUSTC_VERSION").into(),
             cc: env!("LAB_CC_VERSION").into(),
-            go: None,
+            go: super::go::go_binary().and_then(|go| super::go::go_version(&go)),
             commit: git_commit(),
             date: rfc3339_utc(std::time::SystemTime::now()),
             lto: false,
