@@ -172,11 +172,9 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
     let access = entry.access;
     match entry.filter {
         sys::LAB_FILTER_NOTHING => {
+            // Eager pays for the push whether or not the filter reads: it copies it all.
             if access == sys::LAB_ACCESS_EAGER {
-                // Eager pays for the push whether or not the filter reads: copy it all.
-                let (_, body) = cb.pushed().ok_or(LabError::Null)?;
-                let body_sum = copy_on_demand(body);
-                return with_lookup(cb, access, |_| Ok(body_sum));
+                return eager_body_then(cb, |_| Ok(0));
             }
             Ok(0)
         }

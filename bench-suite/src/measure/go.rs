@@ -172,7 +172,7 @@ pub fn run_go_test(go: &Path, sweep: Sweep) -> Result<String, String> {
     let mut cmd = go_command(go);
     cmd.args(["test", "-run", "^$", "-benchmem", "-bench", "."]);
     match sweep {
-        Sweep::Full => cmd.args(["-count", "5", "-benchtime", "200ms"]),
+        Sweep::Full => cmd.args(["-count", "3", "-benchtime", "200ms"]),
         Sweep::Quick => cmd.args(["-short", "-count", "1", "-benchtime", "20ms"]),
     };
     cmd.arg("./gotoc");
