@@ -31,7 +31,7 @@ fn the_driver_measures_every_c2r_scenario_on_the_rust_extension() {
         "cargo builds the cdylib beside the tests: {}",
         ext.display()
     );
-    let records = run_driver(&ext, Sweep::Quick, None).unwrap_or_else(|e| panic!("{e}"));
+    let records = run_driver(&ext, Sweep::Quick, None, 0).unwrap_or_else(|e| panic!("{e}"));
     let files = to_result_files(records, "rust", &Machine::detect("quick"));
     let scenarios: Vec<&str> = files.iter().map(|f| f.scenario.as_str()).collect();
     assert_eq!(
@@ -88,7 +88,7 @@ fn the_driver_measures_every_c2r_scenario_on_the_rust_extension() {
 #[test]
 fn the_driver_does_not_know_the_language_the_c_extension_passes_too() {
     let records =
-        run_driver(c_extension_path(), Sweep::Quick, None).unwrap_or_else(|e| panic!("{e}"));
+        run_driver(c_extension_path(), Sweep::Quick, None, 0).unwrap_or_else(|e| panic!("{e}"));
     let files = to_result_files(records, "c", &Machine::detect("quick"));
     assert_eq!(files.len(), 6);
 }

@@ -1,0 +1,3 @@
+module ffilab/goref
+
+go 1.27

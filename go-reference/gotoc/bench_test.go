@@ -1,0 +1,187 @@
+package gotoc
+
+// The Go->C benchmarks: one top-level benchmark per scenario id, one sub-benchmark per
+// strategy and sweep point, named `<strategy>/<params>` as the Rust runner labels them, so
+// bench-suite/src/measure/go.rs files them beside Rust's records.
+//
+//	go test -run '^$' -bench . -benchmem ./gotoc          # full sweep
+//	go test -run '^$' -bench . -benchmem -short ./gotoc   # quick sweep (first, middle, last)
+//
+// allocs/op and B/op are Go's (from -benchmem); c-allocs/op is the host's, read from
+// lab_alloc_stats_get around 64 untimed calls on one locked OS thread (the host counts per
+// thread). Neither sees C.CString's malloc: it is libc's, not the host's counting allocator.
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// Sweeps, identical to Rust's.
+var (
+	lens    = []int{8, 16, 64, 256, 1024, 4096, 16384, 65536}
+	batches = []int{1, 2, 4, 8, 16, 32, 64, 128, 256}
+	counts  = []int{1, 2, 4, 8, 16, 32, 64, 128}
+)
+
+// pick is Rust's Sweep::pick: everything, or with -short the first, middle and last element.
+func pick(all []int) []int {
+	if !testing.Short() {
+		return all
+	}
+	idx := []int{0, len(all) / 2, len(all) - 1}
+	var out []int
+	for i, j := range idx {
+		if i > 0 && j == idx[i-1] {
+			continue
+		}
+		out = append(out, all[j])
+	}
+	return out
+}
+
+// reads is Rust's s06 reads: k in {1, n/2, n}, k >= 1, without repeats.
+func reads(n int) []int {
+	var out []int
+	for _, k := range []int{1, n / 2, n} {
+		if k >= 1 && (len(out) == 0 || out[len(out)-1] != k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// sink receives every checksum so no call can be optimised away.
+var sink uint64
+
+const allocCalls = 64
+
+// cAllocs reports the host's allocations per call: 64 untimed calls between two reads of the
+// calling thread's counters, with the goroutine locked to that thread.
+func cAllocs(b *testing.B, f func() (uint64, error)) {
+	b.StopTimer()
+	runtime.LockOSThread()
+	before := AllocStats()
+	for i := 0; i < allocCalls; i++ {
+		s, err := f()
+		if err != nil {
+			runtime.UnlockOSThread()
+			b.Fatal(err)
+		}
+		sink += s
+	}
+	after := AllocStats()
+	runtime.UnlockOSThread()
+	b.ReportMetric(float64(after.Allocs-before.Allocs)/allocCalls, "c-allocs/op")
+}
+
+// run times f over b.N calls, then counts its C allocations.
+func run[T any](b *testing.B, in T, f func(T) (uint64, error)) {
+	var sum uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, err := f(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum += s
+	}
+	sink += sum
+	cAllocs(b, func() (uint64, error) { return f(in) })
+}
+
+type strategy[T any] struct {
+	name string
+	f    func(T) (uint64, error)
+}
+
+func Benchmark_s01_call_floor(b *testing.B) {
+	in := NewCallInput()
+	b.Run("empty_call", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			EmptyCall()
+		}
+		sink += uint64(b.N)
+		cAllocs(b, func() (uint64, error) { EmptyCall(); return 0, nil })
+	})
+	b.Run("call_with_args", func(b *testing.B) {
+		a := in.A
+		for i := 0; i < b.N; i++ {
+			a = CallWithArgs(in, a) // chained: no call can be skipped
+		}
+		sink += a
+		cAllocs(b, func() (uint64, error) { return CallWithArgs(in, in.A), nil })
+	})
+}
+
+func Benchmark_s02_pass_string(b *testing.B) {
+	for _, n := range pick(lens) {
+		p := NewString(n)
+		for _, s := range []strategy[*String]{
+			{"cstring", CString}, {"ptr_len", PtrLen}, {"ptr_len_escape", PtrLenEscape},
+		} {
+			b.Run(fmt.Sprintf("%s/len=%d", s.name, n), func(b *testing.B) { run(b, p, s.f) })
+		}
+	}
+}
+
+func headerFixture(b *testing.B, n int) *HeaderFixture {
+	f, err := NewHeaderFixture(n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
+func Benchmark_s03_unknown_length(b *testing.B) {
+	for _, n := range pick(lens) {
+		f := headerFixture(b, n)
+		for _, s := range []strategy[*HeaderFixture]{
+			{"borrow", Borrow}, {"clone_on_return", CloneOnReturn},
+		} {
+			b.Run(fmt.Sprintf("%s/len=%d", s.name, n), func(b *testing.B) { run(b, f, s.f) })
+		}
+		f.Free()
+	}
+}
+
+func Benchmark_s04_known_length(b *testing.B) {
+	for _, n := range pick(lens) {
+		f := headerFixture(b, n)
+		// clone_on_return is S03's, the baseline that does not use the known length (as in Rust).
+		for _, s := range []strategy[*HeaderFixture]{
+			{"prealloc_heap", PreallocHeap}, {"clone_on_return", CloneOnReturn},
+		} {
+			b.Run(fmt.Sprintf("%s/len=%d", s.name, n), func(b *testing.B) { run(b, f, s.f) })
+		}
+		f.Free()
+	}
+}
+
+func Benchmark_s05_pass_batch(b *testing.B) {
+	for _, n := range pick(batches) {
+		bt := NewBatch(n)
+		for _, s := range []strategy[*Batch]{
+			{"cstring_each", CStringEach}, {"pinned_batch", PinnedBatch},
+		} {
+			b.Run(fmt.Sprintf("%s/n=%d", s.name, n), func(b *testing.B) { run(b, bt, s.f) })
+		}
+	}
+}
+
+func Benchmark_s06_read_headers(b *testing.B) {
+	for _, n := range pick(counts) {
+		for _, k := range reads(n) {
+			h, err := NewHeaders(n, k)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, s := range []strategy[*Headers]{
+				{"per_header_call", PerHeaderCall}, {"bulk_copy", BulkCopy},
+			} {
+				b.Run(fmt.Sprintf("%s/n=%d,k=%d", s.name, n, k), func(b *testing.B) { run(b, h, s.f) })
+			}
+			h.Free()
+		}
+	}
+}
