@@ -2,7 +2,7 @@
 //! `c-harness/include/lab.h` with bindgen, so the header stays the one declaration of the ABI.
 
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
@@ -33,65 +33,30 @@ fn main() {
     let compiler = build.get_compiler();
     build.compile("labhost");
 
-    // The C driver (C->R): a program, so cc's library build does not apply; the same compiler,
-    // the same warnings-as-errors, the host compiled in, and -rdynamic-free: the extension gets the
-    // host API as a table at init, never by symbol.
+    // The C driver (C->R) and the same extension written in C (the driver's language-neutral
+    // reference; its tests run the driver on it as well as on the Rust cdylib). Both are linked
+    // programs or objects, which cc's library build does not make: the same compiler, the same
+    // warnings-as-errors. The driver exports nothing to extensions: they get the host API as a
+    // table at init, never by symbol.
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let driver_bin = out.join("lab-driver");
-    let status = compiler
-        .to_command()
-        .args([
-            "-std=c11",
-            "-O2",
-            "-g",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-fno-omit-frame-pointer",
-            "-D_GNU_SOURCE",
-        ])
-        .arg("-I")
-        .arg(&include)
-        .arg(&driver)
-        .arg(&host)
-        .arg("-o")
-        .arg(&driver_bin)
-        .args(["-ldl", "-lpthread", "-lm"])
-        .status()
-        .expect("running the C compiler for the driver");
-    assert!(
-        status.success(),
-        "compiling c-harness/driver/driver.c failed"
+    cc_link(
+        &compiler,
+        &include,
+        &[&driver, &host],
+        &["-D_GNU_SOURCE"],
+        &["-ldl", "-lpthread", "-lm"],
+        &driver_bin,
     );
     println!("cargo:rustc-env=LAB_DRIVER={}", driver_bin.display());
-
-    // The same extension written in C: the driver's language-neutral reference (its tests run the
-    // driver on it as well as on the Rust cdylib).
     let c_ext_so = out.join("libc_ext.so");
-    let status = compiler
-        .to_command()
-        .args([
-            "-std=c11",
-            "-O2",
-            "-g",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-fPIC",
-            "-shared",
-            "-fno-omit-frame-pointer",
-        ])
-        .arg("-I")
-        .arg(&include)
-        .arg(&c_ext)
-        .arg("-o")
-        .arg(&c_ext_so)
-        .arg("-lpthread")
-        .status()
-        .expect("running the C compiler for the C extension");
-    assert!(
-        status.success(),
-        "compiling c-harness/driver/c_ext.c failed"
+    cc_link(
+        &compiler,
+        &include,
+        &[&c_ext],
+        &["-fPIC", "-shared"],
+        &["-lpthread"],
+        &c_ext_so,
     );
     println!("cargo:rustc-env=LAB_C_EXTENSION={}", c_ext_so.display());
 
@@ -117,6 +82,42 @@ fn main() {
     println!(
         "cargo:rustc-env=LAB_CC_VERSION={}",
         first_line(compiler.to_command().arg("--version"))
+    );
+}
+
+/// Compiles and links `sources` into `output` with the lab's C flags plus `flags` and `libs`.
+fn cc_link(
+    compiler: &cc::Tool,
+    include: &Path,
+    sources: &[&PathBuf],
+    flags: &[&str],
+    libs: &[&str],
+    output: &Path,
+) {
+    let status = compiler
+        .to_command()
+        .args([
+            "-std=c11",
+            "-O2",
+            "-g",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fno-omit-frame-pointer",
+        ])
+        .args(flags)
+        .arg("-I")
+        .arg(include)
+        .args(sources)
+        .arg("-o")
+        .arg(output)
+        .args(libs)
+        .status()
+        .expect("running the C compiler");
+    assert!(
+        status.success(),
+        "compiling {sources:?} into {} failed",
+        output.display()
     );
 }
 

@@ -145,6 +145,15 @@ fn same_work(a: &Record, b: &Record) -> bool {
     work(a) == work(b)
 }
 
+/// The fastest median among the rows doing the same work as `r` (its "× best" denominator).
+fn best_median(f: &ResultFile, r: &Record) -> f64 {
+    f.records
+        .iter()
+        .filter(|o| same_work(o, r))
+        .map(|o| o.ns_per_call.median)
+        .fold(f64::INFINITY, f64::min)
+}
+
 pub fn param(r: &Record, name: &str) -> Option<u64> {
     r.params.get(name).and_then(serde_json::Value::as_u64)
 }
@@ -326,15 +335,7 @@ fn rank_strategies<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Rank<'a>> {
             let rows: Vec<&Record> = f.records.iter().filter(|r| r.strategy == s).collect();
             let to_best: Vec<f64> = rows
                 .iter()
-                .map(|r| {
-                    let best = f
-                        .records
-                        .iter()
-                        .filter(|o| same_work(o, r))
-                        .map(|o| o.ns_per_call.median)
-                        .fold(f64::INFINITY, f64::min);
-                    r.ns_per_call.median / best
-                })
+                .map(|r| r.ns_per_call.median / best_median(f, r))
                 .collect();
             let to_floor: Vec<f64> = rows
                 .iter()
@@ -479,12 +480,7 @@ fn section(
         "---|".repeat(extra.len())
     );
     for r in sorted_rows(&f.records) {
-        let best = f
-            .records
-            .iter()
-            .filter(|o| same_work(o, r))
-            .map(|o| o.ns_per_call.median)
-            .fold(f64::INFINITY, f64::min);
+        let best = best_median(f, r);
         let ns = &r.ns_per_call;
         let _ = write!(
             out,
