@@ -557,12 +557,13 @@ fn sorted_rows(records: &[Record]) -> Vec<&Record> {
 pub fn median(f: &ResultFile, strategy: &str, params: &[(&str, u64)]) -> Option<f64> {
     f.records
         .iter()
-        .find(|r| {
-            r.strategy == strategy
-                && r.params.len() == params.len()
-                && params.iter().all(|&(k, v)| param(r, k) == Some(v))
-        })
+        .find(|r| r.strategy == strategy && at(r, params))
         .map(|r| r.ns_per_call.median)
+}
+
+/// Whether `r` has exactly these parameters.
+fn at(r: &Record, params: &[(&str, u64)]) -> bool {
+    r.params.len() == params.len() && params.iter().all(|&(k, v)| param(r, k) == Some(v))
 }
 
 /// Values of parameter `name` present in the file, sorted.
@@ -1008,9 +1009,7 @@ fn lens_list(ls: &[u64]) -> String {
 fn best_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Option<&'a Record> {
     f.records
         .iter()
-        .filter(|r| {
-            r.params.len() == params.len() && params.iter().all(|&(k, v)| param(r, k) == Some(v))
-        })
+        .filter(|r| at(r, params))
         .min_by(|a, b| a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
 }
 

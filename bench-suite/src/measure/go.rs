@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::driver::{run_driver, to_result_files};
 use super::record::{Allocs, Machine, Ns, Record, ResultFile};
-use super::runner::{refresh_report, save, workspace_root, Options, Sweep};
+use super::runner::{refresh_report, save, target_dir, workspace_root, Options, Sweep};
 
 /// The driver's S10 leak check for Go: over 110 runs the process-wide counts were off by 1, 7 or 8
 /// (the runtime's own allocations, e.g. a new M starting mid-run); twice the worst seen.
@@ -185,9 +185,7 @@ pub fn run_go_test(go: &Path, sweep: Sweep) -> Result<String, String> {
 
 /// Builds the C→Go extension and returns its path.
 pub fn build_go_extension(go: &Path) -> Result<PathBuf, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from);
-    let so = target.join("go").join("libgoext.so");
+    let so = target_dir().join("go").join("libgoext.so");
     let mut cmd = go_command(go);
     cmd.args(["build", "-buildmode=c-shared", "-o"])
         .arg(&so)

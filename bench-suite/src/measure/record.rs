@@ -195,6 +195,11 @@ pub fn params_label(params: &Map<String, Value>) -> String {
         .join(",")
 }
 
+/// `<scenario>.<lang>.<direction>.json`.
+pub fn file_name(scenario: &str, lang: &str, direction: &str) -> String {
+    format!("{scenario}.{lang}.{direction}.json")
+}
+
 /// Everything measured for one scenario, language and direction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultFile {
@@ -210,7 +215,27 @@ pub struct ResultFile {
 
 impl ResultFile {
     pub fn file_name(&self) -> String {
-        format!("{}.{}.{}.json", self.scenario, self.lang, self.direction)
+        file_name(&self.scenario, &self.lang, &self.direction)
+    }
+
+    /// The result file of `scenario.lang.direction` in `dir`, if one was written.
+    pub fn read(
+        dir: &Path,
+        scenario: &str,
+        lang: &str,
+        direction: &str,
+    ) -> io::Result<Option<ResultFile>> {
+        let path = dir.join(file_name(scenario, lang, direction));
+        match fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Writes `self` into `dir`, keeping records of the existing file that this run did not

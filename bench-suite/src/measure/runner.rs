@@ -228,6 +228,12 @@ pub struct Options {
     pub profile: bool,
 }
 
+/// Cargo's target directory (`$CARGO_TARGET_DIR`, else `<workspace>/target`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
+}
+
 /// The workspace root (the bench-suite crate's parent).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -284,9 +290,7 @@ impl Options {
     /// Where criterion keeps its estimates (quick and full runs apart, so neither is compared
     /// with the other).
     fn criterion_home(&self) -> PathBuf {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| workspace_root().join("target"), PathBuf::from);
-        target.join(match self.sweep {
+        target_dir().join(match self.sweep {
             Sweep::Full => "criterion",
             Sweep::Quick => "criterion-quick",
         })
@@ -458,19 +462,14 @@ fn profile_scenario(opts: &Options, machine: &Machine, scenario: &Scenario, case
     }
     // Point the records at their graphs (the timed figures stay as the last timed run left them).
     let results = opts.out_root.join("results").join(&machine.id);
-    let path = results.join(format!(
-        "{}.{}.{}.json",
-        scenario.id, scenario.lang, scenario.direction
-    ));
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let read = ResultFile::read(&results, scenario.id, scenario.lang, scenario.direction);
+    let Some(mut file) = read.unwrap_or_else(|e| panic!("{e}")) else {
         println!(
             "lab: no timed results for {} yet: flame graphs written, not linked",
             scenario.id
         );
         return;
     };
-    let mut file: ResultFile =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     for r in &mut file.records {
         if let Some((_, _, svg)) = graphs
             .iter()
@@ -479,6 +478,6 @@ fn profile_scenario(opts: &Options, machine: &Machine, scenario: &Scenario, case
             r.flamegraph = Some(svg.clone());
         }
     }
-    let json = serde_json::to_string_pretty(&file).expect("records serialise");
-    std::fs::write(&path, json + "\n").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.merge_into(&results)
+        .unwrap_or_else(|e| panic!("{}: {e}", results.display()));
 }
