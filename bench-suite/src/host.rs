@@ -494,6 +494,15 @@ impl Request {
     }
 }
 
+// SAFETY: the host's request functions are thread-safe in the way Rust's rules need: reads
+// (`&self`: lab_header_get, lab_header_copy, lab_headers_*) only read the map, so any number may
+// run at once on any threads; writes and free need `&mut self` or ownership, so they run alone;
+// the host's allocator is malloc, usable from any thread. Views borrowed from a request are not
+// Send (they hold raw pointers), so they stay on the thread that borrowed them.
+unsafe impl Send for Request {}
+// SAFETY: as above.
+unsafe impl Sync for Request {}
+
 impl Drop for Request {
     fn drop(&mut self) {
         // SAFETY: self owns the request; it was created by the host and is freed exactly once.
@@ -506,6 +515,86 @@ impl Drop for Request {
 pub struct EntrySizes {
     pub count: usize,
     pub bytes: usize,
+}
+
+/// A request the host's registry owns, as an extension thread holds it (FINDINGS.md S09
+/// `generation_handle`): a slot index and a generation, not a pointer. Any thread may call with
+/// it at any time, and the host may destroy the request meanwhile: each call goes through the host
+/// API table, which holds the request alive while the call runs and answers a destroyed handle
+/// with [`LabError::BadHandle`]. That is why it hands out copies, never views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handle(pub sys::lab_handle);
+
+/// The host API table (static storage in the host).
+fn host_api() -> &'static sys::lab_host_api {
+    // SAFETY: lab_host_api_get returns a pointer to a static, initialised table.
+    unsafe { &*sys::lab_host_api_get() }
+}
+
+impl Handle {
+    /// Gives `req` to the host's registry. `Capacity` when the registry is full.
+    pub fn register(req: Request) -> Result<Handle, LabError> {
+        // SAFETY: the request is live and owned; on success the registry owns it (so we must not
+        // free it: forget below), on failure (0) it took nothing and `req` drops normally.
+        let h = unsafe { sys::lab_handle_register(req.raw.as_ptr()) };
+        if h == 0 {
+            return Err(LabError::Capacity {
+                needed: 1,
+                capacity: 0,
+            });
+        }
+        std::mem::forget(req);
+        Ok(Handle(h))
+    }
+
+    /// Destroys the request (Envoy's onDestroy). Calls inside it finish first, on the live request.
+    pub fn destroy(self) -> Result<(), LabError> {
+        // SAFETY: any handle value is valid input; the host checks it.
+        check(unsafe { sys::lab_handle_destroy(self.0) })
+    }
+
+    /// Header count and bytes, through the table.
+    #[inline]
+    pub fn headers_size(self) -> Result<EntrySizes, LabError> {
+        let (mut count, mut bytes) = (0usize, 0usize);
+        let f = host_api().headers_size.ok_or(LabError::Unsupported)?;
+        // SAFETY: a table function of lab.h's signature; any handle is valid input; valid out-params.
+        check(unsafe { f(self.0, &mut count, &mut bytes) })?;
+        Ok(EntrySizes { count, bytes })
+    }
+
+    /// Copies the value of header `name` into `buf` (inside the host's guard, so the copy never
+    /// reads a freed request) and returns the filled part.
+    pub fn header_copy<'b>(
+        self,
+        name: &[u8],
+        buf: &'b mut [MaybeUninit<u8>],
+    ) -> Result<&'b mut [u8], LabError> {
+        let mut len = 0usize;
+        let f = host_api().header_copy.ok_or(LabError::Unsupported)?;
+        // SAFETY: a table function of lab.h's signature; name is a valid slice; buf is valid for
+        // buf.len() bytes of writes and the host writes at most that many.
+        let status = unsafe {
+            f(
+                self.0,
+                name.as_ptr(),
+                name.len(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut len,
+            )
+        };
+        check_capacity(status, len, buf.len())?;
+        // SAFETY: on LAB_OK the host initialised buf[..len], len <= buf.len().
+        Ok(unsafe { assume_init(buf, len) })
+    }
+}
+
+/// Requests the host has created and not yet freed, process-wide (a leak or a double free in a
+/// destroy race shows here).
+pub fn requests_live() -> usize {
+    // SAFETY: no preconditions.
+    unsafe { sys::lab_requests_live() }
 }
 
 /// The host's checksum of one string (length, first and last byte), as every consumer computes it.

@@ -187,10 +187,17 @@ lab_status lab_consume_packed(const uint8_t *buf, size_t buf_len, const uint32_t
  * Requests
  * ---------------------------------------------------------------------------------------------- */
 
+/* Process-wide, unlike the allocation counters: S09's stress test destroys requests on one thread
+ * while others still call into them, and the last call out may free a request on its own thread. */
+static _Atomic size_t requests_live;
+
+size_t lab_requests_live(void) { return atomic_load_explicit(&requests_live, memory_order_relaxed); }
+
 lab_request *lab_request_new(void) {
   lab_request *req = host_alloc(sizeof *req);
   if (req != NULL) {
     memset(req, 0, sizeof *req);
+    atomic_fetch_add_explicit(&requests_live, 1, memory_order_relaxed);
   }
   return req;
 }
@@ -199,6 +206,7 @@ void lab_request_free(lab_request *req) {
   if (req == NULL) {
     return;
   }
+  atomic_fetch_sub_explicit(&requests_live, 1, memory_order_relaxed);
   for (size_t i = 0; i < req->count; i++) {
     host_free((void *)req->headers[i].name.ptr);
   }
@@ -465,19 +473,38 @@ lab_status lab_headers_copy_all(const lab_request *req, uint8_t *buf, size_t buf
  *
  * A handle is (generation << 32) | (slot + 1). A slot's generation is odd while a request lives in
  * it and even once it is destroyed, so a stale handle never matches again (until the 32-bit
- * generation wraps, 2^31 reuses of one slot later). Lookups are lock-free reads of the generation;
- * register and destroy take a lock. Destroying a request while another thread is inside a host
- * call on it is S09's subject (a later scenario), not guarded here.
+ * generation wraps, 2^31 reuses of one slot later).
+ *
+ * S09: Envoy may destroy a request while a goroutine still calls into it; the Go filter guards
+ * every call with a weak_ptr lock. Here a slot's state packs its generation with the number of
+ * table calls inside the request: a call enters with one compare-and-swap that checks the
+ * generation and counts itself in (acquire), and leaves with one decrement (release). Destroy
+ * flips the generation under the registry lock without waiting: if calls are inside, the last one
+ * out frees the request. A slot is reused only once it is destroyed and empty. lab_handle_resolve
+ * skips the count: it is for the request's own thread, the only one that destroys it.
  * ---------------------------------------------------------------------------------------------- */
 
 #define LAB_MAX_HANDLES 4096u
+#define SLOT_STATE(gen, calls) (((uint64_t)(gen) << 32) | (uint64_t)(calls))
+#define STATE_GEN(state) ((uint32_t)((state) >> 32))
+#define STATE_CALLS(state) ((uint32_t)(state))
 
 static struct {
-  _Atomic uint32_t generation;
+  _Atomic uint64_t state;
+  /* Written by register (slot destroyed and empty) only, read by calls holding the slot. */
   lab_request *req;
 } registry[LAB_MAX_HANDLES];
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t registry_cursor;
+
+/* The slot of a well-formed live-looking handle, or LAB_MAX_HANDLES. */
+static uint32_t handle_slot(lab_handle h) {
+  uint32_t slot = (uint32_t)h - 1u; /* handle 0 wraps to a slot past the end */
+  if (slot >= LAB_MAX_HANDLES || (STATE_GEN(h) & 1u) == 0) {
+    return LAB_MAX_HANDLES;
+  }
+  return slot;
+}
 
 lab_handle lab_handle_register(lab_request *req) {
   if (req == NULL) {
@@ -487,12 +514,13 @@ lab_handle lab_handle_register(lab_request *req) {
   pthread_mutex_lock(&registry_lock);
   for (uint32_t i = 0; i < LAB_MAX_HANDLES; i++) {
     uint32_t slot = (registry_cursor + i) % LAB_MAX_HANDLES;
-    uint32_t gen = atomic_load_explicit(&registry[slot].generation, memory_order_relaxed);
-    if ((gen & 1u) == 0) {
+    uint64_t state = atomic_load_explicit(&registry[slot].state, memory_order_acquire);
+    if ((STATE_GEN(state) & 1u) == 0 && STATE_CALLS(state) == 0) {
+      uint32_t gen = STATE_GEN(state) + 1;
       registry[slot].req = req;
-      atomic_store_explicit(&registry[slot].generation, gen + 1, memory_order_release);
+      atomic_store_explicit(&registry[slot].state, SLOT_STATE(gen, 0), memory_order_release);
       registry_cursor = slot + 1;
-      h = ((uint64_t)(gen + 1) << 32) | (uint64_t)(slot + 1);
+      h = ((uint64_t)gen << 32) | (uint64_t)(slot + 1);
       break;
     }
   }
@@ -501,31 +529,65 @@ lab_handle lab_handle_register(lab_request *req) {
 }
 
 lab_request *lab_handle_resolve(lab_handle h) {
-  uint32_t slot = (uint32_t)h - 1u; /* handle 0 wraps to a slot past the end */
-  uint32_t gen = (uint32_t)(h >> 32);
-  if (slot >= LAB_MAX_HANDLES || (gen & 1u) == 0) {
-    return NULL;
-  }
-  if (atomic_load_explicit(&registry[slot].generation, memory_order_acquire) != gen) {
+  uint32_t slot = handle_slot(h);
+  if (slot == LAB_MAX_HANDLES ||
+      STATE_GEN(atomic_load_explicit(&registry[slot].state, memory_order_acquire)) != STATE_GEN(h)) {
     return NULL;
   }
   return registry[slot].req;
 }
 
+/* Enters the request behind h: NULL if the handle is not live, else the request, which stays alive
+ * until the matching request_leave. */
+static lab_request *request_enter(lab_handle h) {
+  uint32_t slot = handle_slot(h);
+  if (slot == LAB_MAX_HANDLES) {
+    return NULL;
+  }
+  uint64_t state = atomic_load_explicit(&registry[slot].state, memory_order_relaxed);
+  do {
+    if (STATE_GEN(state) != STATE_GEN(h)) {
+      return NULL;
+    }
+  } while (!atomic_compare_exchange_weak_explicit(&registry[slot].state, &state, state + 1,
+                                                  memory_order_acquire, memory_order_relaxed));
+  return registry[slot].req;
+}
+
+/* Leaves a request entered with request_enter(h); frees it if it was destroyed meanwhile and this
+ * was the last call inside. */
+static void request_leave(lab_handle h, lab_request *req) {
+  uint32_t slot = (uint32_t)h - 1u;
+  uint64_t before = atomic_fetch_sub_explicit(&registry[slot].state, 1, memory_order_acq_rel);
+  if (STATE_CALLS(before) == 1 && STATE_GEN(before) != STATE_GEN(h)) {
+    lab_request_free(req);
+  }
+}
+
 lab_status lab_handle_destroy(lab_handle h) {
-  lab_status st = LAB_ERR_BAD_HANDLE;
+  uint32_t slot = handle_slot(h);
+  if (slot == LAB_MAX_HANDLES) {
+    return LAB_ERR_BAD_HANDLE;
+  }
   lab_request *req = NULL;
   pthread_mutex_lock(&registry_lock);
-  if (lab_handle_resolve(h) != NULL) {
-    uint32_t slot = (uint32_t)h - 1u;
-    req = registry[slot].req;
-    registry[slot].req = NULL;
-    atomic_store_explicit(&registry[slot].generation, (uint32_t)(h >> 32) + 1, memory_order_release);
-    st = LAB_OK;
+  uint64_t state = atomic_load_explicit(&registry[slot].state, memory_order_relaxed);
+  /* Only destroy and register change the generation, both under the lock: the loop retries only
+   * for calls entering or leaving. */
+  while (STATE_GEN(state) == STATE_GEN(h)) {
+    if (atomic_compare_exchange_weak_explicit(&registry[slot].state, &state,
+                                              SLOT_STATE(STATE_GEN(h) + 1, STATE_CALLS(state)),
+                                              memory_order_acq_rel, memory_order_relaxed)) {
+      /* No call inside: nobody else can reach the request, free it below. Otherwise the last
+       * call out frees it. */
+      req = STATE_CALLS(state) == 0 ? registry[slot].req : NULL;
+      pthread_mutex_unlock(&registry_lock);
+      lab_request_free(req);
+      return LAB_OK;
+    }
   }
   pthread_mutex_unlock(&registry_lock);
-  lab_request_free(req);
-  return st;
+  return LAB_ERR_BAD_HANDLE;
 }
 
 uint32_t lab_handle_local_reply(lab_handle h) {
@@ -533,61 +595,26 @@ uint32_t lab_handle_local_reply(lab_handle h) {
   return req == NULL ? 0 : req->local_reply;
 }
 
-#define RESOLVE(h)                                                                                 \
-  lab_request *req = lab_handle_resolve(h);                                                        \
-  if (req == NULL) {                                                                               \
-    return LAB_ERR_BAD_HANDLE;                                                                     \
-  }
-
 /* Reads through the table validate the name, unlike the direct R->C path: an extension loaded from
  * a shared object is untrusted input, and a clear LAB_ERR_INVALID_NAME beats a silent miss. */
-static lab_status api_header_get(lab_handle h, const uint8_t *name, size_t name_len, lab_str *value) {
-  RESOLVE(h);
+static lab_status check_name(const uint8_t *name, size_t name_len) {
   if (!str_ok(name, name_len)) {
     return LAB_ERR_NULL;
   }
-  if (!valid_name(name, name_len)) {
-    return LAB_ERR_INVALID_NAME;
-  }
-  return lab_header_get(req, name, name_len, value);
+  return valid_name(name, name_len) ? LAB_OK : LAB_ERR_INVALID_NAME;
 }
 
-static lab_status api_header_copy(lab_handle h, const uint8_t *name, size_t name_len, uint8_t *buf,
-                                  size_t cap, size_t *len) {
-  RESOLVE(h);
-  if (!str_ok(name, name_len)) {
-    return LAB_ERR_NULL;
-  }
-  if (!valid_name(name, name_len)) {
-    return LAB_ERR_INVALID_NAME;
-  }
-  return lab_header_copy(req, name, name_len, buf, cap, len);
-}
+/* The body of every table function: `call` runs on the request behind h, held alive meanwhile. */
+#define WITH_REQUEST(h, call)                                                                      \
+  lab_request *req = request_enter(h);                                                             \
+  if (req == NULL) {                                                                               \
+    return LAB_ERR_BAD_HANDLE;                                                                     \
+  }                                                                                                \
+  lab_status st = (call);                                                                          \
+  request_leave(h, req);                                                                           \
+  return st;
 
-static lab_status api_headers_size(lab_handle h, size_t *count, size_t *bytes) {
-  RESOLVE(h);
-  return lab_headers_size(req, count, bytes);
-}
-
-static lab_status api_headers_view_all(lab_handle h, lab_header *views, size_t cap, size_t *count) {
-  RESOLVE(h);
-  return lab_headers_view_all(req, views, cap, count);
-}
-
-static lab_status api_headers_copy_all(lab_handle h, uint8_t *buf, size_t buf_cap, lab_header *views,
-                                       size_t views_cap, size_t *count, size_t *bytes) {
-  RESOLVE(h);
-  return lab_headers_copy_all(req, buf, buf_cap, views, views_cap, count, bytes);
-}
-
-static lab_status api_header_set(lab_handle h, const uint8_t *name, size_t name_len,
-                                 const uint8_t *value, size_t value_len) {
-  RESOLVE(h);
-  return lab_header_set(req, name, name_len, value, value_len);
-}
-
-static lab_status api_body_get(lab_handle h, lab_str *body) {
-  RESOLVE(h);
+static lab_status body_view(const lab_request *req, lab_str *body) {
   if (body == NULL) {
     return LAB_ERR_NULL;
   }
@@ -595,14 +622,59 @@ static lab_status api_body_get(lab_handle h, lab_str *body) {
   return LAB_OK;
 }
 
-static lab_status api_send_local_reply(lab_handle h, uint32_t status_code, const uint8_t *body,
-                                       size_t body_len) {
-  RESOLVE(h);
+static lab_status local_reply(lab_request *req, uint32_t status_code, const uint8_t *body,
+                              size_t body_len) {
   if (!str_ok(body, body_len)) {
     return LAB_ERR_NULL;
   }
   req->local_reply = status_code;
   return LAB_OK;
+}
+
+static lab_status checked_get(const lab_request *req, const uint8_t *name, size_t name_len,
+                              lab_str *value) {
+  lab_status st = check_name(name, name_len);
+  return st != LAB_OK ? st : lab_header_get(req, name, name_len, value);
+}
+
+static lab_status checked_copy(const lab_request *req, const uint8_t *name, size_t name_len,
+                               uint8_t *buf, size_t cap, size_t *len) {
+  lab_status st = check_name(name, name_len);
+  return st != LAB_OK ? st : lab_header_copy(req, name, name_len, buf, cap, len);
+}
+
+static lab_status api_header_get(lab_handle h, const uint8_t *name, size_t name_len, lab_str *value) {
+  WITH_REQUEST(h, checked_get(req, name, name_len, value));
+}
+
+static lab_status api_header_copy(lab_handle h, const uint8_t *name, size_t name_len, uint8_t *buf,
+                                  size_t cap, size_t *len) {
+  WITH_REQUEST(h, checked_copy(req, name, name_len, buf, cap, len));
+}
+
+static lab_status api_headers_size(lab_handle h, size_t *count, size_t *bytes) {
+  WITH_REQUEST(h, lab_headers_size(req, count, bytes));
+}
+
+static lab_status api_headers_view_all(lab_handle h, lab_header *views, size_t cap, size_t *count) {
+  WITH_REQUEST(h, lab_headers_view_all(req, views, cap, count));
+}
+
+static lab_status api_headers_copy_all(lab_handle h, uint8_t *buf, size_t buf_cap, lab_header *views,
+                                       size_t views_cap, size_t *count, size_t *bytes) {
+  WITH_REQUEST(h, lab_headers_copy_all(req, buf, buf_cap, views, views_cap, count, bytes));
+}
+
+static lab_status api_header_set(lab_handle h, const uint8_t *name, size_t name_len,
+                                 const uint8_t *value, size_t value_len) {
+  WITH_REQUEST(h, lab_header_set(req, name, name_len, value, value_len));
+}
+
+static lab_status api_body_get(lab_handle h, lab_str *body) { WITH_REQUEST(h, body_view(req, body)); }
+
+static lab_status api_send_local_reply(lab_handle h, uint32_t status_code, const uint8_t *body,
+                                       size_t body_len) {
+  WITH_REQUEST(h, local_reply(req, status_code, body, body_len));
 }
 
 static const lab_host_api HOST_API = {
@@ -618,3 +690,127 @@ static const lab_host_api HOST_API = {
 };
 
 const lab_host_api *lab_host_api_get(void) { return &HOST_API; }
+
+/* ------------------------------------------------------------------------------------------------
+ * S08: the worker loop (Envoy's worker thread and dispatcher.post)
+ *
+ * Posters append to a ring under the lock; the worker takes every queued task at once into a
+ * second ring and runs them outside the lock, as Envoy's dispatcher swaps out its post list. Both
+ * rings are allocated at start: a post costs a lock, a store and, when the worker sleeps, a wake.
+ * ---------------------------------------------------------------------------------------------- */
+
+typedef struct lab_task {
+  lab_task_fn fn;
+  void *ctx;
+} lab_task;
+
+struct lab_worker {
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t not_empty; /* the worker waits here when the queue is empty */
+  pthread_cond_t not_full;  /* posters wait here when the queue is full */
+  lab_task *queue;          /* ring of cap tasks: queue[head], ... count of them */
+  lab_task *running;        /* the batch the worker runs, outside the lock */
+  size_t cap;
+  size_t head;
+  size_t count;
+  int stopping;
+};
+
+static void *worker_main(void *arg) {
+  lab_worker *w = arg;
+  pthread_mutex_lock(&w->lock);
+  for (;;) {
+    while (w->count == 0 && !w->stopping) {
+      pthread_cond_wait(&w->not_empty, &w->lock);
+    }
+    size_t n = w->count;
+    if (n == 0) {
+      break; /* stopping, and every task posted before stop has run */
+    }
+    for (size_t i = 0; i < n; i++) {
+      w->running[i] = w->queue[(w->head + i) % w->cap];
+    }
+    int was_full = n == w->cap;
+    w->head = (w->head + n) % w->cap;
+    w->count = 0;
+    if (was_full) {
+      pthread_cond_broadcast(&w->not_full);
+    }
+    pthread_mutex_unlock(&w->lock);
+    for (size_t i = 0; i < n; i++) {
+      w->running[i].fn(w->running[i].ctx);
+    }
+    pthread_mutex_lock(&w->lock);
+  }
+  pthread_mutex_unlock(&w->lock);
+  return NULL;
+}
+
+lab_worker *lab_worker_start(size_t capacity) {
+  size_t cap = capacity == 0 ? 1024 : capacity;
+  if (cap > SIZE_MAX / sizeof(lab_task)) {
+    return NULL;
+  }
+  lab_worker *w = host_alloc(sizeof *w);
+  if (w == NULL) {
+    return NULL;
+  }
+  memset(w, 0, sizeof *w);
+  w->cap = cap;
+  w->queue = host_alloc(cap * sizeof(lab_task));
+  w->running = host_alloc(cap * sizeof(lab_task));
+  if (w->queue == NULL || w->running == NULL) {
+    goto fail;
+  }
+  if (pthread_mutex_init(&w->lock, NULL) != 0) {
+    goto fail;
+  }
+  if (pthread_cond_init(&w->not_empty, NULL) != 0 || pthread_cond_init(&w->not_full, NULL) != 0 ||
+      pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+    pthread_cond_destroy(&w->not_empty);
+    pthread_cond_destroy(&w->not_full);
+    pthread_mutex_destroy(&w->lock);
+    goto fail;
+  }
+  return w;
+fail:
+  host_free(w->queue);
+  host_free(w->running);
+  host_free(w);
+  return NULL;
+}
+
+lab_status lab_worker_post(lab_worker *w, lab_task_fn fn, void *ctx) {
+  if (w == NULL || fn == NULL) {
+    return LAB_ERR_NULL;
+  }
+  pthread_mutex_lock(&w->lock);
+  while (w->count == w->cap) {
+    pthread_cond_wait(&w->not_full, &w->lock);
+  }
+  w->queue[(w->head + w->count) % w->cap] = (lab_task){fn, ctx};
+  /* The worker sleeps only on an empty queue: only the post that fills it must wake it. */
+  if (w->count++ == 0) {
+    pthread_cond_signal(&w->not_empty);
+  }
+  pthread_mutex_unlock(&w->lock);
+  return LAB_OK;
+}
+
+void lab_worker_stop(lab_worker *w) {
+  if (w == NULL) {
+    return;
+  }
+  pthread_mutex_lock(&w->lock);
+  w->stopping = 1;
+  pthread_cond_signal(&w->not_empty);
+  pthread_mutex_unlock(&w->lock);
+  pthread_join(w->thread, NULL);
+  pthread_cond_destroy(&w->not_empty);
+  pthread_cond_destroy(&w->not_full);
+  pthread_mutex_destroy(&w->lock);
+  host_free(w->queue);
+  host_free(w->running);
+  host_free(w);
+}

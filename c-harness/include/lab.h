@@ -209,7 +209,10 @@ typedef uint64_t lab_handle;
 
 /* The host functions an extension may call: the handle-based twins of the functions above, with
  * the same ownership rules. Views handed out stay valid until the request is destroyed or the
- * header written. */
+ * header written. Every call holds the request alive while it runs (S09: a generation check and a
+ * count of calls in flight), so any thread may call with any handle; but a view outlives that
+ * guard, so only the request's own thread, inside a callback, may keep one. Another thread copies
+ * (header_copy, headers_copy_all). */
 typedef struct lab_host_api {
   uint32_t abi_version;
   lab_status (*header_get)(lab_handle req, const uint8_t *name, size_t name_len, lab_str *value);
@@ -312,14 +315,48 @@ const lab_host_api *lab_host_api_get(void);
 /* Registers req (taking ownership) and returns its handle; 0 when the registry is full. */
 lab_handle lab_handle_register(lab_request *req);
 
-/* The request behind a live handle, or NULL (null, dangling or destroyed handle). */
+/* The request behind a live handle, or NULL (null, dangling or destroyed handle). Unguarded: only
+ * the thread that owns the request (the one that would destroy it) may use the pointer. */
 lab_request *lab_handle_resolve(lab_handle h);
 
-/* Destroys the request; later calls with the handle get LAB_ERR_BAD_HANDLE. */
+/* Destroys the request; later calls with the handle get LAB_ERR_BAD_HANDLE. Any thread may call it
+ * at any time (S09): a host-table call already inside the request when it is destroyed finishes on
+ * the live request, and the last such call out frees it; destroy never waits. */
 lab_status lab_handle_destroy(lab_handle h);
 
 /* The status of the last local reply sent for the handle (0 = none). */
 uint32_t lab_handle_local_reply(lab_handle h);
+
+/* ================================================================================================
+ * Concurrency and lifetime (FINDINGS.md S08, S09)
+ * ============================================================================================== */
+
+/* S08: a worker thread with its event queue — Envoy's worker and dispatcher.post. The worker owns
+ * its requests and runs posted tasks one at a time, in the order they were posted, so a task may
+ * touch the worker's requests without a lock. Any thread may post. */
+typedef struct lab_worker lab_worker;
+
+/* A posted task: fn(ctx) runs once, on the worker thread. The poster hands ctx over with the post;
+ * fn owns it from then on (and frees it, if it was allocated). */
+typedef void (*lab_task_fn)(void *ctx);
+
+/* Starts a worker thread whose queue holds `capacity` tasks (0: a default of 1024). The queue is a
+ * ring allocated here, so posting allocates nothing in the host. NULL when out of memory or when
+ * the thread cannot start. */
+lab_worker *lab_worker_start(size_t capacity);
+
+/* Queues fn(ctx) to run on the worker. A full queue blocks the poster until the worker makes room
+ * (back-pressure; Envoy's queue is unbounded instead). LAB_ERR_NULL for a NULL worker or fn, and
+ * then ctx stays the poster's. */
+lab_status lab_worker_post(lab_worker *w, lab_task_fn fn, void *ctx);
+
+/* Runs every task posted before the call, stops the thread and frees the worker. No thread may post
+ * to it after (or during) the call. NULL is a no-op. */
+void lab_worker_stop(lab_worker *w);
+
+/* S09: requests created and not yet freed, process-wide. A destroy race that leaks a request, or
+ * frees one twice, shows here. */
+size_t lab_requests_live(void);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,10 @@
 //! see each other's allocations. Copies are counted where they happen: the host counts the bytes
 //! it writes into caller buffers, and Rust strategies that copy report it with [`note_copy`] —
 //! one thread-local add, the same price the host pays for its own count.
+//!
+//! Work a case hands to other threads (S08's writers and the host's worker, S09's callers) is
+//! counted on those threads and [`credit`]ed to the thread that asked for it, so `usage_of` on the
+//! asking thread still sees everything the case did.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -94,11 +98,12 @@ pub fn rust_counts() -> RustCounts {
     COUNTS.try_with(Cell::get).unwrap_or_default()
 }
 
-/// Both sides' counters at one instant.
+/// Both sides' counters at one instant, with what other threads credited to this one.
 #[derive(Debug, Clone, Copy)]
 pub struct Snapshot {
     rust: RustCounts,
     c: crate::sys::lab_alloc_stats,
+    credited: Usage,
 }
 
 impl Snapshot {
@@ -106,10 +111,11 @@ impl Snapshot {
         Snapshot {
             rust: rust_counts(),
             c: host::host_stats(),
+            credited: CREDITED.try_with(Cell::get).unwrap_or_default(),
         }
     }
 
-    /// What happened on this thread since `self`.
+    /// What happened on this thread (or was credited to it) since `self`.
     pub fn since(&self) -> Usage {
         let now = Snapshot::now();
         Usage {
@@ -122,6 +128,7 @@ impl Snapshot {
             bytes_copied: (now.rust.bytes_copied - self.rust.bytes_copied)
                 + (now.c.bytes_copied - self.c.bytes_copied),
         }
+        .plus(now.credited.minus(self.credited))
     }
 }
 
@@ -134,6 +141,46 @@ pub struct Usage {
     pub c_frees: u64,
     pub bytes_allocated: u64,
     pub bytes_copied: u64,
+}
+
+impl Usage {
+    pub const ZERO: Usage = Usage {
+        rust_allocs: 0,
+        rust_frees: 0,
+        c_allocs: 0,
+        c_frees: 0,
+        bytes_allocated: 0,
+        bytes_copied: 0,
+    };
+
+    fn zip(self, o: Usage, f: impl Fn(u64, u64) -> u64) -> Usage {
+        Usage {
+            rust_allocs: f(self.rust_allocs, o.rust_allocs),
+            rust_frees: f(self.rust_frees, o.rust_frees),
+            c_allocs: f(self.c_allocs, o.c_allocs),
+            c_frees: f(self.c_frees, o.c_frees),
+            bytes_allocated: f(self.bytes_allocated, o.bytes_allocated),
+            bytes_copied: f(self.bytes_copied, o.bytes_copied),
+        }
+    }
+
+    pub fn plus(self, o: Usage) -> Usage {
+        self.zip(o, u64::wrapping_add)
+    }
+
+    pub fn minus(self, o: Usage) -> Usage {
+        self.zip(o, u64::wrapping_sub)
+    }
+}
+
+thread_local! {
+    static CREDITED: Cell<Usage> = const { Cell::new(Usage::ZERO) };
+}
+
+/// Counts `u`, measured on another thread, as this thread's own: the thread that handed work to
+/// others (a writer crew, the host's worker) sees all of it in [`usage_of`].
+pub fn credit(u: Usage) {
+    let _ = CREDITED.try_with(|c| c.set(c.get().plus(u)));
 }
 
 /// Runs `f` and returns its result with the Rust allocations it made on this thread.

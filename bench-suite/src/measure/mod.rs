@@ -4,6 +4,7 @@
 //! scenario ([`runner`]), and the C driver that measures the C→R direction ([`driver`]).
 
 pub mod alloc;
+pub mod crew;
 pub mod criterion_json;
 pub mod driver;
 pub mod go;

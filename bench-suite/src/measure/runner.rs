@@ -117,6 +117,23 @@ impl Case {
         }
     }
 
+    /// A case that makes its `iters` calls itself (on other threads, say: S08, S09) and returns the
+    /// sum of their checksums. Work done on other threads must be [`credit`]ed to the calling
+    /// thread for the allocation counts to see it (a [`Crew`] does).
+    ///
+    /// [`credit`]: super::alloc::credit
+    /// [`Crew`]: super::crew::Crew
+    pub fn batch<F>(strategy: &'static str, params: &Params, run: F) -> Case
+    where
+        F: Fn(u64) -> Result<u64, LabError> + 'static,
+    {
+        Case {
+            strategy,
+            params: params.clone(),
+            run: Box::new(run),
+        }
+    }
+
     /// Runs the strategy `iters` times; returns the sum of its checksums.
     #[inline]
     pub fn run(&self, iters: u64) -> Result<u64, LabError> {

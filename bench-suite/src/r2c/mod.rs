@@ -1,4 +1,5 @@
-//! Rust calls C (R→C): the copying strategies of FINDINGS.md S01–S06, one module per scenario.
+//! Rust calls C (R→C): the copying strategies of FINDINGS.md S01–S06 and the concurrency and
+//! lifetime strategies of S08–S09, one module per scenario.
 //!
 //! Each module holds its strategies as plain functions `fn(&Input) -> Result<u64, LabError>` named
 //! as in FINDINGS.md, returning a checksum of the work, and a `cases` function that registers them
@@ -10,6 +11,8 @@ pub mod s03_unknown_length;
 pub mod s04_known_length;
 pub mod s05_pass_batch;
 pub mod s06_read_headers;
+pub mod s08_cross_thread_writes;
+pub mod s09_request_lifetime;
 
 use crate::measure::runner::Scenario;
 
@@ -21,6 +24,8 @@ pub const SCENARIOS: &[&Scenario] = &[
     &s04_known_length::SCENARIO,
     &s05_pass_batch::SCENARIO,
     &s06_read_headers::SCENARIO,
+    &s08_cross_thread_writes::SCENARIO,
+    &s09_request_lifetime::SCENARIO,
 ];
 
 /// What the Rust side does with bytes it read from the host: enough to prove it saw them (length,

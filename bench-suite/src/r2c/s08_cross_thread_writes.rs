@@ -1,0 +1,168 @@
+//! S08 writes from another thread (FINDINGS.md): a goroutine may run on another thread while
+//! Envoy's worker owns the request, and Envoy has no lock on its header map: `header.Set` from a
+//! goroutine is posted to the worker (dispatcher.post) and applied there. Rust offers the same
+//! `post`, or a `mutex` around a shared header map; both are measured from 1, 2 and 4 writer
+//! threads against one host worker.
+//!
+//! `wait=1`: each writer waits until its write is applied before the next (the latency of one
+//! write); `wait=0`: writers go on at once and wait only at the end of their share (throughput). A
+//! locked write is applied when `set_header` returns, so for `mutex` both are the same loop.
+//! Each call is one header write; its ns are wall time over all writers, so with several writers
+//! a lower figure is more throughput.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::payload;
+use crate::host::{touch, LabError, Request};
+use crate::measure::alloc::{credit, note_copy, Snapshot};
+use crate::measure::crew::Crew;
+use crate::measure::runner::{strategy_name, Case, Scenario, Sweep};
+use crate::params;
+use crate::worker::{wait_until, OnWorker, Worker};
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "s08_cross_thread_writes",
+    lang: "rust",
+    direction: "r2c",
+    unit: "one header write from a thread other than the request's worker (wall time / writes)",
+    strategies_agree: true,
+    cases,
+    profile_at: &["writers=1,wait=1", "writers=2,wait=0"],
+};
+
+pub const WRITERS: &[usize] = &[1, 2, 4];
+/// The header each writer sets (one header per writer: the writes never wait on each other's
+/// data, only on the map's owner).
+const NAMES: [&[u8]; 4] = [b"x-writer-0", b"x-writer-1", b"x-writer-2", b"x-writer-3"];
+/// A tracing-id-sized value.
+pub const VALUE_LEN: usize = 32;
+
+/// One writer's progress as the worker sees it, on its own cache line.
+#[repr(align(64))]
+#[derive(Default)]
+pub struct Progress {
+    applied: AtomicU64,
+    failed: AtomicU64,
+}
+
+pub struct Input {
+    worker: Arc<Worker>,
+    /// `post`: the request as the worker owns it.
+    on_worker: Arc<OnWorker<Request>>,
+    /// `mutex`: the request behind a lock.
+    locked: Mutex<Request>,
+    value: Vec<u8>,
+    wait: bool,
+    progress: Vec<Arc<Progress>>,
+}
+
+impl Input {
+    pub fn new(wait: bool) -> Result<Self, LabError> {
+        let worker = Arc::new(Worker::start(0)?);
+        let on_worker = worker.adopt(Request::realistic(16, 8)?);
+        Ok(Input {
+            worker,
+            on_worker,
+            locked: Mutex::new(Request::realistic(16, 8)?),
+            value: payload(VALUE_LEN, 8),
+            wait,
+            progress: NAMES.iter().map(|_| Arc::default()).collect(),
+        })
+    }
+
+    /// The value of writer `w`'s header in the `post` request, read on the worker.
+    pub fn posted_value(&self, w: usize) -> Option<Vec<u8>> {
+        self.worker.run_sync_on(&self.on_worker, |req| {
+            req.header(NAMES[w]).ok().map(|v| v.as_bytes().to_vec())
+        })
+    }
+
+    /// The value of writer `w`'s header in the `mutex` request.
+    pub fn locked_value(&self, w: usize) -> Option<Vec<u8>> {
+        let req = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
+        req.header(NAMES[w]).ok().map(|v| v.as_bytes().to_vec())
+    }
+
+    pub fn value(&self) -> &[u8] {
+        &self.value
+    }
+}
+
+/// A writer's share of a round: `writes` writes from thread `writer`.
+pub type Writer = fn(&Input, usize, u64) -> Result<u64, LabError>;
+
+/// Posts each write to the worker, which applies it. The task owns a copy of the value (the
+/// writer moves on before it runs): two Rust allocations per write (the task and the copy), both
+/// freed on the worker.
+pub fn post(i: &Input, writer: usize, writes: u64) -> Result<u64, LabError> {
+    let progress = &i.progress[writer];
+    let start = progress.applied.load(Ordering::Acquire);
+    let failed = progress.failed.load(Ordering::Relaxed);
+    for n in 1..=writes {
+        let value = i.value.clone();
+        note_copy(value.len());
+        let done = Arc::clone(progress);
+        let name = NAMES[writer];
+        i.worker.post_to(&i.on_worker, move |req| {
+            if req.set_header(name, &value).is_err() {
+                done.failed.fetch_add(1, Ordering::Relaxed);
+            }
+            done.applied.fetch_add(1, Ordering::Release);
+        })?;
+        if i.wait {
+            wait_until(|| progress.applied.load(Ordering::Acquire) >= start + n);
+        }
+    }
+    // Every write is applied before the round ends, so throughput counts the worker's work too.
+    wait_until(|| progress.applied.load(Ordering::Acquire) >= start + writes);
+    if progress.failed.load(Ordering::Relaxed) != failed {
+        return Err(LabError::NoMem);
+    }
+    Ok(touch(&i.value).wrapping_mul(writes))
+}
+
+/// Takes the lock and writes on the writer's own thread: no copy but the host's, no allocation on
+/// the Rust side.
+pub fn mutex(i: &Input, writer: usize, writes: u64) -> Result<u64, LabError> {
+    for _ in 0..writes {
+        i.locked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .set_header(NAMES[writer], &i.value)?;
+    }
+    Ok(touch(&i.value).wrapping_mul(writes))
+}
+
+/// A case running `f` on a crew of `writers` threads. The worker's own allocations (the tasks it
+/// frees, the host's copies) are counted on the worker and credited to the caller.
+pub fn case(name: &'static str, f: Writer, input: &Arc<Input>, writers: usize) -> Case {
+    let wait = u64::from(input.wait);
+    let crew = Crew::new(writers, {
+        let input = Arc::clone(input);
+        Box::new(move |w, n| f(&input, w, n))
+    });
+    let input = Arc::clone(input);
+    Case::batch(name, &params!(writers, wait), move |iters| {
+        let before = input.worker.run_sync(Snapshot::now);
+        let sum = crew.run(iters);
+        credit(input.worker.run_sync(move || before.since()));
+        sum
+    })
+}
+
+fn cases(sweep: Sweep) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for wait in [true, false] {
+        let input = Arc::new(Input::new(wait).expect("the host starts a worker"));
+        for writers in sweep.pick(WRITERS) {
+            for (name, f) in [
+                (stringify!(post), post as Writer),
+                (stringify!(mutex), mutex),
+            ] {
+                cases.push(case(strategy_name(name), f, &input, writers));
+            }
+        }
+    }
+    cases
+}
