@@ -48,6 +48,11 @@ impl Worker {
             .ok_or(LabError::NoMem)
     }
 
+    /// The host's worker, for calling `sys` functions directly (tests of the raw ABI).
+    pub fn as_raw(&self) -> *mut sys::lab_worker {
+        self.raw.as_ptr()
+    }
+
     /// Runs `task` on the worker thread, after everything posted before it; returns at once
     /// (unless the queue is full). One allocation: the boxed task.
     pub fn post<F: FnOnce() + Send + 'static>(&self, task: F) -> Result<(), LabError> {

@@ -3,10 +3,12 @@
 //! that starts allocating fails here before it shows up as slower.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use lab::measure::runner::{check_case, check_scenario, Case, Checked, Sweep};
 use lab::r2c::{self, s01_call_floor as s01, s02_pass_string as s02, s03_unknown_length as s03};
 use lab::r2c::{s04_known_length as s04, s05_pass_batch as s05, s06_read_headers as s06};
+use lab::r2c::{s08_cross_thread_writes as s08, s09_request_lifetime as s09};
 
 fn checked<I: 'static>(
     input: I,
@@ -194,4 +196,41 @@ fn the_checksum_reflects_the_bytes() {
     let b = s02::ptr_len(&s02::Payload(b"abd".to_vec())).unwrap();
     assert_ne!(a, b);
     assert_eq!(a, lab::host::touch(b"abc"));
+}
+
+/// S08: a posted write allocates its task and its copy of the value (both freed on the worker,
+/// and credited here); a locked write allocates nothing in Rust. Either way the host allocates
+/// the new header block and frees the old one. Every writer's value lands.
+#[test]
+fn s08_post_allocates_the_task_and_its_copy_mutex_nothing() {
+    for wait in [true, false] {
+        let input = Arc::new(s08::Input::new(wait).unwrap());
+        for writers in s08::WRITERS.iter().copied() {
+            let post = check_case(&s08::case("post", s08::post, &input, writers)).unwrap();
+            let len = s08::VALUE_LEN as f64;
+            assert_eq!(counts(post), (2.0, 1.0, len), "post, {writers} writers");
+            assert!(
+                post.balanced,
+                "post frees on the worker what writers allocate"
+            );
+            let mutex = check_case(&s08::case("mutex", s08::mutex, &input, writers)).unwrap();
+            assert_eq!(counts(mutex), (0.0, 1.0, 0.0), "mutex, {writers} writers");
+            assert!(mutex.balanced);
+            for w in 0..writers {
+                assert_eq!(input.posted_value(w).as_deref(), Some(input.value()));
+                assert_eq!(input.locked_value(w).as_deref(), Some(input.value()));
+            }
+        }
+    }
+}
+
+/// S09: neither check allocates, on one thread or two.
+#[test]
+fn s09_lifetime_checks_allocate_nothing() {
+    let cases = (s09::SCENARIO.cases)(Sweep::Full);
+    assert_eq!(cases.len(), 3 * s09::THREADS.len());
+    for case in &cases {
+        let c = check_case(case).unwrap();
+        assert_eq!(counts(c), (0.0, 0.0, 0.0), "{}", case.id(s09::SCENARIO.id));
+    }
 }

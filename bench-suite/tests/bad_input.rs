@@ -293,3 +293,65 @@ fn host_frees_every_request_it_makes() {
     assert_eq!(after.allocs - before.allocs, after.frees - before.frees);
     assert!(after.allocs > before.allocs);
 }
+
+/// S09: a handle that never was, or no longer is, gets `BadHandle` from every call; destroying
+/// twice is refused the second time.
+#[test]
+fn dead_handles_are_refused() {
+    use lab::host::Handle;
+    let mut buf = [MaybeUninit::uninit(); 64];
+    for h in [0, 1, u64::MAX, (2u64 << 32) | 1, (1u64 << 32) | 5000] {
+        assert_eq!(Handle(h).headers_size(), Err(LabError::BadHandle), "{h:#x}");
+        assert_eq!(
+            Handle(h).header_copy(b"accept", &mut buf),
+            Err(LabError::BadHandle)
+        );
+        assert_eq!(Handle(h).destroy(), Err(LabError::BadHandle));
+    }
+    let h = Handle::register(Request::realistic(4, 1).unwrap()).unwrap();
+    assert!(h.headers_size().is_ok());
+    h.destroy().unwrap();
+    assert_eq!(h.headers_size(), Err(LabError::BadHandle));
+    assert_eq!(h.destroy(), Err(LabError::BadHandle));
+}
+
+/// S09: once the host destroyed them, both checked strategies refuse the request.
+#[test]
+fn destroyed_requests_are_refused_by_both_checks() {
+    use lab::r2c::s09_request_lifetime as s09;
+    let mut input = s09::Input::new().unwrap();
+    assert!(s09::weak_upgrade(&input).is_ok() && s09::generation_handle(&input).is_ok());
+    input.destroy().unwrap();
+    assert_eq!(s09::weak_upgrade(&input), Err(LabError::BadHandle));
+    assert_eq!(s09::generation_handle(&input), Err(LabError::BadHandle));
+}
+
+/// S08: a NULL worker or task is refused; a task that panics is caught on the worker (it cannot
+/// unwind into the host's C loop), counted, and the worker goes on; a panic in a synchronous task
+/// reaches the poster.
+#[test]
+fn worker_refuses_null_and_survives_panicking_tasks() {
+    use lab::worker::{task_panics, Worker};
+    // SAFETY: NULL worker and NULL task are the inputs under test; the host checks both first.
+    let st = unsafe { sys::lab_worker_post(ptr::null_mut(), None, ptr::null_mut()) };
+    assert_eq!(st, sys::LAB_ERR_NULL);
+    let worker = Worker::start(4).unwrap();
+    // SAFETY: a live worker and a NULL task: refused before anything is queued.
+    let st = unsafe { sys::lab_worker_post(worker_raw(&worker), None, ptr::null_mut()) };
+    assert_eq!(st, sys::LAB_ERR_NULL);
+    let before = task_panics();
+    worker.post(|| panic!("a task panics")).unwrap();
+    assert_eq!(worker.run_sync(|| 7), 7, "the worker runs on after a panic");
+    assert!(task_panics() > before);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        worker.run_sync(|| -> u32 { panic!("a sync task panics") })
+    }));
+    assert!(r.is_err(), "the poster sees the sync task's panic");
+    assert_eq!(worker.run_sync(|| 8), 8);
+}
+
+/// The raw worker behind a [`lab::worker::Worker`], for the NULL-task case (the safe API has no
+/// way to post without a task).
+fn worker_raw(w: &lab::worker::Worker) -> *mut sys::lab_worker {
+    w.as_raw()
+}

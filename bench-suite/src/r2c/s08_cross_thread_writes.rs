@@ -59,13 +59,23 @@ pub struct Input {
 
 impl Input {
     pub fn new(wait: bool) -> Result<Self, LabError> {
+        let value = payload(VALUE_LEN, 8);
+        // Every writer's header exists from the start, so every measured write replaces one (a
+        // first write would append, and allocate without a free).
+        let request = || -> Result<Request, LabError> {
+            let mut req = Request::realistic(16, 8)?;
+            for name in NAMES {
+                req.set_header(name, &value)?;
+            }
+            Ok(req)
+        };
         let worker = Arc::new(Worker::start(0)?);
-        let on_worker = worker.adopt(Request::realistic(16, 8)?);
+        let on_worker = worker.adopt(request()?);
         Ok(Input {
             worker,
             on_worker,
-            locked: Mutex::new(Request::realistic(16, 8)?),
-            value: payload(VALUE_LEN, 8),
+            locked: Mutex::new(request()?),
+            value,
             wait,
             progress: NAMES.iter().map(|_| Arc::default()).collect(),
         })
