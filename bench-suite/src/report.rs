@@ -746,9 +746,102 @@ pub fn conclude(f: &ResultFile, all: &[ResultFile]) -> Vec<String> {
             ));
         }
         "s06_read_headers" => s06_conclusions(f, &mut c),
+        "s08_cross_thread_writes" => s08_conclusions(f, &mut c),
+        "s09_request_lifetime" => s09_conclusions(f, &mut c),
         _ => {}
     }
     c
+}
+
+/// `d` ns as "… ns more" or "… ns less".
+fn more_or_less(d: f64) -> String {
+    format!(
+        "{} ns {}",
+        fmt_ns(d.abs()),
+        if d >= 0.0 { "more" } else { "less" }
+    )
+}
+
+fn s08_conclusions(f: &ResultFile, c: &mut Vec<String>) {
+    let at =
+        |s: &str, writers: u64, wait: u64| median(f, s, &[("writers", writers), ("wait", wait)]);
+    if let (Some(p), Some(m)) = (at("post", 1, 1), at("mutex", 1, 1)) {
+        c.push(format!(
+            "Latency of one write, one writer: posted to the worker and waited for {} ns, under the lock {} ns — `post` costs ×{:.0} of `mutex` ({}): the worker sleeps between writes, and each post must wake it.",
+            fmt_ns(p),
+            fmt_ns(m),
+            p / m,
+            more_or_less(p - m)
+        ));
+    }
+    let writers = values(f, "writers");
+    let mut gaps = Vec::new();
+    for &w in &writers {
+        if let (Some(p), Some(m)) = (at("post", w, 0), at("mutex", w, 0)) {
+            gaps.push(format!(
+                "{} at {w} writer{} ({} vs {} ns)",
+                more_or_less(p - m),
+                if w == 1 { "" } else { "s" },
+                fmt_ns(p),
+                fmt_ns(m)
+            ));
+        }
+    }
+    if !gaps.is_empty() {
+        c.push(format!(
+            "Throughput (writers do not wait; wall time per write): `post` costs {} than `mutex`.",
+            gaps.join(", ")
+        ));
+    }
+    if let (Some(&lo), Some(&hi)) = (
+        writers.first(),
+        writers.last().filter(|&&w| w != writers[0]),
+    ) {
+        let scale: Vec<String> = ["post", "mutex"]
+            .iter()
+            .filter_map(|s| Some(format!("`{s}` ×{:.2}", at(s, hi, 0)? / at(s, lo, 0)?)))
+            .collect();
+        c.push(format!(
+            "From {lo} to {hi} writers the wall time per write changes {} (on {} cores, with the worker thread besides).",
+            scale.join(", "),
+            f.machine.cores
+        ));
+    }
+    c.push("`mutex` moves the cost to the owner: every read the worker makes must take the same lock, which `post` never needs (Envoy's choice).".into());
+}
+
+fn s09_conclusions(f: &ResultFile, c: &mut Vec<String>) {
+    let at = |s: &str, threads: u64| median(f, s, &[("threads", threads)]);
+    if let Some(u) = at("unchecked", 1) {
+        let checks: Vec<String> = ["weak_upgrade", "generation_handle"]
+            .iter()
+            .filter_map(|s| {
+                let m = at(s, 1)?;
+                Some(format!(
+                    "`{s}` {} ns (+{} ns, ×{:.1})",
+                    fmt_ns(m),
+                    fmt_ns(m - u),
+                    m / u
+                ))
+            })
+            .collect();
+        c.push(format!(
+            "One thread: the unchecked call costs {} ns; {}. Each check is two atomic read-modify-writes (count in, count out).",
+            fmt_ns(u),
+            checks.join(", ")
+        ));
+    }
+    let speedups: Vec<String> = ["unchecked", "weak_upgrade", "generation_handle"]
+        .iter()
+        .filter_map(|s| Some(format!("`{s}` ×{:.2}", at(s, 1)? / at(s, 2)?)))
+        .collect();
+    if !speedups.is_empty() {
+        c.push(format!(
+            "Two threads on the same request (throughput over one thread; 2.00 is perfect scaling): {}. The checks write the request's shared counter, whose cache line then moves between cores on every call.",
+            speedups.join(", ")
+        ));
+    }
+    c.push("A destroyed request answers `BadHandle` (tests/lifetime_stress.rs, under valgrind in CI): a `generation_handle` is dead the moment destroy returns, while `weak_upgrade` only drops the host's reference, so calls that upgrade before the last one ends still succeed.".into());
 }
 
 /// What Go's figures add to a Rust section: the Rust/Go ratio over the shared sweep, and the

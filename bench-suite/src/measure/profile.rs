@@ -29,6 +29,18 @@ pub const DIFFERENTIALS: &[(&str, &str, &str, &str)] = &[
         "bulk_copy",
         "per_header_call",
     ),
+    (
+        "s08_cross_thread_writes",
+        "writers=2,wait=0",
+        "mutex",
+        "post",
+    ),
+    (
+        "s09_request_lifetime",
+        "threads=1",
+        "unchecked",
+        "generation_handle",
+    ),
 ];
 
 fn other<E: std::fmt::Display>(e: E) -> io::Error {
