@@ -10,6 +10,7 @@ pub mod s03_unknown_length;
 pub mod s04_known_length;
 pub mod s05_pass_batch;
 pub mod s06_read_headers;
+pub mod s13_ownership;
 
 use crate::measure::runner::Scenario;
 
@@ -21,6 +22,7 @@ pub const SCENARIOS: &[&Scenario] = &[
     &s04_known_length::SCENARIO,
     &s05_pass_batch::SCENARIO,
     &s06_read_headers::SCENARIO,
+    &s13_ownership::SCENARIO,
 ];
 
 /// What the Rust side does with bytes it read from the host: enough to prove it saw them (length,
