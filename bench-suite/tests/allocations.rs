@@ -234,3 +234,75 @@ fn s09_lifetime_checks_allocate_nothing() {
         assert_eq!(counts(c), (0.0, 0.0, 0.0), "{}", case.id(s09::SCENARIO.id));
     }
 }
+
+/// S13 body hand-off: after the warm-up neither strategy allocates on either side; `copy` copies
+/// each chunk twice (the host's receive, the extension's copy of the view), `double_buffer` once
+/// (the receive: the hand-off moves an owner, not bytes).
+#[test]
+fn s13_copy_copies_twice_double_buffer_once() {
+    use lab::r2c::s13_ownership as s13;
+    for len in [1024, 16384, 262144] {
+        let body = || s13::Body::new(len, 1).expect("host allocation");
+        let c = checked(body(), s13::copy);
+        assert_eq!(counts(c), (0.0, 0.0, 2.0 * len as f64), "copy at {len}");
+        assert_eq!(c.bytes_allocated, 0.0, "copy at {len}");
+        assert!(c.balanced);
+        let d = checked(body(), s13::double_buffer);
+        assert_eq!(counts(d), (0.0, 0.0, len as f64), "double_buffer at {len}");
+        assert_eq!(d.bytes_allocated, 0.0, "double_buffer at {len}");
+        assert!(d.balanced);
+        assert_eq!(c.checksum, d.checksum, "both read the same chunk at {len}");
+    }
+}
+
+/// The extension's reused `Vec` is `copy`'s only Rust allocation, made on the first chunk.
+#[test]
+fn s13_copy_allocates_once_on_the_first_chunk() {
+    use lab::r2c::s13_ownership as s13;
+    let body = s13::Body::new(4096, 1).unwrap();
+    let (res, first) = lab::measure::alloc::usage_of(|| s13::copy(&body));
+    res.unwrap();
+    assert_eq!((first.rust_allocs, first.c_allocs), (1, 0));
+    assert_eq!(first.bytes_allocated, 4096);
+    assert_eq!(first.bytes_copied, 2 * 4096);
+}
+
+/// Setting up one case costs the host exactly its buffers and streams: per stream the stream
+/// and its data, per buffer one block of the chunk size; dropping the case frees them all.
+#[test]
+fn s13_host_allocates_the_buffers_and_streams_once() {
+    use lab::r2c::s13_ownership as s13;
+    let len = 4096;
+    let (body, setup) = lab::measure::alloc::usage_of(|| s13::Body::new(len, 3).unwrap());
+    // Two streams (struct + 3 chunks each), three buffers (one for copy, two for double_buffer).
+    assert_eq!(setup.c_allocs, 2 * 2 + 3);
+    assert_eq!(setup.bytes_copied, 0);
+    let (_, teardown) = lab::measure::alloc::usage_of(|| drop(body));
+    assert_eq!(teardown.c_frees, setup.c_allocs);
+}
+
+/// Over distinct chunks both strategies read, call after call, exactly the chunk the stream just
+/// delivered: `double_buffer` never reads the buffer it handed back.
+#[test]
+fn s13_each_strategy_reads_the_chunk_just_received() {
+    use lab::host::{BodyBuf, Stream};
+    use lab::r2c::s13_ownership as s13;
+    let (len, n) = (1000, 3); // not a multiple of 8: the tail counts too
+    let mut stream = Stream::new(len, n, s13::SEED).unwrap();
+    let mut buf = BodyBuf::with_capacity(len).unwrap();
+    let expected: Vec<u64> = (0..2 * n)
+        .map(|_| {
+            stream.receive(&mut buf).unwrap();
+            s13::checksum(buf.as_bytes())
+        })
+        .collect();
+    assert_ne!(expected[0], expected[1], "the chunks differ");
+    assert_eq!(expected[0], expected[n], "the stream cycles");
+    let body = s13::Body::new(len, n).unwrap();
+    let copy: Vec<u64> = (0..2 * n).map(|_| s13::copy(&body).unwrap()).collect();
+    let handoff: Vec<u64> = (0..2 * n)
+        .map(|_| s13::double_buffer(&body).unwrap())
+        .collect();
+    assert_eq!(copy, expected);
+    assert_eq!(handoff, expected);
+}

@@ -355,3 +355,117 @@ fn worker_refuses_null_and_survives_panicking_tasks() {
 fn worker_raw(w: &lab::worker::Worker) -> *mut sys::lab_worker {
     w.as_raw()
 }
+
+/// S13: a buffer smaller than the stream's chunks is a capacity error naming both sizes; nothing
+/// is written and the stream does not advance, so a big enough buffer then gets the first chunk.
+#[test]
+fn stream_receive_into_a_small_buffer_is_a_capacity_error() {
+    use lab::host::{BodyBuf, Stream};
+    let mut stream = Stream::new(64, 2, 5).unwrap();
+    let mut small = BodyBuf::with_capacity(63).unwrap();
+    let before = host::host_stats();
+    let err = stream.receive(&mut small).unwrap_err();
+    assert_eq!(
+        err,
+        LabError::Capacity {
+            needed: 64,
+            capacity: 63
+        }
+    );
+    assert!(small.is_empty(), "nothing received");
+    assert_eq!(host::host_stats().bytes_copied, before.bytes_copied);
+    let mut empty = BodyBuf::with_capacity(0).unwrap();
+    assert!(matches!(
+        stream.receive(&mut empty),
+        Err(LabError::Capacity { needed: 64, .. })
+    ));
+
+    let mut big = BodyBuf::with_capacity(100).unwrap();
+    assert_eq!(stream.receive(&mut big), Ok(64));
+    let mut again = Stream::new(64, 2, 5).unwrap();
+    let mut first = BodyBuf::with_capacity(64).unwrap();
+    again.receive(&mut first).unwrap();
+    assert_eq!(
+        big.as_bytes(),
+        first.as_bytes(),
+        "the failed receive did not advance"
+    );
+}
+
+#[test]
+fn streams_of_no_bytes_are_refused() {
+    use lab::host::Stream;
+    assert_eq!(Stream::new(0, 4, 1).err(), Some(LabError::Range));
+    assert_eq!(Stream::new(4, 0, 1).err(), Some(LabError::Range));
+    assert_eq!(Stream::new(usize::MAX, 2, 1).err(), Some(LabError::Range));
+    // SAFETY: lab_stream_new checks its sizes before allocating; NULL is the answer under test.
+    unsafe {
+        assert!(sys::lab_stream_new(0, 1, 1).is_null());
+        assert!(sys::lab_stream_new(1, 0, 1).is_null());
+        assert!(sys::lab_stream_new(usize::MAX, 2, 1).is_null());
+    }
+}
+
+/// S13 at the raw ABI: NULL streams, NULL buffers and NULL memory behind a capacity are
+/// LAB_ERR_NULL, an inconsistent descriptor LAB_ERR_RANGE, a short one LAB_ERR_CAPACITY; none
+/// writes anything. Freeing NULL or an empty buffer is a no-op.
+#[test]
+fn null_body_buffers_and_streams_are_refused_by_the_host() {
+    // SAFETY (of each call below): the host checks every pointer and size before any dereference;
+    // the buffers handed in are the host's own or hold NULL, which is the behaviour under test.
+    unsafe {
+        assert_eq!(
+            check(sys::lab_body_buf_alloc(16, ptr::null_mut())),
+            Err(LabError::Null)
+        );
+        let s = sys::lab_stream_new(8, 1, 3);
+        assert!(!s.is_null());
+        let mut buf = sys::lab_body_buf::default();
+        assert_eq!(check(sys::lab_body_buf_alloc(16, &mut buf)), Ok(()));
+        assert_eq!((buf.len, buf.cap), (0, 16));
+
+        assert_eq!(
+            check(sys::lab_stream_receive(ptr::null_mut(), &mut buf)),
+            Err(LabError::Null)
+        );
+        assert_eq!(
+            check(sys::lab_stream_receive(s, ptr::null_mut())),
+            Err(LabError::Null)
+        );
+        let mut dangling = sys::lab_body_buf {
+            ptr: ptr::null_mut(),
+            len: 0,
+            cap: 8,
+        };
+        assert_eq!(
+            check(sys::lab_stream_receive(s, &mut dangling)),
+            Err(LabError::Null)
+        );
+        assert_eq!(dangling.len, 0, "nothing written");
+        let mut inconsistent = sys::lab_body_buf { len: 17, ..buf };
+        assert_eq!(
+            check(sys::lab_stream_receive(s, &mut inconsistent)),
+            Err(LabError::Range)
+        );
+        assert_eq!(inconsistent.len, 17, "nothing written");
+        let mut short = sys::lab_body_buf { cap: 7, ..buf };
+        assert_eq!(
+            check(sys::lab_stream_receive(s, &mut short)),
+            Err(LabError::Capacity {
+                needed: 0,
+                capacity: 0
+            })
+        );
+        assert_eq!(short.len, 0, "nothing written");
+
+        assert_eq!(check(sys::lab_stream_receive(s, &mut buf)), Ok(()));
+        assert_eq!(buf.len, 8);
+
+        sys::lab_body_buf_free(&mut buf);
+        assert!(buf.ptr.is_null() && buf.len == 0 && buf.cap == 0);
+        sys::lab_body_buf_free(&mut buf);
+        sys::lab_body_buf_free(ptr::null_mut());
+        sys::lab_stream_free(s);
+        sys::lab_stream_free(ptr::null_mut());
+    }
+}

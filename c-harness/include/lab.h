@@ -190,6 +190,52 @@ lab_status lab_header_set(lab_request *req, const uint8_t *name, size_t name_len
 /* Replaces the request body with a copy of (body, len). */
 lab_status lab_request_set_body(lab_request *req, const uint8_t *body, size_t len);
 
+/* ------------------------------------------------------------------------------------------------
+ * S13: body data hand-off
+ *
+ * Envoy's Go filter passes body data through two buffers: one receives the stream while the other
+ * is handed to Go. A lab_body_buf is such a buffer; a lab_stream plays the socket that fills it.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* A body buffer in host memory: ptr[0 .. len) holds received bytes, ptr[len .. cap) is spare.
+ * Allocated and freed by the host (counted by its allocator, like every host allocation), but
+ * owned by whoever holds the struct: the host keeps no pointer to it, so the holder may pass it
+ * to another thread, and exactly one holder frees it. Views of ptr[0 .. len) stay valid until the
+ * buffer receives again or is freed. */
+typedef struct lab_body_buf {
+  uint8_t *ptr;
+  size_t len;
+  size_t cap;
+} lab_body_buf;
+
+/* A simulated socket delivering a body in chunks. Opaque; owned by the caller. */
+typedef struct lab_stream lab_stream;
+
+/* Allocates a buffer of capacity cap with len 0 and writes it to *out; the caller owns it and
+ * releases it with lab_body_buf_free. cap == 0 writes {NULL, 0, 0} and allocates nothing. */
+lab_status lab_body_buf_alloc(size_t cap, lab_body_buf *out);
+
+/* Frees the buffer's memory and resets *buf to {NULL, 0, 0}. NULL, or a buffer with ptr NULL, is
+ * a no-op. */
+void lab_body_buf_free(lab_body_buf *buf);
+
+/* A stream of n_chunks distinct chunks of chunk_len pseudo-random bytes, deterministic for a given
+ * seed, generated up front; after the last chunk it starts again at the first. NULL when
+ * chunk_len or n_chunks is 0, when chunk_len * n_chunks overflows, or when out of memory.
+ * Owned by the caller; release with lab_stream_free. */
+lab_stream *lab_stream_new(size_t chunk_len, size_t n_chunks, uint64_t seed);
+
+/* Frees the stream. NULL is a no-op. */
+void lab_stream_free(lab_stream *s);
+
+/* Receives the next chunk into the caller's buffer: copies chunk_len bytes to into->ptr (counted
+ * as bytes copied), sets into->len = chunk_len and advances the stream. The buffer's previous
+ * contents are replaced, so views of them become invalid. Errors leave the stream and *into
+ * unchanged: LAB_ERR_NULL for a NULL s or into, or into->ptr NULL with into->cap > 0;
+ * LAB_ERR_RANGE when into->len > into->cap (not a buffer this host made); LAB_ERR_CAPACITY when
+ * chunk_len > into->cap (the size needed is the chunk_len the caller chose). */
+lab_status lab_stream_receive(lab_stream *s, lab_body_buf *into);
+
 /* ================================================================================================
  * C->R: the extension API (FINDINGS.md S01, S07, S10-S12, S14)
  *

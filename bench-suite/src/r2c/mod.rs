@@ -13,6 +13,7 @@ pub mod s05_pass_batch;
 pub mod s06_read_headers;
 pub mod s08_cross_thread_writes;
 pub mod s09_request_lifetime;
+pub mod s13_ownership;
 
 use crate::measure::runner::Scenario;
 
@@ -26,6 +27,7 @@ pub const SCENARIOS: &[&Scenario] = &[
     &s06_read_headers::SCENARIO,
     &s08_cross_thread_writes::SCENARIO,
     &s09_request_lifetime::SCENARIO,
+    &s13_ownership::SCENARIO,
 ];
 
 /// What the Rust side does with bytes it read from the host: enough to prove it saw them (length,
