@@ -6,7 +6,7 @@
 //! - [`sys`]: the bindgen bindings of `c-harness/include/lab.h`, the one ABI;
 //! - [`host`]: safe wrappers over the C host (requests, header views whose lifetimes the compiler
 //!   checks, and every host error as a [`host::LabError`]);
-//! - [`r2c`]: the Rust→C scenarios (S01–S06, S08, S09), one module per scenario, one plain function per
+//! - [`r2c`]: the Rust→C scenarios (S01–S06, S08, S09, S13), one module per scenario, one plain function per
 //!   strategy, named as in FINDINGS.md;
 //! - [`c2r`]: the C→R side — the extension the C driver `dlopen()`s (S01, S07, S10–S12, S14);
 //! - [`measure`]: what every benchmark shares — allocation counting on both sides, the result

@@ -153,10 +153,27 @@ pub fn plots_for(files: &[ResultFile]) -> Vec<(String, Plot<'static>)> {
             .iter()
             .find(|f| f.scenario == scenario && f.direction == dir && f.lang == "rust")
     };
-    for (scenario, what) in [
-        ("s02_pass_string", "S02 pass a string R→C"),
-        ("s03_unknown_length", "S03 unknown-length string from C"),
-        ("s04_known_length", "S04 known-length string from C"),
+    for (scenario, what, x_desc) in [
+        (
+            "s02_pass_string",
+            "S02 pass a string R→C",
+            "string length (bytes, log)",
+        ),
+        (
+            "s03_unknown_length",
+            "S03 unknown-length string from C",
+            "string length (bytes, log)",
+        ),
+        (
+            "s04_known_length",
+            "S04 known-length string from C",
+            "string length (bytes, log)",
+        ),
+        (
+            "s13_ownership",
+            "S13 body data hand-off",
+            "body chunk (bytes, log)",
+        ),
     ] {
         if let Some(f) = find(scenario, "r2c") {
             out.push((
@@ -164,7 +181,7 @@ pub fn plots_for(files: &[ResultFile]) -> Vec<(String, Plot<'static>)> {
                 Plot {
                     file: scenario,
                     title: format!("{what}: ns per call vs length"),
-                    x_desc: "string length (bytes, log)",
+                    x_desc,
                     y_desc: "median ns per call (log)",
                     log_x: true,
                     series: by_strategy(f, "len", |_| true),

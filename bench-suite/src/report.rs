@@ -748,6 +748,7 @@ pub fn conclude(f: &ResultFile, all: &[ResultFile]) -> Vec<String> {
         "s06_read_headers" => s06_conclusions(f, &mut c),
         "s08_cross_thread_writes" => s08_conclusions(f, &mut c),
         "s09_request_lifetime" => s09_conclusions(f, &mut c),
+        "s13_ownership" => s13_conclusions(f, all, &mut c),
         _ => {}
     }
     c
@@ -808,6 +809,36 @@ fn s08_conclusions(f: &ResultFile, c: &mut Vec<String>) {
         ));
     }
     c.push("`mutex` moves the cost to the owner: every read the worker makes must take the same lock, which `post` never needs (Envoy's choice).".into());
+}
+
+fn s13_conclusions(f: &ResultFile, all: &[ResultFile], c: &mut Vec<String>) {
+    let memcpy = all
+        .iter()
+        .find(|g| g.scenario == "s01_call_floor" && g.direction == "r2c" && g.lang == f.lang);
+    let points: Vec<String> = values(f, "len")
+        .iter()
+        .filter_map(|&l| {
+            let copy = median(f, "copy", &[("len", l)])?;
+            let hand = median(f, "double_buffer", &[("len", l)])?;
+            let floor = memcpy
+                .and_then(|m| median(m, "memcpy", &[("len", l)]))
+                .map_or(String::new(), |m| {
+                    format!("; a bare memcpy of {l} B costs {} ns", fmt_ns(m))
+                });
+            Some(format!(
+                "×{:.2} at {l} B ({} ns saved{floor})",
+                copy / hand,
+                fmt_ns(copy - hand)
+            ))
+        })
+        .collect();
+    if !points.is_empty() {
+        c.push(format!(
+            "`copy` costs {} of `double_buffer`: the hand-off moves an owner instead of the bytes, so it saves one copy of the chunk, and nothing else differs (both receive and read every byte).",
+            points.join(", ")
+        ));
+    }
+    c.push("Neither allocates per chunk; the guarantee the documents built as a state machine (the host never touches a buffer the extension holds) is a compile error here (tests/compile_fail/body_after_handoff.rs), as are a header view that outlives its callback, crosses threads or survives a write.".into());
 }
 
 fn s09_conclusions(f: &ResultFile, c: &mut Vec<String>) {

@@ -41,6 +41,7 @@ pub const DIFFERENTIALS: &[(&str, &str, &str, &str)] = &[
         "unchecked",
         "generation_handle",
     ),
+    ("s13_ownership", "len=16384", "double_buffer", "copy"),
 ];
 
 fn other<E: std::fmt::Display>(e: E) -> io::Error {

@@ -1,5 +1,5 @@
 //! Rust calls C (R→C): the copying strategies of FINDINGS.md S01–S06 and the concurrency and
-//! lifetime strategies of S08–S09, one module per scenario.
+//! lifetime strategies of S08, S09 and S13, one module per scenario.
 //!
 //! Each module holds its strategies as plain functions `fn(&Input) -> Result<u64, LabError>` named
 //! as in FINDINGS.md, returning a checksum of the work, and a `cases` function that registers them
