@@ -247,6 +247,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     );
     let _ = writeln!(out, "| scenario | best strategy | × floor | slowest strategy, × best | conclusion |\n|---|---|---|---|---|");
     let mut sections = String::new();
+    let go_ran = files.iter().any(|f| f.lang == "go");
     let mut by_scenario: BTreeMap<&str, Vec<&ResultFile>> = BTreeMap::new();
     for f in files {
         by_scenario.entry(f.scenario.as_str()).or_default().push(f);
@@ -281,7 +282,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
                     )),
                 conclusions.first().map_or("–", String::as_str)
             );
-            section(&mut sections, f, go, &heading, &floor, &conclusions);
+            section(&mut sections, f, go, go_ran, &heading, &floor, &conclusions);
         }
     }
     for (prefix, t) in TITLES {
@@ -367,6 +368,7 @@ fn section(
     out: &mut String,
     f: &ResultFile,
     go: Option<&ResultFile>,
+    go_ran: bool,
     heading: &str,
     floor: &Floor,
     conclusions: &[String],
@@ -404,7 +406,12 @@ fn section(
         }
     }
     if go.is_none() {
-        let _ = writeln!(out, "\n{}", crate::measure::go::NOT_MEASURED);
+        let note = if go_ran {
+            crate::measure::go::NOT_WRITTEN
+        } else {
+            crate::measure::go::NOT_MEASURED
+        };
+        let _ = writeln!(out, "\n{note}");
     }
     // Optional columns, each with its header and its cell for a row.
     type Cell<'r> = Box<dyn Fn(&Record) -> String + 'r>;
@@ -868,7 +875,7 @@ fn s09_conclusions(f: &ResultFile, c: &mut Vec<String>) {
         .collect();
     if !speedups.is_empty() {
         c.push(format!(
-            "Two threads on the same request (throughput over one thread; 2.00 is perfect scaling): {}. The checks write the request's shared counter, whose cache line then moves between cores on every call.",
+            "Two threads on the same request, calls per second over one thread's (2.00 would be perfect scaling; `unchecked`, which writes nothing shared, is what two threads gain on this machine): {}. The checks write the request's shared counter on every call, so the two threads contend for its cache line.",
             speedups.join(", ")
         ));
     }

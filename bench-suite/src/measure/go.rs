@@ -20,6 +20,10 @@ pub const GO_LEAK_TOLERANCE: u32 = 16;
 /// What the report says in place of Go's figures when there is no toolchain.
 pub const NOT_MEASURED: &str = "Go: not measured (no toolchain; run scripts/setup)";
 
+/// What it says when Go ran but `go-reference/` has no version of the scenario.
+pub const NOT_WRITTEN: &str =
+    "Go: not measured (go-reference/ has no version of this scenario yet)";
+
 /// The Go toolchain: `$LAB_GO`, else the repo-local one `scripts/setup` installs
 /// (`.venv/bin/go`), else `go` on the PATH — the first that answers `go version`.
 pub fn go_binary() -> Option<PathBuf> {
