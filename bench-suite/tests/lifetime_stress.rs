@@ -15,7 +15,7 @@
 use std::hint::spin_loop;
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Barrier, Weak};
 use std::thread;
 
 use lab::host::{requests_live, Handle, LabError, Request};
@@ -99,37 +99,70 @@ fn call_until_refused(
     tally
 }
 
-fn generation_handle_round(round: usize, expected: &[Vec<u8>]) -> Tally {
-    let handles: Vec<Handle> = (0..REQUESTS)
-        .map(|k| Handle::register(Request::realistic(8, k as u64).unwrap()).unwrap())
-        .collect();
+impl Tally {
+    fn add(&mut self, t: Tally) {
+        self.answered += t.answered;
+        self.refused += t.refused;
+    }
+}
+
+/// One round: CALLERS threads, each with its own `call` from `new_caller`, call every request
+/// until refused, while this thread destroys the requests one by one at scattered moments.
+fn race<C>(
+    round: usize,
+    expected: &[Vec<u8>],
+    dead_on_destroy: bool,
+    new_caller: impl Fn() -> C + Sync,
+    mut destroy: impl FnMut(usize),
+) -> Tally
+where
+    C: FnMut(usize) -> Result<Vec<u8>, LabError>,
+{
     let destroyed: Vec<AtomicBool> = (0..REQUESTS).map(|_| AtomicBool::new(false)).collect();
+    // Destroys start once every caller is running, so calls are in flight when they do.
+    let start = Barrier::new(CALLERS + 1);
     let mut total = Tally::default();
     thread::scope(|s| {
         let callers: Vec<_> = (0..CALLERS)
             .map(|_| {
                 s.spawn(|| {
-                    let mut buf = [MaybeUninit::<u8>::uninit(); 256];
-                    let call =
-                        |k: usize| handles[k].header_copy(NAME, &mut buf).map(|v| v.to_vec());
-                    call_until_refused(REQUESTS, call, &destroyed, expected, true)
+                    let call = new_caller();
+                    start.wait();
+                    call_until_refused(REQUESTS, call, &destroyed, expected, dead_on_destroy)
                 })
             })
             .collect();
+        start.wait();
         let mut seed = round as u64 * 7919 + 1;
-        for (h, d) in handles.iter().zip(&destroyed) {
+        for (k, d) in destroyed.iter().enumerate() {
             scatter(&mut seed);
-            h.destroy().unwrap();
+            destroy(k);
             d.store(true, Ordering::SeqCst);
-            assert_eq!(h.destroy(), Err(LabError::BadHandle), "destroyed twice");
         }
         for c in callers {
-            let t = c.join().unwrap();
-            total.answered += t.answered;
-            total.refused += t.refused;
+            total.add(c.join().unwrap());
         }
     });
     total
+}
+
+fn generation_handle_round(round: usize, expected: &[Vec<u8>]) -> Tally {
+    let handles: Vec<Handle> = (0..REQUESTS)
+        .map(|k| Handle::register(Request::realistic(8, k as u64).unwrap()).unwrap())
+        .collect();
+    let handles = &handles;
+    let new_caller = || {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 256];
+        move |k: usize| handles[k].header_copy(NAME, &mut buf).map(|v| v.to_vec())
+    };
+    race(round, expected, true, new_caller, |k| {
+        handles[k].destroy().unwrap();
+        assert_eq!(
+            handles[k].destroy(),
+            Err(LabError::BadHandle),
+            "destroyed twice"
+        );
+    })
 }
 
 fn weak_upgrade_round(round: usize, expected: &[Vec<u8>]) -> Tally {
@@ -140,36 +173,18 @@ fn weak_upgrade_round(round: usize, expected: &[Vec<u8>]) -> Tally {
         .iter()
         .map(|o| Arc::downgrade(o.as_ref().unwrap()))
         .collect();
-    let destroyed: Vec<AtomicBool> = (0..REQUESTS).map(|_| AtomicBool::new(false)).collect();
-    let mut total = Tally::default();
-    thread::scope(|s| {
-        let callers: Vec<_> = (0..CALLERS)
-            .map(|_| {
-                s.spawn(|| {
-                    let call = |k: usize| {
-                        let req = weaks[k].upgrade().ok_or(LabError::BadHandle)?;
-                        // A view is safe here: the upgraded Arc keeps the request alive for as long
-                        // as the view's borrow of it.
-                        let v = req.header(NAME)?.as_bytes().to_vec();
-                        Ok(v)
-                    };
-                    call_until_refused(REQUESTS, call, &destroyed, expected, false)
-                })
-            })
-            .collect();
-        let mut seed = round as u64 * 104_729 + 3;
-        for (owner, d) in owners.iter_mut().zip(&destroyed) {
-            scatter(&mut seed);
-            drop(owner.take());
-            d.store(true, Ordering::SeqCst);
+    let new_caller = || {
+        |k: usize| {
+            let req = weaks[k].upgrade().ok_or(LabError::BadHandle)?;
+            // A view is safe here: the upgraded Arc keeps the request alive for as long as the
+            // view's borrow of it.
+            let v = req.header(NAME)?.as_bytes().to_vec();
+            Ok(v)
         }
-        for c in callers {
-            let t = c.join().unwrap();
-            total.answered += t.answered;
-            total.refused += t.refused;
-        }
-    });
-    total
+    };
+    race(round, expected, false, new_caller, |k| {
+        drop(owners[k].take())
+    })
 }
 
 #[test]
@@ -186,8 +201,7 @@ fn destroyed_requests_refuse_late_calls_and_are_freed_once() {
         let mut total = Tally::default();
         for r in 0..rounds() {
             let t = round(r, &expected);
-            total.answered += t.answered;
-            total.refused += t.refused;
+            total.add(t);
             assert_eq!(
                 requests_live(),
                 live,
@@ -199,6 +213,10 @@ fn destroyed_requests_refuse_late_calls_and_are_freed_once() {
             total.refused,
             (rounds() * REQUESTS * CALLERS) as u64,
             "{name}"
+        );
+        assert!(
+            total.answered > 0,
+            "{name}: no call reached a live request, so the race was not exercised"
         );
         println!("{name}: {total:?} over {} rounds", rounds());
     }
