@@ -34,6 +34,7 @@ static lab_status table_headers_size(const lab_host_api *api, lab_handle h, size
 import "C"
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
@@ -270,12 +271,25 @@ var Threads = []int{1, 2}
 
 const lifetimeHeaders = 16
 
-// RequestOwner is the Go object that owns a host request (weak_upgrade's target). The request is
-// freed by a cleanup (runtime.AddCleanup) once the owner is unreachable, so a goroutine that
-// upgraded its weak pointer holds the owner, and with it the request, alive for its call: the
-// garbage collector plays Arc's strong count. No explicit Close: freeing the request while a
-// weak pointer can still be upgraded would let a concurrent call read freed memory.
-type RequestOwner struct{ req *C.lab_request }
+// RequestOwner is the Go object that owns a host request (weak_upgrade's target).
+//
+// Ownership: the request is freed by a cleanup (runtime.AddCleanup) once the owner is
+// unreachable, so a goroutine that upgraded its weak pointer holds the owner, and with it the
+// request, alive through its call: the garbage collector plays Arc's strong count, and no call
+// can read freed memory. An explicit Close that freed the request would break that (a goroutine
+// that upgraded just before could still be inside the request).
+//
+// But a weak.Pointer only answers nil after a collection finds the owner unreachable, and a
+// collection that runs while a goroutine is inside a call sees the owner on its stack: with a
+// goroutine calling in a loop, dropping the strong reference and running runtime.GC() did not
+// expire the pointer (TestRequestDestroyedUnderCalls hung for 10 minutes, and nothing allocated
+// to trigger another collection). So destroy also sets `destroyed`, which every upgrade checks
+// after Value(): the request is destroyed at once for callers, and its memory goes back at the
+// first collection after the last call out (Rust's Arc frees it at the last call out).
+type RequestOwner struct {
+	req       *C.lab_request
+	destroyed atomic.Bool
+}
 
 func newOwner(req *C.lab_request) *RequestOwner {
 	o := &RequestOwner{req: req}
@@ -311,20 +325,38 @@ func NewLifetime() (*Lifetime, error) {
 	return &Lifetime{owner: o, weak: weak.Make(o), handle: h, api: C.lab_host_api_get()}, nil
 }
 
-// Destroy is Envoy's onDestroy, Rust's Input::destroy: the host side drops its strong reference
-// and destroys the handle. The weak pointer answers nil from the next garbage collection on (Go
-// cannot drop a strong reference deterministically, as Arc does); Destroy runs one, so later
-// calls get ErrBadHandle at once here. The request's memory goes back when the cleanup runs.
+// Destroy is Envoy's onDestroy, Rust's Input::destroy: the host side marks the owner destroyed,
+// drops its strong reference and destroys the handle; every later call gets ErrBadHandle. The
+// weak_upgrade request's memory goes back when its cleanup runs, after a collection.
 func (l *Lifetime) Destroy() error {
-	l.owner = nil
-	runtime.GC()
+	if l.owner != nil {
+		l.owner.destroyed.Store(true)
+		l.owner = nil
+	}
 	return check("lab_handle_destroy", C.lab_handle_destroy(l.handle))
 }
 
-// Free releases both requests (a handle already destroyed is fine).
-func (l *Lifetime) Free() {
-	l.owner = nil
-	C.lab_handle_destroy(l.handle)
+// Free releases both requests (already destroyed is fine).
+func (l *Lifetime) Free() { _ = l.Destroy() }
+
+// RealisticHeaders copies every (name, value) of lab_request_new_realistic(n, seed), for tests
+// that compute an expected result from the host's data.
+func RealisticHeaders(n int, seed uint64) ([][2][]byte, error) {
+	req := C.lab_request_new_realistic(C.size_t(n), C.uint64_t(seed))
+	if req == nil {
+		return nil, fmt.Errorf("lab_request_new_realistic: out of memory")
+	}
+	defer C.lab_request_free(req)
+	views := make([]C.lab_header, n+8)
+	var count C.size_t
+	if err := check("lab_headers_view_all", C.lab_headers_view_all(req, unsafe.SliceData(views), C.size_t(len(views)), &count)); err != nil {
+		return nil, err
+	}
+	out := make([][2][]byte, count)
+	for i := range out {
+		out[i] = [2][]byte{bytes.Clone(view(views[i].name)), bytes.Clone(view(views[i].value))}
+	}
+	return out, nil
 }
 
 func lifetimeChecksum(count, bytes C.size_t) uint64 { return uint64(count)<<32 ^ uint64(bytes) }
@@ -337,11 +369,12 @@ func Unchecked(l *Lifetime) (uint64, error) {
 	return lifetimeChecksum(count, size), check("lab_headers_size", st)
 }
 
-// WeakUpgrade upgrades the weak pointer (weak.Pointer.Value) on every call: nil means the
-// request was destroyed. The upgraded owner is kept alive until the call returns.
+// WeakUpgrade upgrades the weak pointer (weak.Pointer.Value) on every call: nil, or an owner
+// marked destroyed, means the request was destroyed (see RequestOwner). The upgraded owner is
+// kept alive until the call returns.
 func WeakUpgrade(l *Lifetime) (uint64, error) {
 	o := l.weak.Value()
-	if o == nil {
+	if o == nil || o.destroyed.Load() {
 		return 0, ErrBadHandle
 	}
 	var count, size C.size_t
