@@ -174,6 +174,11 @@ type Writer func(w *Writes, i int, writes int) (uint64, error)
 // the header and bumps the writer's applied counter. wait=1: the goroutine waits until this write
 // is applied before the next; wait=0: only at the end of its share. Either way every write is
 // applied before the share ends, so the worker's work is inside the timed round.
+//
+// The wait spins, then runtime.Gosched() (WaitUntil). Gosched yields the P, not the OS thread:
+// with as many waiting writers as cores (writers=2, wait=1 on 2 cores) every core spins and the
+// host worker thread waits for the kernel to preempt one, where Rust's wait (sched_yield) hands
+// the core over; on this machine that made wait=1 several times Rust's figure and very noisy.
 func Post(w *Writes, i int, writes int) (uint64, error) {
 	applied := w.applied[i]
 	start := atomic.LoadUint64(applied)
