@@ -41,6 +41,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"unsafe"
 	"weak"
 )
@@ -51,12 +52,15 @@ var ErrBadHandle = &StatusError{Op: "request", Status: int(C.LAB_ERR_BAD_HANDLE)
 // RequestsLive is lab_requests_live: host requests created and not yet freed.
 func RequestsLive() int { return int(C.lab_requests_live()) }
 
-// WaitUntil is Rust's worker::wait_until: spin while ready comes quickly, then yield (two cores
-// and more goroutines than that: spinning alone would starve the one being waited for).
+// WaitUntil is Rust's worker::wait_until: spin while ready comes quickly, then yield the core
+// with sched_yield, as Rust's thread::yield_now does. The host's worker is an OS thread outside
+// Go's scheduler: runtime.Gosched yields only the P, keeps the OS thread spinning, and with as many
+// waiting writers as cores starved the worker until the kernel preempted one (several times
+// Rust's latency, and noisy).
 func WaitUntil(ready func() bool) {
 	for spins := 0; !ready(); spins++ {
 		if spins >= 200 {
-			runtime.Gosched()
+			syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
 		}
 	}
 }
@@ -174,11 +178,6 @@ type Writer func(w *Writes, i int, writes int) (uint64, error)
 // the header and bumps the writer's applied counter. wait=1: the goroutine waits until this write
 // is applied before the next; wait=0: only at the end of its share. Either way every write is
 // applied before the share ends, so the worker's work is inside the timed round.
-//
-// The wait spins, then runtime.Gosched() (WaitUntil). Gosched yields the P, not the OS thread:
-// with as many waiting writers as cores (writers=2, wait=1 on 2 cores) every core spins and the
-// host worker thread waits for the kernel to preempt one, where Rust's wait (sched_yield) hands
-// the core over; on this machine that made wait=1 several times Rust's figure and very noisy.
 func Post(w *Writes, i int, writes int) (uint64, error) {
 	applied := w.applied[i]
 	start := atomic.LoadUint64(applied)
