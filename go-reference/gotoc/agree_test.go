@@ -1,8 +1,13 @@
 package gotoc
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"runtime"
+	"sync"
 	"testing"
+	"time"
 )
 
 // The Rust runner checks that the strategies of a scenario agree at each sweep point; so does
@@ -107,5 +112,240 @@ func TestSweeps(t *testing.T) {
 	}
 	if got := reads(2); len(got) != 2 {
 		t.Errorf("reads(2) = %v", got)
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// S08, S09, S13
+// ---------------------------------------------------------------------------------------------
+
+func TestCrossThreadWritesApplied(t *testing.T) {
+	for _, wait := range []bool{true, false} {
+		w, err := NewWrites(wait)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, writers := range Writers {
+			for _, s := range []struct {
+				name string
+				f    Writer
+			}{{"post", Post}, {"mutex", Mutex}} {
+				// A value the headers do not hold yet, so reading it back proves the writes landed.
+				w.Value = Payload(ValueLen, uint64(100+writers))
+				const writes = 37
+				before := w.WorkerStats().Allocs
+				sum, allocs, err := Crew(writers, writes, true, func(m, n int) (uint64, error) { return s.f(w, m, n) })
+				if err != nil {
+					t.Fatalf("s08/%s writers=%d wait=%v: %v", s.name, writers, wait, err)
+				}
+				allocs += w.WorkerStats().Allocs - before
+				if want := Touch(w.Value) * writes; sum != want {
+					t.Errorf("s08/%s writers=%d: checksum %#x, want %#x", s.name, writers, sum, want)
+				}
+				// One host allocation per write (the header's new block), wherever it ran: the
+				// count covers the writers' threads and the worker's.
+				if allocs != writes {
+					t.Errorf("s08/%s writers=%d wait=%v: %d host allocations for %d writes", s.name, writers, wait, allocs, writes)
+				}
+				for i := 0; i < writers; i++ {
+					read := w.LockedValue
+					if s.name == "post" {
+						read = w.PostedValue
+					}
+					got, err := read(i)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(got, w.Value) {
+						t.Errorf("s08/%s writers=%d: writer %d's header is %q, want %q", s.name, writers, i, got, w.Value)
+					}
+				}
+			}
+		}
+		w.Free()
+	}
+	if got := Share(10, 4, 0) + Share(10, 4, 1) + Share(10, 4, 2) + Share(10, 4, 3); got != 10 || Share(10, 4, 1) != 3 || Share(10, 4, 2) != 2 {
+		t.Errorf("Share splits 10 calls over 4 members wrongly")
+	}
+}
+
+func lifetimeStrategies() []strategy[*Lifetime] {
+	return []strategy[*Lifetime]{
+		{"unchecked", Unchecked}, {"weak_upgrade", WeakUpgrade}, {"generation_handle", GenerationHandle},
+	}
+}
+
+// waitRequestsLive collects garbage until the host's live requests fall back to want (the
+// weak_upgrade request is freed by a cleanup, after a collection).
+func waitRequestsLive(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for RequestsLive() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("lab_requests_live = %d, want %d", RequestsLive(), want)
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestRequestLifetime(t *testing.T) {
+	live := RequestsLive()
+	headers, err := RealisticHeaders(lifetimeHeaders, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var size uint64
+	for _, h := range headers {
+		size += uint64(len(h[0]) + len(h[1]))
+	}
+	want := uint64(len(headers))<<32 ^ size
+	if len(headers) != lifetimeHeaders || size == 0 {
+		t.Fatalf("s09: realistic request of %d headers, %d bytes", len(headers), size)
+	}
+
+	l, err := NewLifetime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	agree(t, "s09", l, want, lifetimeStrategies())
+	sum, _, err := Crew(2, 100, false, func(_, n int) (uint64, error) {
+		var s uint64
+		for i := 0; i < n; i++ {
+			c, err := GenerationHandle(l)
+			if err != nil {
+				return 0, err
+			}
+			s += c
+		}
+		return s, nil
+	})
+	if err != nil || sum != want*100 {
+		t.Fatalf("s09 threads=2: sum %#x, err %v; want %#x", sum, err, want*100)
+	}
+	if err := l.Destroy(); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range lifetimeStrategies()[1:] {
+		if _, err := s.f(l); !errors.Is(err, ErrBadHandle) {
+			t.Errorf("s09/%s on a destroyed request: err = %v, want %v", s.name, err, ErrBadHandle)
+		}
+	}
+	waitRequestsLive(t, live)
+}
+
+// Callers on two goroutines while the request is destroyed: every call returns the right sizes
+// or ErrBadHandle, then only ErrBadHandle, and no request leaks.
+func TestRequestDestroyedUnderCalls(t *testing.T) {
+	live := RequestsLive()
+	for round := 0; round < 20; round++ {
+		l, err := NewLifetime()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Unchecked(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var started sync.WaitGroup
+		started.Add(2)
+		_, _, err = Crew(3, 3, false, func(m, _ int) (uint64, error) {
+			if m == 2 {
+				started.Wait()
+				return 0, l.Destroy()
+			}
+			f := []func(*Lifetime) (uint64, error){WeakUpgrade, GenerationHandle}[m]
+			for i := 0; ; i++ {
+				if i == 10 {
+					started.Done()
+				}
+				c, err := f(l)
+				if errors.Is(err, ErrBadHandle) {
+					if i < 10 {
+						started.Done()
+					}
+					return 0, nil
+				}
+				if err != nil || c != want {
+					return 0, fmt.Errorf("call %d: %#x, %v", i, c, err)
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Free()
+	}
+	waitRequestsLive(t, live)
+}
+
+// bodyChecksum is s13_ownership::checksum written byte by byte, from its definition: the length
+// rotated left by 32, plus byte i shifted left by 8*(i mod 8), all wrapping (the sum of the
+// little-endian words, the zero-padded tail included).
+func bodyChecksum(b []byte) uint64 {
+	sum := uint64(len(b))<<32 | uint64(len(b))>>32
+	for i, c := range b {
+		sum += uint64(c) << (8 * (i % 8))
+	}
+	return sum
+}
+
+// streamBytes is what lab_stream_new(chunk, n, seed) generates: splitmix64 words from `seed`,
+// little-endian, over chunk*n bytes.
+func streamBytes(chunk, n int, seed uint64) []byte {
+	out := make([]byte, chunk*n)
+	state := seed
+	for at := 0; at < len(out); at += 8 {
+		state += 0x9E3779B97F4A7C15
+		z := state
+		z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+		z = (z ^ z>>27) * 0x94D049BB133111EB
+		z ^= z >> 31
+		for j := 0; j < 8 && at+j < len(out); j++ {
+			out[at+j] = byte(z >> (8 * j))
+		}
+	}
+	return out
+}
+
+func TestBodyChecksum(t *testing.T) {
+	if Checksum(nil) != 0 {
+		t.Errorf("checksum of nothing = %#x, want 0", Checksum(nil))
+	}
+	base := make([]byte, 37)
+	for i := range base {
+		base[i] = byte(i)
+	}
+	if got, want := Checksum(base), bodyChecksum(base); got != want {
+		t.Errorf("checksum(0..37) = %#x, want %#x", got, want)
+	}
+	for i := range base {
+		changed := bytes.Clone(base)
+		changed[i] ^= 1
+		if Checksum(changed) == Checksum(base) {
+			t.Errorf("checksum misses byte %d", i)
+		}
+	}
+	if Checksum(base) == Checksum(base[:36]) {
+		t.Error("checksum misses the length")
+	}
+}
+
+// Both strategies over streams of three distinct chunks: each call reads the chunk just
+// received (not the buffer handed back), and its checksum is the definition's over the host's data.
+func TestBodyHandoff(t *testing.T) {
+	for _, n := range []int{1021, 1024, 16384} { // 1021: a tail shorter than a word
+		b, err := NewBody(n, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := streamBytes(n, 3, BodySeed)
+		for call := 0; call < 7; call++ {
+			want := bodyChecksum(data[call%3*n : (call%3+1)*n])
+			agree(t, fmt.Sprintf("s13 len=%d call %d", n, call), b, want, []strategy[*Body]{
+				{"copy", CopyBody}, {"double_buffer", DoubleBuffer},
+			})
+		}
+		b.Free()
 	}
 }

@@ -10,6 +10,12 @@ package gotoc
 // allocs/op and B/op are Go's (from -benchmem); c-allocs/op is the host's, read from
 // lab_alloc_stats_get around 64 untimed calls on one locked OS thread (the host counts per
 // thread). Neither sees C.CString's malloc: it is libc's, not the host's counting allocator.
+//
+// S08 and S09 run on exactly `writers`/`threads` goroutines (crewRun); their c-allocs/op adds up
+// every thread involved: each goroutine locked to its OS thread reads its own counters, and S08
+// reads the host worker's on the worker (a posted task). S08's post also mallocs one task per
+// write in the cgo glue (conc.c), libc's like C.CString's, so c-allocs/op shows only the host's
+// header copy; Rust counts its two task allocations (box and value) as rust allocs.
 
 import (
 	"fmt"
@@ -183,5 +189,102 @@ func Benchmark_s06_read_headers(b *testing.B) {
 			}
 			h.Free()
 		}
+	}
+}
+
+// crewRun times b.N calls shared by exactly `size` goroutines (not b.RunParallel, which runs
+// GOMAXPROCS of them): ns/op is wall time over all calls. Then it counts the host's allocations
+// of allocCalls untimed calls on every thread involved: each goroutine locked to its OS thread
+// reads its own counters around its share, and `other` (when not nil) reads another thread's
+// counters (S08's worker) before and after the round.
+func crewRun(b *testing.B, size int, job func(m, calls int) (uint64, error), other func() uint64) {
+	b.ResetTimer()
+	sum, _, err := Crew(size, b.N, false, job)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sink += sum
+	var before uint64
+	if other != nil {
+		before = other()
+	}
+	s, allocs, err := Crew(size, allocCalls, true, job)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if other != nil {
+		allocs += other() - before
+	}
+	sink += s
+	b.ReportMetric(float64(allocs)/allocCalls, "c-allocs/op")
+}
+
+func Benchmark_s08_cross_thread_writes(b *testing.B) {
+	for _, wait := range []bool{true, false} {
+		w, err := NewWrites(wait)
+		if err != nil {
+			b.Fatal(err)
+		}
+		waitParam := 0
+		if wait {
+			waitParam = 1
+		}
+		for _, n := range pick(Writers) {
+			for _, s := range []struct {
+				name string
+				f    Writer
+			}{{"post", Post}, {"mutex", Mutex}} {
+				b.Run(fmt.Sprintf("%s/writers=%d,wait=%d", s.name, n, waitParam), func(b *testing.B) {
+					crewRun(b, n, func(m, calls int) (uint64, error) { return s.f(w, m, calls) },
+						func() uint64 { return w.WorkerStats().Allocs })
+				})
+			}
+		}
+		w.Free()
+	}
+}
+
+func Benchmark_s09_request_lifetime(b *testing.B) {
+	for _, threads := range pick(Threads) {
+		l, err := NewLifetime()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range []strategy[*Lifetime]{
+			{"unchecked", Unchecked}, {"weak_upgrade", WeakUpgrade}, {"generation_handle", GenerationHandle},
+		} {
+			b.Run(fmt.Sprintf("%s/threads=%d", s.name, threads), func(b *testing.B) {
+				if threads == 1 {
+					run(b, l, s.f)
+					return
+				}
+				crewRun(b, threads, func(_, calls int) (uint64, error) {
+					var sum uint64
+					for i := 0; i < calls; i++ {
+						c, err := s.f(l)
+						if err != nil {
+							return 0, err
+						}
+						sum += c
+					}
+					return sum, nil
+				}, nil)
+			})
+		}
+		l.Free()
+	}
+}
+
+func Benchmark_s13_ownership(b *testing.B) {
+	for _, n := range pick(BodyLens) {
+		body, err := NewBody(n, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range []strategy[*Body]{{"copy", CopyBody}, {"double_buffer", DoubleBuffer}} {
+			b.Run(fmt.Sprintf("%s/len=%d", s.name, n), func(b *testing.B) { run(b, body, s.f) })
+		}
+		body.Free()
 	}
 }
