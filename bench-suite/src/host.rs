@@ -525,6 +525,21 @@ pub struct EntrySizes {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Handle(pub sys::lab_handle);
 
+/// Calls an entry of a host API table; a missing one (a host older than the extension) is
+/// `LAB_ERR_UNSUPPORTED`.
+macro_rules! call_table {
+    ($api:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
+        match $api.$f {
+            // SAFETY: the table comes from the host (handed over at init, or lab_host_api_get),
+            // filled with functions of lab.h's signatures; the arguments' validity is argued at
+            // each call site.
+            Some(f) => unsafe { f($($arg),*) },
+            None => $crate::sys::LAB_ERR_UNSUPPORTED,
+        }
+    };
+}
+pub(crate) use call_table;
+
 /// The host API table (static storage in the host).
 fn host_api() -> &'static sys::lab_host_api {
     // SAFETY: lab_host_api_get returns a pointer to a static, initialised table.
@@ -557,9 +572,11 @@ impl Handle {
     #[inline]
     pub fn headers_size(self) -> Result<EntrySizes, LabError> {
         let (mut count, mut bytes) = (0usize, 0usize);
-        let f = host_api().headers_size.ok_or(LabError::Unsupported)?;
-        // SAFETY: a table function of lab.h's signature; any handle is valid input; valid out-params.
-        check(unsafe { f(self.0, &mut count, &mut bytes) })?;
+        // Any handle is valid input; valid out-params.
+        check(call_table!(
+            host_api(),
+            headers_size(self.0, &mut count, &mut bytes)
+        ))?;
         Ok(EntrySizes { count, bytes })
     }
 
@@ -571,19 +588,19 @@ impl Handle {
         buf: &'b mut [MaybeUninit<u8>],
     ) -> Result<&'b mut [u8], LabError> {
         let mut len = 0usize;
-        let f = host_api().header_copy.ok_or(LabError::Unsupported)?;
-        // SAFETY: a table function of lab.h's signature; name is a valid slice; buf is valid for
-        // buf.len() bytes of writes and the host writes at most that many.
-        let status = unsafe {
-            f(
+        // name is a valid slice; buf is valid for buf.len() bytes of writes and the host writes
+        // at most that many.
+        let status = call_table!(
+            host_api(),
+            header_copy(
                 self.0,
                 name.as_ptr(),
                 name.len(),
                 buf.as_mut_ptr().cast(),
                 buf.len(),
-                &mut len,
+                &mut len
             )
-        };
+        );
         check_capacity(status, len, buf.len())?;
         // SAFETY: on LAB_OK the host initialised buf[..len], len <= buf.len().
         Ok(unsafe { assume_init(buf, len) })

@@ -4,21 +4,10 @@
 use std::mem::MaybeUninit;
 
 use crate::host::{
-    assume_init, check, check_capacity, check_copy_all, HostHeader, HostStr, LabError,
+    assume_init, call_table as call, check, check_capacity, check_copy_all, HostHeader, HostStr,
+    LabError,
 };
 use crate::sys;
-
-/// Calls a table entry; a missing one (a host older than the extension) is `Unsupported`.
-macro_rules! call {
-    ($api:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
-        match $api.$f {
-            // SAFETY: the host filled the table at init with functions of lab.h's signatures; the
-            // arguments' validity is argued at each call site.
-            Some(f) => unsafe { f($($arg),*) },
-            None => sys::LAB_ERR_UNSUPPORTED,
-        }
-    };
-}
 
 /// One callback of one request. Views it hands out borrow it, so they die with the callback, and
 /// writes take `&mut self`, so no view survives a write.
