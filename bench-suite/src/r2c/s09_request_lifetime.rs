@@ -20,8 +20,8 @@ use std::sync::{Arc, Weak};
 
 use crate::host::{Handle, LabError, Request};
 use crate::measure::crew::Crew;
-use crate::measure::runner::{strategy_name, Case, Scenario, Sweep};
-use crate::{params, strategies};
+use crate::measure::runner::{Case, Scenario, Sweep};
+use crate::params;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s09_request_lifetime",
@@ -89,13 +89,11 @@ pub fn generation_handle(i: &Input) -> Result<u64, LabError> {
     Ok(checksum(s.count, s.bytes))
 }
 
+/// One call of a strategy.
+pub type Strategy = fn(&Input) -> Result<u64, LabError>;
+
 /// A strategy's calls shared by a crew of `threads` threads on the same request.
-fn on_crew(
-    name: &'static str,
-    f: fn(&Input) -> Result<u64, LabError>,
-    input: &Arc<Input>,
-    threads: usize,
-) -> Case {
+fn on_crew(name: &'static str, f: Strategy, input: &Arc<Input>, threads: usize) -> Case {
     let crew = Crew::new(threads, {
         let input = Arc::clone(input);
         Box::new(move |_, calls| {
@@ -106,23 +104,22 @@ fn on_crew(
 }
 
 fn cases(sweep: Sweep) -> Vec<Case> {
-    let mut cases = Vec::new();
-    let threads = 1usize;
-    let input = Rc::new(Input::new().expect("the host creates requests"));
-    strategies!(
-        cases,
-        params!(threads),
-        input,
-        [unchecked, weak_upgrade, generation_handle]
-    );
+    let strategies: [(&'static str, Strategy); 3] = [
+        (stringify!(unchecked), unchecked),
+        (stringify!(weak_upgrade), weak_upgrade),
+        (stringify!(generation_handle), generation_handle),
+    ];
+    // One thread calls on the bench thread itself; more share the calls through a crew.
+    let alone = Rc::new(Input::new().expect("the host creates requests"));
     let shared = Arc::new(Input::new().expect("the host creates requests"));
-    for threads in sweep.pick(THREADS).into_iter().filter(|&t| t > 1) {
-        for (name, f) in [
-            (stringify!(unchecked), unchecked as fn(&Input) -> _),
-            (stringify!(weak_upgrade), weak_upgrade),
-            (stringify!(generation_handle), generation_handle),
-        ] {
-            cases.push(on_crew(strategy_name(name), f, &shared, threads));
+    let mut cases = Vec::new();
+    for threads in sweep.pick(THREADS) {
+        for (name, f) in strategies {
+            cases.push(if threads == 1 {
+                Case::new(name, &params!(threads), &alone, f)
+            } else {
+                on_crew(name, f, &shared, threads)
+            });
         }
     }
     cases
