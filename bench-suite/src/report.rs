@@ -103,6 +103,14 @@ impl Floor {
         Floor { empty_call, memcpy }
     }
 
+    /// S01's memcpy of exactly `len` bytes, where it was measured.
+    fn memcpy_at(&self, len: u64) -> Option<f64> {
+        self.memcpy
+            .iter()
+            .find(|&&(l, _)| l == len as f64)
+            .map(|&(_, ns)| ns)
+    }
+
     /// The floor of a row: the empty call, plus the memcpy of what it copies.
     fn of(&self, r: &Record) -> Option<f64> {
         let call = self.empty_call?;
@@ -819,21 +827,17 @@ fn s08_conclusions(f: &ResultFile, c: &mut Vec<String>) {
 }
 
 fn s13_conclusions(f: &ResultFile, all: &[ResultFile], c: &mut Vec<String>) {
-    let memcpy = all
-        .iter()
-        .find(|g| g.scenario == "s01_call_floor" && g.direction == "r2c" && g.lang == f.lang);
+    let floor = Floor::from(all, &f.lang, &f.direction);
     let points: Vec<String> = values(f, "len")
         .iter()
         .filter_map(|&l| {
             let copy = median(f, "copy", &[("len", l)])?;
             let hand = median(f, "double_buffer", &[("len", l)])?;
-            let floor = memcpy
-                .and_then(|m| median(m, "memcpy", &[("len", l)]))
-                .map_or(String::new(), |m| {
-                    format!("; a bare memcpy of {l} B costs {} ns", fmt_ns(m))
-                });
+            let memcpy = floor.memcpy_at(l).map_or(String::new(), |m| {
+                format!("; a bare memcpy of {l} B costs {} ns", fmt_ns(m))
+            });
             Some(format!(
-                "×{:.2} at {l} B ({} ns saved{floor})",
+                "×{:.2} at {l} B ({} ns saved{memcpy})",
                 copy / hand,
                 fmt_ns(copy - hand)
             ))
