@@ -3,7 +3,7 @@
  * table, nothing resolved against the host at link time. It is the driver's test extension and the
  * C->C reference (no language boundary beyond an indirect call through dlsym'd pointers).
  *
- * Its filters mirror the Rust extension's (bench-suite/src/c2r/filters.rs): same headers read and
+ * Its filters mirror the Rust extension's (crates/lab-ext/src/filters.rs): same headers read and
  * written, same digest, so checksums compare. C cannot panic: LAB_FILTER_PANIC is answered with
  * LAB_ERR_PANIC and counted in panics_caught, as a caught panic would be.
  *

@@ -1,7 +1,7 @@
 // Package gotoc is the Go half of the R->C scenarios (FINDINGS.md S01-S06 here; S08, S09 and S13
 // in conc.go): Go calls the lab's C host (c-harness/host/host.c, compiled into this package by
 // host.c) through cgo, with the same
-// strategies, fixtures and checksums as bench-suite/src/r2c/*.rs. The strategies live here, not
+// strategies, fixtures and checksums as crates/lab-bench/src/r2c/*.rs. The strategies live here, not
 // in the _test.go files, because test files cannot use cgo; bench_test.go times them.
 //
 // Every host function except the S01 floor and the deliberately plain consume_str_plain is

@@ -1,5 +1,0 @@
-//! `cargo bench --bench go_reference`: the same scenarios in Go through cgo, measured in this run
-//! beside Rust (`go test -bench` for Go→C, the C driver for C→Go); see `lab::measure::go`.
-fn main() {
-    lab::measure::go::bench_main();
-}

@@ -1,0 +1,101 @@
+//! Builds the C programs the runners launch: the C driver (`c-harness/driver/driver.c`, linked with
+//! the host) that times the C->R scenarios, and the C extension (`c_ext.c`) it loads as the native
+//! reference. The host library and the bindings are lab-sys's (its build.rs).
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let harness = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../c-harness");
+    let include = harness.join("include");
+    let host = harness.join("host/host.c");
+    let driver = harness.join("driver/driver.c");
+    let c_ext = harness.join("driver/c_ext.c");
+    for path in [&include.join("lab.h"), &host, &driver, &c_ext] {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    let compiler = cc::Build::new().get_compiler();
+
+    // The C driver (C->R) and the same extension written in C (the driver's language-neutral
+    // reference; its tests run the driver on it as well as on the Rust cdylib). Both are linked
+    // programs or objects, which cc's library build does not make: the same compiler, the same
+    // warnings-as-errors as lab-sys's host. The driver exports nothing to extensions: they get the
+    // host API as a table at init, never by symbol.
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    let driver_bin = out.join("lab-driver");
+    cc_link(
+        &compiler,
+        &include,
+        &[&driver, &host],
+        &["-D_GNU_SOURCE"],
+        &["-ldl", "-lpthread", "-lm"],
+        &driver_bin,
+    );
+    println!("cargo:rustc-env=LAB_DRIVER={}", driver_bin.display());
+    let c_ext_so = out.join("libc_ext.so");
+    cc_link(
+        &compiler,
+        &include,
+        &[&c_ext],
+        &["-fPIC", "-shared"],
+        &["-lpthread"],
+        &c_ext_so,
+    );
+    println!("cargo:rustc-env=LAB_C_EXTENSION={}", c_ext_so.display());
+
+    // The machine fingerprint of every result names the toolchains that built it.
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    println!(
+        "cargo:rustc-env=LAB_RUSTC_VERSION={}",
+        first_line(Command::new(rustc).arg("--version"))
+    );
+    println!(
+        "cargo:rustc-env=LAB_CC_VERSION={}",
+        first_line(compiler.to_command().arg("--version"))
+    );
+}
+
+/// Compiles and links `sources` into `output` with the lab's C flags plus `flags` and `libs`.
+fn cc_link(
+    compiler: &cc::Tool,
+    include: &Path,
+    sources: &[&PathBuf],
+    flags: &[&str],
+    libs: &[&str],
+    output: &Path,
+) {
+    let status = compiler
+        .to_command()
+        .args([
+            "-std=c11",
+            "-O2",
+            "-g",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fno-omit-frame-pointer",
+        ])
+        .args(flags)
+        .arg("-I")
+        .arg(include)
+        .args(sources)
+        .arg("-o")
+        .arg(output)
+        .args(libs)
+        .status()
+        .expect("running the C compiler");
+    assert!(
+        status.success(),
+        "compiling {sources:?} into {} failed",
+        output.display()
+    );
+}
+
+fn first_line(cmd: &mut Command) -> String {
+    cmd.output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.lines().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}

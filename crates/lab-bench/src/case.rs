@@ -1,0 +1,221 @@
+//! The strategy author's API: a scenario's cases, its sweep, and the checks every case passes before
+//! it is timed (it runs, its checksum agrees with the other strategies', its counts are exact).
+//!
+//! A scenario module only lists its cases: a strategy is a plain function `fn(&Input) ->
+//! Result<u64, LabError>` returning a checksum of the work, registered with [`strategies!`]. The
+//! case's timing loop is generic over that function, so the call is direct and inlinable: the loop
+//! adds the same sub-nanosecond overhead to every strategy, the floor included.
+
+use std::fmt;
+use std::hint::black_box;
+use std::rc::Rc;
+
+use lab_record::{params_label, COUNT_CALLS};
+use lab_sys::alloc::{usage_of, Usage};
+use lab_sys::host::LabError;
+use serde_json::{Map, Value};
+
+/// How much of each parameter sweep to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    /// Every point: the committed results.
+    Full,
+    /// The ends and the middle of each sweep: CI smoke runs and development.
+    Quick,
+}
+
+impl Sweep {
+    pub fn pick<T: Copy>(self, all: &[T]) -> Vec<T> {
+        match self {
+            Sweep::Full => all.to_vec(),
+            Sweep::Quick => {
+                let mut idx = vec![0, all.len() / 2, all.len().saturating_sub(1)];
+                idx.dedup();
+                idx.into_iter()
+                    .filter(|&i| i < all.len())
+                    .map(|i| all[i])
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A strategy's parameters, in a fixed order (`len=64`, `n=16,k=8`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params(pub Vec<(&'static str, u64)>);
+
+impl Params {
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.0
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), Value::from(v)))
+            .collect()
+    }
+}
+
+impl fmt::Display for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&params_label(&self.to_map()))
+    }
+}
+
+/// `params!(n, k)` is the parameter list `n=<n>,k=<k>` built from variables of those names.
+#[macro_export]
+macro_rules! params {
+    ($($name:ident),* $(,)?) => {
+        $crate::case::Params(vec![$((stringify!($name), $name as u64)),*])
+    };
+}
+
+/// Registers strategies (plain functions over the same input) as cases: one identifier each.
+#[macro_export]
+macro_rules! strategies {
+    ($cases:expr, $params:expr, $input:expr, [$($strategy:path),+ $(,)?]) => {
+        $( $cases.push($crate::case::Case::new(
+            $crate::case::strategy_name(stringify!($strategy)), &$params, &$input, $strategy)); )+
+    };
+}
+
+/// The last path segment of a strategy's path: `s06::bulk_copy` is `bulk_copy`.
+pub fn strategy_name(path: &'static str) -> &'static str {
+    path.rsplit("::").next().unwrap_or(path).trim()
+}
+
+type RunFn = Box<dyn Fn(u64) -> Result<u64, LabError>>;
+
+/// One strategy at one point of a sweep, ready to run any number of times.
+pub struct Case {
+    pub strategy: &'static str,
+    pub params: Params,
+    run: RunFn,
+}
+
+impl Case {
+    /// A case running `f` on `input`. `f` is usually a fn item, so the loop below calls it
+    /// directly; the input goes through `black_box` so nothing is hoisted out of the loop.
+    pub fn new<I: 'static, F>(strategy: &'static str, params: &Params, input: &Rc<I>, f: F) -> Case
+    where
+        F: Fn(&I) -> Result<u64, LabError> + 'static,
+    {
+        let input = Rc::clone(input);
+        Case {
+            strategy,
+            params: params.clone(),
+            run: Box::new(move |iters| {
+                let mut acc = 0u64;
+                for _ in 0..iters {
+                    acc = acc.wrapping_add(f(black_box(&*input))?);
+                }
+                Ok(acc)
+            }),
+        }
+    }
+
+    /// A case that makes its `iters` calls itself (on other threads, say: S08, S09) and returns the
+    /// sum of their checksums. Work done on other threads must be [`credit`]ed to the calling
+    /// thread for the allocation counts to see it (a [`Crew`] does).
+    ///
+    /// [`credit`]: super::alloc::credit
+    /// [`Crew`]: super::crew::Crew
+    pub fn batch<F>(strategy: &'static str, params: &Params, run: F) -> Case
+    where
+        F: Fn(u64) -> Result<u64, LabError> + 'static,
+    {
+        Case {
+            strategy,
+            params: params.clone(),
+            run: Box::new(run),
+        }
+    }
+
+    /// Runs the strategy `iters` times; returns the sum of its checksums.
+    #[inline]
+    pub fn run(&self, iters: u64) -> Result<u64, LabError> {
+        (self.run)(iters)
+    }
+
+    /// criterion's full id: `scenario/strategy/params`.
+    pub fn id(&self, scenario: &str) -> String {
+        format!("{scenario}/{}/{}", self.strategy, self.params)
+    }
+}
+
+/// A scenario of FINDINGS.md as the runner sees it.
+pub struct Scenario {
+    /// `s02_pass_string`: the FINDINGS.md ID and the module name.
+    pub id: &'static str,
+    pub lang: &'static str,
+    /// `r2c` (Rust calls C) or `c2r`.
+    pub direction: &'static str,
+    /// What one measured call is (the report says it).
+    pub unit: &'static str,
+    /// Whether every strategy at the same parameters must return the same checksum.
+    pub strategies_agree: bool,
+    pub cases: fn(Sweep) -> Vec<Case>,
+    /// The parameter points (labels such as `len=1024`; `""` for none) whose cases get a flame
+    /// graph in the profile pass: one point per strategy keeps the pass short.
+    pub profile_at: &'static [&'static str],
+}
+
+/// One case's checked work and per-call usage, measured outside any timing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checked {
+    /// The checksum of one call.
+    pub checksum: u64,
+    pub rust_allocs: f64,
+    pub c_allocs: f64,
+    pub bytes_allocated: f64,
+    pub bytes_copied: f64,
+    /// Frees on both sides over the counted calls equal allocations: nothing leaked.
+    pub balanced: bool,
+}
+
+/// Runs a case once to warm it (and fill any reused buffer), then [`COUNT_CALLS`] times counting
+/// allocations and copies on both sides.
+pub fn check_case(case: &Case) -> Result<Checked, LabError> {
+    let checksum = case.run(1)?;
+    let (sum, u): (Result<u64, LabError>, Usage) = usage_of(|| case.run(COUNT_CALLS));
+    let sum = sum?;
+    assert_eq!(
+        sum,
+        checksum.wrapping_mul(COUNT_CALLS),
+        "{}/{}: the checksum changed between calls",
+        case.strategy,
+        case.params
+    );
+    let per = |x: u64| x as f64 / COUNT_CALLS as f64;
+    Ok(Checked {
+        checksum,
+        rust_allocs: per(u.rust_allocs),
+        c_allocs: per(u.c_allocs),
+        bytes_allocated: per(u.bytes_allocated),
+        bytes_copied: per(u.bytes_copied),
+        balanced: u.rust_allocs == u.rust_frees && u.c_allocs == u.c_frees,
+    })
+}
+
+/// Checks every case of a scenario: each runs, and strategies at the same parameters agree.
+/// Returns the per-case results in case order. Panics with the disagreeing ids otherwise, so a
+/// wrong strategy fails instead of looking fast.
+pub fn check_scenario(scenario: &Scenario, cases: &[Case]) -> Vec<Checked> {
+    let checked: Vec<Checked> = cases
+        .iter()
+        .map(|c| check_case(c).unwrap_or_else(|e| panic!("{}: {e}", c.id(scenario.id))))
+        .collect();
+    if scenario.strategies_agree {
+        for (i, a) in cases.iter().enumerate() {
+            for (j, b) in cases.iter().enumerate().skip(i + 1) {
+                if a.params == b.params && checked[i].checksum != checked[j].checksum {
+                    panic!(
+                        "{} and {} disagree: checksums {:#x} vs {:#x}",
+                        a.id(scenario.id),
+                        b.id(scenario.id),
+                        checked[i].checksum,
+                        checked[j].checksum
+                    );
+                }
+            }
+        }
+    }
+    checked
+}

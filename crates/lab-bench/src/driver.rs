@@ -1,0 +1,218 @@
+//! C→R: runs the C driver (`c-harness/driver`) on an extension shared object and turns its JSON
+//! Lines into result records. The driver times the calls itself, in C, so a Rust extension and a
+//! Go one are measured by the very same loop; this side only launches it and files its records.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::case::Sweep;
+use crate::runner::{refresh_report, save, Options};
+use lab_record::{Allocs, Machine, Ns, Record, ResultFile};
+
+/// The driver binary that build.rs compiled from `c-harness/driver/driver.c` and the host.
+pub fn driver_path() -> &'static Path {
+    Path::new(env!("LAB_DRIVER"))
+}
+
+/// The same extension written in C (`c-harness/driver/c_ext.c`), built by build.rs: the driver's
+/// language-neutral reference.
+pub fn c_extension_path() -> &'static Path {
+    Path::new(env!("LAB_C_EXTENSION"))
+}
+
+/// This crate's cdylib, built with the running test or bench binary. Cargo leaves it beside the
+/// binary in `target/<profile>/deps/` (it copies it up to `target/<profile>/` only when the library
+/// itself was asked for), so look there first.
+pub fn rust_extension_path() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let deps = exe.parent().expect("exe in a directory");
+    let candidates = [
+        deps.join("liblab_ext.so"),
+        deps.parent().unwrap_or(deps).join("liblab_ext.so"),
+    ];
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .unwrap_or(&candidates[0])
+        .clone()
+}
+
+/// What the driver reports an extension's side allocated ("ext"), and the host's ("c").
+#[derive(Debug, Clone, Deserialize)]
+struct DriverAllocs {
+    ext: f64,
+    c: f64,
+}
+
+/// One line of the driver's output.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DriverRecord {
+    pub scenario: String,
+    pub strategy: String,
+    pub params: Map<String, Value>,
+    pub ns_per_call: Ns,
+    allocs_per_call: DriverAllocs,
+    pub bytes_allocated_per_call: f64,
+    pub percentiles_ns: Option<BTreeMap<String, f64>>,
+    pub checksum: Option<u64>,
+}
+
+/// Parses the driver's JSON Lines (blank lines ignored); an error names the line.
+pub fn parse_lines(text: &str) -> Result<Vec<DriverRecord>, String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| format!("driver output line {}: {e}: {l}", i + 1))
+        })
+        .collect()
+}
+
+/// Runs the driver on `extension`; returns its records, or its stderr when it fails.
+///
+/// `leak_tolerance` loosens the driver's S10 check that the extension's allocations and frees
+/// balance after 10 000 panicking requests: 0 (exact) for Rust and C, whose counts are per
+/// thread; Go's are process-wide and its runtime allocates on its own (a new M mid-run), so the
+/// Go run allows a handful.
+pub fn run_driver(
+    extension: &Path,
+    sweep: Sweep,
+    only: Option<&str>,
+    leak_tolerance: u32,
+) -> Result<Vec<DriverRecord>, String> {
+    let out = std::env::temp_dir().join(format!(
+        "lab-driver-{}-{}.jsonl",
+        std::process::id(),
+        extension_stem(extension)
+    ));
+    let mut cmd = Command::new(driver_path());
+    cmd.arg(extension).arg("--out").arg(&out);
+    if sweep == Sweep::Quick {
+        cmd.arg("--quick");
+    }
+    if leak_tolerance > 0 {
+        cmd.arg("--leak-tolerance").arg(leak_tolerance.to_string());
+    }
+    if let Some(only) = only {
+        cmd.arg("--only").arg(only);
+    }
+    let output = cmd
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", driver_path().display()))?;
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        let _ = std::fs::remove_file(&out);
+        return Err(format!(
+            "lab-driver exited with {}:\n{stderr}",
+            output.status
+        ));
+    }
+    eprint!("{stderr}");
+    let text =
+        std::fs::read_to_string(&out).map_err(|e| format!("reading {}: {e}", out.display()))?;
+    let _ = std::fs::remove_file(&out);
+    parse_lines(&text)
+}
+
+fn extension_stem(p: &Path) -> String {
+    p.file_stem()
+        .map_or_else(|| "ext".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// What one C→R `ns_per_call` covers, per scenario.
+pub fn unit(scenario: &str) -> &'static str {
+    match scenario {
+        "s01_call_floor" => "one call through the dlopen()ed symbol",
+        "s07_copy_on_demand" => "one on_request_headers call (plus the host's push, for eager)",
+        "s10_panic" => "one call, or one panicking request",
+        "s11_thread_attach" => "one call (first on a new thread, or steady)",
+        "s12_tail_latency" => "one call, timed singly (clock_gettime around each)",
+        "s14_filters" => {
+            "one request (on_request_headers, plus on_response_headers for header_get_set)"
+        }
+        _ => "one call",
+    }
+}
+
+/// Groups driver records into result files, one per scenario; the extension's allocations go to
+/// the column of its language.
+pub fn to_result_files(
+    records: Vec<DriverRecord>,
+    lang: &str,
+    machine: &Machine,
+) -> Vec<ResultFile> {
+    let mut by_scenario: BTreeMap<String, Vec<Record>> = BTreeMap::new();
+    for r in records {
+        let ext = Some(r.allocs_per_call.ext);
+        let allocs = match lang {
+            "go" => Allocs {
+                rust: None,
+                c: Some(r.allocs_per_call.c),
+                go: ext,
+            },
+            _ => Allocs {
+                rust: ext,
+                c: Some(r.allocs_per_call.c),
+                go: None,
+            },
+        };
+        by_scenario
+            .entry(r.scenario.clone())
+            .or_default()
+            .push(Record {
+                strategy: r.strategy,
+                params: r.params,
+                ns_per_call: r.ns_per_call,
+                allocs_per_call: allocs,
+                bytes_allocated_per_call: r.bytes_allocated_per_call,
+                bytes_copied_per_call: 0.0,
+                percentiles_ns: r.percentiles_ns,
+                flamegraph: None,
+                checksum: r.checksum,
+            });
+    }
+    by_scenario
+        .into_iter()
+        .map(|(scenario, records)| ResultFile {
+            unit: unit(&scenario).to_owned(),
+            scenario,
+            lang: lang.to_owned(),
+            direction: "c2r".to_owned(),
+            machine: machine.clone(),
+            records,
+        })
+        .collect()
+}
+
+/// The `main` of the C→R bench target: the driver on the Rust extension; records and report.
+pub fn bench_main() {
+    let opts = Options::from_env();
+    if opts.profile {
+        println!("lab: the C->R driver is timed in C, outside this process: no flame graph here");
+        return;
+    }
+    let ext = rust_extension_path();
+    // Test mode (cargo test --benches) runs the quick sweep and checks the driver succeeds.
+    let sweep = if opts.test_only {
+        Sweep::Quick
+    } else {
+        opts.sweep
+    };
+    let records =
+        run_driver(&ext, sweep, opts.filter.as_deref(), 0).unwrap_or_else(|e| panic!("{e}"));
+    if opts.test_only {
+        println!(
+            "c2r driver on {}: {} records ... ok",
+            ext.display(),
+            records.len()
+        );
+        return;
+    }
+    let machine = crate::fingerprint::detect(opts.mode());
+    save(&opts, &machine, to_result_files(records, "rust", &machine));
+    refresh_report(&opts, &machine);
+}

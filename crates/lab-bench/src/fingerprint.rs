@@ -1,0 +1,72 @@
+//! The machine fingerprint every result carries (DESIGN.md): CPU, cores, kernel, the toolchains
+//! that built this binary, Go's version, the git commit and the date. A report never mixes
+//! machines silently: results live under `results/<machine id>/`.
+
+use std::fs;
+use std::process::Command;
+
+use lab_record::{machine_id, rfc3339_utc, Machine};
+
+/// Fingerprints this machine (CPU from /proc/cpuinfo, kernel, the toolchains that built this
+/// binary, the git commit of the work tree) at the current time.
+pub fn detect(mode: &str) -> Machine {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map_or_else(|_| "unknown".into(), |s| s.trim().into());
+    Machine {
+        id: machine_id(&cpu, cores),
+        cpu,
+        cores,
+        kernel,
+        rustc: env!("LAB_RUSTC_VERSION").into(),
+        cc: env!("LAB_CC_VERSION").into(),
+        go: crate::go::go_binary().and_then(|go| crate::go::go_version(&go)),
+        commit: git_commit(),
+        date: rfc3339_utc(std::time::SystemTime::now()),
+        lto: false,
+        mode: mode.into(),
+    }
+}
+
+fn git_commit() -> String {
+    let run = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match run(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(c) => {
+            // The lab's own outputs do not count: a full run rewrites results/ and REPORT.md as
+            // it goes, and every bench target after the first would otherwise call the tree dirty.
+            let dirty = run(&[
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ":(top)",
+                ":(top,exclude)results",
+                ":(top,exclude)REPORT.md",
+            ])
+            .is_some_and(|s| !s.is_empty());
+            if dirty {
+                format!("{c}-dirty")
+            } else {
+                c
+            }
+        }
+        None => "unknown".into(),
+    }
+}

@@ -1,0 +1,305 @@
+//! The Go reference (`go-reference/`), measured in the same run as Rust over the same C host:
+//! Go→C with `go test -bench` (package `gotoc`), C→Go with the same C driver on a
+//! `-buildmode=c-shared` library (package `cext`). This module finds the toolchain, runs both and
+//! files their figures as records with `lang: "go"`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Map, Value};
+
+use crate::case::Sweep;
+use crate::driver::{run_driver, to_result_files};
+use crate::runner::{refresh_report, save, target_dir, workspace_root, Options};
+use lab_record::{Allocs, Machine, Ns, Record, ResultFile};
+
+/// The driver's S10 leak check for Go: over 110 runs the process-wide counts were off by 1, 7 or 8
+/// (the runtime's own allocations, e.g. a new M starting mid-run); twice the worst seen.
+pub const GO_LEAK_TOLERANCE: u32 = 16;
+
+/// The Go toolchain: `$LAB_GO`, else the repo-local one `scripts/setup` installs
+/// (`.venv/bin/go`), else `go` on the PATH — the first that answers `go version`.
+pub fn go_binary() -> Option<PathBuf> {
+    let candidates = std::env::var_os("LAB_GO")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([workspace_root().join(".venv/bin/go"), PathBuf::from("go")]);
+    candidates.into_iter().find(|go| {
+        Command::new(go)
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// `go version`'s answer (`go1.27.3 linux/amd64`), for the machine fingerprint.
+pub fn go_version(go: &Path) -> Option<String> {
+    let out = Command::new(go).arg("version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Some(text.trim().trim_start_matches("go version ").to_owned())
+}
+
+fn go_dir() -> PathBuf {
+    workspace_root().join("go-reference")
+}
+
+/// One benchmark line of `go test -bench -benchmem`, e.g.
+/// `Benchmark_s02_pass_string/cstring/len=64-2  1000000  87.02 ns/op  65 B/op  1 allocs/op  0 c-allocs/op`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoBench {
+    pub scenario: String,
+    pub strategy: String,
+    pub params: Map<String, Value>,
+    pub ns_per_op: f64,
+    pub bytes_per_op: Option<f64>,
+    pub allocs_per_op: Option<f64>,
+    pub c_allocs_per_op: Option<f64>,
+}
+
+/// Parses one line; `None` for anything that is not a benchmark result of a lab scenario.
+pub fn parse_bench_line(line: &str) -> Option<GoBench> {
+    let mut fields = line.split_whitespace();
+    let name = fields.next()?.strip_prefix("Benchmark_")?;
+    let _iterations: u64 = fields.next()?.parse().ok()?;
+    // `name-GOMAXPROCS`: the suffix is go test's, not ours.
+    let name = match name.rsplit_once('-') {
+        Some((n, procs)) if procs.chars().all(|c| c.is_ascii_digit()) => n,
+        _ => name,
+    };
+    let mut parts = name.split('/');
+    let scenario = parts.next()?.to_owned();
+    let strategy = parts.next()?.to_owned();
+    let mut params = Map::new();
+    if let Some(p) = parts.next() {
+        for kv in p.split(',') {
+            let (k, v) = kv.split_once('=')?;
+            let v = v
+                .parse::<u64>()
+                .map_or_else(|_| Value::from(v), Value::from);
+            params.insert(k.to_owned(), v);
+        }
+    }
+    let rest: Vec<&str> = fields.collect();
+    let metric = |unit: &str| {
+        rest.windows(2)
+            .find(|w| w[1] == unit)
+            .and_then(|w| w[0].parse::<f64>().ok())
+    };
+    Some(GoBench {
+        scenario,
+        strategy,
+        params,
+        ns_per_op: metric("ns/op")?,
+        bytes_per_op: metric("B/op"),
+        allocs_per_op: metric("allocs/op"),
+        c_allocs_per_op: metric("c-allocs/op"),
+    })
+}
+
+/// Records from `go test` output: repeated runs of one benchmark (`-count`) become one record,
+/// the median of their ns/op with the lowest and highest as bounds.
+pub fn records_from_go_test(output: &str, machine: &Machine) -> Vec<ResultFile> {
+    let mut runs: BTreeMap<(String, String, String), Vec<GoBench>> = BTreeMap::new();
+    for b in output.lines().filter_map(parse_bench_line) {
+        let key = (
+            b.scenario.clone(),
+            b.strategy.clone(),
+            lab_record::params_label(&b.params),
+        );
+        runs.entry(key).or_default().push(b);
+    }
+    let mut files: BTreeMap<String, Vec<Record>> = BTreeMap::new();
+    for ((scenario, _, _), benches) in runs {
+        let mut ns: Vec<f64> = benches.iter().map(|b| b.ns_per_op).collect();
+        ns.sort_by(f64::total_cmp);
+        let first = &benches[0];
+        files.entry(scenario).or_default().push(Record {
+            strategy: first.strategy.clone(),
+            params: first.params.clone(),
+            ns_per_call: Ns {
+                median: ns[ns.len() / 2],
+                low: ns[0],
+                high: ns[ns.len() - 1],
+            },
+            allocs_per_call: Allocs {
+                rust: None,
+                c: first.c_allocs_per_op,
+                go: first.allocs_per_op,
+            },
+            bytes_allocated_per_call: first.bytes_per_op.unwrap_or(0.0),
+            bytes_copied_per_call: 0.0,
+            percentiles_ns: None,
+            flamegraph: None,
+            checksum: None,
+        });
+    }
+    files
+        .into_iter()
+        .map(|(scenario, records)| ResultFile {
+            scenario,
+            lang: "go".into(),
+            direction: "r2c".into(),
+            unit: "one call (go test -bench, ns/op)".into(),
+            machine: machine.clone(),
+            records,
+        })
+        .collect()
+}
+
+/// `go` in `go-reference/`, never fetching another toolchain (the registries here are not Go's).
+fn go_command(go: &Path) -> Command {
+    let mut cmd = Command::new(go);
+    cmd.current_dir(go_dir()).env("GOTOOLCHAIN", "local");
+    cmd
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{what}: cannot run: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() {
+        return Err(format!(
+            "{what} failed ({}):\n{stdout}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(stdout)
+}
+
+/// Runs the Go→C benchmarks; quick runs pass `-short` (the quick sweep) and one count.
+pub fn run_go_test(go: &Path, sweep: Sweep) -> Result<String, String> {
+    let mut cmd = go_command(go);
+    cmd.args(["test", "-run", "^$", "-benchmem", "-bench", "."]);
+    match sweep {
+        Sweep::Full => cmd.args(["-count", "3", "-benchtime", "200ms"]),
+        Sweep::Quick => cmd.args(["-short", "-count", "1", "-benchtime", "20ms"]),
+    };
+    cmd.arg("./gotoc");
+    run(&mut cmd, "go test -bench ./gotoc")
+}
+
+/// Builds the C→Go extension and returns its path.
+pub fn build_go_extension(go: &Path) -> Result<PathBuf, String> {
+    let so = target_dir().join("go").join("libgoext.so");
+    let mut cmd = go_command(go);
+    cmd.args(["build", "-buildmode=c-shared", "-o"])
+        .arg(&so)
+        .arg("./cext");
+    run(&mut cmd, "go build -buildmode=c-shared ./cext")?;
+    Ok(so)
+}
+
+/// The `main` of the Go bench target: Go→C and C→Go in this run, beside the Rust figures.
+pub fn bench_main() {
+    let opts = Options::from_env();
+    if opts.profile {
+        println!("lab: the Go reference is profiled by Go's own tools, not here");
+        return;
+    }
+    let Some(go) = go_binary().filter(|_| go_dir().join("go.mod").is_file()) else {
+        println!("lab: {}", lab_report::GO_NOT_MEASURED);
+        return;
+    };
+    let sweep = if opts.test_only {
+        Sweep::Quick
+    } else {
+        opts.sweep
+    };
+    let r2c = run_go_test(&go, sweep).unwrap_or_else(|e| panic!("{e}"));
+    let so = build_go_extension(&go).unwrap_or_else(|e| panic!("{e}"));
+    let c2r = run_driver(&so, sweep, None, GO_LEAK_TOLERANCE).unwrap_or_else(|e| panic!("{e}"));
+    let machine = crate::fingerprint::detect(opts.mode());
+    let mut files = records_from_go_test(&r2c, &machine);
+    files.extend(to_result_files(c2r, "go", &machine));
+    if opts.test_only {
+        let n: usize = files.iter().map(|f| f.records.len()).sum();
+        println!(
+            "go reference: {} result files, {n} records ... ok",
+            files.len()
+        );
+        return;
+    }
+    save(&opts, &machine, files);
+    refresh_report(&opts, &machine);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_bench_lines_parse() {
+        let b = parse_bench_line(
+            "Benchmark_s02_pass_string/cstring/len=64-2   \t 1000000\t        87.02 ns/op\t      65 B/op\t       1 allocs/op\t         0 c-allocs/op",
+        )
+        .unwrap();
+        assert_eq!(
+            (b.scenario.as_str(), b.strategy.as_str()),
+            ("s02_pass_string", "cstring")
+        );
+        assert_eq!(b.params["len"], 64);
+        assert_eq!(
+            (
+                b.ns_per_op,
+                b.bytes_per_op,
+                b.allocs_per_op,
+                b.c_allocs_per_op
+            ),
+            (87.02, Some(65.0), Some(1.0), Some(0.0))
+        );
+        let b =
+            parse_bench_line("Benchmark_s06_read_headers/bulk_copy/n=16,k=8-2  5000  310.5 ns/op")
+                .unwrap();
+        assert_eq!(
+            (
+                b.params["n"].as_u64(),
+                b.params["k"].as_u64(),
+                b.allocs_per_op
+            ),
+            (Some(16), Some(8), None)
+        );
+        let b = parse_bench_line(
+            "Benchmark_s01_call_floor/empty_call-8  100000000  20.1 ns/op  0 B/op  0 allocs/op",
+        )
+        .unwrap();
+        assert!(b.params.is_empty());
+        for noise in [
+            "goos: linux",
+            "PASS",
+            "ok  \tffilab/goref/gotoc\t12.3s",
+            "BenchmarkOther-2 10 1 ns/op",
+            "Benchmark_s01_call_floor/empty_call-2 --- FAIL",
+        ] {
+            assert_eq!(parse_bench_line(noise), None, "{noise}");
+        }
+    }
+
+    #[test]
+    fn repeated_runs_become_one_record_with_bounds() {
+        let out = "Benchmark_s02_pass_string/ptr_len/len=8-2 100 60 ns/op 0 B/op 0 allocs/op 0 c-allocs/op\n\
+                   Benchmark_s02_pass_string/ptr_len/len=8-2 100 62 ns/op 0 B/op 0 allocs/op 0 c-allocs/op\n\
+                   Benchmark_s02_pass_string/ptr_len/len=8-2 100 61 ns/op 0 B/op 0 allocs/op 0 c-allocs/op\n";
+        let files = records_from_go_test(out, &crate::fingerprint::detect("quick"));
+        assert_eq!(files.len(), 1);
+        let r = &files[0].records[0];
+        assert_eq!(
+            (r.ns_per_call.median, r.ns_per_call.low, r.ns_per_call.high),
+            (61.0, 60.0, 62.0)
+        );
+        assert_eq!(
+            (
+                r.allocs_per_call.go,
+                r.allocs_per_call.c,
+                r.allocs_per_call.rust
+            ),
+            (Some(0.0), Some(0.0), None)
+        );
+        assert_eq!(
+            (files[0].lang.as_str(), files[0].direction.as_str()),
+            ("go", "r2c")
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! S04 get a string of known length from C (FINDINGS.md). Envoy passes sizes on entry, so Go
+//! allocates and C++ copies straight into it: one copy instead of "one and a half or two". In Rust:
+//! `prealloc_heap` (a `Vec` with the exact capacity, filled by the host), `prealloc_reused` (one
+//! buffer kept across calls), `prealloc_stack` (a stack array), against S03's `clone_on_return`.
+//! Allocations: 1 / 0 (amortised) / 0, and 1 for the clone.
+
+use std::cell::RefCell;
+use std::mem::MaybeUninit;
+use std::rc::Rc;
+
+use super::s03_unknown_length::{self as s03, HeaderFixture, NAME};
+use crate::case::{Case, Scenario, Sweep};
+use crate::{params, strategies};
+use lab_sys::digest;
+use lab_sys::host::LabError;
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "s04_known_length",
+    lang: "rust",
+    direction: "r2c",
+    unit: "one call reading one header value",
+    strategies_agree: true,
+    cases,
+    profile_at: &["len=4096"],
+};
+
+pub const LENS: &[usize] = s03::LENS;
+
+/// S03's fixture plus the buffer `prealloc_reused` keeps between calls.
+pub struct Known {
+    pub fixture: HeaderFixture,
+    pub reused: RefCell<Vec<u8>>,
+}
+
+/// A fresh `Vec` of exactly the known length, filled by the host.
+pub fn prealloc_heap(k: &Known) -> Result<u64, LabError> {
+    let mut buf: Vec<u8> = Vec::with_capacity(k.fixture.len);
+    let filled = fill(k, &mut buf)?;
+    Ok(digest(&buf[..filled]))
+}
+
+/// One buffer kept across calls: after the first, no allocation at all.
+pub fn prealloc_reused(k: &Known) -> Result<u64, LabError> {
+    let mut buf = k.reused.borrow_mut();
+    buf.clear();
+    buf.reserve(k.fixture.len);
+    let filled = fill(k, &mut buf)?;
+    Ok(digest(&buf[..filled]))
+}
+
+/// Has the host copy the value into `buf`'s spare capacity and makes it part of the `Vec`.
+#[inline(always)]
+fn fill(k: &Known, buf: &mut Vec<u8>) -> Result<usize, LabError> {
+    let spare = &mut buf.spare_capacity_mut()[..k.fixture.len];
+    let filled = k.fixture.req.header_copy(NAME, spare)?.len();
+    // SAFETY: header_copy initialised the first `filled` bytes of the spare capacity, which
+    // start at buf.len() == 0 (both callers pass an empty Vec).
+    unsafe { buf.set_len(filled) };
+    Ok(filled)
+}
+
+/// A stack array sized for the value (4 KiB for header-sized values, 64 KiB above): no allocation,
+/// but the bytes live only for the call.
+pub fn prealloc_stack(k: &Known) -> Result<u64, LabError> {
+    if k.fixture.len <= 4096 {
+        stack_fill::<4096>(k)
+    } else {
+        stack_fill::<65536>(k)
+    }
+}
+
+#[inline(always)]
+fn stack_fill<const CAP: usize>(k: &Known) -> Result<u64, LabError> {
+    let mut buf = [MaybeUninit::<u8>::uninit(); CAP];
+    let value = k
+        .fixture
+        .req
+        .header_copy(NAME, &mut buf[..k.fixture.len.min(CAP)])?;
+    Ok(digest(value))
+}
+
+/// S03's `clone_on_return`, the baseline that does not use the known length.
+pub fn clone_on_return(k: &Known) -> Result<u64, LabError> {
+    s03::clone_on_return(&k.fixture)
+}
+
+fn cases(sweep: Sweep) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for len in sweep.pick(LENS) {
+        let input = Rc::new(Known {
+            fixture: HeaderFixture::new(len),
+            reused: RefCell::new(Vec::new()),
+        });
+        strategies!(
+            cases,
+            params!(len),
+            input,
+            [
+                prealloc_heap,
+                prealloc_reused,
+                prealloc_stack,
+                clone_on_return
+            ]
+        );
+    }
+    cases
+}

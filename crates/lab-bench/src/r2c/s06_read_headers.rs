@@ -1,0 +1,145 @@
+//! S06 read all headers of a request (FINDINGS.md). Envoy copies all headers into Go at the first
+//! read, because several are usually read and a cgo call costs more than a copy; Go pre-sizes the
+//! slice from the count passed on entry and keeps it on the stack up to 16 headers — a threshold
+//! "picked by gut feeling, never measured". In Rust, reading k of n headers:
+//! `per_header_call` (one FFI call per header, borrowed value), `bulk_copy` (one call copies every
+//! header into a caller buffer), `bulk_borrow` (one call fills views into host memory, no copy);
+//! and `stack_slots`, the threshold sweep: the view slots on the stack up to `threshold`, on the
+//! heap above, for every header count.
+
+use std::rc::Rc;
+
+use crate::case::{Case, Scenario, Sweep};
+use crate::{params, strategies};
+use lab_sys::digest;
+use lab_sys::host::{EntrySizes, HostHeader, LabError, Request};
+use lab_sys::slots::{with_slots, DEFAULT_STACK_SLOTS as N};
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "s06_read_headers",
+    lang: "rust",
+    direction: "r2c",
+    unit: "one filter reading k of n headers",
+    strategies_agree: true,
+    cases,
+    profile_at: &["n=16,k=8", "n=32,threshold=0", "n=32,threshold=64"],
+};
+
+pub const COUNTS: &[usize] = &[1, 2, 4, 8, 16, 32, 64, 128];
+pub const THRESHOLDS: &[usize] = &[0, 4, 8, 16, 32, 64];
+
+/// A realistic request of `n` headers, the sizes Envoy would pass on entry, and the names of the
+/// `k` headers the filter reads: spread evenly over the request, each in the middle of its share,
+/// so a lookup scans as far as an average one would (k = 1 reads the middle header, not the first).
+pub struct Headers {
+    pub req: Request,
+    pub entry: EntrySizes,
+    pub wanted: Vec<Vec<u8>>,
+}
+
+impl Headers {
+    pub fn new(n: usize, k: usize) -> Self {
+        let req = Request::realistic(n, 42).expect("host allocation");
+        let entry = req.headers_size().expect("live request");
+        let wanted = with_slots::<HostHeader<'_>, 0, _>(entry.count, |slots| {
+            let all = req
+                .view_all(slots)
+                .expect("slots sized from the entry count");
+            (0..k)
+                .map(|i| all[(2 * i + 1) * n / (2 * k)].name().as_bytes().to_vec())
+                .collect()
+        });
+        Headers { req, entry, wanted }
+    }
+}
+
+/// Looks each wanted header up in `views`, as a filter reading a cached copy does.
+#[inline(always)]
+fn read_wanted(views: &[HostHeader<'_>], wanted: &[Vec<u8>]) -> Result<u64, LabError> {
+    let mut sum = 0u64;
+    for name in wanted {
+        let h = views
+            .iter()
+            .find(|h| h.name().as_bytes() == name.as_slice())
+            .ok_or(LabError::NotFound)?;
+        sum = sum.wrapping_add(digest(h.value().as_bytes()));
+    }
+    Ok(sum)
+}
+
+/// One FFI call per header read; each returns a borrowed view (Envoy's `GetRaw` path).
+pub fn per_header_call(h: &Headers) -> Result<u64, LabError> {
+    let mut sum = 0u64;
+    for name in &h.wanted {
+        sum = sum.wrapping_add(digest(h.req.header(name)?.as_bytes()));
+    }
+    Ok(sum)
+}
+
+/// One call copies every name and value into a caller buffer sized from the entry bytes, with
+/// views into that buffer (Envoy's `HttpCopyHeaders`: one `[]byte` and a slice of strings).
+pub fn bulk_copy(h: &Headers) -> Result<u64, LabError> {
+    let mut buf: Vec<u8> = Vec::with_capacity(h.entry.bytes);
+    with_slots::<HostHeader<'_>, N, _>(h.entry.count, |slots| {
+        let views = h.req.copy_all(buf.spare_capacity_mut(), slots)?;
+        read_wanted(views, &h.wanted)
+    })
+}
+
+/// One call fills views of every header into host memory: no copy of any byte.
+pub fn bulk_borrow(h: &Headers) -> Result<u64, LabError> {
+    with_slots::<HostHeader<'_>, N, _>(h.entry.count, |slots| {
+        let views = h.req.view_all(slots)?;
+        read_wanted(views, &h.wanted)
+    })
+}
+
+/// The threshold sweep: views of all headers in slots on the stack up to `T`, on the heap above,
+/// each value digested once (a filter that consumes every header, e.g. an access log).
+pub fn stack_slots<const T: usize>(h: &Headers) -> Result<u64, LabError> {
+    with_slots::<HostHeader<'_>, T, _>(h.entry.count, |slots| {
+        let views = h.req.view_all(slots)?;
+        Ok(views.iter().fold(0u64, |sum, v| {
+            sum.wrapping_add(digest(v.value().as_bytes()))
+        }))
+    })
+}
+
+/// `k` in {1, n/2, n}, without repeats.
+pub fn reads(n: usize) -> Vec<usize> {
+    let mut ks = vec![1, n / 2, n];
+    ks.retain(|&k| k >= 1);
+    ks.dedup();
+    ks
+}
+
+fn cases(sweep: Sweep) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for n in sweep.pick(COUNTS) {
+        for k in reads(n) {
+            let input = Rc::new(Headers::new(n, k));
+            strategies!(
+                cases,
+                params!(n, k),
+                input,
+                [per_header_call, bulk_copy, bulk_borrow]
+            );
+        }
+        let input = Rc::new(Headers::new(n, 1));
+        for threshold in sweep.pick(THRESHOLDS) {
+            let p = params!(n, threshold);
+            // One arm per threshold: each is its own monomorphised function, called directly.
+            let case = match threshold {
+                0 => Case::new("stack_slots", &p, &input, stack_slots::<0>),
+                4 => Case::new("stack_slots", &p, &input, stack_slots::<4>),
+                8 => Case::new("stack_slots", &p, &input, stack_slots::<8>),
+                16 => Case::new("stack_slots", &p, &input, stack_slots::<16>),
+                32 => Case::new("stack_slots", &p, &input, stack_slots::<32>),
+                64 => Case::new("stack_slots", &p, &input, stack_slots::<64>),
+                other => unreachable!("threshold {other} is not in THRESHOLDS"),
+            };
+            cases.push(case);
+        }
+    }
+    cases
+}

@@ -1,0 +1,160 @@
+//! The C driver on the Rust extension (quick mode), end to end: it loads the cdylib, runs every
+//! C→R scenario with its own checks (10 000 panicking requests with balanced allocations,
+//! thread-local state released on thread exit, bad handles refused), and its records parse into
+//! result files. And the driver's own bad inputs: clear messages, non-zero exits.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use lab_bench::case::Sweep;
+use lab_bench::driver::{
+    c_extension_path, driver_path, parse_lines, run_driver, rust_extension_path, to_result_files,
+};
+
+fn driver(args: &[&str]) -> Output {
+    Command::new(driver_path())
+        .args(args)
+        .output()
+        .expect("the driver runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn the_driver_measures_every_c2r_scenario_on_the_rust_extension() {
+    let ext = rust_extension_path();
+    assert!(
+        ext.is_file(),
+        "cargo builds the cdylib beside the tests: {}",
+        ext.display()
+    );
+    let records = run_driver(&ext, Sweep::Quick, None, 0).unwrap_or_else(|e| panic!("{e}"));
+    let files = to_result_files(records, "rust", &lab_bench::fingerprint::detect("quick"));
+    let scenarios: Vec<&str> = files.iter().map(|f| f.scenario.as_str()).collect();
+    assert_eq!(
+        scenarios,
+        [
+            "s01_call_floor",
+            "s07_copy_on_demand",
+            "s10_panic",
+            "s11_thread_attach",
+            "s12_tail_latency",
+            "s14_filters"
+        ]
+    );
+    for f in &files {
+        assert_eq!((f.lang.as_str(), f.direction.as_str()), ("rust", "c2r"));
+        for r in &f.records {
+            assert!(r.ns_per_call.median > 0.0, "{}/{}", f.scenario, r.strategy);
+            assert!(r.allocs_per_call.rust.is_some() && r.allocs_per_call.c.is_some());
+        }
+    }
+    let get = |scenario: &str, strategy: &str| {
+        files
+            .iter()
+            .find(|f| f.scenario == scenario)
+            .and_then(|f| f.records.iter().find(|r| r.strategy == strategy))
+            .unwrap_or_else(|| panic!("{scenario}/{strategy}"))
+    };
+    // The allocation-free strategies allocate nothing on either side; the heavy one does.
+    assert_eq!(
+        get("s12_tail_latency", "alloc_free").allocs_per_call.rust,
+        Some(0.0)
+    );
+    assert!(
+        get("s12_tail_latency", "alloc_heavy")
+            .allocs_per_call
+            .rust
+            .unwrap()
+            >= 16.0
+    );
+    assert!(get("s12_tail_latency", "alloc_free")
+        .percentiles_ns
+        .as_ref()
+        .is_some_and(|p| p.contains_key("p99.9")));
+    assert_eq!(
+        get("s10_panic", "panic_survival").params["requests"],
+        10_000
+    );
+    assert_eq!(
+        get("s01_call_floor", "empty_call").allocs_per_call.rust,
+        Some(0.0)
+    );
+}
+
+#[test]
+fn the_driver_does_not_know_the_language_the_c_extension_passes_too() {
+    let records =
+        run_driver(c_extension_path(), Sweep::Quick, None, 0).unwrap_or_else(|e| panic!("{e}"));
+    let files = to_result_files(records, "c", &lab_bench::fingerprint::detect("quick"));
+    assert_eq!(files.len(), 6);
+}
+
+#[test]
+fn a_missing_extension_is_a_clear_error() {
+    let o = driver(&["/nonexistent/libnothing.so", "--quick"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot load /nonexistent/libnothing.so"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_shared_object_is_a_clear_error() {
+    let not_so = std::env::temp_dir().join(format!("lab-not-a-so-{}.so", std::process::id()));
+    std::fs::write(&not_so, b"this is text, not ELF").unwrap();
+    let o = driver(&[not_so.to_str().unwrap(), "--quick"]);
+    let _ = std::fs::remove_file(&not_so);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot load"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_extension_lacking_a_symbol_is_named() {
+    let dir = std::env::temp_dir().join(format!("lab-empty-ext-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("empty.c");
+    std::fs::write(&src, "int lab_not_an_extension(void) { return 0; }\n").unwrap();
+    let so = dir.join("libempty.so");
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let built = Command::new(cc)
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&so)
+        .arg(&src)
+        .status()
+        .expect("a C compiler");
+    assert!(built.success());
+    let o = driver(&[so.to_str().unwrap(), "--quick"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("lacks symbol lab_ext_init"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_usage_is_refused() {
+    let o = driver(&[]);
+    assert_eq!(o.status.code(), Some(64));
+    let o = driver(&[rust_extension_path().to_str().unwrap(), "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(64));
+}
+
+#[test]
+fn driver_lines_parse_and_bad_lines_are_named() {
+    let line = r#"{"scenario":"s01_call_floor","strategy":"empty_call","params":{},"ns_per_call":{"median":1.5,"low":1.4,"high":1.6},"allocs_per_call":{"ext":0,"c":0},"bytes_allocated_per_call":0,"percentiles_ns":null,"checksum":7}"#;
+    let recs = parse_lines(&format!("{line}\n\n{line}\n")).unwrap();
+    assert_eq!(recs.len(), 2);
+    let go = to_result_files(recs, "go", &lab_bench::fingerprint::detect("quick"));
+    assert_eq!(go[0].records[0].allocs_per_call.go, Some(0.0));
+    assert_eq!(go[0].records[0].allocs_per_call.rust, None);
+    let err = parse_lines("{\"scenario\": 1}\n").unwrap_err();
+    assert!(err.contains("line 1"), "{err}");
+    assert!(Path::new(driver_path()).is_file());
+}

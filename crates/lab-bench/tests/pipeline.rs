@@ -1,0 +1,309 @@
+//! The pipeline from a run to the report: criterion's estimate files are parsed (on a committed
+//! sample), a real quick run writes records, a filtered rerun merges into them, and the report
+//! computes its conclusions from records.
+
+use std::path::{Path, PathBuf};
+
+use lab_bench::case::Sweep;
+use lab_bench::criterion_json;
+use lab_bench::runner::{run, Options};
+use lab_record::{load_dir, Allocs, Ns, Record, ResultFile};
+use serde_json::{Map, Value};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+#[test]
+fn criterion_estimates_parse_from_the_committed_sample() {
+    let est = criterion_json::read_group(&fixtures().join("criterion/s02_pass_string")).unwrap();
+    let ns = est["s02_pass_string/ptr_len/len=8"];
+    assert!((ns.median - 1.494103425356959).abs() < 1e-12);
+    assert!(ns.low < ns.median && ns.median < ns.high);
+    assert!(criterion_json::read_group(Path::new("/nonexistent"))
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
+    let out = std::env::temp_dir().join(format!("lab-pipeline-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let opts = |filter: &str, profile: bool| Options {
+        sweep: Sweep::Quick,
+        test_only: false,
+        filter: Some(filter.into()),
+        out_root: out.clone(),
+        profile,
+    };
+    let scenario = &lab_bench::r2c::s02_pass_string::SCENARIO;
+    run(&opts("len=8", false), &[scenario]);
+
+    let machine = lab_bench::fingerprint::detect("quick");
+    let files = load_dir(&out.join("results").join(&machine.id)).unwrap();
+    assert_eq!(files.len(), 1);
+    let f = &files[0];
+    assert_eq!(
+        (f.scenario.as_str(), f.lang.as_str(), f.direction.as_str()),
+        ("s02_pass_string", "rust", "r2c")
+    );
+    assert_eq!(f.records.len(), 2);
+    for r in &f.records {
+        assert!(
+            r.ns_per_call.median > 0.0 && r.ns_per_call.low <= r.ns_per_call.high,
+            "{r:?}"
+        );
+        let expected = if r.strategy == "cstring" { 1.0 } else { 0.0 };
+        assert_eq!(r.allocs_per_call.rust, Some(expected), "{}", r.strategy);
+        assert_eq!(r.allocs_per_call.c, Some(0.0));
+    }
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(report.contains("## S02 pass a string R→C — rust, R→C"));
+    assert!(report.contains("`cstring` | len=8"));
+
+    // A filtered rerun refreshes its record and keeps the other.
+    run(&opts("ptr_len/len=8", false), &[scenario]);
+    let files = load_dir(&out.join("results").join(&machine.id)).unwrap();
+    assert_eq!(files[0].records.len(), 2);
+
+    // The profile pass: flame graphs for the profiled point, the differential graph, the records
+    // linked to them, and the report showing all of it with the plot of the sweep.
+    run(&opts("len=1024", false), &[scenario]);
+    run(&opts("len=1024", true), &[scenario]);
+    let flames = out.join("results/flamegraphs");
+    for name in [
+        "s02_pass_string-cstring-len=1024",
+        "s02_pass_string-ptr_len-len=1024",
+        "diff-s02_pass_string-ptr_len-vs-cstring",
+    ] {
+        let svg = std::fs::read_to_string(flames.join(format!("{name}.svg")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(svg.contains("<svg"), "{name} is an SVG");
+    }
+    let files = load_dir(&out.join("results").join(&machine.id)).unwrap();
+    let linked: Vec<&str> = files[0]
+        .records
+        .iter()
+        .filter_map(|r| r.flamegraph.as_deref())
+        .collect();
+    assert_eq!(linked.len(), 2, "{linked:?}");
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(
+        report.contains("[svg](results/flamegraphs/s02_pass_string-cstring-len=1024.svg)"),
+        "{report}"
+    );
+    assert!(report.contains("diff-s02_pass_string-ptr_len-vs-cstring.svg"));
+    assert!(report.contains(
+        "![S02 pass a string R→C: ns per call vs length](results/plots/s02_pass_string.svg)"
+    ));
+    assert!(
+        std::fs::read_to_string(out.join("results/plots/s02_pass_string.svg"))
+            .unwrap()
+            .contains("cstring")
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+fn rec(
+    strategy: &str,
+    params: &[(&str, u64)],
+    median: f64,
+    rust_allocs: f64,
+    copied: f64,
+) -> Record {
+    let params: Map<String, Value> = params
+        .iter()
+        .map(|&(k, v)| (k.to_owned(), Value::from(v)))
+        .collect();
+    Record {
+        strategy: strategy.into(),
+        params,
+        ns_per_call: Ns {
+            median,
+            low: median * 0.99,
+            high: median * 1.01,
+        },
+        allocs_per_call: Allocs {
+            rust: Some(rust_allocs),
+            c: Some(0.0),
+            go: None,
+        },
+        bytes_allocated_per_call: 0.0,
+        bytes_copied_per_call: copied,
+        percentiles_ns: None,
+        flamegraph: None,
+        checksum: None,
+    }
+}
+
+fn file(scenario: &str, records: Vec<Record>) -> ResultFile {
+    let mut machine = lab_bench::fingerprint::detect("full");
+    machine.id = "fixture-2c-0000".into();
+    machine.go = None;
+    ResultFile {
+        scenario: scenario.into(),
+        lang: "rust".into(),
+        direction: "r2c".into(),
+        unit: "one call".into(),
+        machine,
+        records,
+    }
+}
+
+#[test]
+fn the_report_computes_its_conclusions() {
+    let files = vec![
+        file(
+            "s01_call_floor",
+            vec![
+                rec("empty_call", &[], 2.0, 0.0, 0.0),
+                rec("memcpy", &[("len", 64)], 3.0, 0.0, 64.0),
+                rec("memcpy", &[("len", 1024)], 13.0, 0.0, 1024.0),
+            ],
+        ),
+        file(
+            "s02_pass_string",
+            vec![
+                // cstring = ptr_len + 10 ns + 0.5 ns/byte, exactly.
+                rec("ptr_len", &[("len", 64)], 2.0, 0.0, 0.0),
+                rec("cstring", &[("len", 64)], 44.0, 1.0, 65.0),
+                rec("ptr_len", &[("len", 1024)], 2.0, 0.0, 0.0),
+                rec("cstring", &[("len", 1024)], 524.0, 1.0, 1025.0),
+            ],
+        ),
+        file(
+            "s06_read_headers",
+            vec![
+                rec("per_header_call", &[("n", 16), ("k", 1)], 10.0, 0.0, 0.0),
+                rec("bulk_borrow", &[("n", 16), ("k", 1)], 20.0, 0.0, 0.0),
+                rec("per_header_call", &[("n", 16), ("k", 8)], 80.0, 0.0, 0.0),
+                rec("bulk_borrow", &[("n", 16), ("k", 8)], 40.0, 0.0, 0.0),
+                rec("stack_slots", &[("n", 8), ("threshold", 0)], 30.0, 1.0, 0.0),
+                rec(
+                    "stack_slots",
+                    &[("n", 8), ("threshold", 16)],
+                    10.0,
+                    0.0,
+                    0.0,
+                ),
+                rec(
+                    "stack_slots",
+                    &[("n", 32), ("threshold", 0)],
+                    50.0,
+                    1.0,
+                    0.0,
+                ),
+                rec(
+                    "stack_slots",
+                    &[("n", 32), ("threshold", 16)],
+                    50.0,
+                    1.0,
+                    0.0,
+                ),
+            ],
+        ),
+    ];
+    let md = lab_report::render(&files, "fixture-2c-0000");
+    assert!(
+        md.contains("At 64 B `cstring` costs ×22.0 of `ptr_len` (44.0 vs 2.00 ns)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`cstring` costs 10.0 ns + 0.500 ns/byte over `ptr_len`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`bulk_borrow` beats `per_header_call` — n=16: from k=8."),
+        "{md}"
+    );
+    assert!(
+        md.contains("The best stack threshold for the view slots is 16"),
+        "{md}"
+    );
+    // Ratio to the floor: ptr_len 2.0 / empty_call 2.0; cstring copies 65 B, floor 2 + memcpy(65).
+    assert!(
+        md.contains("| `ptr_len` | len=64 | 2.00 [1.98, 2.02] | 1.00 | 1.00 | 0 / 0 |"),
+        "{md}"
+    );
+    let floor_65 = 2.0 + 3.0 + 10.0 / 960.0;
+    assert!(
+        md.contains(&format!(
+            "| `cstring` | len=64 | 44.0 [43.6, 44.4] | {:.2} |",
+            44.0 / floor_65
+        )),
+        "{md}"
+    );
+    // The threshold variants are compared with each other at the same header count.
+    assert!(
+        md.contains("| `stack_slots` | n=8,threshold=0 | 30.0 [29.7, 30.3] | 15.00 | 3.00 |"),
+        "{md}"
+    );
+    // Scenarios without records are said plainly.
+    assert!(
+        md.contains("| S07 copy on demand | – | – | – | not measured yet |"),
+        "{md}"
+    );
+    // The summary ranks strategies over the whole sweep: ptr_len is the best at both lengths, at the
+    // floor; cstring's geometric mean ratio is sqrt(22 × 262).
+    assert!(
+        md.contains("| `ptr_len` | 1.00 | `cstring` ×75.92 |"),
+        "{md}"
+    );
+    assert!(md.contains("| Go | not installed |"));
+    assert!(md.contains("do not edit by hand"));
+}
+
+#[test]
+fn go_stands_beside_rust_or_is_said_missing() {
+    let rust = file(
+        "s02_pass_string",
+        vec![
+            rec("ptr_len", &[("len", 64)], 2.0, 0.0, 0.0),
+            rec("cstring", &[("len", 64)], 20.0, 1.0, 65.0),
+        ],
+    );
+    let md = lab_report::render(std::slice::from_ref(&rust), "fixture-2c-0000");
+    assert!(
+        md.contains("Go: not measured (no toolchain; run scripts/setup)"),
+        "{md}"
+    );
+
+    let mut go = file(
+        "s02_pass_string",
+        vec![
+            rec("ptr_len", &[("len", 64)], 60.0, 0.0, 0.0),
+            rec("cstring", &[("len", 64)], 90.0, 0.0, 0.0),
+            rec("ptr_len_escape", &[("len", 64)], 85.0, 0.0, 0.0),
+        ],
+    );
+    go.lang = "go".into();
+    for r in &mut go.records {
+        r.allocs_per_call = Allocs {
+            rust: None,
+            c: Some(0.0),
+            go: Some(1.0),
+        };
+    }
+    let md = lab_report::render(&[rust, go], "fixture-2c-0000");
+    assert!(!md.contains("Go: not measured"), "{md}");
+    assert!(
+        !md.contains("## S02 pass a string R→C — go"),
+        "Go has no section of its own"
+    );
+    // Rust 2 ns vs Go 60 ns: the Go columns and the ratio.
+    assert!(md.contains("| Go ns | allocs Go / C | Rust / Go |"), "{md}");
+    assert!(md.contains("| 60.0 | 1 / 0 | 0.03 |"), "{md}");
+    assert!(
+        md.contains("| `ptr_len_escape` | len=64 | 85.0 [84.2, 85.8] | 1 / 0 |"),
+        "{md}"
+    );
+    // Go/Rust: sqrt(60/2 × 90/20) = sqrt(135) = 11.62.
+    assert!(md.contains("Go takes ×11.62 the time of Rust"), "{md}");
+    assert!(md.contains("Go at 64 B: `cstring` 90.0 ns, `ptr_len` without `#cgo noescape` 85.0 ns, with it 60.0 ns"), "{md}");
+}
+
+#[test]
+fn an_empty_results_directory_gives_a_plain_report() {
+    let md = lab_report::render(&[], "nothing-1c-0000");
+    assert!(md.contains("No results for machine `nothing-1c-0000` yet"));
+}

@@ -1,0 +1,69 @@
+//! ffi-lab's report: result records (`lab-record`) in, `REPORT.md` and plots out. Per scenario, a
+//! table (strategy, parameters, median ns with its bounds, ratio to the floor and to the best
+//! strategy, allocations per call on each side, bytes allocated and copied) and the conclusions the
+//! numbers support, computed from the records — never typed by hand.
+//!
+//! It reads what the runners wrote and never imports them (as `rebar report` reads what
+//! `rebar measure` wrote): [`render`] is a pure function of the records, and the `lab-report`
+//! command rebuilds the report from `results/` without running a benchmark.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use lab_record::{load_dir, PLOT_DIR};
+
+pub mod plots;
+pub mod render;
+
+pub use render::render;
+
+/// (scenario, params, before, after): the differential graphs the report links.
+pub const DIFFERENTIALS: &[(&str, &str, &str, &str)] = &[
+    ("s02_pass_string", "len=1024", "ptr_len", "cstring"),
+    (
+        "s03_unknown_length",
+        "len=4096",
+        "borrow",
+        "clone_on_return",
+    ),
+    (
+        "s06_read_headers",
+        "n=16,k=8",
+        "bulk_copy",
+        "per_header_call",
+    ),
+    (
+        "s08_cross_thread_writes",
+        "writers=2,wait=0",
+        "mutex",
+        "post",
+    ),
+    (
+        "s09_request_lifetime",
+        "threads=1",
+        "unchecked",
+        "generation_handle",
+    ),
+    ("s13_ownership", "len=16384", "double_buffer", "copy"),
+];
+
+/// What the report says in place of Go's figures when there is no toolchain.
+pub const GO_NOT_MEASURED: &str = "Go: not measured (no toolchain; run scripts/setup)";
+
+/// What it says when Go ran but `go-reference/` has no version of the scenario.
+pub const GO_NOT_WRITTEN: &str =
+    "Go: not measured (go-reference/ has no version of this scenario yet)";
+
+/// Reads `root/results/<machine_id>/` and writes `root/REPORT.md`; returns its path.
+pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {
+    let files = load_dir(&root.join("results").join(machine_id))?;
+    let plot_dir = root.join(PLOT_DIR);
+    fs::create_dir_all(&plot_dir)?;
+    for (_, plot) in plots::plots_for(&files) {
+        plots::draw(&plot_dir, &plot)?;
+    }
+    let path = root.join("REPORT.md");
+    fs::write(&path, render::render(&files, machine_id))?;
+    Ok(path)
+}

@@ -1,0 +1,44 @@
+//! Builds the C host (`c-harness/host`) with `cc` and generates the Rust bindings of
+//! `c-harness/include/lab.h` with bindgen, so the header stays the one declaration of the ABI.
+
+use std::env;
+use std::path::PathBuf;
+
+fn main() {
+    let harness = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../c-harness");
+    let include = harness.join("include");
+    let header = include.join("lab.h");
+    let host = harness.join("host/host.c");
+    for path in [&header, &host] {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+
+    // Frame pointers keep the host's frames visible in the flame graphs; warnings are errors so
+    // the C side stays clean under -Wall -Wextra.
+    cc::Build::new()
+        .file(&host)
+        .include(&include)
+        .std("c11")
+        .flag("-fno-omit-frame-pointer")
+        // The host is linked into the extension, never interposed: let gcc inline its own helpers
+        // (lab_touch) as it would in Envoy's binary, despite -fPIC.
+        .flag("-fno-semantic-interposition")
+        .warnings(true)
+        .extra_warnings(true)
+        .warnings_into_errors(true)
+        .compile("labhost");
+
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    let bindings = bindgen::Builder::default()
+        .header(header.to_str().unwrap())
+        .allowlist_function("lab_.*")
+        .allowlist_type("lab_.*")
+        .allowlist_var("LAB_.*")
+        .default_enum_style(bindgen::EnumVariation::Consts)
+        .prepend_enum_name(false)
+        .derive_default(true)
+        .parse_callbacks(Box::new(bindgen::CargoCallbacks::new()))
+        .generate()
+        .expect("bindgen could not parse c-harness/include/lab.h (is libclang installed? run scripts/setup)");
+    bindings.write_to_file(out.join("lab_sys.rs")).unwrap();
+}

@@ -1,0 +1,844 @@
+//! Safe wrappers over the C host of `c-harness/host` (the lab's "Envoy").
+//!
+//! Two rules from FINDINGS.md shape this module:
+//! - a view of host memory ([`HostStr`], [`HostHeader`]) carries the lifetime of what owns the
+//!   bytes, so the compiler rejects a use after the owner is gone — what Go left to discipline
+//!   (S03) and Envoy's Rust SDK encodes as `EnvoyBuffer<'a>`;
+//! - writes take `&mut Request`, so no view borrowed from a request can be held across a write
+//!   (S13's ownership state machine, here checked at compile time).
+//!
+//! Every host status other than `LAB_OK` becomes a [`LabError`]; nothing here can make the host
+//! read out of bounds, because every (ptr, len) it receives comes from a Rust slice.
+//!
+//! Reading a view while its request lives, and writing once the view is dead, compiles:
+//! ```
+//! let mut req = lab_sys::host::Request::realistic(4, 1).unwrap();
+//! let path = req.header(b":path").unwrap().as_bytes().to_vec();
+//! req.set_header(b":path", b"/other").unwrap();
+//! assert_ne!(path, req.header(b":path").unwrap().as_bytes());
+//! ```
+//! A view that outlives its request does not:
+//! ```compile_fail,E0597
+//! let value = {
+//!     let req = lab_sys::host::Request::realistic(4, 1).unwrap();
+//!     req.header(b":path").unwrap()
+//! };
+//! println!("{value:?}");
+//! ```
+//! Nor does a view held across a write to the same request:
+//! ```compile_fail,E0502
+//! let mut req = lab_sys::host::Request::realistic(4, 1).unwrap();
+//! let path = req.header(b":path").unwrap();
+//! req.set_header(b":path", b"/other").unwrap();
+//! println!("{path:?}");
+//! ```
+//! Nor a view of a bulk copy that outlives the caller's buffer:
+//! ```compile_fail,E0597
+//! use std::mem::MaybeUninit;
+//! let req = lab_sys::host::Request::realistic(4, 1).unwrap();
+//! let mut slots = [MaybeUninit::uninit(); 4];
+//! let views = {
+//!     let mut buf = vec![MaybeUninit::uninit(); 8192];
+//!     req.copy_all(&mut buf, &mut slots).unwrap()
+//! };
+//! println!("{:?}", views[0]);
+//! ```
+
+use std::ffi::{c_char, CStr};
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::MaybeUninit;
+use std::ptr::NonNull;
+
+use crate::sys;
+
+/// Why a call across the boundary failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabError {
+    /// The host got a NULL pointer with a non-zero length (`LAB_ERR_NULL`).
+    Null,
+    /// An offset or length pointed past its buffer (`LAB_ERR_RANGE`).
+    Range,
+    /// No header of that name (`LAB_ERR_NOT_FOUND`).
+    NotFound,
+    /// The caller's buffer holds `capacity` items or bytes but `needed` are required.
+    Capacity { needed: usize, capacity: usize },
+    /// A header name that is not a lower-case HTTP token (`LAB_ERR_INVALID_NAME`).
+    InvalidName,
+    /// The host could not allocate (`LAB_ERR_NOMEM`).
+    NoMem,
+    /// A status this version of the wrappers does not know.
+    Unknown(u32),
+    /// A string bound for a C string holds a NUL byte at `position`.
+    InteriorNul { position: usize },
+    /// Bytes that should be UTF-8 are not; the first `valid_up_to` bytes are.
+    InvalidUtf8 { valid_up_to: usize },
+    /// A packed buffer longer than its `u32` offsets can address.
+    TooLarge { len: usize },
+    /// Data the callee cannot represent (`LAB_ERR_INVALID_DATA`, from an extension).
+    InvalidData,
+    /// C→R: a request handle that is null, dangling or destroyed (`LAB_ERR_BAD_HANDLE`).
+    BadHandle,
+    /// C→R: the filter panicked (`LAB_ERR_PANIC`).
+    Panic,
+    /// C→R: extension and host disagree on the ABI version (`LAB_ERR_ABI`).
+    Abi,
+    /// C→R: a filter or access strategy that is not implemented (`LAB_ERR_UNSUPPORTED`).
+    Unsupported,
+}
+
+impl fmt::Display for LabError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LabError::Null => write!(f, "null pointer with a non-zero length passed to the host"),
+            LabError::Range => write!(f, "offset or length past the end of the buffer"),
+            LabError::NotFound => write!(f, "no header of that name"),
+            LabError::Capacity { needed, capacity } => {
+                write!(
+                    f,
+                    "caller buffer too small: {needed} needed, capacity {capacity}"
+                )
+            }
+            LabError::InvalidName => write!(f, "header name is not a lower-case HTTP token"),
+            LabError::NoMem => write!(f, "the host is out of memory"),
+            LabError::Unknown(s) => write!(f, "unknown host status {s}"),
+            LabError::InteriorNul { position } => {
+                write!(
+                    f,
+                    "string has an interior NUL byte at {position}; it cannot be a C string"
+                )
+            }
+            LabError::InvalidUtf8 { valid_up_to } => {
+                write!(f, "bytes are not UTF-8 (valid up to byte {valid_up_to})")
+            }
+            LabError::TooLarge { len } => {
+                write!(f, "packed buffer of {len} bytes exceeds u32 offsets")
+            }
+            LabError::InvalidData => {
+                write!(f, "data not representable (interior NUL, invalid UTF-8)")
+            }
+            LabError::BadHandle => write!(f, "null, dangling or destroyed request handle"),
+            LabError::Panic => write!(f, "the filter panicked"),
+            LabError::Abi => write!(f, "extension and host disagree on the ABI version"),
+            LabError::Unsupported => write!(f, "filter or access strategy not implemented"),
+        }
+    }
+}
+
+impl std::error::Error for LabError {}
+
+/// Maps a host status to a `Result`. `LAB_ERR_CAPACITY` carries no sizes here: callers that can
+/// get it report the sizes themselves.
+pub fn check(status: sys::lab_status) -> Result<(), LabError> {
+    match status {
+        sys::LAB_OK => Ok(()),
+        sys::LAB_ERR_NULL => Err(LabError::Null),
+        sys::LAB_ERR_RANGE => Err(LabError::Range),
+        sys::LAB_ERR_NOT_FOUND => Err(LabError::NotFound),
+        sys::LAB_ERR_CAPACITY => Err(LabError::Capacity {
+            needed: 0,
+            capacity: 0,
+        }),
+        sys::LAB_ERR_INVALID_NAME => Err(LabError::InvalidName),
+        sys::LAB_ERR_NOMEM => Err(LabError::NoMem),
+        sys::LAB_ERR_BAD_HANDLE => Err(LabError::BadHandle),
+        sys::LAB_ERR_INVALID_DATA => Err(LabError::InvalidData),
+        sys::LAB_ERR_PANIC => Err(LabError::Panic),
+        sys::LAB_ERR_ABI => Err(LabError::Abi),
+        sys::LAB_ERR_UNSUPPORTED => Err(LabError::Unsupported),
+        other => Err(LabError::Unknown(other)),
+    }
+}
+
+impl LabError {
+    /// The status that reports this error across the boundary (C→R exports).
+    pub fn status(self) -> sys::lab_status {
+        match self {
+            LabError::Null => sys::LAB_ERR_NULL,
+            LabError::Range => sys::LAB_ERR_RANGE,
+            LabError::NotFound => sys::LAB_ERR_NOT_FOUND,
+            LabError::Capacity { .. } => sys::LAB_ERR_CAPACITY,
+            LabError::InvalidName => sys::LAB_ERR_INVALID_NAME,
+            LabError::NoMem => sys::LAB_ERR_NOMEM,
+            LabError::Unknown(s) => s,
+            LabError::InteriorNul { .. } | LabError::InvalidUtf8 { .. } | LabError::InvalidData => {
+                sys::LAB_ERR_INVALID_DATA
+            }
+            LabError::TooLarge { .. } => sys::LAB_ERR_RANGE,
+            LabError::BadHandle => sys::LAB_ERR_BAD_HANDLE,
+            LabError::Panic => sys::LAB_ERR_PANIC,
+            LabError::Abi => sys::LAB_ERR_ABI,
+            LabError::Unsupported => sys::LAB_ERR_UNSUPPORTED,
+        }
+    }
+}
+
+/// Like [`check`], filling in the sizes of a capacity error.
+pub(crate) fn check_capacity(
+    status: sys::lab_status,
+    needed: usize,
+    capacity: usize,
+) -> Result<(), LabError> {
+    match check(status) {
+        Err(LabError::Capacity { .. }) => Err(LabError::Capacity { needed, capacity }),
+        other => other,
+    }
+}
+
+/// Like [`check`] for `headers_copy_all`, naming whichever capacity was short.
+pub(crate) fn check_copy_all(
+    status: sys::lab_status,
+    count: usize,
+    bytes: usize,
+    slots: usize,
+    buf: usize,
+) -> Result<(), LabError> {
+    match check(status) {
+        Err(LabError::Capacity { .. }) if count > slots => Err(LabError::Capacity {
+            needed: count,
+            capacity: slots,
+        }),
+        Err(LabError::Capacity { .. }) => Err(LabError::Capacity {
+            needed: bytes,
+            capacity: buf,
+        }),
+        other => other,
+    }
+}
+
+/// A borrowed view of bytes owned by someone else for `'a`: host memory (a header value), a
+/// caller buffer the host filled, or a Rust string handed to the host. Same layout as `lab_str`.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct HostStr<'a> {
+    raw: sys::lab_str,
+    _owner: PhantomData<&'a [u8]>,
+}
+
+impl<'a> HostStr<'a> {
+    /// A view of Rust bytes, to hand to the host (S05 `pinned_batch`).
+    #[inline]
+    pub fn from_bytes(bytes: &'a [u8]) -> Self {
+        HostStr {
+            raw: sys::lab_str {
+                ptr: bytes.as_ptr(),
+                len: bytes.len(),
+            },
+            _owner: PhantomData,
+        }
+    }
+
+    /// A view of what the host handed out.
+    ///
+    /// # Safety
+    /// `raw` must be readable for `'a` (or have `len == 0`) and not be written while `'a` lasts.
+    #[inline]
+    pub(crate) unsafe fn from_raw(raw: sys::lab_str) -> Self {
+        HostStr {
+            raw,
+            _owner: PhantomData,
+        }
+    }
+
+    /// The bytes, for as long as their owner lives.
+    #[inline]
+    pub fn as_bytes(&self) -> &'a [u8] {
+        if self.raw.len == 0 {
+            return &[];
+        }
+        // SAFETY: a HostStr<'a> is only built from a Rust slice living for 'a (from_bytes) or from a
+        // view the host returned for memory that stays valid and unmodified while the `&'a` borrow
+        // of its owner (the request, or the caller buffer) lasts; len > 0 so ptr is non-null.
+        unsafe { std::slice::from_raw_parts(self.raw.ptr, self.raw.len) }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.raw.len
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.raw.len == 0
+    }
+}
+
+impl fmt::Debug for HostStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self.as_bytes()))
+    }
+}
+
+/// One header as two views, borrowed from its owner for `'a`. Same layout as `lab_header`.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct HostHeader<'a> {
+    raw: sys::lab_header,
+    _owner: PhantomData<&'a [u8]>,
+}
+
+impl<'a> HostHeader<'a> {
+    /// A header over bytes that live for `'a` (e.g. an extension's own copy).
+    #[inline]
+    pub fn from_parts(name: &'a [u8], value: &'a [u8]) -> Self {
+        HostHeader {
+            raw: sys::lab_header {
+                name: HostStr::from_bytes(name).raw,
+                value: HostStr::from_bytes(value).raw,
+            },
+            _owner: PhantomData,
+        }
+    }
+
+    #[inline]
+    pub fn name(&self) -> HostStr<'a> {
+        HostStr {
+            raw: self.raw.name,
+            _owner: PhantomData,
+        }
+    }
+
+    #[inline]
+    pub fn value(&self) -> HostStr<'a> {
+        HostStr {
+            raw: self.raw.value,
+            _owner: PhantomData,
+        }
+    }
+}
+
+impl fmt::Debug for HostHeader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {:?}", self.name(), self.value())
+    }
+}
+
+/// A C string borrowed for `'a`, laid out as `const char *` so a slice of them is the `char**`
+/// that `lab_consume_cstr_array` reads.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct CStrPtr<'a> {
+    ptr: *const c_char,
+    _owner: PhantomData<&'a CStr>,
+}
+
+impl<'a> CStrPtr<'a> {
+    #[inline]
+    pub fn new(s: &'a CStr) -> Self {
+        CStrPtr {
+            ptr: s.as_ptr(),
+            _owner: PhantomData,
+        }
+    }
+}
+
+/// The initialised prefix of `slots` after the host wrote `count` items into it.
+///
+/// # Safety
+/// The host must have written `slots[..count]`, and `count <= slots.len()`.
+pub(crate) unsafe fn assume_init<T>(slots: &mut [MaybeUninit<T>], count: usize) -> &mut [T] {
+    debug_assert!(count <= slots.len());
+    // SAFETY: MaybeUninit<T> has T's layout, and the caller guarantees the first `count` slots
+    // were initialised by the host.
+    unsafe { &mut *(std::ptr::from_mut(&mut slots[..count]) as *mut [T]) }
+}
+
+/// A request owned by the host: a header map. Dropping it frees it in the host.
+pub struct Request {
+    raw: NonNull<sys::lab_request>,
+}
+
+impl Request {
+    /// An empty request.
+    pub fn new() -> Result<Self, LabError> {
+        // SAFETY: lab_request_new has no preconditions; NULL (out of memory) is handled below.
+        let raw = unsafe { sys::lab_request_new() };
+        NonNull::new(raw)
+            .map(|raw| Request { raw })
+            .ok_or(LabError::NoMem)
+    }
+
+    /// A request with `n` realistic headers, the same for the same seed (see lab.h).
+    pub fn realistic(n: usize, seed: u64) -> Result<Self, LabError> {
+        // SAFETY: no preconditions; NULL (out of memory) is handled below.
+        let raw = unsafe { sys::lab_request_new_realistic(n, seed) };
+        NonNull::new(raw)
+            .map(|raw| Request { raw })
+            .ok_or(LabError::NoMem)
+    }
+
+    #[inline]
+    fn raw(&self) -> *const sys::lab_request {
+        self.raw.as_ptr()
+    }
+
+    /// The host's handle, for calling `sys` functions directly (tests of the raw ABI). Valid while
+    /// `self` lives.
+    pub fn as_raw(&self) -> *const sys::lab_request {
+        self.raw()
+    }
+
+    /// S03 `borrow`: the value of header `name`, borrowed from the request (no copy).
+    #[inline]
+    pub fn header(&self, name: &[u8]) -> Result<HostStr<'_>, LabError> {
+        let mut value = sys::lab_str::default();
+        // SAFETY: the request is live (owned by self), name is a valid slice, value is a valid
+        // out-param; the host writes a view of memory it owns until the request is freed or the
+        // header is written, both of which need `&mut self` or drop, excluded while '_ lasts.
+        check(unsafe { sys::lab_header_get(self.raw(), name.as_ptr(), name.len(), &mut value) })?;
+        Ok(HostStr {
+            raw: value,
+            _owner: PhantomData,
+        })
+    }
+
+    /// S04: copies the value of header `name` into the caller's `buf` and returns the filled part.
+    #[inline]
+    pub fn header_copy<'b>(
+        &self,
+        name: &[u8],
+        buf: &'b mut [MaybeUninit<u8>],
+    ) -> Result<&'b mut [u8], LabError> {
+        let mut len = 0usize;
+        // SAFETY: live request, valid name slice; buf is valid for buf.len() bytes of writes and
+        // the host writes at most that many (it checks the capacity first).
+        let status = unsafe {
+            sys::lab_header_copy(
+                self.raw(),
+                name.as_ptr(),
+                name.len(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut len,
+            )
+        };
+        check_capacity(status, len, buf.len())?;
+        // SAFETY: on LAB_OK the host initialised buf[..len] and len <= buf.len().
+        Ok(unsafe { assume_init(buf, len) })
+    }
+
+    /// Header count and total name + value bytes: what Envoy passes on entry so the extension can
+    /// size its buffers before a bulk copy.
+    #[inline]
+    pub fn headers_size(&self) -> Result<EntrySizes, LabError> {
+        let (mut count, mut bytes) = (0usize, 0usize);
+        // SAFETY: live request, valid out-params.
+        check(unsafe { sys::lab_headers_size(self.raw(), &mut count, &mut bytes) })?;
+        Ok(EntrySizes { count, bytes })
+    }
+
+    /// S06 `bulk_borrow`: views of every header, borrowed from the request, written into `slots`.
+    #[inline]
+    pub fn view_all<'a, 's>(
+        &'a self,
+        slots: &'s mut [MaybeUninit<HostHeader<'a>>],
+    ) -> Result<&'s [HostHeader<'a>], LabError> {
+        let mut count = 0usize;
+        // SAFETY: HostHeader is repr(transparent) over lab_header, so slots is a valid array of
+        // slots.len() lab_header for the host to write; it writes nothing past the capacity.
+        let status = unsafe {
+            sys::lab_headers_view_all(
+                self.raw(),
+                slots.as_mut_ptr().cast(),
+                slots.len(),
+                &mut count,
+            )
+        };
+        check_capacity(status, count, slots.len())?;
+        // SAFETY: on LAB_OK the host wrote slots[..count], count <= slots.len(); the views point
+        // into the request, which the `'a` borrow keeps alive and unmodified.
+        Ok(unsafe { assume_init(slots, count) })
+    }
+
+    /// S06 `bulk_copy`: copies every header into the caller's `buf` and writes views of the copies
+    /// into `slots`. The views borrow `buf`, not the request.
+    #[inline]
+    pub fn copy_all<'b, 's>(
+        &self,
+        buf: &'b mut [MaybeUninit<u8>],
+        slots: &'s mut [MaybeUninit<HostHeader<'b>>],
+    ) -> Result<&'s [HostHeader<'b>], LabError> {
+        let (mut count, mut bytes) = (0usize, 0usize);
+        // SAFETY: buf and slots are valid for writes of their lengths (HostHeader is transparent
+        // over lab_header); the host writes within both capacities or nothing.
+        let status = unsafe {
+            sys::lab_headers_copy_all(
+                self.raw(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                slots.as_mut_ptr().cast(),
+                slots.len(),
+                &mut count,
+                &mut bytes,
+            )
+        };
+        check_copy_all(status, count, bytes, slots.len(), buf.len())?;
+        // SAFETY: on LAB_OK slots[..count] are written; they point into buf, which stays mutably
+        // borrowed (so untouched by anyone else) for 'b.
+        Ok(unsafe { assume_init(slots, count) })
+    }
+
+    /// Sets header `name` to `value` (the host copies both). Takes `&mut self`: every view borrowed
+    /// from this request must be dead before a write, which the compiler checks.
+    pub fn set_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), LabError> {
+        // SAFETY: live request owned exclusively here; both slices valid for the call only.
+        check(unsafe {
+            sys::lab_header_set(
+                self.raw.as_ptr(),
+                name.as_ptr(),
+                name.len(),
+                value.as_ptr(),
+                value.len(),
+            )
+        })
+    }
+}
+
+// SAFETY: the host's request functions are thread-safe in the way Rust's rules need: reads
+// (`&self`: lab_header_get, lab_header_copy, lab_headers_*) only read the map, so any number may
+// run at once on any threads; writes and free need `&mut self` or ownership, so they run alone;
+// the host's allocator is malloc, usable from any thread. Views borrowed from a request are not
+// Send (they hold raw pointers), so they stay on the thread that borrowed them.
+unsafe impl Send for Request {}
+// SAFETY: as above.
+unsafe impl Sync for Request {}
+
+impl Drop for Request {
+    fn drop(&mut self) {
+        // SAFETY: self owns the request; it was created by the host and is freed exactly once.
+        unsafe { sys::lab_request_free(self.raw.as_ptr()) }
+    }
+}
+
+/// Header count and bytes known on entry (FINDINGS.md S04/S06).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntrySizes {
+    pub count: usize,
+    pub bytes: usize,
+}
+
+/// A request the host's registry owns, as an extension thread holds it (FINDINGS.md S09
+/// `generation_handle`): a slot index and a generation, not a pointer. Any thread may call with
+/// it at any time, and the host may destroy the request meanwhile: each call goes through the host
+/// API table, which holds the request alive while the call runs and answers a destroyed handle
+/// with [`LabError::BadHandle`]. That is why it hands out copies, never views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handle(pub sys::lab_handle);
+
+/// Calls an entry of a host API table; a missing one (a host older than the extension) is
+/// `LAB_ERR_UNSUPPORTED`.
+macro_rules! call_table {
+    ($api:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
+        match $api.$f {
+            // SAFETY: the table comes from the host (handed over at init, or lab_host_api_get),
+            // filled with functions of lab.h's signatures; the arguments' validity is argued at
+            // each call site.
+            Some(f) => unsafe { f($($arg),*) },
+            None => $crate::sys::LAB_ERR_UNSUPPORTED,
+        }
+    };
+}
+pub(crate) use call_table;
+
+/// The host API table (static storage in the host).
+fn host_api() -> &'static sys::lab_host_api {
+    // SAFETY: lab_host_api_get returns a pointer to a static, initialised table.
+    unsafe { &*sys::lab_host_api_get() }
+}
+
+impl Handle {
+    /// Gives `req` to the host's registry. `Capacity` when the registry is full.
+    pub fn register(req: Request) -> Result<Handle, LabError> {
+        // SAFETY: the request is live and owned; on success the registry owns it (so we must not
+        // free it: forget below), on failure (0) it took nothing and `req` drops normally.
+        let h = unsafe { sys::lab_handle_register(req.raw.as_ptr()) };
+        if h == 0 {
+            return Err(LabError::Capacity {
+                needed: 1,
+                capacity: 0,
+            });
+        }
+        std::mem::forget(req);
+        Ok(Handle(h))
+    }
+
+    /// Destroys the request (Envoy's onDestroy). Calls inside it finish first, on the live request.
+    pub fn destroy(self) -> Result<(), LabError> {
+        // SAFETY: any handle value is valid input; the host checks it.
+        check(unsafe { sys::lab_handle_destroy(self.0) })
+    }
+
+    /// Header count and bytes, through the table.
+    #[inline]
+    pub fn headers_size(self) -> Result<EntrySizes, LabError> {
+        let (mut count, mut bytes) = (0usize, 0usize);
+        // Any handle is valid input; valid out-params.
+        check(call_table!(
+            host_api(),
+            headers_size(self.0, &mut count, &mut bytes)
+        ))?;
+        Ok(EntrySizes { count, bytes })
+    }
+
+    /// Copies the value of header `name` into `buf` (inside the host's guard, so the copy never
+    /// reads a freed request) and returns the filled part.
+    pub fn header_copy<'b>(
+        self,
+        name: &[u8],
+        buf: &'b mut [MaybeUninit<u8>],
+    ) -> Result<&'b mut [u8], LabError> {
+        let mut len = 0usize;
+        // name is a valid slice; buf is valid for buf.len() bytes of writes and the host writes
+        // at most that many.
+        let status = call_table!(
+            host_api(),
+            header_copy(
+                self.0,
+                name.as_ptr(),
+                name.len(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut len
+            )
+        );
+        check_capacity(status, len, buf.len())?;
+        // SAFETY: on LAB_OK the host initialised buf[..len], len <= buf.len().
+        Ok(unsafe { assume_init(buf, len) })
+    }
+}
+
+/// Requests the host has created and not yet freed, process-wide (a leak or a double free in a
+/// destroy race shows here).
+pub fn requests_live() -> usize {
+    // SAFETY: no preconditions.
+    unsafe { sys::lab_requests_live() }
+}
+
+/// The host's checksum of one string (length, first and last byte), as every consumer computes it.
+#[inline]
+pub fn touch(bytes: &[u8]) -> u64 {
+    // SAFETY: a valid slice; lab_touch reads only bytes[0] and bytes[len - 1] when len > 0.
+    unsafe { sys::lab_touch(bytes.as_ptr(), bytes.len()) }
+}
+
+/// Hands a C string to the host (`lab_consume_cstr`); returns the host's checksum.
+#[inline]
+pub fn consume_cstr(s: &CStr) -> Result<u64, LabError> {
+    let mut sum = 0;
+    // SAFETY: s is NUL-terminated and lives for the call.
+    check(unsafe { sys::lab_consume_cstr(s.as_ptr(), &mut sum) })?;
+    Ok(sum)
+}
+
+/// Hands (ptr, len) bytes to the host (`lab_consume_str`).
+#[inline]
+pub fn consume_str(bytes: &[u8]) -> Result<u64, LabError> {
+    let mut sum = 0;
+    // SAFETY: a valid slice, read during the call only.
+    check(unsafe { sys::lab_consume_str(bytes.as_ptr(), bytes.len(), &mut sum) })?;
+    Ok(sum)
+}
+
+/// Hands an array of C strings to the host (`lab_consume_cstr_array`).
+#[inline]
+pub fn consume_cstr_array(items: &[CStrPtr<'_>]) -> Result<u64, LabError> {
+    let mut sum = 0;
+    // SAFETY: CStrPtr is transparent over `const char *`; each points to a live C string.
+    check(unsafe { sys::lab_consume_cstr_array(items.as_ptr().cast(), items.len(), &mut sum) })?;
+    Ok(sum)
+}
+
+/// Hands an array of (ptr, len) views to the host (`lab_consume_str_array`).
+#[inline]
+pub fn consume_str_array(items: &[HostStr<'_>]) -> Result<u64, LabError> {
+    let mut sum = 0;
+    // SAFETY: HostStr is transparent over lab_str; each view borrows live bytes.
+    check(unsafe { sys::lab_consume_str_array(items.as_ptr().cast(), items.len(), &mut sum) })?;
+    Ok(sum)
+}
+
+/// Hands `offsets.len() - 1` strings packed in `buf` to the host (`lab_consume_packed`); item i
+/// is `buf[offsets[i]..offsets[i + 1]]`. Bad offsets come back as [`LabError::Range`] from the host.
+#[inline]
+pub fn consume_packed(buf: &[u8], offsets: &[u32]) -> Result<u64, LabError> {
+    let n = offsets.len().checked_sub(1).ok_or(LabError::Range)?;
+    let mut sum = 0;
+    // SAFETY: buf valid for buf.len() bytes; offsets has n + 1 entries, which is what the host
+    // reads; the host itself checks every offset against buf.len().
+    check(unsafe {
+        sys::lab_consume_packed(buf.as_ptr(), buf.len(), offsets.as_ptr(), n, &mut sum)
+    })?;
+    Ok(sum)
+}
+
+/// The host's allocation and copy counters for this thread.
+pub fn host_stats() -> sys::lab_alloc_stats {
+    let mut stats = sys::lab_alloc_stats::default();
+    // SAFETY: valid out-param.
+    unsafe { sys::lab_alloc_stats_get(&mut stats) };
+    stats
+}
+
+/// S01: the empty call into the host.
+#[inline]
+pub fn noop() {
+    // SAFETY: lab_noop has no preconditions and touches no memory.
+    unsafe { sys::lab_noop() }
+}
+
+/// S01: a call with four arguments; reads no memory through `bytes`, only its address and length.
+#[inline]
+pub fn noop_args(a: u64, b: u64, bytes: &[u8]) -> u64 {
+    // SAFETY: lab_noop_args does not dereference the pointer.
+    unsafe { sys::lab_noop_args(a, b, bytes.as_ptr().cast(), bytes.len()) }
+}
+
+// ================================================================================================
+// S13: body data hand-off (FINDINGS.md S13)
+//
+// Envoy's Go filter passes body data through two buffers: one receives the stream while the other
+// is handed to Go, and a run-time state machine remembers who holds which. Here a host buffer is
+// an owner, [`BodyBuf`]: handing it to the extension is a move, after which the host cannot touch
+// it until the extension gives it back — the compiler checks it
+// (tests/compile_fail/body_after_handoff.rs). [`Stream`] plays the socket that fills the buffers.
+// ================================================================================================
+
+/// A body buffer in host memory (`lab_body_buf`): allocated and freed by the host, owned by
+/// whoever holds this value. Dropping it frees it through the host.
+///
+/// It is `Send` (an owner may hand it to another thread) and not `Clone` (two owners would free
+/// it twice). A buffer given back after a hand-off receives again:
+/// ```
+/// use lab_sys::host::{BodyBuf, Stream};
+/// let mut stream = Stream::new(16, 2, 7).unwrap();
+/// let mut buf = BodyBuf::with_capacity(16).unwrap();
+/// stream.receive(&mut buf).unwrap();
+/// let first = buf.as_bytes().to_vec();
+/// let worker = std::thread::spawn(move || buf); // handed away, here to another thread...
+/// let mut buf = worker.join().unwrap(); // ...and given back
+/// stream.receive(&mut buf).unwrap();
+/// assert_eq!(buf.len(), 16);
+/// assert_ne!(buf.as_bytes(), &first[..]);
+/// ```
+/// There is only ever one owner:
+/// ```compile_fail,E0599
+/// let buf = lab_sys::host::BodyBuf::with_capacity(16).unwrap();
+/// let twin = buf.clone();
+/// ```
+pub struct BodyBuf {
+    /// Invariant: a descriptor the host made (`lab_body_buf_alloc`) and only the host wrote
+    /// (`lab_stream_receive`): `ptr` is valid for `cap` bytes (or NULL with `cap == 0`) and its
+    /// first `len <= cap` bytes are initialised. Nothing else holds `ptr`.
+    raw: sys::lab_body_buf,
+}
+
+// SAFETY: BodyBuf is the only holder of its host memory (the host keeps no pointer to it, lab.h),
+// and the host frees it with free(), which any thread may call; the per-thread counters then
+// count the free on the thread that drops it, which is where it happened.
+unsafe impl Send for BodyBuf {}
+
+impl BodyBuf {
+    /// A host buffer of capacity `cap`, empty (`cap == 0` allocates nothing).
+    pub fn with_capacity(cap: usize) -> Result<Self, LabError> {
+        let mut raw = sys::lab_body_buf::default();
+        // SAFETY: raw is a valid out-param; the host writes it only on LAB_OK.
+        check(unsafe { sys::lab_body_buf_alloc(cap, &mut raw) })?;
+        Ok(BodyBuf { raw })
+    }
+
+    /// The received bytes.
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        if self.raw.len == 0 {
+            return &[];
+        }
+        // SAFETY: by the invariant of `raw`, ptr is non-NULL (len > 0 implies cap > 0) and its
+        // first len bytes are initialised; only `&mut self` methods (receive, drop) change them,
+        // and the returned borrow of `self` excludes those while it lives.
+        unsafe { std::slice::from_raw_parts(self.raw.ptr, self.raw.len) }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.raw.len
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.raw.len == 0
+    }
+
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.raw.cap
+    }
+}
+
+impl Drop for BodyBuf {
+    fn drop(&mut self) {
+        // SAFETY: self owns the buffer (the host allocated it and keeps no pointer to it); it is
+        // freed exactly once, here.
+        unsafe { sys::lab_body_buf_free(&mut self.raw) }
+    }
+}
+
+impl fmt::Debug for BodyBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BodyBuf")
+            .field("len", &self.raw.len)
+            .field("cap", &self.raw.cap)
+            .finish()
+    }
+}
+
+/// The host's simulated socket (`lab_stream`): `n_chunks` distinct chunks of `chunk_len` bytes,
+/// the same for the same seed, delivered in a cycle. Dropping it frees it in the host.
+pub struct Stream {
+    raw: NonNull<sys::lab_stream>,
+    chunk_len: usize,
+}
+
+impl Stream {
+    /// A stream of `n_chunks` chunks of `chunk_len` bytes. Zero sizes, or a total past
+    /// `usize::MAX`, are [`LabError::Range`]; the host running out of memory is [`LabError::NoMem`].
+    pub fn new(chunk_len: usize, n_chunks: usize, seed: u64) -> Result<Self, LabError> {
+        if chunk_len
+            .checked_mul(n_chunks)
+            .is_none_or(|total| total == 0)
+        {
+            return Err(LabError::Range);
+        }
+        // SAFETY: no preconditions; NULL (out of memory, given the sizes checked above) is
+        // handled below.
+        let raw = unsafe { sys::lab_stream_new(chunk_len, n_chunks, seed) };
+        NonNull::new(raw)
+            .map(|raw| Stream { raw, chunk_len })
+            .ok_or(LabError::NoMem)
+    }
+
+    /// The bytes every receive delivers.
+    #[inline]
+    pub fn chunk_len(&self) -> usize {
+        self.chunk_len
+    }
+
+    /// Receives the next chunk into `into`, replacing what it held; returns the bytes received.
+    /// A buffer smaller than a chunk is [`LabError::Capacity`], and then nothing is written.
+    #[inline]
+    pub fn receive(&mut self, into: &mut BodyBuf) -> Result<usize, LabError> {
+        // SAFETY: the stream is live (owned by self); into.raw satisfies BodyBuf's invariant, so
+        // the host writes at most cap bytes to ptr (it checks chunk_len against cap first) and
+        // leaves len <= cap with the first len bytes initialised: the invariant still holds. The
+        // `&mut` borrow of `into` means no view of its old bytes is alive.
+        let status = unsafe { sys::lab_stream_receive(self.raw.as_ptr(), &mut into.raw) };
+        check_capacity(status, self.chunk_len, into.capacity())?;
+        Ok(into.len())
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        // SAFETY: self owns the stream; it was created by the host and is freed exactly once.
+        unsafe { sys::lab_stream_free(self.raw.as_ptr()) }
+    }
+}
