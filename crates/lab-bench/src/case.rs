@@ -140,21 +140,30 @@ impl Case {
     }
 }
 
-/// A scenario of FINDINGS.md as the runner sees it.
+/// An R→C scenario of FINDINGS.md as the runner sees it: its cases. Everything else about it
+/// (title, unit, plots, profile points) is in its definition, `scenarios/<id>.toml`.
 pub struct Scenario {
-    /// `s02_pass_string`: the FINDINGS.md ID and the module name.
+    /// `s02_pass_string`: the FINDINGS.md ID, the module name and the definition's file name.
     pub id: &'static str,
-    pub lang: &'static str,
-    /// `r2c` (Rust calls C) or `c2r`.
-    pub direction: &'static str,
-    /// What one measured call is (the report says it).
-    pub unit: &'static str,
     /// Whether every strategy at the same parameters must return the same checksum.
     pub strategies_agree: bool,
     pub cases: fn(Sweep) -> Vec<Case>,
-    /// The parameter points (labels such as `len=1024`; `""` for none) whose cases get a flame
-    /// graph in the profile pass: one point per strategy keeps the pass short.
-    pub profile_at: &'static [&'static str],
+}
+
+impl Scenario {
+    /// Every R→C scenario's records are Rust's.
+    pub const LANG: &'static str = "rust";
+    pub const DIRECTION: &'static str = "r2c";
+
+    /// The `[r2c]` part of the scenario's definition.
+    ///
+    /// # Panics
+    /// When `scenarios/<id>.toml` is missing or has no `[r2c]` (`r2c::tests` checks every one).
+    pub fn definition(&self) -> &'static lab_record::scenario::Direction {
+        lab_record::scenario::get(self.id)
+            .and_then(|d| d.r2c.as_ref())
+            .unwrap_or_else(|| panic!("scenarios/{}.toml defines no [r2c]", self.id))
+    }
 }
 
 /// One case's checked work and per-call usage, measured outside any timing.

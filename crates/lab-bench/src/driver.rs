@@ -123,19 +123,16 @@ fn extension_stem(p: &Path) -> String {
         .map_or_else(|| "ext".into(), |s| s.to_string_lossy().into_owned())
 }
 
-/// What one C→R `ns_per_call` covers, per scenario.
+/// What one C→R `ns_per_call` of `scenario` covers: its definition's `[c2r]` unit.
+///
+/// # Panics
+/// When the driver measured a scenario whose definition has no `[c2r]`: a C function without
+/// its definition (the driver's tests check every scenario it runs).
 pub fn unit(scenario: &str) -> &'static str {
-    match scenario {
-        "s01_call_floor" => "one call through the dlopen()ed symbol",
-        "s07_copy_on_demand" => "one on_request_headers call (plus the host's push, for eager)",
-        "s10_panic" => "one call, or one panicking request",
-        "s11_thread_attach" => "one call (first on a new thread, or steady)",
-        "s12_tail_latency" => "one call, timed singly (clock_gettime around each)",
-        "s14_filters" => {
-            "one request (on_request_headers, plus on_response_headers for header_get_set)"
-        }
-        _ => "one call",
-    }
+    lab_record::scenario::get(scenario)
+        .and_then(|d| d.c2r.as_ref())
+        .map(|d| d.unit.as_str())
+        .unwrap_or_else(|| panic!("scenarios/{scenario}.toml defines no [c2r]"))
 }
 
 /// Groups driver records into result files, one per scenario; the extension's allocations go to

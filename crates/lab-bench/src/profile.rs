@@ -10,8 +10,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use inferno::flamegraph;
-pub use lab_record::FLAMEGRAPH_DIR;
-pub use lab_report::DIFFERENTIALS;
 
 fn other<E: std::fmt::Display>(e: E) -> io::Error {
     io::Error::other(e.to_string())

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use lab_record::{Allocs, Machine, Record, ResultFile};
+use lab_record::{Allocs, Machine, Record, ResultFile, FLAMEGRAPH_DIR};
 
 use crate::case::{check_scenario, Case, Scenario, Sweep};
 use crate::{criterion_json, fingerprint, profile};
@@ -181,9 +181,9 @@ pub fn run(opts: &Options, scenarios: &[&Scenario]) {
             .collect();
         let file = ResultFile {
             scenario: scenario.id.to_owned(),
-            lang: scenario.lang.to_owned(),
-            direction: scenario.direction.to_owned(),
-            unit: scenario.unit.to_owned(),
+            lang: Scenario::LANG.to_owned(),
+            direction: Scenario::DIRECTION.to_owned(),
+            unit: scenario.definition().unit.clone(),
             machine: machine.clone(),
             records,
         };
@@ -214,20 +214,23 @@ pub fn refresh_report(opts: &Options, machine: &Machine) {
     }
 }
 
-/// The profile pass of one scenario: a flame graph per profiled case, the differential graphs of
-/// [`profile::DIFFERENTIALS`], and the records' `flamegraph` fields pointing at them.
+/// The profile pass of one scenario: a flame graph per case at its definition's `profile_at`
+/// points, its definition's differential graphs, and the records' `flamegraph` fields pointing at
+/// them.
 fn profile_scenario(opts: &Options, machine: &Machine, scenario: &Scenario, cases: &[Case]) {
-    let dir = opts.out_root.join(profile::FLAMEGRAPH_DIR);
+    let dir = opts.out_root.join(FLAMEGRAPH_DIR);
     let duration = match opts.sweep {
         // The profiling timer ticks at the kernel's HZ (~250 samples/s here): 4 s gives ~1000.
         Sweep::Full => Duration::from_secs(4),
         Sweep::Quick => Duration::from_millis(200),
     };
     let mut graphs = Vec::new();
-    for case in cases
-        .iter()
-        .filter(|c| scenario.profile_at.contains(&c.params.to_string().as_str()))
-    {
+    for case in cases.iter().filter(|c| {
+        scenario
+            .definition()
+            .profile_at
+            .contains(&c.params.to_string())
+    }) {
         let name = profile::graph_name(scenario.id, case.strategy, &case.params.to_string());
         let folded = profile::profile_folded(duration, || {
             black_box(case.run(1000)).expect("checked before profiling");
@@ -244,24 +247,28 @@ fn profile_scenario(opts: &Options, machine: &Machine, scenario: &Scenario, case
         graphs.push((
             case.strategy,
             case.params.to_map(),
-            format!("{}/{name}.svg", profile::FLAMEGRAPH_DIR),
+            format!("{}/{name}.svg", FLAMEGRAPH_DIR),
         ));
     }
-    for &(sc, params, before, after) in profile::DIFFERENTIALS.iter().filter(|d| d.0 == scenario.id)
-    {
+    let differentials =
+        lab_record::scenario::get(scenario.id).map_or(&[][..], |d| &d.differentials);
+    for d in differentials {
+        let (sc, params) = (scenario.id, d.params.as_str());
         let folded = |s: &str| dir.join(format!("{}.folded", profile::graph_name(sc, s, params)));
-        if folded(before).is_file() && folded(after).is_file() {
-            let name = format!("diff-{sc}-{before}-vs-{after}");
-            let title =
-                format!("{sc} ({params}): {after} minus {before} (red: more samples in {after})");
-            profile::write_differential(&dir, &name, &title, &folded(before), &folded(after))
+        if folded(&d.before).is_file() && folded(&d.after).is_file() {
+            let name = d.file_name(sc);
+            let title = format!(
+                "{sc} ({params}): {} minus {} (red: more samples in {})",
+                d.after, d.before, d.after
+            );
+            profile::write_differential(&dir, &name, &title, &folded(&d.before), &folded(&d.after))
                 .unwrap_or_else(|e| panic!("writing {name}: {e}"));
             println!("lab: differential flame graph {}/{name}.svg", dir.display());
         }
     }
     // Point the records at their graphs (the timed figures stay as the last timed run left them).
     let results = opts.out_root.join("results").join(&machine.id);
-    let read = ResultFile::read(&results, scenario.id, scenario.lang, scenario.direction);
+    let read = ResultFile::read(&results, scenario.id, Scenario::LANG, Scenario::DIRECTION);
     let Some(mut file) = read.unwrap_or_else(|e| panic!("{e}")) else {
         println!(
             "lab: no timed results for {} yet: flame graphs written, not linked",

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub mod scenario;
+
 /// Where and with what a result was measured. A report never mixes machines silently: results
 /// live under `results/<id>/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

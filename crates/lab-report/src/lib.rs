@@ -18,36 +18,6 @@ pub mod render;
 
 pub use render::render;
 
-/// (scenario, params, before, after): the differential graphs the report links.
-pub const DIFFERENTIALS: &[(&str, &str, &str, &str)] = &[
-    ("s02_pass_string", "len=1024", "ptr_len", "cstring"),
-    (
-        "s03_unknown_length",
-        "len=4096",
-        "borrow",
-        "clone_on_return",
-    ),
-    (
-        "s06_read_headers",
-        "n=16,k=8",
-        "bulk_copy",
-        "per_header_call",
-    ),
-    (
-        "s08_cross_thread_writes",
-        "writers=2,wait=0",
-        "mutex",
-        "post",
-    ),
-    (
-        "s09_request_lifetime",
-        "threads=1",
-        "unchecked",
-        "generation_handle",
-    ),
-    ("s13_ownership", "len=16384", "double_buffer", "copy"),
-];
-
 /// What the report says in place of Go's figures when there is no toolchain.
 pub const GO_NOT_MEASURED: &str = "Go: not measured (no toolchain; run scripts/setup)";
 
@@ -60,7 +30,7 @@ pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {
     let files = load_dir(&root.join("results").join(machine_id))?;
     let plot_dir = root.join(PLOT_DIR);
     fs::create_dir_all(&plot_dir)?;
-    for (_, plot) in plots::plots_for(&files) {
+    for plot in plots::plots_for(&files) {
         plots::draw(&plot_dir, &plot)?;
     }
     let path = root.join("REPORT.md");

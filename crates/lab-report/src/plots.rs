@@ -1,7 +1,7 @@
 //! SVG plots of the sweeps, drawn from the result records each time the report is written, so a
-//! plot never disagrees with `results/`: ns vs length (S02–S04), ns vs batch size (S05), ns vs
-//! headers and the stack-threshold sweep (S06), latency percentiles (S12). Log axes where the
-//! range spans orders of magnitude; one line per strategy.
+//! plot never disagrees with `results/`. What each scenario plots (ns vs length, batch size,
+//! headers, stack threshold; latency percentiles) is in its definition (`scenarios/*.toml`); this
+//! module only draws. Log axes where the range spans orders of magnitude.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 
+use lab_record::scenario::{self as definition, Bound, PlotKind, PlotSpec};
 use lab_record::{Record, ResultFile};
 
 use crate::render::param;
@@ -146,142 +147,88 @@ fn sorted(lines: BTreeMap<String, Vec<(f64, f64)>>) -> Vec<Series> {
         .collect()
 }
 
-/// The plots the records support; each is returned with the scenario it illustrates.
-pub fn plots_for(files: &[ResultFile]) -> Vec<(String, Plot<'static>)> {
+/// The plots of the scenario definitions that `files` have records for, in definition order.
+pub fn plots_for(files: &[ResultFile]) -> Vec<Plot<'static>> {
     let mut out = Vec::new();
-    let find = |scenario: &str, dir: &str| {
-        files
-            .iter()
-            .find(|f| f.scenario == scenario && f.direction == dir && f.lang == "rust")
-    };
-    for (scenario, what, x_desc) in [
-        (
-            "s02_pass_string",
-            "S02 pass a string R→C",
-            "string length (bytes, log)",
-        ),
-        (
-            "s03_unknown_length",
-            "S03 unknown-length string from C",
-            "string length (bytes, log)",
-        ),
-        (
-            "s04_known_length",
-            "S04 known-length string from C",
-            "string length (bytes, log)",
-        ),
-        (
-            "s13_ownership",
-            "S13 body data hand-off",
-            "body chunk (bytes, log)",
-        ),
-    ] {
-        if let Some(f) = find(scenario, "r2c") {
-            out.push((
-                scenario.to_owned(),
-                Plot {
-                    file: scenario,
-                    title: format!("{what}: ns per call vs length"),
-                    x_desc,
-                    y_desc: "median ns per call (log)",
-                    log_x: true,
-                    series: by_strategy(f, "len", |_| true),
-                },
-            ));
-        }
-    }
-    if let Some(f) = find("s05_pass_batch", "r2c") {
-        out.push((
-            f.scenario.clone(),
-            Plot {
-                file: "s05_pass_batch",
-                title: "S05 pass a batch R→C: ns per call vs batch size".into(),
-                x_desc: "strings in the batch (log)",
-                y_desc: "median ns per call (log)",
-                log_x: true,
-                series: by_strategy(f, "n", |_| true),
-            },
-        ));
-    }
-    if let Some(f) = find("s06_read_headers", "r2c") {
-        for (file, title, read_all) in [
-            ("s06_read_headers_one", "S06 reading 1 of n headers", false),
-            ("s06_read_headers_all", "S06 reading all n headers", true),
-        ] {
-            let series = by_strategy(f, "n", |r| {
-                param(r, "k").is_some_and(|k| {
-                    param(r, "n").is_some_and(|n| k == if read_all { n } else { 1 })
-                })
-            });
-            out.push((
-                f.scenario.clone(),
-                Plot {
-                    file,
-                    title: format!("{title}: ns per filter vs headers in the request"),
-                    x_desc: "headers in the request, n (log)",
-                    y_desc: "median ns per filter (log)",
-                    log_x: true,
+    for d in definition::all() {
+        for spec in &d.plots {
+            let Some(f) = files.iter().find(|f| {
+                f.scenario == d.id && f.lang == spec.lang && f.direction == spec.direction
+            }) else {
+                continue;
+            };
+            let series = match spec.kind {
+                PlotKind::Sweep => sweep(f, spec),
+                PlotKind::Percentiles => percentiles(f),
+            };
+            if !series.is_empty() {
+                out.push(Plot {
+                    file: &spec.file,
+                    title: spec.title.clone(),
+                    x_desc: &spec.x_desc,
+                    y_desc: &spec.y_desc,
+                    log_x: spec.log_x,
                     series,
-                },
-            ));
-        }
-        let mut lines: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-        for r in f.records.iter().filter(|r| r.strategy == "stack_slots") {
-            if let (Some(t), Some(n)) = (param(r, "threshold"), param(r, "n")) {
-                lines
-                    .entry(format!("threshold {t:>2}"))
-                    .or_default()
-                    .push((n as f64, r.ns_per_call.median));
+                });
             }
         }
-        // BTreeMap orders "threshold  4" before "threshold 16" thanks to the padding.
-        out.push((
-            f.scenario.clone(),
-            Plot {
-                file: "s06_stack_threshold",
-                title: "S06 stack threshold sweep: view slots on the stack up to the threshold"
-                    .into(),
-                x_desc: "headers in the request, n (log)",
-                y_desc: "median ns per filter (log)",
-                log_x: true,
-                series: sorted(lines),
-            },
-        ));
     }
-    for f in files.iter().filter(|f| f.scenario.starts_with("s12")) {
-        let keys = ["p50", "p99", "p99.9", "max"];
-        let series: Vec<Series> = f
-            .records
-            .iter()
-            .filter_map(|r| {
-                let p = r.percentiles_ns.as_ref()?;
-                let pts = keys
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, k)| Some((i as f64, *p.get(*k)?)))
-                    .collect();
-                Some((format!("{} ({})", r.strategy, f.lang), pts))
-            })
-            .collect();
-        out.push((
-            f.scenario.clone(),
-            Plot {
-                file: if f.lang == "rust" {
-                    "s12_tail_latency"
-                } else {
-                    "s12_tail_latency_go"
-                },
-                title: format!(
-                    "S12 tail latency, {} C→R: percentiles of single calls",
-                    f.lang
-                ),
-                x_desc: "percentile: 0 = p50, 1 = p99, 2 = p99.9, 3 = max",
-                y_desc: "ns per call (log)",
-                log_x: false,
-                series,
-            },
-        ));
-    }
-    out.retain(|(_, p)| !p.series.is_empty());
     out
+}
+
+/// Median ns against `spec.x`, over the records that meet `spec`'s bounds: one line per strategy,
+/// or per value of `spec.series`.
+fn sweep(f: &ResultFile, spec: &PlotSpec) -> Vec<Series> {
+    let Some(x) = spec.x.as_deref() else {
+        return Vec::new();
+    };
+    let keep = |r: &Record| {
+        spec.strategy.as_ref().is_none_or(|s| *s == r.strategy)
+            && spec.filter.iter().all(|(name, bound)| {
+                let want = match bound {
+                    Bound::Value(v) => Some(*v),
+                    Bound::Param(other) => param(r, other),
+                };
+                want.is_some() && param(r, name) == want
+            })
+    };
+    let Some(by) = spec.series.as_deref() else {
+        return by_strategy(f, x, keep);
+    };
+    // Labels padded to the widest value, so their sorted order is numeric ("threshold  4" before
+    // "threshold 16").
+    let width = f
+        .records
+        .iter()
+        .filter_map(|r| param(r, by))
+        .map(|v| v.to_string().len())
+        .max()
+        .unwrap_or(0);
+    let mut lines: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for r in f.records.iter().filter(|r| keep(r)) {
+        if let (Some(v), Some(xv)) = (param(r, by), param(r, x)) {
+            lines
+                .entry(format!("{by} {v:>width$}"))
+                .or_default()
+                .push((xv as f64, r.ns_per_call.median));
+        }
+    }
+    sorted(lines)
+}
+
+/// p50, p99, p99.9 and max (x = 0…3) of each record that has percentiles.
+fn percentiles(f: &ResultFile) -> Vec<Series> {
+    const KEYS: [&str; 4] = ["p50", "p99", "p99.9", "max"];
+    f.records
+        .iter()
+        .filter_map(|r| {
+            let p = r.percentiles_ns.as_ref()?;
+            let pts = KEYS
+                .iter()
+                .enumerate()
+                .filter_map(|(i, k)| Some((i as f64, *p.get(*k)?)))
+                .collect();
+            Some((format!("{} ({})", r.strategy, f.lang), pts))
+        })
+        .collect()
 }

@@ -11,46 +11,13 @@ use std::fmt::Write as _;
 
 use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, PLOT_DIR};
 
-use crate::{DIFFERENTIALS, GO_NOT_MEASURED, GO_NOT_WRITTEN};
+use lab_record::scenario as definition;
 
-/// Titles of the scenarios of FINDINGS.md, by ID prefix.
-pub const TITLES: &[(&str, &str)] = &[
-    ("s01", "S01 call floor"),
-    ("s02", "S02 pass a string R→C"),
-    ("s03", "S03 get a string of unknown length from C"),
-    ("s04", "S04 get a string of known length from C"),
-    ("s05", "S05 pass a batch of strings R→C"),
-    ("s06", "S06 read all headers of a request"),
-    ("s07", "S07 copy on demand"),
-    ("s08", "S08 writes from another thread"),
-    ("s09", "S09 request lifetime"),
-    ("s10", "S10 panic containment"),
-    ("s11", "S11 first call from a new thread"),
-    ("s12", "S12 tail latency"),
-    ("s13", "S13 ownership of headers and data"),
-    ("s14", "S14 end-to-end filters"),
-];
+use crate::{GO_NOT_MEASURED, GO_NOT_WRITTEN};
 
-/// The documents' own figure for each scenario, quoted beside this machine's.
-const DOCUMENTS: &[(&str, &str)] = &[
-    ("s01", "C→Go ~1600 ns before Go CL 392854, ~140 ns after; Go→C tens of ns. dyu/ffi-overhead: Rust 1.6 ns, Go 1.26 19.7 ns."),
-    ("s02", "Go: `C.CString` 87.02 ns → pointer + length with `#cgo noescape` 61.30 ns."),
-    ("s03", "Go: unsafe string over C memory (no copy) vs `strings.Clone` (one allocation)."),
-    ("s04", "Go allocates from the sizes passed on entry, C++ copies once: \"one copy instead of one and a half or two\"."),
-    ("s05", "Go: `runtime.Pinner` beats one `C.CString` per item; \"several times\" faster again with cgocheck=0."),
-    ("s06", "Envoy copies all headers at the first read; the stack threshold 16 was \"picked by gut feeling, never measured\"."),
-    ("s07", "Headers and body are fetched only when the filter calls the API; for bodies, which filters often never read, this saves the most."),
-    ("s10", "Go recovers a panicking filter's panic and answers 500; since Rust 1.81 a panic escaping `extern \"C\"` aborts the host."),
-    ("s11", "C→Go bound an extra M per call (~1600 ns) until Go CL 392854 bound it once per thread (~140 ns); the whole proxy got 8 % faster."),
-    ("s12", "At ~2000 QPS: ~0.8 ms average, spikes to ~19.5 ms in step with Go's GC."),
-    ("s14", "Basic auth and header get/set in DecodeHeaders/EncodeHeaders; wrk on 2 cores: QPS +0.5–1 %, GC runs −50 % with noescape."),
-];
-
+/// The scenario's title from its definition; the id itself for a scenario without one.
 fn title(scenario: &str) -> String {
-    TITLES
-        .iter()
-        .find(|(p, _)| scenario.starts_with(p))
-        .map_or_else(|| scenario.to_owned(), |(_, t)| (*t).to_owned())
+    definition::get(scenario).map_or_else(|| scenario.to_owned(), |d| d.title.clone())
 }
 
 /// The floors every row is divided by, from S01's records.
@@ -276,9 +243,9 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
             section(&mut sections, f, go, go_ran, &heading, &floor, &conclusions);
         }
     }
-    for (prefix, t) in TITLES {
-        if !by_scenario.keys().any(|s| s.starts_with(prefix)) {
-            let _ = writeln!(out, "| {t} | – | – | – | not measured yet |");
+    for d in definition::all() {
+        if !by_scenario.contains_key(d.id.as_str()) {
+            let _ = writeln!(out, "| {} | – | – | – | not measured yet |", d.title);
         }
     }
     out.push('\n');
@@ -370,29 +337,29 @@ fn section(
         "`{}` · {} · {} · ns per {}\n",
         f.scenario, f.lang, f.direction, f.unit
     );
-    if let Some((_, doc)) = DOCUMENTS.iter().find(|(p, _)| f.scenario.starts_with(p)) {
+    let def = definition::get(&f.scenario);
+    if let Some(doc) = def.and_then(|d| d.documents.as_ref()) {
         let _ = writeln!(out, "Documents: {doc}\n");
     }
     for c in conclusions {
         let _ = writeln!(out, "- {c}");
     }
-    for (scenario, plot) in crate::plots::plots_for(std::slice::from_ref(f)) {
-        if scenario == f.scenario {
-            let _ = writeln!(out, "\n![{}]({PLOT_DIR}/{}.svg)", plot.title, plot.file);
-        }
+    for plot in crate::plots::plots_for(std::slice::from_ref(f)) {
+        let _ = writeln!(out, "\n![{}]({PLOT_DIR}/{}.svg)", plot.title, plot.file);
     }
-    for &(sc, params, before, after) in DIFFERENTIALS {
+    for d in def.map_or(&[][..], |d| &d.differentials) {
         let graphed = |s: &str| {
             f.records
                 .iter()
-                .any(|r| r.strategy == s && r.params_label() == params && r.flamegraph.is_some())
+                .any(|r| r.strategy == s && r.params_label() == d.params && r.flamegraph.is_some())
         };
-        if sc == f.scenario && graphed(before) && graphed(after) {
+        if graphed(&d.before) && graphed(&d.after) {
+            let name = d.file_name(&f.scenario);
             let _ = writeln!(
                 out,
-                "\nDifferential flame graph, `{after}` against `{before}` at {params} (red: frames with more samples in `{after}`): \
-                 [diff-{sc}-{before}-vs-{after}.svg]({}/diff-{sc}-{before}-vs-{after}.svg)",
-                FLAMEGRAPH_DIR
+                "\nDifferential flame graph, `{}` against `{}` at {} (red: frames with more samples in `{}`): \
+                 [{name}.svg]({FLAMEGRAPH_DIR}/{name}.svg)",
+                d.after, d.before, d.params, d.after
             );
         }
     }

@@ -29,3 +29,14 @@ pub const SCENARIOS: &[&Scenario] = &[
     &s09_request_lifetime::SCENARIO,
     &s13_ownership::SCENARIO,
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_scenario_has_its_definition() {
+        for s in super::SCENARIOS {
+            let d = s.definition();
+            assert!(!d.unit.is_empty(), "{}", s.id);
+        }
+    }
+}

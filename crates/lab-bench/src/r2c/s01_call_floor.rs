@@ -15,12 +15,8 @@ use lab_sys::payload;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s01_call_floor",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one call",
     strategies_agree: false,
     cases,
-    profile_at: &["", "len=1024"],
 };
 
 /// Lengths of the memcpy floor: those of S02–S04.

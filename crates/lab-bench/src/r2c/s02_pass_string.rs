@@ -14,12 +14,8 @@ use lab_sys::payload;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s02_pass_string",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one call passing one string",
     strategies_agree: true,
     cases,
-    profile_at: &["len=1024"],
 };
 
 pub const LENS: &[usize] = &[8, 16, 64, 256, 1024, 4096, 16384, 65536];

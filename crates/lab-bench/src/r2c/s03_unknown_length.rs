@@ -14,12 +14,8 @@ use lab_sys::{digest, payload};
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s03_unknown_length",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one call reading one header value",
     strategies_agree: true,
     cases,
-    profile_at: &["len=4096"],
 };
 
 pub const LENS: &[usize] = &[8, 16, 64, 256, 1024, 4096, 16384, 65536];

@@ -16,12 +16,8 @@ use lab_sys::host::LabError;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s04_known_length",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one call reading one header value",
     strategies_agree: true,
     cases,
-    profile_at: &["len=4096"],
 };
 
 pub const LENS: &[usize] = s03::LENS;

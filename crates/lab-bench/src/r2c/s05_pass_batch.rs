@@ -18,12 +18,8 @@ use lab_sys::slots::{with_slot_vec, DEFAULT_STACK_SLOTS as N};
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s05_pass_batch",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one call passing the whole batch",
     strategies_agree: true,
     cases,
-    profile_at: &["n=16"],
 };
 
 pub const BATCHES: &[usize] = &[1, 2, 4, 8, 16, 32, 64, 128, 256];

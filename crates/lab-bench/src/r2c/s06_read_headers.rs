@@ -17,12 +17,8 @@ use lab_sys::slots::{with_slots, DEFAULT_STACK_SLOTS as N};
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s06_read_headers",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one filter reading k of n headers",
     strategies_agree: true,
     cases,
-    profile_at: &["n=16,k=8", "n=32,threshold=0", "n=32,threshold=64"],
 };
 
 pub const COUNTS: &[usize] = &[1, 2, 4, 8, 16, 32, 64, 128];

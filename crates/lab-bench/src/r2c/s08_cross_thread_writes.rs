@@ -23,12 +23,8 @@ use lab_sys::worker::{wait_until, OnWorker, Worker};
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s08_cross_thread_writes",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one header write from a thread other than the request's worker (wall time / writes)",
     strategies_agree: true,
     cases,
-    profile_at: &["writers=1,wait=1", "writers=2,wait=0"],
 };
 
 pub const WRITERS: &[usize] = &[1, 2, 4];

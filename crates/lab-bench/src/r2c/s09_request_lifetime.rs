@@ -25,12 +25,8 @@ use lab_sys::host::{Handle, LabError, Request};
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s09_request_lifetime",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one host call (headers_size) on a request the host may destroy",
     strategies_agree: true,
     cases,
-    profile_at: &["threads=1"],
 };
 
 pub const THREADS: &[usize] = &[1, 2];

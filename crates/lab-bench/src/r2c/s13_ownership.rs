@@ -26,12 +26,8 @@ use lab_sys::host::{BodyBuf, LabError, Stream};
 
 pub const SCENARIO: Scenario = Scenario {
     id: "s13_ownership",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one body chunk received and read by the extension",
     strategies_agree: true,
     cases,
-    profile_at: &["len=16384"],
 };
 
 /// Chunk sizes: a small frame, a page, Envoy's 16 KiB read size, and larger slices of a body.

@@ -1,0 +1,204 @@
+//! The scenario definitions: one TOML file per scenario of `docs/FINDINGS.md` under `scenarios/`,
+//! holding every fact about a scenario that is not code — its title, the documents' figure, what
+//! one measured call is in each direction, its plots, the points the profile pass samples and the
+//! differential flame graphs that explain it. The report, the plots, the runners and the profile
+//! pass read them here; nothing else repeats them.
+//!
+//! The files are embedded at build time (`build.rs`) and parsed on first use; `deny_unknown_fields`
+//! makes a misspelt key an error, which `every_definition_parses` turns into a failing test.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// One scenario's definition (`scenarios/<id>.toml`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// `s02_pass_string`: the FINDINGS id, the file name, the Rust module and the C function.
+    pub id: String,
+    /// `S02 pass a string R→C`: the report's heading.
+    pub title: String,
+    /// The documents' own figure, quoted beside this machine's.
+    #[serde(default)]
+    pub documents: Option<String>,
+    /// Rust calls the host (R→C), if the scenario has that direction.
+    #[serde(default)]
+    pub r2c: Option<Direction>,
+    /// The host calls the extension (C→R), if the scenario has that direction.
+    #[serde(default)]
+    pub c2r: Option<Direction>,
+    #[serde(default, rename = "differential")]
+    pub differentials: Vec<Differential>,
+    #[serde(default, rename = "plot")]
+    pub plots: Vec<PlotSpec>,
+}
+
+/// What a direction of a scenario measures.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Direction {
+    /// What one `ns_per_call` covers: one call, one batch, one request.
+    pub unit: String,
+    /// Parameter labels (`len=1024`; `""` for a case without parameters) whose cases get a flame
+    /// graph in the profile pass: one point per strategy keeps the pass short.
+    #[serde(default)]
+    pub profile_at: Vec<String>,
+}
+
+/// A differential flame graph: where `after` spends what `before` does not, at `params`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Differential {
+    pub params: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// What a plot draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlotKind {
+    /// Median ns against the parameter `x`, one line per strategy (or per value of `series`).
+    #[default]
+    Sweep,
+    /// p50, p99, p99.9 and max of each strategy's single-call latencies.
+    Percentiles,
+}
+
+/// A bound on a parameter in a plot's `where`: a number, or the name of another parameter it
+/// must equal (`k = "n"`: the filter reads all n headers).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Bound {
+    Value(u64),
+    Param(String),
+}
+
+/// One SVG plot of the scenario's records (`results/plots/<file>.svg`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlotSpec {
+    pub file: String,
+    pub title: String,
+    #[serde(default)]
+    pub kind: PlotKind,
+    /// The records it draws: language and direction.
+    #[serde(default = "rust")]
+    pub lang: String,
+    #[serde(default = "r2c")]
+    pub direction: String,
+    /// The x parameter of a sweep.
+    #[serde(default)]
+    pub x: Option<String>,
+    /// Only records whose parameters meet these bounds.
+    #[serde(default, rename = "where")]
+    pub filter: BTreeMap<String, Bound>,
+    /// Only this strategy's records.
+    #[serde(default)]
+    pub strategy: Option<String>,
+    /// One line per value of this parameter instead of one per strategy.
+    #[serde(default)]
+    pub series: Option<String>,
+    #[serde(default = "yes")]
+    pub log_x: bool,
+    pub x_desc: String,
+    pub y_desc: String,
+}
+
+fn rust() -> String {
+    "rust".into()
+}
+
+fn r2c() -> String {
+    "r2c".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Differential {
+    /// `diff-<scenario>-<before>-vs-<after>`: the graph's file name under `results/flamegraphs/`,
+    /// without `.svg`.
+    pub fn file_name(&self, scenario: &str) -> String {
+        format!("diff-{scenario}-{}-vs-{}", self.before, self.after)
+    }
+}
+
+impl Scenario {
+    /// The definition of `direction` (`r2c` or `c2r`), if the scenario has it.
+    pub fn direction(&self, direction: &str) -> Option<&Direction> {
+        match direction {
+            "r2c" => self.r2c.as_ref(),
+            "c2r" => self.c2r.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// The embedded files: (file name, text), sorted by name.
+const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
+
+/// Every scenario's definition, in id order (FINDINGS order).
+///
+/// # Panics
+/// On a definition that does not parse or whose id is not its file name: the files are part of
+/// the build, and `every_definition_parses` fails on them first.
+pub fn all() -> &'static [Scenario] {
+    static ALL: OnceLock<Vec<Scenario>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        FILES
+            .iter()
+            .map(|(name, text)| {
+                let s: Scenario =
+                    toml::from_str(text).unwrap_or_else(|e| panic!("scenarios/{name}: {e}"));
+                assert_eq!(
+                    format!("{}.toml", s.id),
+                    *name,
+                    "scenarios/{name}: the id must be the file name"
+                );
+                s
+            })
+            .collect()
+    })
+}
+
+/// The definition of scenario `id`.
+pub fn get(id: &str) -> Option<&'static Scenario> {
+    all().iter().find(|s| s.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_definition_parses() {
+        let all = all();
+        assert_eq!(all.len(), 14, "S01–S14");
+        for s in all {
+            assert!(s.r2c.is_some() || s.c2r.is_some(), "{}: no direction", s.id);
+            for p in &s.plots {
+                assert!(
+                    p.kind == PlotKind::Percentiles || p.x.is_some(),
+                    "{}: plot {} has no x",
+                    s.id,
+                    p.file
+                );
+            }
+        }
+        assert_eq!(
+            get("s02_pass_string").unwrap().title,
+            "S02 pass a string R→C"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_key_is_an_error() {
+        let e =
+            toml::from_str::<Scenario>("id = \"x\"\ntitle = \"X\"\ntitel = \"X\"\n").unwrap_err();
+        assert!(e.to_string().contains("titel"), "{e}");
+    }
+}
