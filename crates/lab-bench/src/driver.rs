@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::case::Sweep;
-use crate::runner::{refresh_report, save, Options};
+use crate::options::{target_main, Options};
 use lab_record::{Allocs, Machine, Ns, Record, ResultFile};
 
 /// The driver binary that build.rs compiled from `c-harness/driver/driver.c` and the host.
@@ -59,6 +59,18 @@ pub struct DriverRecord {
     pub bytes_allocated_per_call: f64,
     pub percentiles_ns: Option<BTreeMap<String, f64>>,
     pub checksum: Option<u64>,
+}
+
+impl DriverRecord {
+    /// `scenario/strategy/params`, as filters match it.
+    pub fn case_id(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.scenario,
+            self.strategy,
+            lab_record::params_label(&self.params)
+        )
+    }
 }
 
 /// Parses the driver's JSON Lines (blank lines ignored); an error names the line.
@@ -144,16 +156,16 @@ pub fn to_result_files(
 ) -> Vec<ResultFile> {
     let mut by_scenario: BTreeMap<String, Vec<Record>> = BTreeMap::new();
     for r in records {
-        let ext = Some(r.allocs_per_call.ext);
+        let (ext, c) = (Some(r.allocs_per_call.ext), Some(r.allocs_per_call.c));
         let allocs = match lang {
             "go" => Allocs {
                 rust: None,
-                c: Some(r.allocs_per_call.c),
+                c,
                 go: ext,
             },
             _ => Allocs {
                 rust: ext,
-                c: Some(r.allocs_per_call.c),
+                c,
                 go: None,
             },
         };
@@ -161,55 +173,79 @@ pub fn to_result_files(
             .entry(r.scenario.clone())
             .or_default()
             .push(Record {
-                strategy: r.strategy,
-                params: r.params,
-                ns_per_call: r.ns_per_call,
-                allocs_per_call: allocs,
                 bytes_allocated_per_call: r.bytes_allocated_per_call,
-                bytes_copied_per_call: 0.0,
                 percentiles_ns: r.percentiles_ns,
-                flamegraph: None,
                 checksum: r.checksum,
+                ..Record::new(&r.strategy, r.params, r.ns_per_call, allocs)
             });
     }
     by_scenario
         .into_iter()
-        .map(|(scenario, records)| ResultFile {
-            unit: unit(&scenario).to_owned(),
-            scenario,
-            lang: lang.to_owned(),
-            direction: "c2r".to_owned(),
-            machine: machine.clone(),
-            records,
+        .map(|(scenario, records)| {
+            ResultFile::new(&scenario, lang, "c2r", unit(&scenario), machine, records)
         })
         .collect()
 }
 
-/// The `main` of the C→R bench target: the driver on the Rust extension; records and report.
-pub fn bench_main() {
-    let opts = Options::from_env();
-    if opts.profile {
-        println!("lab: the C->R driver is timed in C, outside this process: no flame graph here");
-        return;
+/// The C→R scenarios the filter names (all without a filter): what `--only` asks the driver for.
+pub fn c2r_scenarios(opts: &Options) -> Vec<&'static str> {
+    lab_record::scenario::all()
+        .iter()
+        .filter(|d| d.c2r.is_some() && opts.names(&d.id))
+        .map(|d| d.id.as_str())
+        .collect()
+}
+
+/// Runs the driver on `extension` for the scenarios `opts` names and keeps the records it selects
+/// (perhaps none); `Ok(None)` when the filter names no C→R scenario, so the driver did not run.
+pub fn measure_c2r(
+    opts: &Options,
+    extension: &Path,
+    leak_tolerance: u32,
+) -> Result<Option<Vec<DriverRecord>>, String> {
+    let scenarios = c2r_scenarios(opts);
+    if scenarios.is_empty() {
+        return Ok(None);
     }
-    let ext = rust_extension_path();
     // Test mode (cargo test --benches) runs the quick sweep and checks the driver succeeds.
     let sweep = if opts.test_only {
         Sweep::Quick
     } else {
         opts.sweep
     };
-    let records =
-        run_driver(&ext, sweep, opts.filter.as_deref(), 0).unwrap_or_else(|e| panic!("{e}"));
-    if opts.test_only {
-        println!(
-            "c2r driver on {}: {} records ... ok",
-            ext.display(),
-            records.len()
-        );
-        return;
-    }
-    let machine = crate::fingerprint::detect(opts.mode());
-    save(&opts, &machine, to_result_files(records, "rust", &machine));
-    refresh_report(&opts, &machine);
+    // The driver selects by scenario substring; a filter down to strategies is applied here.
+    let only = opts
+        .filter
+        .as_deref()
+        .map(|f| f.split('/').next().unwrap_or(f));
+    let records = run_driver(extension, sweep, only, leak_tolerance)?
+        .into_iter()
+        .filter(|r| opts.selects(&r.case_id()))
+        .collect();
+    Ok(Some(records))
+}
+
+/// The `main` of the C→R bench target: the driver on the Rust extension; records and report.
+pub fn bench_main() {
+    target_main("c2r driver", |opts, machine| {
+        if opts.profile {
+            println!(
+                "lab: the C->R driver is timed in C, outside this process: no flame graph here"
+            );
+            return Ok(Vec::new());
+        }
+        let ext = rust_extension_path();
+        let Some(records) = measure_c2r(opts, &ext, 0)? else {
+            println!("lab: the filter names no C->R scenario: the driver does not run");
+            return Ok(Vec::new());
+        };
+        if records.is_empty() {
+            return Err(format!(
+                "the filter {:?} selects no case of {}",
+                opts.filter.as_deref().unwrap_or_default(),
+                c2r_scenarios(opts).join(", ")
+            ));
+        }
+        Ok(to_result_files(records, "rust", machine))
+    });
 }

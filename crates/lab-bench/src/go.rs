@@ -10,13 +10,16 @@ use std::process::Command;
 use serde_json::{Map, Value};
 
 use crate::case::Sweep;
-use crate::driver::{run_driver, to_result_files};
-use crate::runner::{refresh_report, save, target_dir, workspace_root, Options};
+use crate::driver::{measure_c2r, to_result_files};
+use crate::options::{target_dir, target_main, workspace_root};
 use lab_record::{Allocs, Machine, Ns, Record, ResultFile};
 
 /// The driver's S10 leak check for Go: over 110 runs the process-wide counts were off by 1, 7 or 8
 /// (the runtime's own allocations, e.g. a new M starting mid-run); twice the worst seen.
 pub const GO_LEAK_TOLERANCE: u32 = 16;
+
+/// What one Go→C `ns_per_call` is: go test's own ns/op.
+const GO_R2C_UNIT: &str = "one call (go test -bench, ns/op)";
 
 /// The Go toolchain: `$LAB_GO`, else the repo-local one `scripts/setup` installs
 /// (`.venv/bin/go`), else `go` on the PATH — the first that answers `go version`.
@@ -114,35 +117,25 @@ pub fn records_from_go_test(output: &str, machine: &Machine) -> Vec<ResultFile> 
         let mut ns: Vec<f64> = benches.iter().map(|b| b.ns_per_op).collect();
         ns.sort_by(f64::total_cmp);
         let first = &benches[0];
+        let allocs = Allocs {
+            rust: None,
+            c: first.c_allocs_per_op,
+            go: first.allocs_per_op,
+        };
+        let ns = Ns {
+            median: ns[ns.len() / 2],
+            low: ns[0],
+            high: ns[ns.len() - 1],
+        };
         files.entry(scenario).or_default().push(Record {
-            strategy: first.strategy.clone(),
-            params: first.params.clone(),
-            ns_per_call: Ns {
-                median: ns[ns.len() / 2],
-                low: ns[0],
-                high: ns[ns.len() - 1],
-            },
-            allocs_per_call: Allocs {
-                rust: None,
-                c: first.c_allocs_per_op,
-                go: first.allocs_per_op,
-            },
             bytes_allocated_per_call: first.bytes_per_op.unwrap_or(0.0),
-            bytes_copied_per_call: 0.0,
-            percentiles_ns: None,
-            flamegraph: None,
-            checksum: None,
+            ..Record::new(&first.strategy, first.params.clone(), ns, allocs)
         });
     }
     files
         .into_iter()
-        .map(|(scenario, records)| ResultFile {
-            scenario,
-            lang: "go".into(),
-            direction: "r2c".into(),
-            unit: "one call (go test -bench, ns/op)".into(),
-            machine: machine.clone(),
-            records,
+        .map(|(scenario, records)| {
+            ResultFile::new(&scenario, "go", "r2c", GO_R2C_UNIT, machine, records)
         })
         .collect()
 }
@@ -169,10 +162,11 @@ fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
     Ok(stdout)
 }
 
-/// Runs the Go→C benchmarks; quick runs pass `-short` (the quick sweep) and one count.
-pub fn run_go_test(go: &Path, sweep: Sweep) -> Result<String, String> {
+/// Runs the Go→C benchmarks matching `pattern` (go test's `-bench`); quick runs pass `-short`
+/// (the quick sweep) and one count.
+pub fn run_go_test(go: &Path, sweep: Sweep, pattern: &str) -> Result<String, String> {
     let mut cmd = go_command(go);
-    cmd.args(["test", "-run", "^$", "-benchmem", "-bench", "."]);
+    cmd.args(["test", "-run", "^$", "-benchmem", "-bench", pattern]);
     match sweep {
         Sweep::Full => cmd.args(["-count", "3", "-benchtime", "200ms"]),
         Sweep::Quick => cmd.args(["-short", "-count", "1", "-benchtime", "20ms"]),
@@ -194,36 +188,48 @@ pub fn build_go_extension(go: &Path) -> Result<PathBuf, String> {
 
 /// The `main` of the Go bench target: Go→C and C→Go in this run, beside the Rust figures.
 pub fn bench_main() {
-    let opts = Options::from_env();
-    if opts.profile {
-        println!("lab: the Go reference is profiled by Go's own tools, not here");
-        return;
-    }
-    let Some(go) = go_binary().filter(|_| go_dir().join("go.mod").is_file()) else {
-        println!("lab: {}", lab_report::GO_NOT_MEASURED);
-        return;
-    };
-    let sweep = if opts.test_only {
-        Sweep::Quick
-    } else {
-        opts.sweep
-    };
-    let r2c = run_go_test(&go, sweep).unwrap_or_else(|e| panic!("{e}"));
-    let so = build_go_extension(&go).unwrap_or_else(|e| panic!("{e}"));
-    let c2r = run_driver(&so, sweep, None, GO_LEAK_TOLERANCE).unwrap_or_else(|e| panic!("{e}"));
-    let machine = crate::fingerprint::detect(opts.mode());
-    let mut files = records_from_go_test(&r2c, &machine);
-    files.extend(to_result_files(c2r, "go", &machine));
-    if opts.test_only {
-        let n: usize = files.iter().map(|f| f.records.len()).sum();
-        println!(
-            "go reference: {} result files, {n} records ... ok",
-            files.len()
-        );
-        return;
-    }
-    save(&opts, &machine, files);
-    refresh_report(&opts, &machine);
+    target_main("go reference", |opts, machine| {
+        if opts.profile {
+            println!("lab: the Go reference is profiled by Go's own tools, not here");
+            return Ok(Vec::new());
+        }
+        let Some(go) = go_binary().filter(|_| go_dir().join("go.mod").is_file()) else {
+            println!("lab: {}", lab_report::GO_NOT_MEASURED);
+            return Ok(Vec::new());
+        };
+        let sweep = if opts.test_only {
+            Sweep::Quick
+        } else {
+            opts.sweep
+        };
+        // go test names its benchmarks Benchmark_<scenario>: run those the filter names.
+        let r2c: Vec<&str> = lab_record::scenario::all()
+            .iter()
+            .filter(|d| d.r2c.is_some() && opts.names(&d.id))
+            .map(|d| d.id.as_str())
+            .collect();
+        let mut files = Vec::new();
+        if !r2c.is_empty() {
+            let out = run_go_test(&go, sweep, &format!("^Benchmark_({})$", r2c.join("|")))?;
+            files = records_from_go_test(&out, machine);
+        }
+        let so = build_go_extension(&go)?;
+        // Go has fewer strategies than Rust in some scenarios: selecting none of Go's is no error.
+        if let Some(c2r) = measure_c2r(opts, &so, GO_LEAK_TOLERANCE)? {
+            files.extend(to_result_files(c2r, "go", machine));
+        }
+        for f in &mut files {
+            let keep: Vec<Record> = f
+                .records
+                .iter()
+                .filter(|r| opts.selects(&f.case_id(r)))
+                .cloned()
+                .collect();
+            f.records = keep;
+        }
+        files.retain(|f| !f.records.is_empty());
+        Ok(files)
+    });
 }
 
 #[cfg(test)]

@@ -2,139 +2,95 @@
 //! the report. Every R→C bench target is one call to [`bench_main`].
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
 use lab_record::{Allocs, Machine, Record, ResultFile, FLAMEGRAPH_DIR};
 
 use crate::case::{check_scenario, Case, Scenario, Sweep};
-use crate::{criterion_json, fingerprint, profile};
+use crate::options::{run_target, target_dir, Options};
+use crate::{criterion_json, profile};
 
-/// What a bench binary was asked to do.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub sweep: Sweep,
-    /// `cargo test --benches` or `cargo bench -- --test`: run each case once, write nothing.
-    pub test_only: bool,
-    /// Only case ids containing this substring.
-    pub filter: Option<String>,
-    /// Where `results/` and `REPORT.md` go.
-    pub out_root: PathBuf,
-    /// `--profile` or `LAB_PROFILE=1`: instead of timing, sample each scenario's profiled cases and write flame
-    /// graphs (a pass of its own, so sampling never skews the timed runs).
-    pub profile: bool,
-}
-
-/// Cargo's target directory (`$CARGO_TARGET_DIR`, else `<workspace>/target`).
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
-}
-
-/// The workspace root (two levels above this crate: `crates/lab-bench`).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("lab-bench lives in <root>/crates/")
-        .to_path_buf()
-}
-
-impl Options {
-    /// From the command line cargo gives a bench binary and the environment: `LAB_QUICK=1` or
-    /// `--quick` for the quick sweep; `LAB_OUT` to redirect output (quick runs default to
-    /// `target/lab-quick/` so they never overwrite the committed full results).
-    pub fn from_env() -> Options {
-        let args: Vec<String> = std::env::args().skip(1).collect();
-        let quick = args.iter().any(|a| a == "--quick")
-            || std::env::var("LAB_QUICK").is_ok_and(|v| v != "0" && !v.is_empty());
-        // cargo bench passes --bench; cargo test runs bench targets without it.
-        let test_only = args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench");
-        let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
-        let out_root = match std::env::var_os("LAB_OUT") {
-            Some(p) => PathBuf::from(p),
-            None if quick => workspace_root().join("target/lab-quick"),
-            None => workspace_root(),
-        };
-        Options {
-            sweep: if quick { Sweep::Quick } else { Sweep::Full },
-            test_only,
-            filter,
-            out_root,
-            profile: args.iter().any(|a| a == "--profile")
-                || std::env::var("LAB_PROFILE").is_ok_and(|v| v != "0" && !v.is_empty()),
-        }
-    }
-
-    fn criterion(&self) -> Criterion {
-        let c = Criterion::default()
-            .output_directory(&self.criterion_home())
-            .without_plots();
-        match self.sweep {
-            // ~1.6 s a case: the full sweep (~200 cases) stays well under the 15-minute budget.
-            Sweep::Full => c
-                .warm_up_time(Duration::from_millis(400))
-                .measurement_time(Duration::from_millis(1200))
-                .sample_size(50)
-                .nresamples(20_000),
-            Sweep::Quick => c
-                .warm_up_time(Duration::from_millis(30))
-                .measurement_time(Duration::from_millis(60))
-                .sample_size(10)
-                .nresamples(1_000),
-        }
-    }
-
-    /// Where criterion keeps its estimates (quick and full runs apart, so neither is compared
-    /// with the other).
-    fn criterion_home(&self) -> PathBuf {
-        target_dir().join(match self.sweep {
-            Sweep::Full => "criterion",
-            Sweep::Quick => "criterion-quick",
-        })
-    }
-
-    pub fn mode(&self) -> &'static str {
-        match self.sweep {
-            Sweep::Full => "full",
-            Sweep::Quick => "quick",
-        }
+fn criterion(opts: &Options) -> Criterion {
+    let c = Criterion::default()
+        .output_directory(&criterion_home(opts))
+        .without_plots();
+    match opts.sweep {
+        // ~1.6 s a case: the full sweep (~200 cases) stays well under the 15-minute budget.
+        Sweep::Full => c
+            .warm_up_time(Duration::from_millis(400))
+            .measurement_time(Duration::from_millis(1200))
+            .sample_size(50)
+            .nresamples(20_000),
+        Sweep::Quick => c
+            .warm_up_time(Duration::from_millis(30))
+            .measurement_time(Duration::from_millis(60))
+            .sample_size(10)
+            .nresamples(1_000),
     }
 }
 
-/// The `main` of every bench target: runs the scenarios, writes `results/<machine>/…json` and
-/// refreshes `REPORT.md`.
+/// Where criterion keeps its estimates (quick and full runs apart, so neither is compared
+/// with the other).
+fn criterion_home(opts: &Options) -> PathBuf {
+    target_dir().join(match opts.sweep {
+        Sweep::Full => "criterion",
+        Sweep::Quick => "criterion-quick",
+    })
+}
+
+/// The `main` of every R→C bench target: runs the scenarios, writes `results/<machine>/…json`
+/// and refreshes `REPORT.md`.
 pub fn bench_main(scenarios: &[&Scenario]) {
     run(&Options::from_env(), scenarios);
 }
 
 /// Runs `scenarios` as `opts` says (see [`bench_main`]).
 pub fn run(opts: &Options, scenarios: &[&Scenario]) {
-    let machine = fingerprint::detect(opts.mode());
-    let mut criterion = opts.criterion();
-    let home = opts.criterion_home();
+    run_target(opts, "r2c", |opts, machine| {
+        measure(opts, machine, scenarios)
+    });
+}
+
+/// Checks, then times (or, in the profile pass, samples) every selected case of `scenarios`.
+fn measure(
+    opts: &Options,
+    machine: &Machine,
+    scenarios: &[&Scenario],
+) -> Result<Vec<ResultFile>, String> {
+    let mut criterion = criterion(opts);
+    let home = criterion_home(opts);
+    let mut files = Vec::new();
     for scenario in scenarios {
-        let cases: Vec<Case> = (scenario.cases)(opts.sweep)
+        let all = (scenario.cases)(opts.sweep);
+        let strategies: Vec<&str> = all.iter().map(|c| c.strategy).collect();
+        let cases: Vec<Case> = all
             .into_iter()
-            .filter(|c| {
-                opts.filter
-                    .as_ref()
-                    .is_none_or(|f| c.id(scenario.id).contains(f.as_str()))
-            })
+            .filter(|c| opts.selects(&c.id(scenario.id)))
             .collect();
         if cases.is_empty() {
+            if opts.filter.is_some() && opts.names(scenario.id) {
+                let mut strategies = strategies;
+                strategies.dedup();
+                return Err(format!(
+                    "the filter {:?} selects no case of {} (its strategies: {})",
+                    opts.filter.as_deref().unwrap_or_default(),
+                    scenario.id,
+                    strategies.join(", ")
+                ));
+            }
             continue;
         }
         let checked = check_scenario(scenario, &cases);
-        if opts.profile && !opts.test_only {
-            profile_scenario(opts, &machine, scenario, &cases);
-            continue;
-        }
         if opts.test_only {
             for c in &cases {
                 println!("{} ... ok", c.id(scenario.id));
             }
+            continue;
+        }
+        if opts.profile {
+            files.extend(profile_scenario(opts, machine, scenario, &cases));
             continue;
         }
         let mut group = criterion.benchmark_group(scenario.id);
@@ -154,70 +110,52 @@ pub fn run(opts: &Options, scenarios: &[&Scenario]) {
         }
         group.finish();
         let estimates = criterion_json::read_group(&home.join(scenario.id))
-            .unwrap_or_else(|e| panic!("reading criterion's estimates for {}: {e}", scenario.id));
+            .map_err(|e| format!("reading criterion's estimates for {}: {e}", scenario.id))?;
         let records = cases
             .iter()
             .zip(&checked)
             .map(|(case, chk)| {
-                let ns = *estimates.get(&case.id(scenario.id)).unwrap_or_else(|| {
-                    panic!("criterion wrote no estimate for {}", case.id(scenario.id))
-                });
-                Record {
-                    strategy: case.strategy.to_owned(),
-                    params: case.params.to_map(),
-                    ns_per_call: ns,
-                    allocs_per_call: Allocs {
-                        rust: Some(chk.rust_allocs),
-                        c: Some(chk.c_allocs),
-                        go: None,
-                    },
+                let id = case.id(scenario.id);
+                let ns = *estimates
+                    .get(&id)
+                    .ok_or_else(|| format!("criterion wrote no estimate for {id}"))?;
+                let allocs = Allocs {
+                    rust: Some(chk.rust_allocs),
+                    c: Some(chk.c_allocs),
+                    go: None,
+                };
+                Ok(Record {
                     bytes_allocated_per_call: chk.bytes_allocated,
                     bytes_copied_per_call: chk.bytes_copied,
-                    percentiles_ns: None,
-                    flamegraph: None,
                     checksum: Some(chk.checksum),
-                }
+                    ..Record::new(case.strategy, case.params.to_map(), ns, allocs)
+                })
             })
-            .collect();
-        let file = ResultFile {
-            scenario: scenario.id.to_owned(),
-            lang: Scenario::LANG.to_owned(),
-            direction: Scenario::DIRECTION.to_owned(),
-            unit: scenario.definition().unit.clone(),
-            machine: machine.clone(),
+            .collect::<Result<_, String>>()?;
+        files.push(ResultFile::new(
+            scenario.id,
+            Scenario::LANG,
+            Scenario::DIRECTION,
+            &scenario.definition().unit,
+            machine,
             records,
-        };
-        save(opts, &machine, vec![file]);
+        ));
     }
-    if !opts.test_only {
+    if !opts.test_only && !opts.profile {
         criterion.final_summary();
-        refresh_report(opts, &machine);
     }
-}
-
-/// Writes result files into `<out_root>/results/<machine>/`, merging with what is there.
-pub fn save(opts: &Options, machine: &Machine, files: Vec<ResultFile>) {
-    let dir = opts.out_root.join("results").join(&machine.id);
-    for file in files {
-        let path = file
-            .merge_into(&dir)
-            .unwrap_or_else(|e| panic!("writing results to {}: {e}", dir.display()));
-        println!("lab: wrote {}", path.display());
-    }
-}
-
-/// Regenerates `<out_root>/REPORT.md` from everything under `results/<machine>/`.
-pub fn refresh_report(opts: &Options, machine: &Machine) {
-    match lab_report::write_report(&opts.out_root, &machine.id) {
-        Ok(path) => println!("lab: wrote {}", path.display()),
-        Err(e) => panic!("writing the report: {e}"),
-    }
+    Ok(files)
 }
 
 /// The profile pass of one scenario: a flame graph per case at its definition's `profile_at`
 /// points, its definition's differential graphs, and the records' `flamegraph` fields pointing at
 /// them.
-fn profile_scenario(opts: &Options, machine: &Machine, scenario: &Scenario, cases: &[Case]) {
+fn profile_scenario(
+    opts: &Options,
+    machine: &Machine,
+    scenario: &Scenario,
+    cases: &[Case],
+) -> Option<ResultFile> {
     let dir = opts.out_root.join(FLAMEGRAPH_DIR);
     let duration = match opts.sweep {
         // The profiling timer ticks at the kernel's HZ (~250 samples/s here): 4 s gives ~1000.
@@ -274,7 +212,7 @@ fn profile_scenario(opts: &Options, machine: &Machine, scenario: &Scenario, case
             "lab: no timed results for {} yet: flame graphs written, not linked",
             scenario.id
         );
-        return;
+        return None;
     };
     for r in &mut file.records {
         if let Some((_, _, svg)) = graphs
@@ -284,6 +222,5 @@ fn profile_scenario(opts: &Options, machine: &Machine, scenario: &Scenario, case
             r.flamegraph = Some(svg.clone());
         }
     }
-    file.merge_into(&results)
-        .unwrap_or_else(|e| panic!("{}: {e}", results.display()));
+    Some(file)
 }

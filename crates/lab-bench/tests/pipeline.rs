@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use lab_bench::case::Sweep;
 use lab_bench::criterion_json;
-use lab_bench::runner::{run, Options};
+use lab_bench::options::Options;
+use lab_bench::runner::run;
 use lab_record::{load_dir, Allocs, Ns, Record, ResultFile};
 use serde_json::{Map, Value};
 

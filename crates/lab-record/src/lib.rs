@@ -136,6 +136,22 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record of what every runner measures (time and allocations); the runners that measure
+    /// more set the other fields on top (`Record { bytes_copied_per_call, ..Record::new(…) }`).
+    pub fn new(strategy: &str, params: Map<String, Value>, ns: Ns, allocs: Allocs) -> Record {
+        Record {
+            strategy: strategy.to_owned(),
+            params,
+            ns_per_call: ns,
+            allocs_per_call: allocs,
+            bytes_allocated_per_call: 0.0,
+            bytes_copied_per_call: 0.0,
+            percentiles_ns: None,
+            flamegraph: None,
+            checksum: None,
+        }
+    }
+
     /// `len=64`, `n=16,k=8`: the parameters as the report and criterion ids show them.
     pub fn params_label(&self) -> String {
         params_label(&self.params)
@@ -173,6 +189,29 @@ pub struct ResultFile {
 }
 
 impl ResultFile {
+    pub fn new(
+        scenario: &str,
+        lang: &str,
+        direction: &str,
+        unit: &str,
+        machine: &Machine,
+        records: Vec<Record>,
+    ) -> ResultFile {
+        ResultFile {
+            scenario: scenario.to_owned(),
+            lang: lang.to_owned(),
+            direction: direction.to_owned(),
+            unit: unit.to_owned(),
+            machine: machine.clone(),
+            records,
+        }
+    }
+
+    /// `scenario/strategy/params`: a record's id, as criterion, the filters and the report name it.
+    pub fn case_id(&self, r: &Record) -> String {
+        format!("{}/{}/{}", self.scenario, r.strategy, r.params_label())
+    }
+
     pub fn file_name(&self) -> String {
         file_name(&self.scenario, &self.lang, &self.direction)
     }
