@@ -16,7 +16,7 @@ fn other<E: std::fmt::Display>(e: E) -> io::Error {
 }
 
 /// The frame under which a case's own work runs; frames above it (the runner) are cut away.
-const CASE_ROOT: &str = "runner::Case::new";
+const CASE_ROOT: &str = "case::Case::new";
 
 /// Samples `run` (called repeatedly) for `duration` at ~2 kHz and returns folded stacks, one
 /// `frame;frame;… count` line per distinct stack, rooted at the case's loop.
