@@ -78,6 +78,12 @@ pub fn memcpy(i: &Input) -> Result<u64, LabError> {
 }
 
 fn cases(sweep: Sweep) -> Vec<Case> {
+    cases_at(&sweep.pick(LENS))
+}
+
+/// The floor cases, then `memcpy` at each of `lens` (the sweep's, or any other: tests check a
+/// length that is not a multiple of 8).
+pub fn cases_at(lens: &[usize]) -> Vec<Case> {
     let mut cases = Vec::new();
     let input = Rc::new(Input::new(16));
     strategies!(
@@ -86,7 +92,7 @@ fn cases(sweep: Sweep) -> Vec<Case> {
         input,
         [empty_call, call_with_args, rust_call]
     );
-    for len in sweep.pick(LENS) {
+    for &len in lens {
         let input = Rc::new(Input::new(len));
         strategies!(cases, params!(len), input, [memcpy]);
     }

@@ -109,8 +109,14 @@ pub fn packed(b: &Batch) -> Result<u64, LabError> {
 }
 
 fn cases(sweep: Sweep) -> Vec<Case> {
+    cases_at(&sweep.pick(BATCHES))
+}
+
+/// The cases at each batch size of `ns` (the sweep's, or any other: tests check 17, the first
+/// size past the stack arrays).
+pub fn cases_at(ns: &[usize]) -> Vec<Case> {
     let mut cases = Vec::new();
-    for n in sweep.pick(BATCHES) {
+    for &n in ns {
         let input = Rc::new(Batch::new(n));
         strategies!(
             cases,

@@ -114,8 +114,15 @@ pub fn reads(n: usize) -> Vec<usize> {
 }
 
 fn cases(sweep: Sweep) -> Vec<Case> {
+    cases_at(&sweep.pick(COUNTS), &sweep.pick(THRESHOLDS))
+}
+
+/// The cases at each header count of `counts` (the sweep's, or any other: tests check counts one
+/// past a threshold), the threshold sweep over `thresholds`, each of which must be in
+/// [`THRESHOLDS`].
+pub fn cases_at(counts: &[usize], thresholds: &[usize]) -> Vec<Case> {
     let mut cases = Vec::new();
-    for n in sweep.pick(COUNTS) {
+    for &n in counts {
         for k in reads(n) {
             let input = Rc::new(Headers::new(n, k));
             strategies!(
@@ -126,7 +133,7 @@ fn cases(sweep: Sweep) -> Vec<Case> {
             );
         }
         let input = Rc::new(Headers::new(n, 1));
-        for threshold in sweep.pick(THRESHOLDS) {
+        for &threshold in thresholds {
             let p = params!(n, threshold);
             // One arm per threshold: each is its own monomorphised function, called directly.
             let case = match threshold {

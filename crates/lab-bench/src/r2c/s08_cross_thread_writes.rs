@@ -198,15 +198,22 @@ fn cases(sweep: Sweep) -> Vec<Case> {
     for wait in [true, false] {
         let input = Arc::new(Input::new(wait).expect("the host starts a worker"));
         for writers in sweep.pick(WRITERS) {
-            for (name, f) in [
-                (stringify!(post), post as Writer),
-                (stringify!(mutex), mutex),
-            ] {
-                cases.push(case(strategy_name(name), f, &input, writers));
-            }
+            cases.extend(cases_on(&input, writers));
         }
     }
     cases
+}
+
+/// Every strategy on a crew of `writers` threads writing into `input`'s requests (tests read back
+/// what they wrote).
+pub fn cases_on(input: &Arc<Input>, writers: usize) -> Vec<Case> {
+    [
+        (stringify!(post), post as Writer),
+        (stringify!(mutex), mutex),
+    ]
+    .into_iter()
+    .map(|(name, f)| case(strategy_name(name), f, input, writers))
+    .collect()
 }
 
 #[cfg(test)]
