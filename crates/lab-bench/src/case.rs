@@ -1,10 +1,12 @@
 //! The strategy author's API: a scenario's cases, its sweep, and the checks every case passes before
-//! it is timed (it runs, its checksum agrees with the other strategies', its counts are exact).
+//! it is timed (it runs, its checksum agrees with the other strategies', its counts are the ones
+//! registered with it).
 //!
 //! A scenario module only lists its cases: a strategy is a plain function `fn(&Input) ->
-//! Result<u64, LabError>` returning a checksum of the work, registered with [`strategies!`]. The
-//! case's timing loop is generic over that function, so the call is direct and inlinable: the loop
-//! adds the same sub-nanosecond overhead to every strategy, the floor included.
+//! Result<u64, LabError>` returning a checksum of the work, registered with [`strategies!`] beside
+//! the allocations and copies it must make (an [`Expect`]). The case's timing loop is generic over
+//! that function, so the call is direct and inlinable: the loop adds the same sub-nanosecond
+//! overhead to every strategy, the floor included.
 
 use std::fmt;
 use std::hint::black_box;
@@ -67,13 +69,101 @@ macro_rules! params {
     };
 }
 
-/// Registers strategies (plain functions over the same input) as cases: one identifier each.
+/// Registers strategies (plain functions over the same input) as cases: each one's identifier and
+/// the counts it must measure, `strategy => Expect::new(rust_allocs, c_allocs, bytes_copied)`:
+///
+/// ```
+/// # use std::rc::Rc;
+/// # use lab_bench::case::{Case, Expect};
+/// # use lab_bench::r2c::s02_pass_string::{cstring, ptr_len, Payload};
+/// # use lab_bench::{params, strategies};
+/// # let mut cases: Vec<Case> = Vec::new();
+/// # let len = 8;
+/// # let input = Rc::new(Payload(vec![b'a'; len]));
+/// strategies!(cases, params!(len), input, [
+///     cstring => Expect::new(1, 0, len + 1),
+///     ptr_len => Expect::NONE,
+/// ]);
+/// # assert_eq!(cases[0].id("s02_pass_string"), "s02_pass_string/cstring/len=8");
+/// # assert_eq!(cases[1].expect, Expect::NONE);
+/// ```
+///
+/// The expectations are evaluated here, when the cases are built, never in a timed loop.
 #[macro_export]
 macro_rules! strategies {
-    ($cases:expr, $params:expr, $input:expr, [$($strategy:path),+ $(,)?]) => {
+    ($cases:expr, $params:expr, $input:expr, [$($strategy:path => $expect:expr),+ $(,)?]) => {
         $( $cases.push($crate::case::Case::new(
-            $crate::case::strategy_name(stringify!($strategy)), &$params, &$input, $strategy)); )+
+            $crate::case::strategy_name(stringify!($strategy)), &$params, $expect, &$input,
+            $strategy)); )+
     };
+}
+
+/// Each strategy's `(name, function, counts)`, written as in [`strategies!`], for scenarios that
+/// build their cases themselves (on other threads: S08, S09):
+///
+/// ```
+/// # use lab_bench::case::Expect;
+/// # use lab_bench::named_strategies;
+/// # use lab_bench::r2c::s09_request_lifetime::{unchecked, weak_upgrade, Strategy};
+/// let strategies: [(&str, Strategy, Expect); 2] = named_strategies![
+///     unchecked => Expect::NONE,
+///     weak_upgrade => Expect::NONE,
+/// ];
+/// # assert_eq!(strategies[1].0, "weak_upgrade");
+/// ```
+#[macro_export]
+macro_rules! named_strategies {
+    ($($strategy:path => $expect:expr),+ $(,)?) => {
+        [$(($crate::case::strategy_name(stringify!($strategy)), $strategy, $expect)),+]
+    };
+}
+
+/// What one call of a case must allocate and copy, on both sides, as [`check_case`] counts it:
+/// after the warm-up call, so a buffer a strategy keeps across calls counts 0 (its one allocation
+/// is the warm-up's).
+///
+/// Whole counts per call: [`check_scenario`] compares them exactly with the measured averages, so
+/// one allocation in one of the [`COUNT_CALLS`] counted calls fails the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expect {
+    pub rust_allocs: u64,
+    pub c_allocs: u64,
+    /// Both sides together, as [`Checked::bytes_copied`].
+    pub bytes_copied: u64,
+}
+
+impl Expect {
+    /// No allocation on either side, no byte copied.
+    pub const NONE: Expect = Expect::new(0, 0, 0);
+
+    /// Rust allocations, C allocations and bytes copied per call. `usize`, as the lengths and
+    /// counts of a sweep are, so registrations need no casts.
+    pub const fn new(rust_allocs: usize, c_allocs: usize, bytes_copied: usize) -> Expect {
+        Expect {
+            rust_allocs: rust_allocs as u64,
+            c_allocs: c_allocs as u64,
+            bytes_copied: bytes_copied as u64,
+        }
+    }
+
+    /// Whether `checked` measured exactly these counts. The measured values are integer totals
+    /// over [`COUNT_CALLS`] (a power of two) divided by it, hence exact in an `f64`: equality
+    /// needs no tolerance, and any stray allocation leaves a fraction that fails it.
+    pub fn matches(&self, checked: &Checked) -> bool {
+        checked.rust_allocs == self.rust_allocs as f64
+            && checked.c_allocs == self.c_allocs as f64
+            && checked.bytes_copied == self.bytes_copied as f64
+    }
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Rust allocs {}, C allocs {}, bytes copied {}",
+            self.rust_allocs, self.c_allocs, self.bytes_copied
+        )
+    }
 }
 
 /// The last path segment of a strategy's path: `s06::bulk_copy` is `bulk_copy`.
@@ -87,13 +177,21 @@ type RunFn = Box<dyn Fn(u64) -> Result<u64, LabError>>;
 pub struct Case {
     pub strategy: &'static str,
     pub params: Params,
+    /// The counts registered with the case, checked before it is timed.
+    pub expect: Expect,
     run: RunFn,
 }
 
 impl Case {
     /// A case running `f` on `input`. `f` is usually a fn item, so the loop below calls it
     /// directly; the input goes through `black_box` so nothing is hoisted out of the loop.
-    pub fn new<I: 'static, F>(strategy: &'static str, params: &Params, input: &Rc<I>, f: F) -> Case
+    pub fn new<I: 'static, F>(
+        strategy: &'static str,
+        params: &Params,
+        expect: Expect,
+        input: &Rc<I>,
+        f: F,
+    ) -> Case
     where
         F: Fn(&I) -> Result<u64, LabError> + 'static,
     {
@@ -101,6 +199,7 @@ impl Case {
         Case {
             strategy,
             params: params.clone(),
+            expect,
             run: Box::new(move |iters| {
                 let mut acc = 0u64;
                 for _ in 0..iters {
@@ -117,13 +216,14 @@ impl Case {
     ///
     /// [`credit`]: super::alloc::credit
     /// [`Crew`]: super::crew::Crew
-    pub fn batch<F>(strategy: &'static str, params: &Params, run: F) -> Case
+    pub fn batch<F>(strategy: &'static str, params: &Params, expect: Expect, run: F) -> Case
     where
         F: Fn(u64) -> Result<u64, LabError> + 'static,
     {
         Case {
             strategy,
             params: params.clone(),
+            expect,
             run: Box::new(run),
         }
     }
@@ -203,14 +303,28 @@ pub fn check_case(case: &Case) -> Result<Checked, LabError> {
     })
 }
 
-/// Checks every case of a scenario: each runs, and strategies at the same parameters agree.
-/// Returns the per-case results in case order. Panics with the disagreeing ids otherwise, so a
-/// wrong strategy fails instead of looking fast.
+/// Checks every case of a scenario: each runs, measures the counts registered with it, and
+/// strategies at the same parameters agree. Returns the per-case results in case order. Panics
+/// with the failing ids otherwise, so a wrong strategy fails instead of looking fast (or a
+/// strategy that starts allocating fails instead of looking slower).
 pub fn check_scenario(scenario: &Scenario, cases: &[Case]) -> Vec<Checked> {
     let checked: Vec<Checked> = cases
         .iter()
         .map(|c| check_case(c).unwrap_or_else(|e| panic!("{}: {e}", c.id(scenario.id))))
         .collect();
+    for (case, chk) in cases.iter().zip(&checked) {
+        if !case.expect.matches(chk) {
+            panic!(
+                "{}: counts per call differ from its registration: expected {}; measured Rust \
+                 allocs {}, C allocs {}, bytes copied {}",
+                case.id(scenario.id),
+                case.expect,
+                chk.rust_allocs,
+                chk.c_allocs,
+                chk.bytes_copied
+            );
+        }
+    }
     if scenario.strategies_agree {
         for (i, a) in cases.iter().enumerate() {
             for (j, b) in cases.iter().enumerate().skip(i + 1) {

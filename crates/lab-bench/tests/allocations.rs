@@ -1,193 +1,176 @@
-//! Exact allocations per call of every R→C strategy, both sides, and the bytes each copies. These
-//! are the numbers the report prints, measured by the same code (`check_case`), so a strategy
-//! that starts allocating fails here before it shows up as slower.
+//! Exact allocations per call of every R→C strategy, both sides, and the bytes each copies. The
+//! counts are registered beside each strategy (`strategies!`) and checked by `check_scenario`,
+//! the check the runner makes before timing; here every case of the full sweep passes it, cases
+//! built off the sweep pass it too, and a case registered with wrong counts fails it. What a
+//! registration does not state (bytes allocated, values written, set-up costs) is checked below.
 
+use std::cell::Cell;
+use std::hint::black_box;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use lab_bench::case::{check_case, check_scenario, Case, Checked, Sweep};
+use lab_bench::case::{check_scenario, Case, Expect, Scenario, Sweep};
+use lab_bench::params;
 use lab_bench::r2c::{
-    self, s01_call_floor as s01, s02_pass_string as s02, s03_unknown_length as s03,
+    self, s01_call_floor as s01, s02_pass_string as s02, s05_pass_batch as s05,
+    s06_read_headers as s06,
 };
-use lab_bench::r2c::{s04_known_length as s04, s05_pass_batch as s05, s06_read_headers as s06};
 use lab_bench::r2c::{s08_cross_thread_writes as s08, s09_request_lifetime as s09};
+use lab_bench::runner::{run, Options};
+use lab_sys::host::LabError;
 
-fn checked<I: 'static>(
-    input: I,
-    f: impl Fn(&I) -> Result<u64, lab_sys::host::LabError> + 'static,
-) -> Checked {
-    let case = Case::new("under_test", &lab_bench::params!(), &Rc::new(input), f);
-    check_case(&case).expect("strategy runs on valid input")
-}
-
-/// (Rust allocs, C allocs, bytes copied) per call.
-fn counts(c: Checked) -> (f64, f64, f64) {
-    (c.rust_allocs, c.c_allocs, c.bytes_copied)
-}
-
+/// Every case of every scenario measures the counts registered with it, frees what it
+/// allocates, and strategies at the same parameters compute the same checksum: none can look
+/// fast by doing less, nor start allocating unnoticed.
 #[test]
-fn s01_floor_allocates_nothing() {
-    for f in [s01::empty_call, s01::call_with_args, s01::rust_call] {
-        assert_eq!(counts(checked(s01::Input::new(16), f)), (0.0, 0.0, 0.0));
-    }
-    assert_eq!(
-        counts(checked(s01::Input::new(100), s01::memcpy)),
-        (0.0, 0.0, 100.0)
-    );
-}
-
-#[test]
-fn s02_ptr_len_none_cstring_one() {
-    for len in [8, 64, 4096] {
-        let p = || s02::Payload(lab_sys::payload(len, 9));
-        assert_eq!(
-            counts(checked(p(), s02::ptr_len)),
-            (0.0, 0.0, 0.0),
-            "ptr_len at {len}"
-        );
-        let c = checked(p(), s02::cstring);
-        assert_eq!(counts(c), (1.0, 0.0, (len + 1) as f64), "cstring at {len}");
-        assert_eq!(c.bytes_allocated, (len + 1) as f64);
-        assert!(c.balanced, "cstring frees what it allocates");
-    }
-}
-
-#[test]
-fn s03_borrow_none_clones_one() {
-    for len in [8, 4096, 65536] {
-        let fx = || s03::HeaderFixture::new(len);
-        assert_eq!(
-            counts(checked(fx(), s03::borrow)),
-            (0.0, 0.0, 0.0),
-            "borrow at {len}"
-        );
-        assert_eq!(
-            counts(checked(fx(), s03::clone_on_return)),
-            (1.0, 0.0, len as f64),
-            "clone_on_return at {len}"
-        );
-        assert_eq!(
-            counts(checked(fx(), s03::clone_utf8)),
-            (1.0, 0.0, len as f64),
-            "clone_utf8 at {len}"
-        );
-    }
-}
-
-#[test]
-fn s04_prealloc_strategies() {
-    for len in [8, 4096, 16384] {
-        let known = || s04::Known {
-            fixture: s03::HeaderFixture::new(len),
-            reused: Default::default(),
-        };
-        // The host does the one copy, into memory the caller allocated.
-        assert_eq!(
-            counts(checked(known(), s04::prealloc_heap)),
-            (1.0, 0.0, len as f64),
-            "prealloc_heap at {len}"
-        );
-        assert_eq!(
-            counts(checked(known(), s04::prealloc_reused)),
-            (0.0, 0.0, len as f64),
-            "prealloc_reused at {len}"
-        );
-        assert_eq!(
-            counts(checked(known(), s04::prealloc_stack)),
-            (0.0, 0.0, len as f64),
-            "prealloc_stack at {len}"
-        );
-        assert_eq!(
-            counts(checked(known(), s04::clone_on_return)),
-            (1.0, 0.0, len as f64),
-            "clone_on_return at {len}"
-        );
-    }
-}
-
-#[test]
-fn s05_batches_on_the_stack_up_to_16() {
-    for n in [1, 16, 17, 256] {
-        let batch = || s05::Batch::new(n);
-        let bytes: usize = batch().items.iter().map(Vec::len).sum();
-        let arrays = if n <= 16 { 0.0 } else { 1.0 };
-        assert_eq!(
-            counts(checked(batch(), s05::pinned_batch)),
-            (arrays, 0.0, 0.0),
-            "pinned_batch at {n}"
-        );
-        // One CString per item, plus the CString array and the pointer array above 16.
-        assert_eq!(
-            counts(checked(batch(), s05::cstring_each)),
-            (n as f64 + 2.0 * arrays, 0.0, (bytes + n) as f64),
-            "cstring_each at {n}"
-        );
-        assert_eq!(
-            counts(checked(batch(), s05::packed)),
-            (0.0, 0.0, bytes as f64),
-            "packed at {n}"
-        );
-    }
-}
-
-#[test]
-fn s06_header_strategies() {
-    for n in [1, 16, 17, 128] {
-        for k in s06::reads(n) {
-            let h = || s06::Headers::new(n, k);
-            let bytes = h().entry.bytes as f64;
-            let slots = if n <= 16 { 0.0 } else { 1.0 };
-            assert_eq!(
-                counts(checked(h(), s06::per_header_call)),
-                (0.0, 0.0, 0.0),
-                "per_header_call n={n} k={k}"
-            );
-            assert_eq!(
-                counts(checked(h(), s06::bulk_borrow)),
-                (slots, 0.0, 0.0),
-                "bulk_borrow n={n} k={k}"
-            );
-            assert_eq!(
-                counts(checked(h(), s06::bulk_copy)),
-                (1.0 + slots, 0.0, bytes),
-                "bulk_copy n={n} k={k}"
-            );
-        }
-    }
-}
-
-#[test]
-fn s06_stack_threshold_sweep_spills_above_the_threshold() {
-    for n in [4, 5, 64, 65] {
-        let h = || s06::Headers::new(n, 1);
-        assert_eq!(
-            checked(h(), s06::stack_slots::<0>).rust_allocs,
-            1.0,
-            "threshold 0, n={n}"
-        );
-        assert_eq!(
-            checked(h(), s06::stack_slots::<4>).rust_allocs,
-            if n <= 4 { 0.0 } else { 1.0 },
-            "threshold 4, n={n}"
-        );
-        assert_eq!(
-            checked(h(), s06::stack_slots::<64>).rust_allocs,
-            if n <= 64 { 0.0 } else { 1.0 },
-            "threshold 64, n={n}"
-        );
-    }
-}
-
-/// Every case of every scenario runs, frees what it allocates, and strategies at the same
-/// parameters compute the same checksum: none can look fast by doing less.
-#[test]
-fn every_case_of_the_full_sweep_runs_and_agrees() {
+fn every_case_of_the_full_sweep_measures_its_registered_counts_and_agrees() {
     for scenario in r2c::SCENARIOS {
         let cases = (scenario.cases)(Sweep::Full);
         assert!(!cases.is_empty(), "{} has cases", scenario.id);
         for (case, c) in cases.iter().zip(check_scenario(scenario, &cases)) {
+            // check_scenario already panics on a mismatch; stated here so this test does not
+            // depend on it.
+            assert!(case.expect.matches(&c), "{}: {c:?}", case.id(scenario.id));
             assert!(c.balanced, "{} leaks", case.id(scenario.id));
         }
+    }
+}
+
+/// The registrations at points the sweep skips: one past each stack threshold (S05's and S06's
+/// 16 slots, the threshold sweep's 4 and 64) and a length that is not a multiple of 8.
+#[test]
+fn cases_built_off_the_sweep_measure_their_registered_counts() {
+    check_scenario(&s01::SCENARIO, &s01::cases_at(&[100]));
+    check_scenario(&s05::SCENARIO, &s05::cases_at(&[17]));
+    check_scenario(&s06::SCENARIO, &s06::cases_at(&[5, 17, 65], &[0, 4, 64]));
+}
+
+/// The panic message of `check_scenario` on `cases`, which must fail.
+fn rejection(scenario: &Scenario, cases: &[Case]) -> String {
+    let err = catch_unwind(AssertUnwindSafe(|| check_scenario(scenario, cases)))
+        .expect_err("the check rejects the case");
+    err.downcast_ref::<String>()
+        .cloned()
+        .expect("a formatted message")
+}
+
+#[test]
+fn a_case_registered_with_wrong_counts_is_rejected_with_its_id_and_both_counts() {
+    let len = 8;
+    let input = Rc::new(s02::Payload(lab_sys::payload(len, 2)));
+    // The NUL forgotten: one byte short, the allocation right.
+    let cases = [Case::new(
+        "cstring",
+        &params!(len),
+        Expect::new(1, 0, len),
+        &input,
+        s02::cstring,
+    )];
+    assert_eq!(
+        rejection(&s02::SCENARIO, &cases),
+        "s02_pass_string/cstring/len=8: counts per call differ from its registration: expected \
+         Rust allocs 1, C allocs 0, bytes copied 8; measured Rust allocs 1, C allocs 0, bytes \
+         copied 9"
+    );
+}
+
+thread_local! {
+    /// Calls of [`stray`] on this test's thread.
+    static STRAY_CALLS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Allocates in its second call only: the first of the counted calls after the warm-up.
+fn stray(_: &()) -> Result<u64, LabError> {
+    let n = STRAY_CALLS.get();
+    STRAY_CALLS.set(n + 1);
+    if n == 1 {
+        black_box(vec![0u8; 1]);
+    }
+    Ok(0)
+}
+
+fn stray_cases(_: Sweep) -> Vec<Case> {
+    vec![Case::new(
+        "stray",
+        &params!(),
+        Expect::NONE,
+        &Rc::new(()),
+        stray,
+    )]
+}
+
+/// A scenario whose one case allocates once in 64 calls, registered as allocating nothing.
+const STRAY: Scenario = Scenario {
+    id: "under_test",
+    lang: "rust",
+    direction: "r2c",
+    unit: "one call",
+    strategies_agree: false,
+    cases: stray_cases,
+    profile_at: &[],
+};
+
+/// The comparison is exact: one allocation in the counted calls is a fraction per call, and fails.
+#[test]
+fn one_stray_allocation_in_the_counted_calls_is_rejected() {
+    STRAY_CALLS.set(0);
+    let msg = rejection(&STRAY, &stray_cases(Sweep::Full));
+    assert!(
+        msg.starts_with("under_test/stray/: counts per call differ from its registration"),
+        "{msg}"
+    );
+    assert!(
+        msg.ends_with("measured Rust allocs 0.015625, C allocs 0, bytes copied 0"),
+        "{msg}"
+    );
+}
+
+/// The runner checks the counts before anything else: in test mode (`cargo test --benches`) and in
+/// a timed run, a wrong registration panics after the check's calls, before any timed call or
+/// written file.
+#[test]
+fn the_runner_rejects_wrong_counts_before_timing() {
+    let out = std::env::temp_dir().join(format!("lab-counts-{}", std::process::id()));
+    for test_only in [true, false] {
+        STRAY_CALLS.set(0);
+        let opts = Options {
+            sweep: Sweep::Quick,
+            test_only,
+            filter: None,
+            out_root: out.clone(),
+            profile: false,
+        };
+        let err = catch_unwind(|| run(&opts, &[&STRAY])).expect_err("the runner rejects the case");
+        let msg = err.downcast_ref::<String>().expect("a formatted message");
+        assert!(
+            msg.contains("under_test/stray/: counts per call differ"),
+            "{msg}"
+        );
+        assert_eq!(
+            STRAY_CALLS.get(),
+            1 + lab_record::COUNT_CALLS,
+            "test_only={test_only}: only the check's calls ran"
+        );
+    }
+    assert!(!out.exists(), "nothing written");
+}
+
+/// What the registrations leave out, the bytes allocated: `cstring` allocates exactly its copy,
+/// the bytes and the NUL; S13's strategies allocate nothing after the warm-up.
+#[test]
+fn cstring_allocates_its_copy_s13_nothing() {
+    let cases = (s02::SCENARIO.cases)(Sweep::Full);
+    for (case, c) in cases.iter().zip(check_scenario(&s02::SCENARIO, &cases)) {
+        if case.strategy == "cstring" {
+            let len = case.params.0[0].1;
+            assert_eq!(c.bytes_allocated, (len + 1) as f64, "{}", case.params);
+        }
+    }
+    let s13 = &r2c::s13_ownership::SCENARIO;
+    let cases = (s13.cases)(Sweep::Full);
+    for (case, c) in cases.iter().zip(check_scenario(s13, &cases)) {
+        assert_eq!(c.bytes_allocated, 0.0, "{}", case.id(s13.id));
     }
 }
 
@@ -200,24 +183,13 @@ fn the_checksum_reflects_the_bytes() {
     assert_eq!(a, lab_sys::host::touch(b"abc"));
 }
 
-/// S08: a posted write allocates its task, which carries the value (freed on the worker, and
-/// credited here); a locked write allocates nothing in Rust. Either way the host allocates
-/// the new header block and frees the old one. Every writer's value lands.
+/// S08: every writer's value lands, posted or locked, in each case the scenario registers.
 #[test]
-fn s08_post_allocates_the_task_and_its_copy_mutex_nothing() {
+fn s08_every_writers_value_lands() {
     for wait in [true, false] {
         let input = Arc::new(s08::Input::new(wait).unwrap());
         for writers in s08::WRITERS.iter().copied() {
-            let post = check_case(&s08::case("post", s08::post, &input, writers)).unwrap();
-            let len = s08::VALUE_LEN as f64;
-            assert_eq!(counts(post), (1.0, 1.0, len), "post, {writers} writers");
-            assert!(
-                post.balanced,
-                "post frees on the worker what writers allocate"
-            );
-            let mutex = check_case(&s08::case("mutex", s08::mutex, &input, writers)).unwrap();
-            assert_eq!(counts(mutex), (0.0, 1.0, 0.0), "mutex, {writers} writers");
-            assert!(mutex.balanced);
+            check_scenario(&s08::SCENARIO, &s08::cases_on(&input, writers));
             for w in 0..writers {
                 assert_eq!(input.posted_value(w).as_deref(), Some(input.value()));
                 assert_eq!(input.locked_value(w).as_deref(), Some(input.value()));
@@ -226,35 +198,11 @@ fn s08_post_allocates_the_task_and_its_copy_mutex_nothing() {
     }
 }
 
-/// S09: neither check allocates, on one thread or two.
+/// S09: one list of strategies for every thread count.
 #[test]
-fn s09_lifetime_checks_allocate_nothing() {
+fn s09_every_strategy_at_every_thread_count() {
     let cases = (s09::SCENARIO.cases)(Sweep::Full);
     assert_eq!(cases.len(), 3 * s09::THREADS.len());
-    for case in &cases {
-        let c = check_case(case).unwrap();
-        assert_eq!(counts(c), (0.0, 0.0, 0.0), "{}", case.id(s09::SCENARIO.id));
-    }
-}
-
-/// S13 body hand-off: after the warm-up neither strategy allocates on either side; `copy` copies
-/// each chunk twice (the host's receive, the extension's copy of the view), `double_buffer` once
-/// (the receive: the hand-off moves an owner, not bytes).
-#[test]
-fn s13_copy_copies_twice_double_buffer_once() {
-    use lab_bench::r2c::s13_ownership as s13;
-    for len in [1024, 16384, 262144] {
-        let body = || s13::Body::new(len, 1).expect("host allocation");
-        let c = checked(body(), s13::copy);
-        assert_eq!(counts(c), (0.0, 0.0, 2.0 * len as f64), "copy at {len}");
-        assert_eq!(c.bytes_allocated, 0.0, "copy at {len}");
-        assert!(c.balanced);
-        let d = checked(body(), s13::double_buffer);
-        assert_eq!(counts(d), (0.0, 0.0, len as f64), "double_buffer at {len}");
-        assert_eq!(d.bytes_allocated, 0.0, "double_buffer at {len}");
-        assert!(d.balanced);
-        assert_eq!(c.checksum, d.checksum, "both read the same chunk at {len}");
-    }
 }
 
 /// The extension's reused `Vec` is `copy`'s only Rust allocation, made on the first chunk.

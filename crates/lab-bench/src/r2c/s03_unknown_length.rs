@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use crate::case::{Case, Scenario, Sweep};
+use crate::case::{Case, Expect, Scenario, Sweep};
 use crate::{params, strategies};
 use lab_sys::alloc::note_copy;
 use lab_sys::host::{LabError, Request};
@@ -67,12 +67,11 @@ fn cases(sweep: Sweep) -> Vec<Case> {
     let mut cases = Vec::new();
     for len in sweep.pick(LENS) {
         let input = Rc::new(HeaderFixture::new(len));
-        strategies!(
-            cases,
-            params!(len),
-            input,
-            [borrow, clone_on_return, clone_utf8]
-        );
+        strategies!(cases, params!(len), input, [
+            borrow => Expect::NONE,
+            clone_on_return => Expect::new(1, 0, len),
+            clone_utf8 => Expect::new(1, 0, len),
+        ]);
     }
     cases
 }

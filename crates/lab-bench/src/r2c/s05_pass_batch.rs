@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::ffi::CString;
 use std::rc::Rc;
 
-use crate::case::{Case, Scenario, Sweep};
+use crate::case::{Case, Expect, Scenario, Sweep};
 use crate::{params, strategies};
 use lab_sys::alloc::note_copy;
 use lab_sys::host::{self, CStrPtr, HostStr, LabError};
@@ -105,15 +105,24 @@ pub fn packed(b: &Batch) -> Result<u64, LabError> {
 }
 
 fn cases(sweep: Sweep) -> Vec<Case> {
+    cases_at(&sweep.pick(BATCHES))
+}
+
+/// The cases at each batch size of `ns` (the sweep's, or any other: tests check 17, the first
+/// size past the stack arrays).
+pub fn cases_at(ns: &[usize]) -> Vec<Case> {
     let mut cases = Vec::new();
-    for n in sweep.pick(BATCHES) {
+    for &n in ns {
         let input = Rc::new(Batch::new(n));
-        strategies!(
-            cases,
-            params!(n),
-            input,
-            [cstring_each, pinned_batch, packed]
-        );
+        let bytes: usize = input.items.iter().map(Vec::len).sum();
+        // Above N items each slot array is one heap allocation.
+        let arrays = usize::from(n > N);
+        strategies!(cases, params!(n), input, [
+            // A CString per item (its bytes and NUL), plus the CString and pointer arrays.
+            cstring_each => Expect::new(n + 2 * arrays, 0, bytes + n),
+            pinned_batch => Expect::new(arrays, 0, 0),
+            packed => Expect::new(0, 0, bytes),
+        ]);
     }
     cases
 }

@@ -9,7 +9,7 @@
 
 use std::rc::Rc;
 
-use crate::case::{Case, Scenario, Sweep};
+use crate::case::{Case, Expect, Scenario, Sweep};
 use crate::{params, strategies};
 use lab_sys::digest;
 use lab_sys::host::{EntrySizes, HostHeader, LabError, Request};
@@ -110,28 +110,39 @@ pub fn reads(n: usize) -> Vec<usize> {
 }
 
 fn cases(sweep: Sweep) -> Vec<Case> {
+    cases_at(&sweep.pick(COUNTS), &sweep.pick(THRESHOLDS))
+}
+
+/// The cases at each header count of `counts` (the sweep's, or any other: tests check counts one
+/// past a threshold), the threshold sweep over `thresholds`, each of which must be in
+/// [`THRESHOLDS`].
+pub fn cases_at(counts: &[usize], thresholds: &[usize]) -> Vec<Case> {
     let mut cases = Vec::new();
-    for n in sweep.pick(COUNTS) {
+    for &n in counts {
         for k in reads(n) {
             let input = Rc::new(Headers::new(n, k));
-            strategies!(
-                cases,
-                params!(n, k),
-                input,
-                [per_header_call, bulk_copy, bulk_borrow]
-            );
+            let bytes = input.entry.bytes;
+            // Above N headers the view slots are one heap allocation.
+            let slots = usize::from(n > N);
+            strategies!(cases, params!(n, k), input, [
+                per_header_call => Expect::NONE,
+                bulk_copy => Expect::new(1 + slots, 0, bytes),
+                bulk_borrow => Expect::new(slots, 0, 0),
+            ]);
         }
         let input = Rc::new(Headers::new(n, 1));
-        for threshold in sweep.pick(THRESHOLDS) {
+        for &threshold in thresholds {
             let p = params!(n, threshold);
+            // The slots go to the heap above the threshold: one allocation, no copy.
+            let e = Expect::new(usize::from(n > threshold), 0, 0);
             // One arm per threshold: each is its own monomorphised function, called directly.
             let case = match threshold {
-                0 => Case::new("stack_slots", &p, &input, stack_slots::<0>),
-                4 => Case::new("stack_slots", &p, &input, stack_slots::<4>),
-                8 => Case::new("stack_slots", &p, &input, stack_slots::<8>),
-                16 => Case::new("stack_slots", &p, &input, stack_slots::<16>),
-                32 => Case::new("stack_slots", &p, &input, stack_slots::<32>),
-                64 => Case::new("stack_slots", &p, &input, stack_slots::<64>),
+                0 => Case::new("stack_slots", &p, e, &input, stack_slots::<0>),
+                4 => Case::new("stack_slots", &p, e, &input, stack_slots::<4>),
+                8 => Case::new("stack_slots", &p, e, &input, stack_slots::<8>),
+                16 => Case::new("stack_slots", &p, e, &input, stack_slots::<16>),
+                32 => Case::new("stack_slots", &p, e, &input, stack_slots::<32>),
+                64 => Case::new("stack_slots", &p, e, &input, stack_slots::<64>),
                 other => unreachable!("threshold {other} is not in THRESHOLDS"),
             };
             cases.push(case);

@@ -13,9 +13,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::case::{strategy_name, Case, Scenario, Sweep};
+use crate::case::{Case, Expect, Scenario, Sweep};
 use crate::crew::Crew;
-use crate::params;
+use crate::{named_strategies, params};
 use lab_sys::alloc::{credit, note_copy, Snapshot};
 use lab_sys::host::{touch, LabError, Request};
 use lab_sys::payload;
@@ -174,14 +174,20 @@ pub fn mutex(i: &Input, writer: usize, writes: u64) -> Result<u64, LabError> {
 
 /// A case running `f` on a crew of `writers` threads. The worker's own allocations (the tasks it
 /// frees, the host's copies) are counted on the worker and credited to the caller.
-pub fn case(name: &'static str, f: Writer, input: &Arc<Input>, writers: usize) -> Case {
+pub fn case(
+    name: &'static str,
+    f: Writer,
+    expect: Expect,
+    input: &Arc<Input>,
+    writers: usize,
+) -> Case {
     let wait = u64::from(input.wait);
     let crew = Crew::new(writers, {
         let input = Arc::clone(input);
         Box::new(move |w, n| f(&input, w, n))
     });
     let input = Arc::clone(input);
-    Case::batch(name, &params!(writers, wait), move |iters| {
+    Case::batch(name, &params!(writers, wait), expect, move |iters| {
         let before = input.worker.run_sync(Snapshot::now);
         let sum = crew.run(iters);
         credit(input.worker.run_sync(move || before.since()));
@@ -194,15 +200,24 @@ fn cases(sweep: Sweep) -> Vec<Case> {
     for wait in [true, false] {
         let input = Arc::new(Input::new(wait).expect("the host starts a worker"));
         for writers in sweep.pick(WRITERS) {
-            for (name, f) in [
-                (stringify!(post), post as Writer),
-                (stringify!(mutex), mutex),
-            ] {
-                cases.push(case(strategy_name(name), f, &input, writers));
-            }
+            cases.extend(cases_on(&input, writers));
         }
     }
     cases
+}
+
+/// Every strategy on a crew of `writers` threads writing into `input`'s requests (tests read back
+/// what they wrote). Either way the host allocates the new header block (and frees the old one);
+/// a post also allocates its task, which carries its copy of the value.
+pub fn cases_on(input: &Arc<Input>, writers: usize) -> Vec<Case> {
+    let strategies: [(&'static str, Writer, Expect); 2] = named_strategies![
+        post => Expect::new(1, 1, VALUE_LEN),
+        mutex => Expect::new(0, 1, 0),
+    ];
+    strategies
+        .into_iter()
+        .map(|(name, f, expect)| case(name, f, expect, input, writers))
+        .collect()
 }
 
 #[cfg(test)]
