@@ -11,13 +11,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use lab_bench::case::{check_scenario, Case, Expect, Scenario, Sweep};
+use lab_bench::options::Options;
 use lab_bench::params;
 use lab_bench::r2c::{
     self, s01_call_floor as s01, s02_pass_string as s02, s05_pass_batch as s05,
     s06_read_headers as s06,
 };
 use lab_bench::r2c::{s08_cross_thread_writes as s08, s09_request_lifetime as s09};
-use lab_bench::runner::{run, Options};
+use lab_bench::runner::run;
 use lab_sys::host::LabError;
 
 /// Every case of every scenario measures the counts registered with it, frees what it
@@ -103,12 +104,8 @@ fn stray_cases(_: Sweep) -> Vec<Case> {
 /// A scenario whose one case allocates once in 64 calls, registered as allocating nothing.
 const STRAY: Scenario = Scenario {
     id: "under_test",
-    lang: "rust",
-    direction: "r2c",
-    unit: "one call",
     strategies_agree: false,
     cases: stray_cases,
-    profile_at: &[],
 };
 
 /// The comparison is exact: one allocation in the counted calls is a fraction per call, and fails.
