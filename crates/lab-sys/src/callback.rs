@@ -1,24 +1,116 @@
-//! The host API as a callback sees it: the table of `lab_host_api` (handed over once, at init)
-//! and the request handle of the current callback.
+//! The host API as a callback sees it (C→R): the table of `lab_host_api`, handed over once at
+//! init, and the request of the current callback. [`Table`] is that way of reaching a request, the
+//! second impl of [`HostCalls`] beside the linked symbols of [`Request`](crate::host::Request); the
+//! safe header operations over both are in [`crate::headers`].
 
 use std::mem::MaybeUninit;
 
-use crate::host::{
-    assume_init, call_table as call, check, check_capacity, check_copy_all, HostHeader, HostStr,
-    LabError,
-};
+use crate::headers::{self, HostCalls};
+use crate::host::{call_table as call, check, HostHeader, HostStr, LabError};
 use crate::sys;
+
+/// A request reached through the host API table: the table and the request's handle. A call on a
+/// destroyed handle answers `BadHandle` (the host's registry guards every table call).
+#[derive(Clone, Copy)]
+pub struct Table<'a> {
+    api: &'a sys::lab_host_api,
+    request: sys::lab_handle,
+}
+
+impl<'a> Table<'a> {
+    pub fn new(api: &'a sys::lab_host_api, request: sys::lab_handle) -> Self {
+        Table { api, request }
+    }
+}
+
+// SAFETY: each call forwards its arguments unchanged to the table entry of the same name, which the
+// host filled with its lab.h function (a missing entry answers LAB_ERR_UNSUPPORTED and touches
+// nothing); the host holds the request alive for the duration of every table call.
+unsafe impl HostCalls for Table<'_> {
+    #[inline]
+    unsafe fn header_get(
+        &self,
+        name: *const u8,
+        len: usize,
+        value: *mut sys::lab_str,
+    ) -> sys::lab_status {
+        call!(self.api, header_get(self.request, name, len, value))
+    }
+
+    #[inline]
+    unsafe fn header_copy(
+        &self,
+        name: *const u8,
+        len: usize,
+        buf: *mut u8,
+        cap: usize,
+        out_len: *mut usize,
+    ) -> sys::lab_status {
+        call!(
+            self.api,
+            header_copy(self.request, name, len, buf, cap, out_len)
+        )
+    }
+
+    #[inline]
+    unsafe fn headers_size(&self, count: *mut usize, bytes: *mut usize) -> sys::lab_status {
+        call!(self.api, headers_size(self.request, count, bytes))
+    }
+
+    #[inline]
+    unsafe fn headers_view_all(
+        &self,
+        views: *mut sys::lab_header,
+        cap: usize,
+        count: *mut usize,
+    ) -> sys::lab_status {
+        call!(self.api, headers_view_all(self.request, views, cap, count))
+    }
+
+    #[inline]
+    unsafe fn headers_copy_all(
+        &self,
+        buf: *mut u8,
+        buf_cap: usize,
+        views: *mut sys::lab_header,
+        views_cap: usize,
+        count: *mut usize,
+        bytes: *mut usize,
+    ) -> sys::lab_status {
+        call!(
+            self.api,
+            headers_copy_all(self.request, buf, buf_cap, views, views_cap, count, bytes)
+        )
+    }
+
+    #[inline]
+    unsafe fn header_set(
+        &mut self,
+        name: *const u8,
+        name_len: usize,
+        value: *const u8,
+        value_len: usize,
+    ) -> sys::lab_status {
+        call!(
+            self.api,
+            header_set(self.request, name, name_len, value, value_len)
+        )
+    }
+}
 
 /// One callback of one request. Views it hands out borrow it, so they die with the callback, and
 /// writes take `&mut self`, so no view survives a write.
 pub struct Callback<'a> {
-    api: &'a sys::lab_host_api,
+    table: Table<'a>,
     entry: &'a sys::lab_entry,
 }
 
 impl<'a> Callback<'a> {
     pub fn new(api: &'a sys::lab_host_api, entry: &'a sys::lab_entry) -> Self {
-        Callback { api, entry }
+        Callback {
+            table: Table::new(api, entry.request),
+            entry,
+        }
     }
 
     pub fn entry(&self) -> &'a sys::lab_entry {
@@ -26,68 +118,37 @@ impl<'a> Callback<'a> {
     }
 
     /// One header's value, borrowed from the host (`per_header_call`, `lazy`).
+    #[inline]
     pub fn header(&self, name: &[u8]) -> Result<HostStr<'_>, LabError> {
-        let mut value = sys::lab_str::default();
-        // name is a valid slice; value a valid out-param.
-        check(call!(
-            self.api,
-            header_get(self.entry.request, name.as_ptr(), name.len(), &mut value)
-        ))?;
-        // SAFETY: the host's view stays valid until the header is written (needs `&mut self`)
-        // or the request ends (after the callback).
-        Ok(unsafe { HostStr::from_raw(value) })
+        headers::header(&self.table, name)
     }
 
     /// Views of every header, borrowed from the host (`bulk_borrow`).
+    #[inline]
     pub fn view_all<'c, 's>(
         &'c self,
         slots: &'s mut [MaybeUninit<HostHeader<'c>>],
     ) -> Result<&'s [HostHeader<'c>], LabError> {
-        let mut count = 0usize;
-        // slots: a valid array of slots.len() lab_header (HostHeader is transparent over it).
-        let st = call!(
-            self.api,
-            headers_view_all(
-                self.entry.request,
-                slots.as_mut_ptr().cast(),
-                slots.len(),
-                &mut count
-            )
-        );
-        check_capacity(st, count, slots.len())?;
-        // SAFETY: on LAB_OK the host wrote slots[..count], count <= slots.len().
-        Ok(unsafe { assume_init(slots, count) })
+        headers::view_all(&self.table, slots)
     }
 
     /// Every header copied into `buf`, with views into it (`bulk_copy`).
+    #[inline]
     pub fn copy_all<'b, 's>(
         &self,
         buf: &'b mut [MaybeUninit<u8>],
         slots: &'s mut [MaybeUninit<HostHeader<'b>>],
     ) -> Result<&'s [HostHeader<'b>], LabError> {
-        let (mut count, mut bytes) = (0usize, 0usize);
-        // buf and slots valid for writes of their lengths; the host writes within both or nothing.
-        let st = call!(
-            self.api,
-            headers_copy_all(
-                self.entry.request,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                slots.as_mut_ptr().cast(),
-                slots.len(),
-                &mut count,
-                &mut bytes
-            )
-        );
-        check_copy_all(st, count, bytes, slots.len(), buf.len())?;
-        // SAFETY: on LAB_OK slots[..count] are written and point into buf, borrowed for 'b.
-        Ok(unsafe { assume_init(slots, count) })
+        headers::copy_all(&self.table, buf, slots)
     }
 
     /// The request body, borrowed from the host.
     pub fn body(&self) -> Result<HostStr<'_>, LabError> {
         let mut body = sys::lab_str::default();
-        check(call!(self.api, body_get(self.entry.request, &mut body)))?;
+        check(call!(
+            self.table.api,
+            body_get(self.table.request, &mut body)
+        ))?;
         // SAFETY: the body stays valid for the request, which outlives the callback.
         Ok(unsafe { HostStr::from_raw(body) })
     }
@@ -119,22 +180,13 @@ impl<'a> Callback<'a> {
     }
 
     pub fn set_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), LabError> {
-        check(call!(
-            self.api,
-            header_set(
-                self.entry.request,
-                name.as_ptr(),
-                name.len(),
-                value.as_ptr(),
-                value.len()
-            )
-        ))
+        headers::set_header(&mut self.table, name, value)
     }
 
     pub fn send_local_reply(&mut self, status: u32, body: &[u8]) -> Result<(), LabError> {
         check(call!(
-            self.api,
-            send_local_reply(self.entry.request, status, body.as_ptr(), body.len())
+            self.table.api,
+            send_local_reply(self.table.request, status, body.as_ptr(), body.len())
         ))
     }
 }

@@ -50,6 +50,8 @@ use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
+use crate::callback::Table;
+use crate::headers::{self, HostCalls};
 use crate::sys;
 
 /// Why a call across the boundary failed.
@@ -381,15 +383,7 @@ impl Request {
     /// S03 `borrow`: the value of header `name`, borrowed from the request (no copy).
     #[inline]
     pub fn header(&self, name: &[u8]) -> Result<HostStr<'_>, LabError> {
-        let mut value = sys::lab_str::default();
-        // SAFETY: the request is live (owned by self), name is a valid slice, value is a valid
-        // out-param; the host writes a view of memory it owns until the request is freed or the
-        // header is written, both of which need `&mut self` or drop, excluded while '_ lasts.
-        check(unsafe { sys::lab_header_get(self.raw(), name.as_ptr(), name.len(), &mut value) })?;
-        Ok(HostStr {
-            raw: value,
-            _owner: PhantomData,
-        })
+        headers::header(self, name)
     }
 
     /// S04: copies the value of header `name` into the caller's `buf` and returns the filled part.
@@ -399,32 +393,14 @@ impl Request {
         name: &[u8],
         buf: &'b mut [MaybeUninit<u8>],
     ) -> Result<&'b mut [u8], LabError> {
-        let mut len = 0usize;
-        // SAFETY: live request, valid name slice; buf is valid for buf.len() bytes of writes and
-        // the host writes at most that many (it checks the capacity first).
-        let status = unsafe {
-            sys::lab_header_copy(
-                self.raw(),
-                name.as_ptr(),
-                name.len(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut len,
-            )
-        };
-        check_capacity(status, len, buf.len())?;
-        // SAFETY: on LAB_OK the host initialised buf[..len] and len <= buf.len().
-        Ok(unsafe { assume_init(buf, len) })
+        headers::header_copy(self, name, buf)
     }
 
     /// Header count and total name + value bytes: what Envoy passes on entry so the extension can
     /// size its buffers before a bulk copy.
     #[inline]
     pub fn headers_size(&self) -> Result<EntrySizes, LabError> {
-        let (mut count, mut bytes) = (0usize, 0usize);
-        // SAFETY: live request, valid out-params.
-        check(unsafe { sys::lab_headers_size(self.raw(), &mut count, &mut bytes) })?;
-        Ok(EntrySizes { count, bytes })
+        headers::headers_size(self)
     }
 
     /// S06 `bulk_borrow`: views of every header, borrowed from the request, written into `slots`.
@@ -433,21 +409,7 @@ impl Request {
         &'a self,
         slots: &'s mut [MaybeUninit<HostHeader<'a>>],
     ) -> Result<&'s [HostHeader<'a>], LabError> {
-        let mut count = 0usize;
-        // SAFETY: HostHeader is repr(transparent) over lab_header, so slots is a valid array of
-        // slots.len() lab_header for the host to write; it writes nothing past the capacity.
-        let status = unsafe {
-            sys::lab_headers_view_all(
-                self.raw(),
-                slots.as_mut_ptr().cast(),
-                slots.len(),
-                &mut count,
-            )
-        };
-        check_capacity(status, count, slots.len())?;
-        // SAFETY: on LAB_OK the host wrote slots[..count], count <= slots.len(); the views point
-        // into the request, which the `'a` borrow keeps alive and unmodified.
-        Ok(unsafe { assume_init(slots, count) })
+        headers::view_all(self, slots)
     }
 
     /// S06 `bulk_copy`: copies every header into the caller's `buf` and writes views of the copies
@@ -458,39 +420,86 @@ impl Request {
         buf: &'b mut [MaybeUninit<u8>],
         slots: &'s mut [MaybeUninit<HostHeader<'b>>],
     ) -> Result<&'s [HostHeader<'b>], LabError> {
-        let (mut count, mut bytes) = (0usize, 0usize);
-        // SAFETY: buf and slots are valid for writes of their lengths (HostHeader is transparent
-        // over lab_header); the host writes within both capacities or nothing.
-        let status = unsafe {
-            sys::lab_headers_copy_all(
-                self.raw(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                slots.as_mut_ptr().cast(),
-                slots.len(),
-                &mut count,
-                &mut bytes,
-            )
-        };
-        check_copy_all(status, count, bytes, slots.len(), buf.len())?;
-        // SAFETY: on LAB_OK slots[..count] are written; they point into buf, which stays mutably
-        // borrowed (so untouched by anyone else) for 'b.
-        Ok(unsafe { assume_init(slots, count) })
+        headers::copy_all(self, buf, slots)
     }
 
     /// Sets header `name` to `value` (the host copies both). Takes `&mut self`: every view borrowed
     /// from this request must be dead before a write, which the compiler checks.
     pub fn set_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), LabError> {
-        // SAFETY: live request owned exclusively here; both slices valid for the call only.
-        check(unsafe {
-            sys::lab_header_set(
-                self.raw.as_ptr(),
-                name.as_ptr(),
-                name.len(),
-                value.as_ptr(),
-                value.len(),
-            )
-        })
+        headers::set_header(self, name, value)
+    }
+}
+
+// SAFETY: each call forwards its arguments unchanged to the lab.h function of the same name, on the
+// live request `self` owns (linked symbols: R→C).
+unsafe impl HostCalls for Request {
+    #[inline]
+    unsafe fn header_get(
+        &self,
+        name: *const u8,
+        len: usize,
+        value: *mut sys::lab_str,
+    ) -> sys::lab_status {
+        // SAFETY: the caller's pointers, valid as lab.h requires; the request is live.
+        unsafe { sys::lab_header_get(self.raw(), name, len, value) }
+    }
+
+    #[inline]
+    unsafe fn header_copy(
+        &self,
+        name: *const u8,
+        len: usize,
+        buf: *mut u8,
+        cap: usize,
+        out_len: *mut usize,
+    ) -> sys::lab_status {
+        // SAFETY: as header_get.
+        unsafe { sys::lab_header_copy(self.raw(), name, len, buf, cap, out_len) }
+    }
+
+    #[inline]
+    unsafe fn headers_size(&self, count: *mut usize, bytes: *mut usize) -> sys::lab_status {
+        // SAFETY: as header_get.
+        unsafe { sys::lab_headers_size(self.raw(), count, bytes) }
+    }
+
+    #[inline]
+    unsafe fn headers_view_all(
+        &self,
+        views: *mut sys::lab_header,
+        cap: usize,
+        count: *mut usize,
+    ) -> sys::lab_status {
+        // SAFETY: as header_get.
+        unsafe { sys::lab_headers_view_all(self.raw(), views, cap, count) }
+    }
+
+    #[inline]
+    unsafe fn headers_copy_all(
+        &self,
+        buf: *mut u8,
+        buf_cap: usize,
+        views: *mut sys::lab_header,
+        views_cap: usize,
+        count: *mut usize,
+        bytes: *mut usize,
+    ) -> sys::lab_status {
+        // SAFETY: as header_get.
+        unsafe {
+            sys::lab_headers_copy_all(self.raw(), buf, buf_cap, views, views_cap, count, bytes)
+        }
+    }
+
+    #[inline]
+    unsafe fn header_set(
+        &mut self,
+        name: *const u8,
+        name_len: usize,
+        value: *const u8,
+        value_len: usize,
+    ) -> sys::lab_status {
+        // SAFETY: as header_get; `&mut self` makes this the request's only user.
+        unsafe { sys::lab_header_set(self.raw.as_ptr(), name, name_len, value, value_len) }
     }
 }
 
@@ -568,16 +577,16 @@ impl Handle {
         check(unsafe { sys::lab_handle_destroy(self.0) })
     }
 
+    /// The registered request as the host API table reaches it.
+    #[inline]
+    fn table(self) -> Table<'static> {
+        Table::new(host_api(), self.0)
+    }
+
     /// Header count and bytes, through the table.
     #[inline]
     pub fn headers_size(self) -> Result<EntrySizes, LabError> {
-        let (mut count, mut bytes) = (0usize, 0usize);
-        // Any handle is valid input; valid out-params.
-        check(call_table!(
-            host_api(),
-            headers_size(self.0, &mut count, &mut bytes)
-        ))?;
-        Ok(EntrySizes { count, bytes })
+        headers::headers_size(&self.table())
     }
 
     /// Copies the value of header `name` into `buf` (inside the host's guard, so the copy never
@@ -587,23 +596,7 @@ impl Handle {
         name: &[u8],
         buf: &'b mut [MaybeUninit<u8>],
     ) -> Result<&'b mut [u8], LabError> {
-        let mut len = 0usize;
-        // name is a valid slice; buf is valid for buf.len() bytes of writes and the host writes
-        // at most that many.
-        let status = call_table!(
-            host_api(),
-            header_copy(
-                self.0,
-                name.as_ptr(),
-                name.len(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut len
-            )
-        );
-        check_capacity(status, len, buf.len())?;
-        // SAFETY: on LAB_OK the host initialised buf[..len], len <= buf.len().
-        Ok(unsafe { assume_init(buf, len) })
+        headers::header_copy(&self.table(), name, buf)
     }
 }
 

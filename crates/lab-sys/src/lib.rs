@@ -14,6 +14,7 @@
 
 pub mod alloc;
 pub mod callback;
+pub mod headers;
 pub mod host;
 pub mod slots;
 pub mod sys;
