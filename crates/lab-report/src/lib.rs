@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 
 use lab_record::{load_dir, PLOT_DIR};
 
+mod floor;
 pub mod plots;
 pub mod render;
+mod stats;
 
 pub use render::render;
 

@@ -11,7 +11,14 @@ use std::fmt::Write as _;
 
 use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, PLOT_DIR};
 
+use crate::floor::Floor;
+use crate::stats::{
+    best_at, find, fit_line, fmt_count, fmt_ns, lens_list, median, more_or_less, param_str, values,
+};
 use crate::{DIFFERENTIALS, GO_NOT_MEASURED, GO_NOT_WRITTEN};
+
+/// Read by `plots.rs` from here; defined with the rest of the arithmetic in `stats.rs`.
+pub use crate::stats::param;
 
 /// Titles of the scenarios of FINDINGS.md, by ID prefix.
 pub const TITLES: &[(&str, &str)] = &[
@@ -53,73 +60,6 @@ fn title(scenario: &str) -> String {
         .map_or_else(|| scenario.to_owned(), |(_, t)| (*t).to_owned())
 }
 
-/// The floors every row is divided by, from S01's records.
-struct Floor {
-    empty_call: Option<f64>,
-    /// (len, median ns) of S01 `memcpy`, sorted by len.
-    memcpy: Vec<(f64, f64)>,
-}
-
-impl Floor {
-    /// The floor of `direction`: its own empty call (C→R through the dlopen()ed symbol, R→C
-    /// into the host), with the R→C memcpy sweep for the bytes a row copies.
-    fn from(files: &[ResultFile], lang: &str, direction: &str) -> Floor {
-        let s01_of = |lang: &str, dir: &str| {
-            files
-                .iter()
-                .find(|f| f.scenario.starts_with("s01") && f.lang == lang && f.direction == dir)
-        };
-        let empty_call = s01_of(lang, direction)
-            .and_then(|f| f.records.iter().find(|r| r.strategy == "empty_call"))
-            .map(|r| r.ns_per_call.median);
-        let s01 = s01_of("rust", "r2c");
-        let mut memcpy: Vec<(f64, f64)> = s01
-            .map(|f| {
-                f.records
-                    .iter()
-                    .filter(|r| r.strategy == "memcpy")
-                    .filter_map(|r| Some((param(r, "len")? as f64, r.ns_per_call.median)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        memcpy.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Floor { empty_call, memcpy }
-    }
-
-    /// S01's memcpy of exactly `len` bytes, where it was measured.
-    fn memcpy_at(&self, len: u64) -> Option<f64> {
-        self.memcpy
-            .iter()
-            .find(|&&(l, _)| l == len as f64)
-            .map(|&(_, ns)| ns)
-    }
-
-    /// The floor of a row: the empty call, plus the memcpy of what it copies.
-    fn of(&self, r: &Record) -> Option<f64> {
-        let call = self.empty_call?;
-        if r.strategy == "empty_call" || r.bytes_copied_per_call == 0.0 || r.strategy == "memcpy" {
-            return Some(call);
-        }
-        Some(call + interpolate(&self.memcpy, r.bytes_copied_per_call)?)
-    }
-}
-
-/// Piecewise-linear interpolation through sorted points, extended along the end segments.
-fn interpolate(points: &[(f64, f64)], x: f64) -> Option<f64> {
-    match points {
-        [] => None,
-        [(_, y)] => Some(*y),
-        _ => {
-            let i = points
-                .windows(2)
-                .position(|w| x <= w[1].0)
-                .unwrap_or(points.len() - 2);
-            let ((x0, y0), (x1, y1)) = (points[i], points[i + 1]);
-            Some((y0 + (y1 - y0) * (x - x0) / (x1 - x0)).max(0.0))
-        }
-    }
-}
-
 /// Parameters that tell variants of one strategy apart (S06's stack threshold) rather than the
 /// work: "× best" compares rows that differ only in these, as it compares strategies.
 pub const VARIANT_PARAMS: &[&str] = &["threshold"];
@@ -143,28 +83,6 @@ fn best_median(f: &ResultFile, r: &Record) -> f64 {
         .filter(|o| same_work(o, r))
         .map(|o| o.ns_per_call.median)
         .fold(f64::INFINITY, f64::min)
-}
-
-pub fn param(r: &Record, name: &str) -> Option<u64> {
-    r.params.get(name).and_then(serde_json::Value::as_u64)
-}
-
-fn fmt_ns(ns: f64) -> String {
-    if ns >= 1000.0 {
-        format!("{:.0}", ns)
-    } else if ns >= 10.0 {
-        format!("{:.1}", ns)
-    } else {
-        format!("{:.2}", ns)
-    }
-}
-
-fn fmt_count(x: Option<f64>) -> String {
-    match x {
-        None => "–".into(),
-        Some(x) if x.fract() == 0.0 => format!("{x:.0}"),
-        Some(x) => format!("{x:.2}"),
-    }
 }
 
 /// Renders the whole report from the records of one machine.
@@ -551,46 +469,6 @@ fn sorted_rows(records: &[Record]) -> Vec<&Record> {
     rows
 }
 
-/// Median of `strategy` at exactly these parameters.
-pub fn median(f: &ResultFile, strategy: &str, params: &[(&str, u64)]) -> Option<f64> {
-    f.records
-        .iter()
-        .find(|r| r.strategy == strategy && at(r, params))
-        .map(|r| r.ns_per_call.median)
-}
-
-/// Whether `r` has exactly these parameters.
-fn at(r: &Record, params: &[(&str, u64)]) -> bool {
-    r.params.len() == params.len() && params.iter().all(|&(k, v)| param(r, k) == Some(v))
-}
-
-/// Values of parameter `name` present in the file, sorted.
-fn values(f: &ResultFile, name: &str) -> Vec<u64> {
-    let mut v: Vec<u64> = f.records.iter().filter_map(|r| param(r, name)).collect();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
-/// Least-squares fit y = a + b·x.
-pub fn fit_line(points: &[(f64, f64)]) -> Option<(f64, f64)> {
-    let n = points.len() as f64;
-    if points.len() < 2 {
-        return None;
-    }
-    let (sx, sy) = points
-        .iter()
-        .fold((0.0, 0.0), |(sx, sy), (x, y)| (sx + x, sy + y));
-    let (mx, my) = (sx / n, sy / n);
-    let sxx: f64 = points.iter().map(|(x, _)| (x - mx).powi(2)).sum();
-    if sxx == 0.0 {
-        return None;
-    }
-    let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
-    let b = sxy / sxx;
-    Some((my - b * mx, b))
-}
-
 /// The conclusions the records of one file support, most important first.
 pub fn conclude(f: &ResultFile, all: &[ResultFile]) -> Vec<String> {
     if f.direction == "c2r" {
@@ -750,15 +628,6 @@ pub fn conclude(f: &ResultFile, all: &[ResultFile]) -> Vec<String> {
         _ => {}
     }
     c
-}
-
-/// `d` ns as "… ns more" or "… ns less".
-fn more_or_less(d: f64) -> String {
-    format!(
-        "{} ns {}",
-        fmt_ns(d.abs()),
-        if d >= 0.0 { "more" } else { "less" }
-    )
 }
 
 fn s08_conclusions(f: &ResultFile, c: &mut Vec<String>) {
@@ -962,19 +831,6 @@ fn conclude_go(f: &ResultFile, go: &ResultFile) -> Vec<String> {
     c
 }
 
-fn param_str<'a>(r: &'a Record, name: &str) -> Option<&'a str> {
-    r.params.get(name).and_then(serde_json::Value::as_str)
-}
-
-/// The first record of `strategy` whose parameters satisfy `pred`.
-fn find<'a>(
-    f: &'a ResultFile,
-    strategy: &str,
-    pred: impl Fn(&Record) -> bool,
-) -> Option<&'a Record> {
-    f.records.iter().find(|r| r.strategy == strategy && pred(r))
-}
-
 fn conclude_c2r(f: &ResultFile, all: &[ResultFile]) -> Vec<String> {
     let mut c = Vec::new();
     let m = |strategy: &str| median(f, strategy, &[]);
@@ -1116,21 +972,6 @@ fn conclude_c2r(f: &ResultFile, all: &[ResultFile]) -> Vec<String> {
     c
 }
 
-fn lens_list(ls: &[u64]) -> String {
-    ls.iter()
-        .map(|l| format!("{l} B"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The fastest record at exactly these parameters.
-fn best_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Option<&'a Record> {
-    f.records
-        .iter()
-        .filter(|r| at(r, params))
-        .min_by(|a, b| a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
-}
-
 fn s06_conclusions(f: &ResultFile, c: &mut Vec<String>) {
     // Crossover: for each n, the smallest k at which a bulk strategy beats per_header_call.
     for bulk in ["bulk_borrow", "bulk_copy"] {
@@ -1225,22 +1066,6 @@ fn s06_conclusions(f: &ResultFile, c: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_fit_recovers_a_line() {
-        let (a, b) = fit_line(&[(0.0, 1.0), (10.0, 21.0), (20.0, 41.0)]).unwrap();
-        assert!((a - 1.0).abs() < 1e-9 && (b - 2.0).abs() < 1e-9);
-        assert!(fit_line(&[(1.0, 1.0)]).is_none());
-    }
-
-    #[test]
-    fn interpolation_between_and_beyond_points() {
-        let pts = [(8.0, 2.0), (64.0, 4.0), (1024.0, 20.0)];
-        assert_eq!(interpolate(&pts, 8.0), Some(2.0));
-        assert_eq!(interpolate(&pts, 36.0), Some(3.0));
-        assert!((interpolate(&pts, 2048.0).unwrap() - (20.0 + 16.0 / 960.0 * 1024.0)).abs() < 1e-9);
-        assert_eq!(interpolate(&[], 3.0), None);
-    }
 
     #[test]
     fn anchors_follow_markdown() {

@@ -1,0 +1,143 @@
+//! The arithmetic the report does on records, once: looking records up by strategy and parameters,
+//! medians, a line fit, interpolation, and how numbers are written. The table, its floor and the
+//! conclusions all use these, so a figure that appears in two places is computed the same way.
+
+use lab_record::{Record, ResultFile};
+
+/// Numeric parameter `name` of a record (`len`, `n`, `threads`…).
+pub fn param(r: &Record, name: &str) -> Option<u64> {
+    r.params.get(name).and_then(serde_json::Value::as_u64)
+}
+
+/// String parameter `name` of a record (S07's `filter`).
+pub fn param_str<'a>(r: &'a Record, name: &str) -> Option<&'a str> {
+    r.params.get(name).and_then(serde_json::Value::as_str)
+}
+
+/// Whether `r` has exactly these parameters.
+pub fn at(r: &Record, params: &[(&str, u64)]) -> bool {
+    r.params.len() == params.len() && params.iter().all(|&(k, v)| param(r, k) == Some(v))
+}
+
+/// The first record of `strategy` whose parameters satisfy `pred`.
+pub fn find<'a>(
+    f: &'a ResultFile,
+    strategy: &str,
+    pred: impl Fn(&Record) -> bool,
+) -> Option<&'a Record> {
+    f.records.iter().find(|r| r.strategy == strategy && pred(r))
+}
+
+/// Median of `strategy` at exactly these parameters.
+pub fn median(f: &ResultFile, strategy: &str, params: &[(&str, u64)]) -> Option<f64> {
+    find(f, strategy, |r| at(r, params)).map(|r| r.ns_per_call.median)
+}
+
+/// Values of parameter `name` present in the file, sorted.
+pub fn values(f: &ResultFile, name: &str) -> Vec<u64> {
+    let mut v: Vec<u64> = f.records.iter().filter_map(|r| param(r, name)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The fastest record at exactly these parameters.
+pub fn best_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Option<&'a Record> {
+    f.records
+        .iter()
+        .filter(|r| at(r, params))
+        .min_by(|a, b| a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
+}
+
+/// Least-squares fit y = a + b·x.
+pub fn fit_line(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let n = points.len() as f64;
+    if points.len() < 2 {
+        return None;
+    }
+    let (sx, sy) = points
+        .iter()
+        .fold((0.0, 0.0), |(sx, sy), (x, y)| (sx + x, sy + y));
+    let (mx, my) = (sx / n, sy / n);
+    let sxx: f64 = points.iter().map(|(x, _)| (x - mx).powi(2)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let b = sxy / sxx;
+    Some((my - b * mx, b))
+}
+
+/// Piecewise-linear interpolation through sorted points, extended along the end segments.
+pub fn interpolate(points: &[(f64, f64)], x: f64) -> Option<f64> {
+    match points {
+        [] => None,
+        [(_, y)] => Some(*y),
+        _ => {
+            let i = points
+                .windows(2)
+                .position(|w| x <= w[1].0)
+                .unwrap_or(points.len() - 2);
+            let ((x0, y0), (x1, y1)) = (points[i], points[i + 1]);
+            Some((y0 + (y1 - y0) * (x - x0) / (x1 - x0)).max(0.0))
+        }
+    }
+}
+
+/// Nanoseconds with three or four significant figures: `1234`, `123.4`, `1.23`.
+pub fn fmt_ns(ns: f64) -> String {
+    if ns >= 1000.0 {
+        format!("{:.0}", ns)
+    } else if ns >= 10.0 {
+        format!("{:.1}", ns)
+    } else {
+        format!("{:.2}", ns)
+    }
+}
+
+/// A count per call: whole counts as integers, averages with two decimals, `–` when not counted.
+pub fn fmt_count(x: Option<f64>) -> String {
+    match x {
+        None => "–".into(),
+        Some(x) if x.fract() == 0.0 => format!("{x:.0}"),
+        Some(x) => format!("{x:.2}"),
+    }
+}
+
+/// `d` ns as "… ns more" or "… ns less".
+pub fn more_or_less(d: f64) -> String {
+    format!(
+        "{} ns {}",
+        fmt_ns(d.abs()),
+        if d >= 0.0 { "more" } else { "less" }
+    )
+}
+
+/// Lengths as "8 B, 64 B, 1024 B".
+pub fn lens_list(ls: &[u64]) -> String {
+    ls.iter()
+        .map(|l| format!("{l} B"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_fit_recovers_a_line() {
+        let (a, b) = fit_line(&[(0.0, 1.0), (10.0, 21.0), (20.0, 41.0)]).unwrap();
+        assert!((a - 1.0).abs() < 1e-9 && (b - 2.0).abs() < 1e-9);
+        assert!(fit_line(&[(1.0, 1.0)]).is_none());
+    }
+
+    #[test]
+    fn interpolation_between_and_beyond_points() {
+        let pts = [(8.0, 2.0), (64.0, 4.0), (1024.0, 20.0)];
+        assert_eq!(interpolate(&pts, 8.0), Some(2.0));
+        assert_eq!(interpolate(&pts, 36.0), Some(3.0));
+        assert!((interpolate(&pts, 2048.0).unwrap() - (20.0 + 16.0 / 960.0 * 1024.0)).abs() < 1e-9);
+        assert_eq!(interpolate(&[], 3.0), None);
+    }
+}
