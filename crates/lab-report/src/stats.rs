@@ -1,6 +1,9 @@
 //! The arithmetic the report does on records, once: looking records up by strategy and parameters,
-//! medians, a line fit, interpolation, and how numbers are written. The table, its floor and the
-//! conclusions all use these, so a figure that appears in two places is computed the same way.
+//! medians, ratios, geometric means, percentiles, a line fit, interpolation, and how numbers are
+//! written. The table (`render.rs`), its floor (`floor.rs`) and every scenario's conclusions
+//! (`conclusions/`) use these, so a figure that appears in two places is computed the same way.
+
+use std::collections::BTreeMap;
 
 use lab_record::{Record, ResultFile};
 
@@ -47,6 +50,61 @@ pub fn best_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Option<&'a Reco
         .iter()
         .filter(|r| at(r, params))
         .min_by(|a, b| a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
+}
+
+/// For each value of parameter `name`, the strategies fastest at it (with exactly that parameter):
+/// strategy → the values where it wins, sorted.
+pub fn fastest_at_each(f: &ResultFile, name: &str) -> BTreeMap<String, Vec<u64>> {
+    let mut winners: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for v in values(f, name) {
+        if let Some(best) = best_at(f, &[(name, v)]) {
+            winners.entry(best.strategy.clone()).or_default().push(v);
+        }
+    }
+    winners
+}
+
+/// `num`'s median over `den`'s at each value of parameter `name` (records with exactly that
+/// parameter) where both were measured.
+pub fn ratio_at_each(f: &ResultFile, name: &str, num: &str, den: &str) -> Vec<(u64, f64)> {
+    ratio_at_each_where(f, name, num, den, |r, v| at(r, &[(name, v)]))
+}
+
+/// `num`'s median over `den`'s at each value `v` of parameter `name`, each taken from the first
+/// record of its strategy that `pick(record, v)` accepts: for sweeps with other parameters too.
+pub fn ratio_at_each_where(
+    f: &ResultFile,
+    name: &str,
+    num: &str,
+    den: &str,
+    pick: impl Fn(&Record, u64) -> bool,
+) -> Vec<(u64, f64)> {
+    values(f, name)
+        .into_iter()
+        .filter_map(|v| {
+            let m = |s: &str| find(f, s, |r| pick(r, v)).map(|r| r.ns_per_call.median);
+            Some((v, m(num)? / m(den)?))
+        })
+        .collect()
+}
+
+/// Geometric mean of ratios (the mean of their logarithms, exponentiated); `None` for none.
+/// Ratios are averaged this way so that ×2 and ×0.5 cancel.
+pub fn geo_mean(ratios: &[f64]) -> Option<f64> {
+    (!ratios.is_empty())
+        .then(|| (ratios.iter().map(|x| x.ln()).sum::<f64>() / ratios.len() as f64).exp())
+}
+
+/// Percentile `key` (`p50`, `p99`, `p99.9`, `max`) of a record timed call by call (S12).
+pub fn percentile(r: &Record, key: &str) -> Option<f64> {
+    r.percentiles_ns.as_ref()?.get(key).copied()
+}
+
+/// Go's record for the same strategy at the same parameters as `r`.
+pub fn twin<'a>(go: &'a ResultFile, r: &Record) -> Option<&'a Record> {
+    go.records
+        .iter()
+        .find(|g| g.strategy == r.strategy && g.params == r.params)
 }
 
 /// Least-squares fit y = a + b·x.
