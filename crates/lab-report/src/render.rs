@@ -13,7 +13,7 @@ use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, PLOT_DIR};
 
 use crate::conclusions::{conclude, View};
 use crate::floor::Floor;
-use crate::stats::{fmt_count, fmt_ns};
+use crate::stats::{fmt_count, fmt_ns, geo_mean};
 use crate::{DIFFERENTIALS, GO_NOT_MEASURED, GO_NOT_WRITTEN};
 
 /// Read by `plots.rs` from here; defined with the rest of the arithmetic in `stats.rs`.
@@ -228,9 +228,6 @@ struct Rank<'a> {
 
 /// Strategies of a file, fastest first (by [`Rank::to_best`]).
 fn rank_strategies<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Rank<'a>> {
-    let geo = |xs: &[f64]| {
-        (!xs.is_empty()).then(|| (xs.iter().map(|x| x.ln()).sum::<f64>() / xs.len() as f64).exp())
-    };
     // S01's memcpy is a floor for other scenarios, not a way to cross the boundary.
     let mut names: Vec<&str> = f
         .records
@@ -254,8 +251,8 @@ fn rank_strategies<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Rank<'a>> {
                 .collect();
             Some(Rank {
                 strategy: s,
-                to_best: geo(&to_best)?,
-                to_floor: geo(&to_floor),
+                to_best: geo_mean(&to_best)?,
+                to_floor: geo_mean(&to_floor),
             })
         })
         .collect();
