@@ -1,7 +1,9 @@
 //! ffi-lab's report: result records (`lab-record`) in, `REPORT.md` and plots out. Per scenario, a
 //! table (strategy, parameters, median ns with its bounds, ratio to the floor and to the best
 //! strategy, allocations per call on each side, bytes allocated and copied) and the conclusions the
-//! numbers support, computed from the records — never typed by hand.
+//! numbers support, computed from the records — never typed by hand. The conclusions are in
+//! `conclusions/`, one module per scenario, named by its id (`s02_pass_string.rs`); they and the
+//! table share the arithmetic of `stats.rs`.
 //!
 //! It reads what the runners wrote and never imports them (as `rebar report` reads what
 //! `rebar measure` wrote): [`render`] is a pure function of the records, and the `lab-report`
@@ -13,8 +15,11 @@ use std::path::{Path, PathBuf};
 
 use lab_record::{load_dir, PLOT_DIR};
 
+mod conclusions;
+mod floor;
 pub mod plots;
 pub mod render;
+mod stats;
 
 pub use render::render;
 

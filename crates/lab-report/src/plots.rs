@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use lab_record::scenario::{self as definition, Bound, PlotKind, PlotSpec};
 use lab_record::{Record, ResultFile};
 
-use crate::render::param;
+use crate::stats::param;
 
 /// One line: a label and its (x, y) points, sorted by x.
 pub type Series = (String, Vec<(f64, f64)>);

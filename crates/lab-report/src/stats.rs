@@ -1,0 +1,201 @@
+//! The arithmetic the report does on records, once: looking records up by strategy and parameters,
+//! medians, ratios, geometric means, percentiles, a line fit, interpolation, and how numbers are
+//! written. The table (`render.rs`), its floor (`floor.rs`) and every scenario's conclusions
+//! (`conclusions/`) use these, so a figure that appears in two places is computed the same way.
+
+use std::collections::BTreeMap;
+
+use lab_record::{Record, ResultFile};
+
+/// Numeric parameter `name` of a record (`len`, `n`, `threads`…).
+pub fn param(r: &Record, name: &str) -> Option<u64> {
+    r.params.get(name).and_then(serde_json::Value::as_u64)
+}
+
+/// String parameter `name` of a record (S07's `filter`).
+pub fn param_str<'a>(r: &'a Record, name: &str) -> Option<&'a str> {
+    r.params.get(name).and_then(serde_json::Value::as_str)
+}
+
+/// Whether `r` has exactly these parameters.
+pub fn at(r: &Record, params: &[(&str, u64)]) -> bool {
+    r.params.len() == params.len() && params.iter().all(|&(k, v)| param(r, k) == Some(v))
+}
+
+/// The first record of `strategy` whose parameters satisfy `pred`.
+pub fn find<'a>(
+    f: &'a ResultFile,
+    strategy: &str,
+    pred: impl Fn(&Record) -> bool,
+) -> Option<&'a Record> {
+    f.records.iter().find(|r| r.strategy == strategy && pred(r))
+}
+
+/// Median of `strategy` at exactly these parameters.
+pub fn median(f: &ResultFile, strategy: &str, params: &[(&str, u64)]) -> Option<f64> {
+    find(f, strategy, |r| at(r, params)).map(|r| r.ns_per_call.median)
+}
+
+/// Values of parameter `name` present in the file, sorted.
+pub fn values(f: &ResultFile, name: &str) -> Vec<u64> {
+    let mut v: Vec<u64> = f.records.iter().filter_map(|r| param(r, name)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The fastest record at exactly these parameters.
+pub fn best_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Option<&'a Record> {
+    f.records
+        .iter()
+        .filter(|r| at(r, params))
+        .min_by(|a, b| a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
+}
+
+/// For each value of parameter `name`, the strategies fastest at it (with exactly that parameter):
+/// strategy → the values where it wins, sorted.
+pub fn fastest_at_each(f: &ResultFile, name: &str) -> BTreeMap<String, Vec<u64>> {
+    let mut winners: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for v in values(f, name) {
+        if let Some(best) = best_at(f, &[(name, v)]) {
+            winners.entry(best.strategy.clone()).or_default().push(v);
+        }
+    }
+    winners
+}
+
+/// `num`'s median over `den`'s at each value of parameter `name` (records with exactly that
+/// parameter) where both were measured.
+pub fn ratio_at_each(f: &ResultFile, name: &str, num: &str, den: &str) -> Vec<(u64, f64)> {
+    ratio_at_each_where(f, name, num, den, |r, v| at(r, &[(name, v)]))
+}
+
+/// `num`'s median over `den`'s at each value `v` of parameter `name`, each taken from the first
+/// record of its strategy that `pick(record, v)` accepts: for sweeps with other parameters too.
+pub fn ratio_at_each_where(
+    f: &ResultFile,
+    name: &str,
+    num: &str,
+    den: &str,
+    pick: impl Fn(&Record, u64) -> bool,
+) -> Vec<(u64, f64)> {
+    values(f, name)
+        .into_iter()
+        .filter_map(|v| {
+            let m = |s: &str| find(f, s, |r| pick(r, v)).map(|r| r.ns_per_call.median);
+            Some((v, m(num)? / m(den)?))
+        })
+        .collect()
+}
+
+/// Geometric mean of ratios (the mean of their logarithms, exponentiated); `None` for none.
+/// Ratios are averaged this way so that ×2 and ×0.5 cancel.
+pub fn geo_mean(ratios: &[f64]) -> Option<f64> {
+    (!ratios.is_empty())
+        .then(|| (ratios.iter().map(|x| x.ln()).sum::<f64>() / ratios.len() as f64).exp())
+}
+
+/// Percentile `key` (`p50`, `p99`, `p99.9`, `max`) of a record timed call by call (S12).
+pub fn percentile(r: &Record, key: &str) -> Option<f64> {
+    r.percentiles_ns.as_ref()?.get(key).copied()
+}
+
+/// Go's record for the same strategy at the same parameters as `r`.
+pub fn twin<'a>(go: &'a ResultFile, r: &Record) -> Option<&'a Record> {
+    go.records
+        .iter()
+        .find(|g| g.strategy == r.strategy && g.params == r.params)
+}
+
+/// Least-squares fit y = a + b·x.
+pub fn fit_line(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let n = points.len() as f64;
+    if points.len() < 2 {
+        return None;
+    }
+    let (sx, sy) = points
+        .iter()
+        .fold((0.0, 0.0), |(sx, sy), (x, y)| (sx + x, sy + y));
+    let (mx, my) = (sx / n, sy / n);
+    let sxx: f64 = points.iter().map(|(x, _)| (x - mx).powi(2)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let b = sxy / sxx;
+    Some((my - b * mx, b))
+}
+
+/// Piecewise-linear interpolation through sorted points, extended along the end segments.
+pub fn interpolate(points: &[(f64, f64)], x: f64) -> Option<f64> {
+    match points {
+        [] => None,
+        [(_, y)] => Some(*y),
+        _ => {
+            let i = points
+                .windows(2)
+                .position(|w| x <= w[1].0)
+                .unwrap_or(points.len() - 2);
+            let ((x0, y0), (x1, y1)) = (points[i], points[i + 1]);
+            Some((y0 + (y1 - y0) * (x - x0) / (x1 - x0)).max(0.0))
+        }
+    }
+}
+
+/// Nanoseconds with three or four significant figures: `1234`, `123.4`, `1.23`.
+pub fn fmt_ns(ns: f64) -> String {
+    if ns >= 1000.0 {
+        format!("{:.0}", ns)
+    } else if ns >= 10.0 {
+        format!("{:.1}", ns)
+    } else {
+        format!("{:.2}", ns)
+    }
+}
+
+/// A count per call: whole counts as integers, averages with two decimals, `–` when not counted.
+pub fn fmt_count(x: Option<f64>) -> String {
+    match x {
+        None => "–".into(),
+        Some(x) if x.fract() == 0.0 => format!("{x:.0}"),
+        Some(x) => format!("{x:.2}"),
+    }
+}
+
+/// `d` ns as "… ns more" or "… ns less".
+pub fn more_or_less(d: f64) -> String {
+    format!(
+        "{} ns {}",
+        fmt_ns(d.abs()),
+        if d >= 0.0 { "more" } else { "less" }
+    )
+}
+
+/// Lengths as "8 B, 64 B, 1024 B".
+pub fn lens_list(ls: &[u64]) -> String {
+    ls.iter()
+        .map(|l| format!("{l} B"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_fit_recovers_a_line() {
+        let (a, b) = fit_line(&[(0.0, 1.0), (10.0, 21.0), (20.0, 41.0)]).unwrap();
+        assert!((a - 1.0).abs() < 1e-9 && (b - 2.0).abs() < 1e-9);
+        assert!(fit_line(&[(1.0, 1.0)]).is_none());
+    }
+
+    #[test]
+    fn interpolation_between_and_beyond_points() {
+        let pts = [(8.0, 2.0), (64.0, 4.0), (1024.0, 20.0)];
+        assert_eq!(interpolate(&pts, 8.0), Some(2.0));
+        assert_eq!(interpolate(&pts, 36.0), Some(3.0));
+        assert!((interpolate(&pts, 2048.0).unwrap() - (20.0 + 16.0 / 960.0 * 1024.0)).abs() < 1e-9);
+        assert_eq!(interpolate(&[], 3.0), None);
+    }
+}
