@@ -18,6 +18,7 @@ pub struct Table<'a> {
 }
 
 impl<'a> Table<'a> {
+    #[inline]
     pub fn new(api: &'a sys::lab_host_api, request: sys::lab_handle) -> Self {
         Table { api, request }
     }
@@ -106,6 +107,7 @@ pub struct Callback<'a> {
 }
 
 impl<'a> Callback<'a> {
+    #[inline]
     pub fn new(api: &'a sys::lab_host_api, entry: &'a sys::lab_entry) -> Self {
         Callback {
             table: Table::new(api, entry.request),
@@ -113,6 +115,7 @@ impl<'a> Callback<'a> {
         }
     }
 
+    #[inline]
     pub fn entry(&self) -> &'a sys::lab_entry {
         self.entry
     }
@@ -143,6 +146,7 @@ impl<'a> Callback<'a> {
     }
 
     /// The request body, borrowed from the host.
+    #[inline]
     pub fn body(&self) -> Result<HostStr<'_>, LabError> {
         let mut body = sys::lab_str::default();
         check(call!(
@@ -154,6 +158,7 @@ impl<'a> Callback<'a> {
     }
 
     /// What the host pushed on entry (`eager`): every header and the body, borrowed for the call.
+    #[inline]
     pub fn pushed(&self) -> Option<(&[HostHeader<'_>], &[u8])> {
         let e = self.entry;
         if e.headers.is_null() && e.header_count > 0 {
@@ -179,10 +184,12 @@ impl<'a> Callback<'a> {
         Some((headers, body))
     }
 
+    #[inline]
     pub fn set_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), LabError> {
         headers::set_header(&mut self.table, name, value)
     }
 
+    #[inline]
     pub fn send_local_reply(&mut self, status: u32, body: &[u8]) -> Result<(), LabError> {
         check(call!(
             self.table.api,

@@ -131,6 +131,7 @@ impl std::error::Error for LabError {}
 
 /// Maps a host status to a `Result`. `LAB_ERR_CAPACITY` carries no sizes here: callers that can
 /// get it report the sizes themselves.
+#[inline]
 pub fn check(status: sys::lab_status) -> Result<(), LabError> {
     match status {
         sys::LAB_OK => Ok(()),
@@ -154,6 +155,7 @@ pub fn check(status: sys::lab_status) -> Result<(), LabError> {
 
 impl LabError {
     /// The status that reports this error across the boundary (C→R exports).
+    #[inline]
     pub fn status(self) -> sys::lab_status {
         match self {
             LabError::Null => sys::LAB_ERR_NULL,
@@ -176,6 +178,7 @@ impl LabError {
 }
 
 /// Like [`check`], filling in the sizes of a capacity error.
+#[inline]
 pub(crate) fn check_capacity(
     status: sys::lab_status,
     needed: usize,
@@ -188,6 +191,7 @@ pub(crate) fn check_capacity(
 }
 
 /// Like [`check`] for `headers_copy_all`, naming whichever capacity was short.
+#[inline]
 pub(crate) fn check_copy_all(
     status: sys::lab_status,
     count: usize,
@@ -338,6 +342,7 @@ impl<'a> CStrPtr<'a> {
 ///
 /// # Safety
 /// The host must have written `slots[..count]`, and `count <= slots.len()`.
+#[inline]
 pub(crate) unsafe fn assume_init<T>(slots: &mut [MaybeUninit<T>], count: usize) -> &mut [T] {
     debug_assert!(count <= slots.len());
     // SAFETY: MaybeUninit<T> has T's layout, and the caller guarantees the first `count` slots
@@ -352,6 +357,7 @@ pub struct Request {
 
 impl Request {
     /// An empty request.
+    #[inline]
     pub fn new() -> Result<Self, LabError> {
         // SAFETY: lab_request_new has no preconditions; NULL (out of memory) is handled below.
         let raw = unsafe { sys::lab_request_new() };
@@ -361,6 +367,7 @@ impl Request {
     }
 
     /// A request with `n` realistic headers, the same for the same seed (see lab.h).
+    #[inline]
     pub fn realistic(n: usize, seed: u64) -> Result<Self, LabError> {
         // SAFETY: no preconditions; NULL (out of memory) is handled below.
         let raw = unsafe { sys::lab_request_new_realistic(n, seed) };
@@ -376,6 +383,7 @@ impl Request {
 
     /// The host's handle, for calling `sys` functions directly (tests of the raw ABI). Valid while
     /// `self` lives.
+    #[inline]
     pub fn as_raw(&self) -> *const sys::lab_request {
         self.raw()
     }
@@ -425,6 +433,7 @@ impl Request {
 
     /// Sets header `name` to `value` (the host copies both). Takes `&mut self`: every view borrowed
     /// from this request must be dead before a write, which the compiler checks.
+    #[inline]
     pub fn set_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), LabError> {
         headers::set_header(self, name, value)
     }
@@ -513,6 +522,7 @@ unsafe impl Send for Request {}
 unsafe impl Sync for Request {}
 
 impl Drop for Request {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: self owns the request; it was created by the host and is freed exactly once.
         unsafe { sys::lab_request_free(self.raw.as_ptr()) }
@@ -557,6 +567,7 @@ fn host_api() -> &'static sys::lab_host_api {
 
 impl Handle {
     /// Gives `req` to the host's registry. `Capacity` when the registry is full.
+    #[inline]
     pub fn register(req: Request) -> Result<Handle, LabError> {
         // SAFETY: the request is live and owned; on success the registry owns it (so we must not
         // free it: forget below), on failure (0) it took nothing and `req` drops normally.
@@ -572,6 +583,7 @@ impl Handle {
     }
 
     /// Destroys the request (Envoy's onDestroy). Calls inside it finish first, on the live request.
+    #[inline]
     pub fn destroy(self) -> Result<(), LabError> {
         // SAFETY: any handle value is valid input; the host checks it.
         check(unsafe { sys::lab_handle_destroy(self.0) })
@@ -591,6 +603,7 @@ impl Handle {
 
     /// Copies the value of header `name` into `buf` (inside the host's guard, so the copy never
     /// reads a freed request) and returns the filled part.
+    #[inline]
     pub fn header_copy<'b>(
         self,
         name: &[u8],
@@ -602,6 +615,7 @@ impl Handle {
 
 /// Requests the host has created and not yet freed, process-wide (a leak or a double free in a
 /// destroy race shows here).
+#[inline]
 pub fn requests_live() -> usize {
     // SAFETY: no preconditions.
     unsafe { sys::lab_requests_live() }
@@ -665,6 +679,7 @@ pub fn consume_packed(buf: &[u8], offsets: &[u32]) -> Result<u64, LabError> {
 }
 
 /// The host's allocation and copy counters for this thread.
+#[inline]
 pub fn host_stats() -> sys::lab_alloc_stats {
     let mut stats = sys::lab_alloc_stats::default();
     // SAFETY: valid out-param.
@@ -732,6 +747,7 @@ unsafe impl Send for BodyBuf {}
 
 impl BodyBuf {
     /// A host buffer of capacity `cap`, empty (`cap == 0` allocates nothing).
+    #[inline]
     pub fn with_capacity(cap: usize) -> Result<Self, LabError> {
         let mut raw = sys::lab_body_buf::default();
         // SAFETY: raw is a valid out-param; the host writes it only on LAB_OK.
@@ -768,6 +784,7 @@ impl BodyBuf {
 }
 
 impl Drop for BodyBuf {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: self owns the buffer (the host allocated it and keeps no pointer to it); it is
         // freed exactly once, here.
@@ -794,6 +811,7 @@ pub struct Stream {
 impl Stream {
     /// A stream of `n_chunks` chunks of `chunk_len` bytes. Zero sizes, or a total past
     /// `usize::MAX`, are [`LabError::Range`]; the host running out of memory is [`LabError::NoMem`].
+    #[inline]
     pub fn new(chunk_len: usize, n_chunks: usize, seed: u64) -> Result<Self, LabError> {
         if chunk_len
             .checked_mul(n_chunks)
@@ -830,6 +848,7 @@ impl Stream {
 }
 
 impl Drop for Stream {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: self owns the stream; it was created by the host and is freed exactly once.
         unsafe { sys::lab_stream_free(self.raw.as_ptr()) }

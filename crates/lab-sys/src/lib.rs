@@ -11,6 +11,11 @@
 //! - [`alloc`]: the counting global allocator and the copy counter, so every binary that links the
 //!   boundary — benches, tests, the extension cdylib — counts its allocations exactly;
 //! - [`digest`] and [`payload`]: what both sides do with bytes, and the bytes they pass.
+//!
+//! Every wrapper is `#[inline]` (or generic): the strategies that call them live in other crates
+//! (lab-bench, lab-ext), and without it a wrapper such as a capacity check stays an out-of-line call
+//! across the crate boundary — a call level the measured code would pay and a Rust user who writes
+//! the same wrapper in their own crate would not.
 
 pub mod alloc;
 pub mod callback;

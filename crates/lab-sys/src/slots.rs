@@ -31,6 +31,7 @@ pub struct SlotVec<'s, T> {
 }
 
 impl<'s, T> SlotVec<'s, T> {
+    #[inline]
     pub fn new(slots: &'s mut [MaybeUninit<T>]) -> Self {
         SlotVec { slots, len: 0 }
     }
@@ -51,6 +52,7 @@ impl<'s, T> SlotVec<'s, T> {
 }
 
 impl<T> Drop for SlotVec<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         for slot in &mut self.slots[..self.len] {
             // SAFETY: slots[..len] are initialised and dropped exactly once, here.

@@ -23,6 +23,7 @@ use crate::sys;
 static TASK_PANICS: AtomicU64 = AtomicU64::new(0);
 
 /// How many posted tasks panicked, process-wide.
+#[inline]
 pub fn task_panics() -> u64 {
     TASK_PANICS.load(Ordering::Relaxed)
 }
@@ -40,6 +41,7 @@ unsafe impl Sync for Worker {}
 
 impl Worker {
     /// Starts a worker whose queue holds `capacity` tasks (0: the host's default).
+    #[inline]
     pub fn start(capacity: usize) -> Result<Worker, LabError> {
         // SAFETY: no preconditions; NULL (no memory, no thread) is handled below.
         let raw = unsafe { sys::lab_worker_start(capacity) };
@@ -49,12 +51,14 @@ impl Worker {
     }
 
     /// The host's worker, for calling `sys` functions directly (tests of the raw ABI).
+    #[inline]
     pub fn as_raw(&self) -> *mut sys::lab_worker {
         self.raw.as_ptr()
     }
 
     /// Runs `task` on the worker thread, after everything posted before it; returns at once
     /// (unless the queue is full). One allocation: the boxed task.
+    #[inline]
     pub fn post<F: FnOnce() + Send + 'static>(&self, task: F) -> Result<(), LabError> {
         let ctx = Box::into_raw(Box::new(task));
         // SAFETY: the worker is live (owned by self); run_boxed::<F> is the only reader of ctx and
@@ -71,6 +75,7 @@ impl Worker {
     /// Runs `f` on the worker thread and returns its result, waiting for it: a round trip through
     /// the queue that allocates nothing (the task lives on this stack). A panic in `f` is resumed
     /// here.
+    #[inline]
     pub fn run_sync<R: Send, F: FnOnce() -> R + Send>(&self, f: F) -> R {
         let slot = SyncSlot {
             f: UnsafeCell::new(Some(f)),
@@ -102,6 +107,7 @@ impl Worker {
     }
 
     /// Puts `value` in the worker's keeping: from now on only tasks of this worker reach it.
+    #[inline]
     pub fn adopt<T: Send>(self: &Arc<Self>, value: T) -> Arc<OnWorker<T>> {
         Arc::new(OnWorker {
             worker: Arc::clone(self),
@@ -110,6 +116,7 @@ impl Worker {
     }
 
     /// Posts `task` to run with `&mut` to the adopted value.
+    #[inline]
     pub fn post_to<T: Send + 'static, F: FnOnce(&mut T) + Send + 'static>(
         &self,
         cell: &Arc<OnWorker<T>>,
@@ -123,6 +130,7 @@ impl Worker {
     }
 
     /// Runs `f` with `&mut` to the adopted value on the worker thread and waits for its result.
+    #[inline]
     pub fn run_sync_on<T: Send, R: Send, F: FnOnce(&mut T) -> R + Send>(
         &self,
         cell: &OnWorker<T>,
@@ -144,6 +152,7 @@ impl Worker {
 }
 
 impl Drop for Worker {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: the worker is live and owned by self; no other thread can post to it any more
         // (posting needs &Worker, and we hold &mut).
@@ -200,6 +209,7 @@ extern "C" fn run_slot<F: FnOnce() -> R, R>(ctx: *mut c_void) {
 
 /// Waits for `ready` without a syscall while it comes quickly, then yields the core (with two
 /// cores and more threads than that, spinning alone would starve the thread being waited for).
+#[inline]
 pub fn wait_until(ready: impl Fn() -> bool) {
     let mut spins = 0u32;
     while !ready() {
