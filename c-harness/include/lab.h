@@ -236,6 +236,38 @@ void lab_stream_free(lab_stream *s);
  * chunk_len > into->cap (the size needed is the chunk_len the caller chose). */
 lab_status lab_stream_receive(lab_stream *s, lab_body_buf *into);
 
+/* ------------------------------------------------------------------------------------------------
+ * Native floors (FINDINGS.md S02-S06, S13; c-harness/native/native.c)
+ *
+ * The floor of an R->C row is the same work done without the boundary: C calling the host
+ * directly, as a C or C++ filter in the proxy would. Each function does, `iters` times, what one
+ * call of the scenario's strategies does, with the data already in the form C would hold it, and
+ * returns the sum of the per-iteration checksums, which equal the Rust strategies' checksums (the
+ * bench checks they agree). A separate translation unit, without LTO: every host call is a real
+ * call, as it is from Rust. Errors from the host end the loop and return 0.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* S02: lab_consume_str(ptr, len). */
+uint64_t lab_native_s02_pass_string(const uint8_t *ptr, size_t len, uint64_t iters);
+
+/* S03: lab_header_get(req, name) and a digest of the borrowed value (Rust's `digest`). */
+uint64_t lab_native_s03_unknown_length(const lab_request *req, const uint8_t *name, size_t name_len,
+                                       uint64_t iters);
+
+/* S04: lab_header_copy(req, name) into the caller's buffer of cap bytes and a digest of the copy. */
+uint64_t lab_native_s04_known_length(const lab_request *req, const uint8_t *name, size_t name_len,
+                                     uint8_t *buf, size_t cap, uint64_t iters);
+
+/* S05: lab_consume_str_array(items, n) over views the caller already holds. */
+uint64_t lab_native_s05_pass_batch(const lab_str *items, size_t n, uint64_t iters);
+
+/* S06: lab_header_get for each of the k names and the sum of the values' digests. */
+uint64_t lab_native_s06_read_headers(const lab_request *req, const lab_str *names, size_t k,
+                                     uint64_t iters);
+
+/* S13: lab_stream_receive into buf and the checksum of every byte received (S13's `checksum`). */
+uint64_t lab_native_s13_ownership(lab_stream *s, lab_body_buf *buf, uint64_t iters);
+
 /* ================================================================================================
  * C->R: the extension API (FINDINGS.md S01, S07, S10-S12, S14)
  *

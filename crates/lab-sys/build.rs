@@ -9,7 +9,8 @@ fn main() {
     let include = harness.join("include");
     let header = include.join("lab.h");
     let host = harness.join("host/host.c");
-    for path in [&header, &host] {
+    let native = harness.join("native/native.c");
+    for path in [&header, &host, &native] {
         println!("cargo:rerun-if-changed={}", path.display());
     }
 
@@ -17,6 +18,8 @@ fn main() {
     // the C side stays clean under -Wall -Wextra.
     cc::Build::new()
         .file(&host)
+        // The native floors: C calling the host, a separate translation unit (real calls).
+        .file(&native)
         .include(&include)
         .std("c11")
         .flag("-fno-omit-frame-pointer")

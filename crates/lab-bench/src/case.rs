@@ -118,6 +118,10 @@ macro_rules! named_strategies {
     };
 }
 
+/// The name of every scenario's native floor: the same work done by C calling the host, without
+/// the boundary. The report divides the other rows by it; it is not a strategy to rank.
+pub const NATIVE: &str = lab_record::NATIVE;
+
 /// What one call of a case must allocate and copy, on both sides, as [`check_case`] counts it:
 /// after the warm-up call, so a buffer a strategy keeps across calls counts 0 (its one allocation
 /// is the warm-up's).
@@ -226,6 +230,26 @@ impl Case {
             expect,
             run: Box::new(run),
         }
+    }
+
+    /// The scenario's native floor ([`NATIVE`]): `f(input, iters)` does the strategies' work
+    /// `iters` times in C, calling the host directly (`lab_sys::native`), and returns the sum of
+    /// its checksums, which must agree with the strategies'. One crossing per batch of `iters`,
+    /// amortised like the loop of every other case.
+    pub fn native<I: 'static>(
+        params: &Params,
+        expect: Expect,
+        input: &Rc<I>,
+        f: fn(&I, u64) -> u64,
+    ) -> Case {
+        let input = Rc::clone(input);
+        Case::batch(NATIVE, params, expect, move |iters| {
+            match f(black_box(&input), black_box(iters)) {
+                // lab.h: the native loops answer 0 when the host refused the work.
+                0 if iters > 0 => Err(LabError::InvalidData),
+                sum => Ok(sum),
+            }
+        })
     }
 
     /// Runs the strategy `iters` times; returns the sum of its checksums.

@@ -95,6 +95,10 @@ pub fn rfc3339_utc(t: std::time::SystemTime) -> String {
 /// shows as its true average.
 pub const COUNT_CALLS: u64 = 64;
 
+/// The strategy name of a scenario's native floor (the same work done by C calling the host,
+/// without the boundary): the runners record it, the report divides the other rows by it.
+pub const NATIVE: &str = "native";
+
 /// Where flame graphs go, relative to the output root (beside `results/<machine-id>/`).
 pub const FLAMEGRAPH_DIR: &str = "results/flamegraphs";
 

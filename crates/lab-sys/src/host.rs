@@ -737,7 +737,7 @@ pub struct BodyBuf {
     /// Invariant: a descriptor the host made (`lab_body_buf_alloc`) and only the host wrote
     /// (`lab_stream_receive`): `ptr` is valid for `cap` bytes (or NULL with `cap == 0`) and its
     /// first `len <= cap` bytes are initialised. Nothing else holds `ptr`.
-    raw: sys::lab_body_buf,
+    pub(crate) raw: sys::lab_body_buf,
 }
 
 // SAFETY: BodyBuf is the only holder of its host memory (the host keeps no pointer to it, lab.h),
@@ -804,7 +804,7 @@ impl fmt::Debug for BodyBuf {
 /// The host's simulated socket (`lab_stream`): `n_chunks` distinct chunks of `chunk_len` bytes,
 /// the same for the same seed, delivered in a cycle. Dropping it frees it in the host.
 pub struct Stream {
-    raw: NonNull<sys::lab_stream>,
+    pub(crate) raw: NonNull<sys::lab_stream>,
     chunk_len: usize,
 }
 

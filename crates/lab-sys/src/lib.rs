@@ -7,6 +7,7 @@
 //!   [`host::LabError`]);
 //! - [`callback`]: the same host reached through the API table an extension is handed (C→R);
 //! - [`worker`]: the host's worker loop, where other threads post their writes (FINDINGS S08);
+//! - [`native`]: the native floors, the same work done by C calling the host (the rows' floors);
 //! - [`slots`]: stack-or-heap slots (the documents' 16-header stack threshold, S06);
 //! - [`alloc`]: the counting global allocator and the copy counter, so every binary that links the
 //!   boundary — benches, tests, the extension cdylib — counts its allocations exactly;
@@ -21,6 +22,7 @@ pub mod alloc;
 pub mod callback;
 pub mod headers;
 pub mod host;
+pub mod native;
 pub mod slots;
 pub mod sys;
 pub mod worker;

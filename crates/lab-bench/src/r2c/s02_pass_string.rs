@@ -37,10 +37,16 @@ pub fn ptr_len(p: &Payload) -> Result<u64, LabError> {
     host::consume_str(&p.0)
 }
 
+/// The floor: C calling `lab_consume_str` on the same bytes (`lab_native_s02_pass_string`).
+pub fn native(p: &Payload, iters: u64) -> u64 {
+    lab_sys::native::s02_pass_string(&p.0, iters)
+}
+
 fn cases(sweep: Sweep) -> Vec<Case> {
     let mut cases = Vec::new();
     for len in sweep.pick(LENS) {
         let input = Rc::new(Payload(payload(len, 2)));
+        cases.push(Case::native(&params!(len), Expect::NONE, &input, native));
         strategies!(cases, params!(len), input, [
             // The copy carries the NUL; the host's strlen reads it and copies nothing.
             cstring => Expect::new(1, 0, len + 1),

@@ -63,10 +63,18 @@ pub fn clone_utf8(f: &HeaderFixture) -> Result<u64, LabError> {
     Ok(digest(owned.as_bytes()))
 }
 
+/// The floor: C calling `lab_header_get` on the same request and digesting the value
+/// (`lab_native_s03_unknown_length`). The lookup scans the request's 9 headers: it is part of the
+/// work, on both sides.
+pub fn native(f: &HeaderFixture, iters: u64) -> u64 {
+    lab_sys::native::s03_unknown_length(&f.req, NAME, iters)
+}
+
 fn cases(sweep: Sweep) -> Vec<Case> {
     let mut cases = Vec::new();
     for len in sweep.pick(LENS) {
         let input = Rc::new(HeaderFixture::new(len));
+        cases.push(Case::native(&params!(len), Expect::NONE, &input, native));
         strategies!(cases, params!(len), input, [
             borrow => Expect::NONE,
             clone_on_return => Expect::new(1, 0, len),

@@ -76,6 +76,16 @@ fn stack_fill<const CAP: usize>(k: &Known) -> Result<u64, LabError> {
 }
 
 /// S03's `clone_on_return`, the baseline that does not use the known length.
+/// The floor: C calling `lab_header_copy` into a buffer it holds and digesting the copy
+/// (`lab_native_s04_known_length`); the buffer is `prealloc_reused`'s, sized on the first call.
+pub fn native(k: &Known, iters: u64) -> u64 {
+    let mut buf = k.reused.borrow_mut();
+    buf.clear();
+    buf.reserve(k.fixture.len);
+    let spare = &mut buf.spare_capacity_mut()[..k.fixture.len];
+    lab_sys::native::s04_known_length(&k.fixture.req, NAME, spare, iters)
+}
+
 pub fn clone_on_return(k: &Known) -> Result<u64, LabError> {
     s03::clone_on_return(&k.fixture)
 }
@@ -89,6 +99,12 @@ fn cases(sweep: Sweep) -> Vec<Case> {
         });
         // The prealloc strategies' one copy is the host's, into memory the caller provides;
         // prealloc_reused's one allocation is the warm-up call's.
+        cases.push(Case::native(
+            &params!(len),
+            Expect::new(0, 0, len),
+            &input,
+            native,
+        ));
         strategies!(cases, params!(len), input, [
             prealloc_heap => Expect::new(1, 0, len),
             prealloc_reused => Expect::new(0, 0, len),

@@ -27,6 +27,8 @@ pub const BATCHES: &[usize] = &[1, 2, 4, 8, 16, 32, 64, 128, 256];
 /// The strings of a header map flattened as key, value, key, value… plus `packed`'s reused buffer.
 pub struct Batch {
     pub items: Vec<Vec<u8>>,
+    /// Views of `items`, as a C caller holds its batch (the native floor's input).
+    raw: Vec<lab_sys::sys::lab_str>,
     scratch: RefCell<Packed>,
 }
 
@@ -54,6 +56,7 @@ impl Batch {
 
     pub fn from_items(items: Vec<Vec<u8>>) -> Self {
         Batch {
+            raw: lab_sys::native::raw_views(&items),
             items,
             scratch: RefCell::new(Packed::default()),
         }
@@ -104,6 +107,13 @@ pub fn packed(b: &Batch) -> Result<u64, LabError> {
     host::consume_packed(buf, offsets)
 }
 
+/// The floor: C calling `lab_consume_str_array` on views it already holds
+/// (`lab_native_s05_pass_batch`).
+pub fn native(b: &Batch, iters: u64) -> u64 {
+    // SAFETY: `raw` views `items`, whose heap bytes live with the batch and are never modified.
+    unsafe { lab_sys::native::s05_pass_batch(&b.raw, iters) }
+}
+
 fn cases(sweep: Sweep) -> Vec<Case> {
     cases_at(&sweep.pick(BATCHES))
 }
@@ -117,6 +127,7 @@ pub fn cases_at(ns: &[usize]) -> Vec<Case> {
         let bytes: usize = input.items.iter().map(Vec::len).sum();
         // Above N items each slot array is one heap allocation.
         let arrays = usize::from(n > N);
+        cases.push(Case::native(&params!(n), Expect::NONE, &input, native));
         strategies!(cases, params!(n), input, [
             // A CString per item (its bytes and NUL), plus the CString and pointer arrays.
             cstring_each => Expect::new(n + 2 * arrays, 0, bytes + n),

@@ -31,13 +31,15 @@ pub struct Headers {
     pub req: Request,
     pub entry: EntrySizes,
     pub wanted: Vec<Vec<u8>>,
+    /// Views of `wanted`, as a C filter holds the names it reads (the native floor's input).
+    raw_wanted: Vec<lab_sys::sys::lab_str>,
 }
 
 impl Headers {
     pub fn new(n: usize, k: usize) -> Self {
         let req = Request::realistic(n, 42).expect("host allocation");
         let entry = req.headers_size().expect("live request");
-        let wanted = with_slots::<HostHeader<'_>, 0, _>(entry.count, |slots| {
+        let wanted: Vec<Vec<u8>> = with_slots::<HostHeader<'_>, 0, _>(entry.count, |slots| {
             let all = req
                 .view_all(slots)
                 .expect("slots sized from the entry count");
@@ -45,7 +47,12 @@ impl Headers {
                 .map(|i| all[(2 * i + 1) * n / (2 * k)].name().as_bytes().to_vec())
                 .collect()
         });
-        Headers { req, entry, wanted }
+        Headers {
+            req,
+            entry,
+            raw_wanted: lab_sys::native::raw_views(&wanted),
+            wanted,
+        }
     }
 }
 
@@ -101,6 +108,13 @@ pub fn stack_slots<const T: usize>(h: &Headers) -> Result<u64, LabError> {
     })
 }
 
+/// The floor: C calling `lab_header_get` for each of the k names and digesting the values
+/// (`lab_native_s06_read_headers`): the same lookups as `per_header_call`, without the boundary.
+pub fn native(h: &Headers, iters: u64) -> u64 {
+    // SAFETY: `raw_wanted` views `wanted`, whose heap bytes live with `h` and are never modified.
+    unsafe { lab_sys::native::s06_read_headers(&h.req, &h.raw_wanted, iters) }
+}
+
 /// `k` in {1, n/2, n}, without repeats.
 pub fn reads(n: usize) -> Vec<usize> {
     let mut ks = vec![1, n / 2, n];
@@ -124,6 +138,7 @@ pub fn cases_at(counts: &[usize], thresholds: &[usize]) -> Vec<Case> {
             let bytes = input.entry.bytes;
             // Above N headers the view slots are one heap allocation.
             let slots = usize::from(n > N);
+            cases.push(Case::native(&params!(n, k), Expect::NONE, &input, native));
             strategies!(cases, params!(n, k), input, [
                 per_header_call => Expect::NONE,
                 bulk_copy => Expect::new(1 + slots, 0, bytes),

@@ -113,6 +113,8 @@ pub struct Handoff {
 /// One point of the sweep: each strategy's own stream (the same chunks) and buffers.
 pub struct Body {
     pub len: usize,
+    /// The native floor's own stream and buffer.
+    pub native: RefCell<(Stream, BodyBuf)>,
     pub copying: RefCell<Copying>,
     pub handoff: RefCell<Handoff>,
 }
@@ -123,6 +125,10 @@ impl Body {
     pub fn new(len: usize, n_chunks: usize) -> Result<Self, LabError> {
         Ok(Body {
             len,
+            native: RefCell::new((
+                Stream::new(len, n_chunks, SEED)?,
+                BodyBuf::with_capacity(len)?,
+            )),
             copying: RefCell::new(Copying {
                 stream: Stream::new(len, n_chunks, SEED)?,
                 receiving: BodyBuf::with_capacity(len)?,
@@ -169,12 +175,26 @@ pub fn double_buffer(b: &Body) -> Result<u64, LabError> {
     Ok(ext.read())
 }
 
+/// The floor: C receiving each chunk into a buffer it holds and reading every byte once
+/// (`lab_native_s13_ownership`): the host's one copy, no hand-off.
+pub fn native(b: &Body, iters: u64) -> u64 {
+    let mut state = b.native.borrow_mut();
+    let (stream, buf) = &mut *state;
+    lab_sys::native::s13_ownership(stream, buf, iters)
+}
+
 fn cases(sweep: Sweep) -> Vec<Case> {
     let mut cases = Vec::new();
     for len in sweep.pick(LENS) {
         let input = Rc::new(Body::new(len, 1).expect("host allocation"));
         // Per chunk the host's receive, plus copy's own copy of the view. Neither allocates after
         // the warm-up: copy's Vec is reused, the host's buffers exist from the start.
+        cases.push(Case::native(
+            &params!(len),
+            Expect::new(0, 0, len),
+            &input,
+            native,
+        ));
         strategies!(cases, params!(len), input, [
             copy => Expect::new(0, 0, 2 * len),
             double_buffer => Expect::new(0, 0, len),

@@ -1,0 +1,110 @@
+/* Native floors: the work of each R->C scenario done by C calling the host directly (lab.h, section
+ * "Native floors"). The Rust strategies of a scenario are compared with these: strategy - native is
+ * what crossing from Rust costs, and the bench checks both compute the same checksum.
+ *
+ * This file is its own translation unit and the build uses no LTO, so each host call below is a
+ * real call, as it is from Rust; only the digests are inlined, as Rust inlines its `digest`. */
+#include <string.h>
+
+#include "lab.h"
+
+/* Rust's lab_sys::digest: length, first and last byte. */
+static inline uint64_t digest(const uint8_t *p, size_t len) {
+  if (len == 0) {
+    return 0;
+  }
+  uint64_t l = (uint64_t)len;
+  return ((l << 17) | (l >> 47)) ^ ((uint64_t)p[0] << 8) ^ (uint64_t)p[len - 1];
+}
+
+/* S13's checksum: the length rotated by 32 plus every little-endian 8-byte word, the tail padded
+ * with zeros (crates/lab-bench/src/r2c/s13_ownership.rs). */
+static inline uint64_t words_checksum(const uint8_t *p, size_t len) {
+  uint64_t l = (uint64_t)len;
+  uint64_t sum = (l << 32) | (l >> 32);
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8); /* x86-64 is little-endian, as u64::from_le_bytes reads */
+    sum += w;
+  }
+  uint64_t last = 0;
+  memcpy(&last, p + i, len - i);
+  return sum + last;
+}
+
+uint64_t lab_native_s02_pass_string(const uint8_t *ptr, size_t len, uint64_t iters) {
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    uint64_t c;
+    if (lab_consume_str(ptr, len, &c) != LAB_OK) {
+      return 0;
+    }
+    sum += c;
+  }
+  return sum;
+}
+
+uint64_t lab_native_s03_unknown_length(const lab_request *req, const uint8_t *name, size_t name_len,
+                                       uint64_t iters) {
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    lab_str v;
+    if (lab_header_get(req, name, name_len, &v) != LAB_OK) {
+      return 0;
+    }
+    sum += digest(v.ptr, v.len);
+  }
+  return sum;
+}
+
+uint64_t lab_native_s04_known_length(const lab_request *req, const uint8_t *name, size_t name_len,
+                                     uint8_t *buf, size_t cap, uint64_t iters) {
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    size_t len;
+    if (lab_header_copy(req, name, name_len, buf, cap, &len) != LAB_OK) {
+      return 0;
+    }
+    sum += digest(buf, len);
+  }
+  return sum;
+}
+
+uint64_t lab_native_s05_pass_batch(const lab_str *items, size_t n, uint64_t iters) {
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    uint64_t c;
+    if (lab_consume_str_array(items, n, &c) != LAB_OK) {
+      return 0;
+    }
+    sum += c;
+  }
+  return sum;
+}
+
+uint64_t lab_native_s06_read_headers(const lab_request *req, const lab_str *names, size_t k,
+                                     uint64_t iters) {
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    for (size_t j = 0; j < k; j++) {
+      lab_str v;
+      if (lab_header_get(req, names[j].ptr, names[j].len, &v) != LAB_OK) {
+        return 0;
+      }
+      sum += digest(v.ptr, v.len);
+    }
+  }
+  return sum;
+}
+
+uint64_t lab_native_s13_ownership(lab_stream *s, lab_body_buf *buf, uint64_t iters) {
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    if (lab_stream_receive(s, buf) != LAB_OK) {
+      return 0;
+    }
+    sum += words_checksum(buf->ptr, buf->len);
+  }
+  return sum;
+}

@@ -1,0 +1,88 @@
+//! The native floors of lab.h (`c-harness/native/native.c`): the work of an R→C scenario done by C
+//! calling the host directly, `iters` times in one call, so the bench can time it like a strategy
+//! (the one crossing per batch is amortised away) and set every strategy beside it: strategy −
+//! native is what crossing from Rust costs. Each returns the sum of the per-iteration checksums,
+//! which the Rust strategies' checksums must equal; 0 when the host refused the work.
+
+use std::mem::MaybeUninit;
+
+use crate::host::{BodyBuf, Request, Stream};
+use crate::sys;
+
+/// S02: `lab_consume_str`.
+#[inline]
+pub fn s02_pass_string(bytes: &[u8], iters: u64) -> u64 {
+    // SAFETY: a valid slice, read during the call only.
+    unsafe { sys::lab_native_s02_pass_string(bytes.as_ptr(), bytes.len(), iters) }
+}
+
+/// S03: `lab_header_get` and a digest of the value.
+#[inline]
+pub fn s03_unknown_length(req: &Request, name: &[u8], iters: u64) -> u64 {
+    // SAFETY: a live request (borrowed), a valid name slice.
+    unsafe { sys::lab_native_s03_unknown_length(req.as_raw(), name.as_ptr(), name.len(), iters) }
+}
+
+/// S04: `lab_header_copy` into `buf` and a digest of the copy.
+#[inline]
+pub fn s04_known_length(
+    req: &Request,
+    name: &[u8],
+    buf: &mut [MaybeUninit<u8>],
+    iters: u64,
+) -> u64 {
+    // SAFETY: a live request, a valid name slice; buf is writable for buf.len() bytes and the host
+    // writes at most that many.
+    unsafe {
+        sys::lab_native_s04_known_length(
+            req.as_raw(),
+            name.as_ptr(),
+            name.len(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            iters,
+        )
+    }
+}
+
+/// S05: `lab_consume_str_array` over views already built, as a C caller holds its batch.
+///
+/// # Safety
+/// Every view must point to `len` readable bytes (or have `len == 0`) for the call: the views are
+/// raw, because the batch that owns the bytes holds them beside its views.
+#[inline]
+pub unsafe fn s05_pass_batch(items: &[sys::lab_str], iters: u64) -> u64 {
+    // SAFETY: the caller's promise; the host reads the views during the call only.
+    unsafe { sys::lab_native_s05_pass_batch(items.as_ptr(), items.len(), iters) }
+}
+
+/// S06: `lab_header_get` for each name, digests summed.
+///
+/// # Safety
+/// As [`s05_pass_batch`], for the names.
+#[inline]
+pub unsafe fn s06_read_headers(req: &Request, names: &[sys::lab_str], iters: u64) -> u64 {
+    // SAFETY: a live request (borrowed); the names as the caller promises.
+    unsafe { sys::lab_native_s06_read_headers(req.as_raw(), names.as_ptr(), names.len(), iters) }
+}
+
+/// Raw views of `items`, for [`s05_pass_batch`] and [`s06_read_headers`]: valid while `items` and
+/// their heap bytes live unmodified.
+pub fn raw_views(items: &[Vec<u8>]) -> Vec<sys::lab_str> {
+    items
+        .iter()
+        .map(|b| sys::lab_str {
+            ptr: b.as_ptr(),
+            len: b.len(),
+        })
+        .collect()
+}
+
+/// S13: `lab_stream_receive` into `buf` and the checksum of every byte received.
+#[inline]
+pub fn s13_ownership(stream: &mut Stream, buf: &mut BodyBuf, iters: u64) -> u64 {
+    // SAFETY: both are live and exclusively borrowed; buf.raw satisfies BodyBuf's invariant and
+    // lab_stream_receive keeps it (it writes within the capacity or nothing); the host keeps no
+    // pointer to either after the call.
+    unsafe { sys::lab_native_s13_ownership(stream.raw.as_ptr(), &mut buf.raw, iters) }
+}
