@@ -148,7 +148,7 @@ pub fn unit(scenario: &str) -> &'static str {
 }
 
 /// Groups driver records into result files, one per scenario; the extension's allocations go to
-/// the column of its language.
+/// the column of its language (the C extension's are C allocations: with the host's, in `c`).
 pub fn to_result_files(
     records: Vec<DriverRecord>,
     lang: &str,
@@ -246,6 +246,11 @@ pub fn bench_main() {
                 c2r_scenarios(opts).join(", ")
             ));
         }
-        Ok(to_result_files(records, "rust", machine))
+        let mut files = to_result_files(records, "rust", machine);
+        // The C→R floor: the same filters written in C, through the same driver, in this run.
+        if let Some(c) = measure_c2r(opts, c_extension_path(), 0)? {
+            files.extend(to_result_files(c, "c", machine));
+        }
+        Ok(files)
     });
 }

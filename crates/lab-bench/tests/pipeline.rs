@@ -48,7 +48,8 @@ fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
         (f.scenario.as_str(), f.lang.as_str(), f.direction.as_str()),
         ("s02_pass_string", "rust", "r2c")
     );
-    assert_eq!(f.records.len(), 2);
+    // The two strategies and the native floor.
+    assert_eq!(f.records.len(), 3);
     for r in &f.records {
         assert!(
             r.ns_per_call.median > 0.0 && r.ns_per_call.low <= r.ns_per_call.high,
@@ -65,7 +66,7 @@ fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
     // A filtered rerun refreshes its record and keeps the other.
     run(&opts("ptr_len/len=8", false), &[scenario]);
     let files = load_dir(&out.join("results").join(&machine.id)).unwrap();
-    assert_eq!(files[0].records.len(), 2);
+    assert_eq!(files[0].records.len(), 3);
 
     // The profile pass: flame graphs for the profiled point, the differential graph, the records
     // linked to them, and the report showing all of it with the plot of the sweep.
@@ -75,6 +76,7 @@ fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
     for name in [
         "s02_pass_string-cstring-len=1024",
         "s02_pass_string-ptr_len-len=1024",
+        "s02_pass_string-native-len=1024",
         "diff-s02_pass_string-ptr_len-vs-cstring",
     ] {
         let svg = std::fs::read_to_string(flames.join(format!("{name}.svg")))
@@ -87,7 +89,11 @@ fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
         .iter()
         .filter_map(|r| r.flamegraph.as_deref())
         .collect();
-    assert_eq!(linked.len(), 2, "{linked:?}");
+    assert_eq!(
+        linked.len(),
+        3,
+        "the strategies' and the native floor's: {linked:?}"
+    );
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
     assert!(
         report.contains("[svg](results/flamegraphs/s02_pass_string-cstring-len=1024.svg)"),
@@ -149,6 +155,59 @@ fn file(scenario: &str, records: Vec<Record>) -> ResultFile {
         machine,
         records,
     }
+}
+
+/// A scenario's `native` row is its rows' floor (the same work without the boundary); it is not
+/// a strategy: not "× best", not ranked. The C extension is the floor of the C→R rows.
+#[test]
+fn the_native_row_and_the_c_extension_are_the_floors() {
+    let mut c2r_rust = file(
+        "s14_filters",
+        vec![rec("bulk_borrow", &[("n", 1)], 30.0, 0.0, 0.0)],
+    );
+    c2r_rust.direction = "c2r".into();
+    let mut c2r_c = c2r_rust.clone();
+    c2r_c.lang = "c".into();
+    c2r_c.records = vec![rec("bulk_borrow", &[("n", 1)], 25.0, 0.0, 0.0)];
+    let files = vec![
+        file(
+            "s02_pass_string",
+            vec![
+                rec("native", &[("len", 64)], 1.0, 0.0, 0.0),
+                rec("ptr_len", &[("len", 64)], 1.5, 0.0, 0.0),
+                rec("cstring", &[("len", 64)], 30.0, 1.0, 65.0),
+            ],
+        ),
+        c2r_rust,
+        c2r_c,
+    ];
+    let md = lab_report::render(&files, "fixture-2c-0000");
+    assert!(
+        md.contains("Floor: `native`: C calling `lab_consume_str`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `native` | len=64 | 1.00 [0.99, 1.01] | 1.00 | +0.00 | – |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `ptr_len` | len=64 | 1.50 [1.48, 1.52] | 1.50 | +0.50 | 1.00 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `cstring` | len=64 | 30.0 [29.7, 30.3] | 30.00 | +29.0 | 20.00 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `bulk_borrow` | n=1 | 30.0 [29.7, 30.3] | 1.20 | +5.00 | 1.00 |"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("— c, C→R"),
+        "the C extension has no section of its own"
+    );
+    // The summary ranks strategies, never the floor.
+    assert!(md.contains("| `ptr_len` | 1.50 |"), "{md}");
 }
 
 #[test]
@@ -221,22 +280,26 @@ fn the_report_computes_its_conclusions() {
         md.contains("The best stack threshold for the view slots is 16"),
         "{md}"
     );
-    // Ratio to the floor: ptr_len 2.0 / empty_call 2.0; cstring copies 65 B, floor 2 + memcpy(65).
+    // Without a native row the floor falls back to S01: ptr_len 2.0 / empty_call 2.0; cstring
+    // copies 65 B, floor 2 + memcpy(65).
     assert!(
-        md.contains("| `ptr_len` | len=64 | 2.00 [1.98, 2.02] | 1.00 | 1.00 | 0 / 0 |"),
+        md.contains("| `ptr_len` | len=64 | 2.00 [1.98, 2.02] | 1.00 | +0.00 | 1.00 | 0 / 0 |"),
         "{md}"
     );
     let floor_65 = 2.0 + 3.0 + 10.0 / 960.0;
     assert!(
         md.contains(&format!(
-            "| `cstring` | len=64 | 44.0 [43.6, 44.4] | {:.2} |",
-            44.0 / floor_65
+            "| `cstring` | len=64 | 44.0 [43.6, 44.4] | {:.2} | +{:.1} |",
+            44.0 / floor_65,
+            44.0 - floor_65
         )),
         "{md}"
     );
     // The threshold variants are compared with each other at the same header count.
     assert!(
-        md.contains("| `stack_slots` | n=8,threshold=0 | 30.0 [29.7, 30.3] | 15.00 | 3.00 |"),
+        md.contains(
+            "| `stack_slots` | n=8,threshold=0 | 30.0 [29.7, 30.3] | 15.00 | +28.0 | 3.00 |"
+        ),
         "{md}"
     );
     // Scenarios without records are said plainly.

@@ -41,6 +41,11 @@ pub struct Scenario {
 pub struct Direction {
     /// What one `ns_per_call` covers: one call, one batch, one request.
     pub unit: String,
+    /// What the rows' floor is — the same work without the boundary (the scenario's `native`
+    /// row for R→C, the C extension for C→R) — for the report to say; none where the scenario has
+    /// no native floor and the report falls back to the empty call.
+    #[serde(default)]
+    pub floor: Option<String>,
     /// Parameter labels (`len=1024`; `""` for a case without parameters) whose cases get a flame
     /// graph in the profile pass: one point per strategy keeps the pass short.
     #[serde(default)]

@@ -1,23 +1,78 @@
-//! The floor every row of the report is divided by ("× floor"), from S01's records: the empty call
-//! of the row's direction, plus S01's R→C `memcpy` of the bytes the row copies (interpolated
-//! between the measured lengths) when it copies any. Conclusions read it too (S13 quotes the bare
-//! memcpy of a chunk), so there is one definition of what a crossing costs at the least.
+//! The floor every row of the report is divided by ("× floor", "− floor ns"): the same work done
+//! without the boundary, measured in the same run.
+//!
+//! - R→C: the scenario's `native` row, C calling the host directly (`c-harness/native/native.c`),
+//!   at the same work (a strategy's variant parameters, such as S06's stack threshold, aside);
+//! - C→R: the same filter in C (`c-harness/driver/c_ext.c`), the record of the same strategy and
+//!   parameters, timed by the same driver;
+//! - where a scenario has neither (S01, S08, S09, S10), the empty call of the row's direction plus
+//!   S01's R→C `memcpy` of the bytes the row copies (interpolated between the measured lengths).
+//!
+//! Conclusions read it too (S13 quotes the bare memcpy of a chunk), so there is one definition of
+//! what the work costs at the least.
 
-use lab_record::{Record, ResultFile};
+use lab_record::{Record, ResultFile, NATIVE};
 
 use crate::stats::{interpolate, param};
 
-/// The floors every row is divided by, from S01's records.
-pub struct Floor {
+/// What a file's rows are divided by.
+pub struct Floor<'a> {
+    /// The rows of the native floor: the section's own `native` rows (R→C), or the C extension's
+    /// records (C→R).
+    native: Vec<&'a Record>,
+    /// Whether `native` comes from the C extension (matched by strategy) or the section's own
+    /// `native` rows (matched by parameters).
+    by_strategy: bool,
     empty_call: Option<f64>,
     /// (len, median ns) of S01 `memcpy`, sorted by len.
     memcpy: Vec<(f64, f64)>,
 }
 
-impl Floor {
-    /// The floor of `direction`: its own empty call (C→R through the dlopen()ed symbol, R→C
-    /// into the host), with the R→C memcpy sweep for the bytes a row copies.
-    pub fn from(files: &[ResultFile], lang: &str, direction: &str) -> Floor {
+/// Parameters that tell variants of one strategy apart (S06's stack threshold) rather than the
+/// work: "× best" and the floor compare rows that differ only in these.
+pub const VARIANT_PARAMS: &[&str] = &["threshold"];
+
+/// Rows with the same work: equal parameters, variant parameters aside.
+pub fn same_work(a: &Record, b: &Record) -> bool {
+    let work = |r: &Record| {
+        r.params
+            .iter()
+            .filter(|(k, _)| !VARIANT_PARAMS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    work(a) == work(b)
+}
+
+impl<'a> Floor<'a> {
+    /// The floor of `f`'s rows (see the module doc).
+    pub fn of_file(files: &'a [ResultFile], f: &'a ResultFile) -> Floor<'a> {
+        let c_ext = files
+            .iter()
+            .find(|o| o.scenario == f.scenario && o.lang == "c" && o.direction == f.direction);
+        let (native, by_strategy) = match (f.direction.as_str(), c_ext) {
+            ("c2r", Some(c)) => (c.records.iter().collect(), true),
+            _ => (
+                f.records.iter().filter(|r| r.strategy == NATIVE).collect(),
+                false,
+            ),
+        };
+        Floor {
+            native,
+            by_strategy,
+            ..Floor::from(files, &f.lang, &f.direction)
+        }
+    }
+
+    /// Whether the rows have a native floor (else the empty call and memcpy stand in).
+    pub fn is_native(&self) -> bool {
+        !self.native.is_empty()
+    }
+
+    /// The empty-call floor of `direction` alone: its own empty call (C→R through the
+    /// dlopen()ed symbol, R→C into the host), with the R→C memcpy sweep for the bytes a row
+    /// copies.
+    pub fn from(files: &[ResultFile], lang: &str, direction: &str) -> Floor<'a> {
         let s01_of = |lang: &str, dir: &str| {
             files
                 .iter()
@@ -37,7 +92,12 @@ impl Floor {
             })
             .unwrap_or_default();
         memcpy.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Floor { empty_call, memcpy }
+        Floor {
+            native: Vec::new(),
+            by_strategy: false,
+            empty_call,
+            memcpy,
+        }
     }
 
     /// S01's memcpy of exactly `len` bytes, where it was measured.
@@ -48,8 +108,22 @@ impl Floor {
             .map(|&(_, ns)| ns)
     }
 
-    /// The floor of a row: the empty call, plus the memcpy of what it copies.
+    /// The floor of a row: its native floor when the scenario has one (none for a row it lacks),
+    /// else the empty call plus the memcpy of what it copies.
     pub fn of(&self, r: &Record) -> Option<f64> {
+        if self.is_native() {
+            return self
+                .native
+                .iter()
+                .find(|n| {
+                    if self.by_strategy {
+                        n.strategy == r.strategy && n.params == r.params
+                    } else {
+                        same_work(n, r)
+                    }
+                })
+                .map(|n| n.ns_per_call.median);
+        }
         let call = self.empty_call?;
         if r.strategy == "empty_call" || r.bytes_copied_per_call == 0.0 || r.strategy == "memcpy" {
             return Some(call);

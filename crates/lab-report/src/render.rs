@@ -9,12 +9,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, PLOT_DIR};
+use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, NATIVE, PLOT_DIR};
 
 use lab_record::scenario as definition;
 
 use crate::conclusions::{conclude, View};
-use crate::floor::Floor;
+use crate::floor::{same_work, Floor};
 use crate::stats::{fmt_count, fmt_ns, geo_mean, percentile, twin};
 use crate::{GO_NOT_MEASURED, GO_NOT_WRITTEN};
 
@@ -23,27 +23,27 @@ fn title(scenario: &str) -> String {
     definition::get(scenario).map_or_else(|| scenario.to_owned(), |d| d.title.clone())
 }
 
-/// Parameters that tell variants of one strategy apart (S06's stack threshold) rather than the
-/// work: "× best" compares rows that differ only in these, as it compares strategies.
-pub const VARIANT_PARAMS: &[&str] = &["threshold"];
-
-/// Rows with the same work: equal parameters, variant parameters aside.
-fn same_work(a: &Record, b: &Record) -> bool {
-    let work = |r: &Record| {
-        r.params
-            .iter()
-            .filter(|(k, _)| !VARIANT_PARAMS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect::<Vec<_>>()
-    };
-    work(a) == work(b)
+/// `+1.23` / `−0.45`: a difference in ns, signed.
+fn fmt_signed_ns(d: f64) -> String {
+    if d < 0.0 {
+        format!("−{}", fmt_ns(-d))
+    } else {
+        format!("+{}", fmt_ns(d))
+    }
 }
 
-/// The fastest median among the rows doing the same work as `r` (its "× best" denominator).
+/// Rows that are floors for other rows, not ways to cross the boundary: S01's memcpy, and every
+/// scenario's native floor.
+fn is_floor(r: &Record) -> bool {
+    r.strategy == "memcpy" || r.strategy == NATIVE
+}
+
+/// The fastest median among the strategies doing the same work as `r` (its "× best"
+/// denominator).
 fn best_median(f: &ResultFile, r: &Record) -> f64 {
     f.records
         .iter()
-        .filter(|o| same_work(o, r))
+        .filter(|o| !is_floor(o) && same_work(o, r))
         .map(|o| o.ns_per_call.median)
         .fold(f64::INFINITY, f64::min)
 }
@@ -104,8 +104,11 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
          Method: criterion 0.8 times each strategy in a loop that calls it directly (median of the per-iteration \
          time, 95 % confidence bounds in brackets); allocations are counted exactly per call, Rust side by a counting \
          global allocator and C side by the host's own counters, over {} calls after one warm-up call; bytes copied are \
-         counted where the copy happens. The floor of a row is the R→C empty call of S01, plus S01's `memcpy` of the \
-         bytes the row copies. C→R rows are timed by the C driver (`c-harness/driver`), which `dlopen()`s the extension \
+         counted where the copy happens. The floor of a row is the same work done without the boundary, measured in \
+         the same run: for R→C the scenario's `native` row (C calling the host directly, `c-harness/native/native.c`), \
+         for C→R the same filter written in C (`c-harness/driver/c_ext.c`) through the same driver; each section says \
+         which, and scenarios without one fall back to the empty call of S01 plus S01's `memcpy` of the bytes the row \
+         copies. \"− floor\" is the boundary's own cost, median − floor. C→R rows are timed by the C driver (`c-harness/driver`), which `dlopen()`s the extension \
          and times batches of calls with `clock_gettime(CLOCK_MONOTONIC)` (batches of at least 2 ms, 41 samples: the \
          median, with the 25th and 75th percentiles in brackets; S12 times every call singly into a log-bucket histogram); \
          its allocation counts come from the host's counters and the extension's `lab_ext_stats`. Medians move between \
@@ -127,14 +130,15 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
         by_scenario.entry(f.scenario.as_str()).or_default().push(f);
     }
     for scenario_files in by_scenario.values() {
-        // Go's figures stand beside Rust's in the Rust sections, not in sections of their own.
-        for f in scenario_files.iter().filter(|f| f.lang != "go") {
+        // Go's figures stand beside Rust's in the Rust sections, and the C extension's are the C→R
+        // floor: neither has sections of its own.
+        for f in scenario_files.iter().filter(|f| f.lang == "rust") {
             let go = scenario_files
                 .iter()
                 .find(|g| g.lang == "go" && g.direction == f.direction)
                 .copied();
             let heading = heading(f);
-            let floor = Floor::from(files, &f.lang, &f.direction);
+            let floor = Floor::of_file(files, f);
             let conclusions = conclude(&View {
                 file: f,
                 go,
@@ -194,12 +198,11 @@ struct Rank<'a> {
 
 /// Strategies of a file, fastest first (by [`Rank::to_best`]).
 fn rank_strategies<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Rank<'a>> {
-    // S01's memcpy is a floor for other scenarios, not a way to cross the boundary.
     let mut names: Vec<&str> = f
         .records
         .iter()
+        .filter(|r| !is_floor(r))
         .map(|r| r.strategy.as_str())
-        .filter(|&s| s != "memcpy")
         .collect();
     names.sort_unstable();
     names.dedup();
@@ -253,6 +256,18 @@ fn section(
         f.scenario, f.lang, f.direction, f.unit
     );
     let def = definition::get(&f.scenario);
+    let floor_text = def
+        .and_then(|d| d.direction(&f.direction))
+        .and_then(|d| d.floor.as_deref())
+        .filter(|_| floor.is_native());
+    let _ = writeln!(
+        out,
+        "Floor: {}\n",
+        floor_text.unwrap_or(
+            "no native floor for this scenario here: the empty call of S01 in this direction, \
+             plus S01's `memcpy` of the bytes a row copies."
+        )
+    );
     if let Some(doc) = def.and_then(|d| d.documents.as_ref()) {
         let _ = writeln!(out, "Documents: {doc}\n");
     }
@@ -341,30 +356,34 @@ fn section(
             }),
         ));
     }
-    let _ = write!(out, "\n| strategy | params | median ns [low, high] | × floor | × best | allocs Rust / C | bytes alloc | bytes copied |");
+    let _ = write!(out, "\n| strategy | params | median ns [low, high] | × floor | − floor ns | × best | allocs Rust / C | bytes alloc | bytes copied |");
     for (h, _) in &extra {
         let _ = write!(out, " {h} |");
     }
     let _ = writeln!(
         out,
-        "\n|---|---|---|---|---|---|---|---|{}",
+        "\n|---|---|---|---|---|---|---|---|---|{}",
         "---|".repeat(extra.len())
     );
     for r in sorted_rows(&f.records) {
         let best = best_median(f, r);
         let ns = &r.ns_per_call;
+        let fl = floor.of(r);
         let _ = write!(
             out,
-            "| `{}` | {} | {} [{}, {}] | {} | {:.2} | {} / {} | {} | {} |",
+            "| `{}` | {} | {} [{}, {}] | {} | {} | {} | {} / {} | {} | {} |",
             r.strategy,
             r.params_label(),
             fmt_ns(ns.median),
             fmt_ns(ns.low),
             fmt_ns(ns.high),
-            floor
-                .of(r)
-                .map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
-            ns.median / best,
+            fl.map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
+            fl.map_or("–".into(), |fl| fmt_signed_ns(ns.median - fl)),
+            if is_floor(r) {
+                "–".into()
+            } else {
+                format!("{:.2}", ns.median / best)
+            },
             fmt_count(r.allocs_per_call.rust),
             fmt_count(r.allocs_per_call.c),
             fmt_count(Some(r.bytes_allocated_per_call)),

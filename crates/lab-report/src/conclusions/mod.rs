@@ -34,7 +34,7 @@ pub struct View<'a> {
     /// Go's records of the same scenario and direction, if Go measured it.
     pub go: Option<&'a ResultFile>,
     /// The floor of the section's direction (S13 quotes its memcpy).
-    pub floor: &'a Floor,
+    pub floor: &'a Floor<'a>,
     /// Every file of the machine, for the figures of other sections (S01 C→R quotes the R→C
     /// empty call).
     pub all: &'a [ResultFile],
