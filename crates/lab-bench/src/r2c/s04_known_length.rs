@@ -55,17 +55,22 @@ fn fill(k: &Known, buf: &mut Vec<u8>) -> Result<usize, LabError> {
     Ok(filled)
 }
 
-/// A stack array sized for the value (4 KiB for header-sized values, 64 KiB above): no allocation,
-/// but the bytes live only for the call.
+/// A stack array sized for the value: no allocation, but the bytes live only for the call. Each
+/// capacity is its own non-inlined frame, so a short value pays for a short frame: inlined into
+/// one function, every call reserved the largest (64 KiB) frame and ran its stack-probe loop, 16
+/// pages, whatever the length (what made this strategy look slowest). Frames past a page still
+/// probe each page they reserve: that is the price of a large stack buffer.
 pub fn prealloc_stack(k: &Known) -> Result<u64, LabError> {
-    if k.fixture.len <= 4096 {
-        stack_fill::<4096>(k)
-    } else {
-        stack_fill::<65536>(k)
+    match k.fixture.len {
+        0..=256 => stack_fill::<256>(k),
+        257..=2048 => stack_fill::<2048>(k),
+        2049..=4096 => stack_fill::<4096>(k),
+        4097..=16384 => stack_fill::<16384>(k),
+        _ => stack_fill::<65536>(k),
     }
 }
 
-#[inline(always)]
+#[inline(never)]
 fn stack_fill<const CAP: usize>(k: &Known) -> Result<u64, LabError> {
     let mut buf = [MaybeUninit::<u8>::uninit(); CAP];
     let value = k
@@ -75,7 +80,6 @@ fn stack_fill<const CAP: usize>(k: &Known) -> Result<u64, LabError> {
     Ok(digest(value))
 }
 
-/// S03's `clone_on_return`, the baseline that does not use the known length.
 /// The floor: C calling `lab_header_copy` into a buffer it holds and digesting the copy
 /// (`lab_native_s04_known_length`); the buffer is `prealloc_reused`'s, sized on the first call.
 pub fn native(k: &Known, iters: u64) -> u64 {
@@ -86,6 +90,7 @@ pub fn native(k: &Known, iters: u64) -> u64 {
     lab_sys::native::s04_known_length(&k.fixture.req, NAME, spare, iters)
 }
 
+/// S03's `clone_on_return`, the baseline that does not use the known length.
 pub fn clone_on_return(k: &Known) -> Result<u64, LabError> {
     s03::clone_on_return(&k.fixture)
 }
