@@ -51,7 +51,8 @@ static void host_free(void *p) {
   }
 }
 
-/* Every copy of string bytes into caller memory goes through here so bytes_copied is exact. */
+/* Every copy of string bytes goes through here so bytes_copied is exact: into caller memory, and
+ * into the host's own header blocks when a header is set (a write copies its name and value). */
 static void host_copy(uint8_t *dst, const uint8_t *src, size_t len) {
   if (len > 0) {
     memcpy(dst, src, len);
@@ -267,10 +268,8 @@ static lab_status make_header(lab_header *h, const uint8_t *name, size_t name_le
   if (block == NULL) {
     return LAB_ERR_NOMEM;
   }
-  memcpy(block, name, name_len);
-  if (value_len > 0) {
-    memcpy(block + name_len, value, value_len);
-  }
+  host_copy(block, name, name_len);
+  host_copy(block + name_len, value, value_len);
   h->name = (lab_str){block, name_len};
   h->value = (lab_str){block + name_len, value_len};
   return LAB_OK;

@@ -85,7 +85,8 @@ typedef struct lab_alloc_stats {
   uint64_t allocs;          /* malloc/realloc calls made by the host */
   uint64_t frees;           /* free calls, and reallocs of a live block */
   uint64_t bytes_allocated; /* bytes requested by those allocations */
-  uint64_t bytes_copied;    /* string bytes (names, values) the host copied into caller buffers */
+  uint64_t bytes_copied;    /* string bytes (names, values) the host copied: into caller buffers,
+                             * and into its own header blocks when a header is set */
 } lab_alloc_stats;
 
 /* ------------------------------------------------------------------------------------------------

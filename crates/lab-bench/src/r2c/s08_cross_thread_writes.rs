@@ -207,12 +207,15 @@ fn cases(sweep: Sweep) -> Vec<Case> {
 }
 
 /// Every strategy on a crew of `writers` threads writing into `input`'s requests (tests read back
-/// what they wrote). Either way the host allocates the new header block (and frees the old one);
-/// a post also allocates its task, which carries its copy of the value.
+/// what they wrote). Either way the host allocates the new header block (and frees the old one)
+/// and copies the name and value into it; a post also allocates its task, which carries its copy
+/// of the value.
 pub fn cases_on(input: &Arc<Input>, writers: usize) -> Vec<Case> {
+    // Every writer's name is as long as x-writer-0.
+    let header = NAMES[0].len() + VALUE_LEN;
     let strategies: [(&'static str, Writer, Expect); 2] = named_strategies![
-        post => Expect::new(1, 1, VALUE_LEN),
-        mutex => Expect::new(0, 1, 0),
+        post => Expect::new(1, 1, VALUE_LEN + header),
+        mutex => Expect::new(0, 1, header),
     ];
     strategies
         .into_iter()
