@@ -175,9 +175,10 @@ lab_status lab_headers_size(const lab_request *req, size_t *count, size_t *bytes
 lab_status lab_headers_view_all(const lab_request *req, lab_header *views, size_t cap,
                                 size_t *count);
 
-/* S06 bulk_copy: copies every name and value into the caller-allocated buf (capacity buf_cap) and
- * fills views[0 .. count) with views that point into buf — not into host memory, so they stay
- * valid as long as the caller keeps buf. If either capacity is too small: LAB_ERR_CAPACITY,
+/* S06 bulk_copy: copies every name and value into the caller-allocated buf (capacity buf_cap),
+ * packed from buf[0] in header order (name, then value; *bytes in all), and fills views[0 .. count)
+ * with views that point into buf — not into host memory, so they stay valid as long as the caller
+ * keeps buf. If either capacity is too small: LAB_ERR_CAPACITY,
  * nothing written, *count and *bytes hold what is needed. */
 lab_status lab_headers_copy_all(const lab_request *req, uint8_t *buf, size_t buf_cap,
                                 lab_header *views, size_t views_cap, size_t *count,

@@ -134,6 +134,9 @@ pub struct Expect {
     pub c_allocs: u64,
     /// Both sides together, as [`Checked::bytes_copied`].
     pub bytes_copied: u64,
+    /// The counts are per this many calls: 1, or the calls over which a strategy amortises its
+    /// work (S06's copy kept for a request of several callbacks). Must divide [`COUNT_CALLS`].
+    pub every: u64,
 }
 
 impl Expect {
@@ -143,10 +146,25 @@ impl Expect {
     /// Rust allocations, C allocations and bytes copied per call. `usize`, as the lengths and
     /// counts of a sweep are, so registrations need no casts.
     pub const fn new(rust_allocs: usize, c_allocs: usize, bytes_copied: usize) -> Expect {
+        Expect::every(1, rust_allocs, c_allocs, bytes_copied)
+    }
+
+    /// Counts per `every` calls, for a strategy that does its work once every `every` calls.
+    pub const fn every(
+        every: usize,
+        rust_allocs: usize,
+        c_allocs: usize,
+        bytes_copied: usize,
+    ) -> Expect {
+        assert!(
+            every > 0 && COUNT_CALLS % every as u64 == 0,
+            "counts are taken over COUNT_CALLS calls"
+        );
         Expect {
             rust_allocs: rust_allocs as u64,
             c_allocs: c_allocs as u64,
             bytes_copied: bytes_copied as u64,
+            every: every as u64,
         }
     }
 
@@ -154,9 +172,10 @@ impl Expect {
     /// over [`COUNT_CALLS`] (a power of two) divided by it, hence exact in an `f64`: equality
     /// needs no tolerance, and any stray allocation leaves a fraction that fails it.
     pub fn matches(&self, checked: &Checked) -> bool {
-        checked.rust_allocs == self.rust_allocs as f64
-            && checked.c_allocs == self.c_allocs as f64
-            && checked.bytes_copied == self.bytes_copied as f64
+        let per = |count: u64| count as f64 / self.every as f64;
+        checked.rust_allocs == per(self.rust_allocs)
+            && checked.c_allocs == per(self.c_allocs)
+            && checked.bytes_copied == per(self.bytes_copied)
     }
 }
 
@@ -166,7 +185,11 @@ impl fmt::Display for Expect {
             f,
             "Rust allocs {}, C allocs {}, bytes copied {}",
             self.rust_allocs, self.c_allocs, self.bytes_copied
-        )
+        )?;
+        if self.every > 1 {
+            write!(f, " per {} calls", self.every)?;
+        }
+        Ok(())
     }
 }
 

@@ -190,3 +190,95 @@ pub(crate) fn set_header<H: HostCalls>(
     // SAFETY: both slices valid for the call only.
     check(unsafe { h.header_set(name.as_ptr(), name.len(), value.as_ptr(), value.len()) })
 }
+
+/// A request's headers copied once and kept, as Envoy's Go filter keeps the copy it made at the
+/// first read for the rest of the request (FINDINGS S06): the bytes, and where each name and value
+/// lies in them. Lookups scan in order, as the host does.
+#[derive(Debug, Default)]
+pub struct KeptHeaders {
+    bytes: Vec<u8>,
+    /// (name start, name length, value start, value length) in `bytes`, in header order.
+    spans: Vec<[usize; 4]>,
+}
+
+impl KeptHeaders {
+    /// The value of the first header named `name`.
+    #[inline]
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.spans
+            .iter()
+            .find(|&&[n, nl, _, _]| &self.bytes[n..n + nl] == name)
+            .map(|&[_, _, v, vl]| &self.bytes[v..v + vl])
+    }
+
+    /// Headers kept.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+/// Copies every header of the request into `kept` (its buffers reused), with one host call.
+#[inline]
+pub(crate) fn keep_all<H: HostCalls>(h: &H, kept: &mut KeptHeaders) -> Result<(), LabError> {
+    let size = headers_size(h)?;
+    let KeptHeaders { bytes, spans } = kept;
+    bytes.clear();
+    bytes.reserve(size.bytes);
+    spans.clear();
+    spans.reserve(size.count);
+    let filled = crate::slots::with_slots::<
+        HostHeader<'_>,
+        { crate::slots::DEFAULT_STACK_SLOTS },
+        _,
+    >(size.count, |slots| {
+        let views = copy_all(h, bytes.spare_capacity_mut(), slots)?;
+        // lab.h: packed from the start in order, so each span follows the previous one.
+        let mut filled = 0;
+        for v in views {
+            let (n, val) = (v.name().len(), v.value().len());
+            spans.push([filled, n, filled + n, val]);
+            filled += n + val;
+        }
+        Ok(filled)
+    })?;
+    // SAFETY: lab.h: on LAB_OK the host packed every name and value from bytes[0], in order, so
+    // the first `filled` (their total length, within the capacity reserved above) bytes are
+    // initialised.
+    unsafe { bytes.set_len(filled) };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::host::{LabError, Request};
+
+    use super::KeptHeaders;
+
+    #[test]
+    fn kept_headers_answer_as_the_host_does() {
+        let mut req = Request::realistic(12, 7).unwrap();
+        req.set_header(b"x-empty", b"").unwrap();
+        let mut kept = KeptHeaders::default();
+        req.keep_all(&mut kept).unwrap();
+        assert_eq!(kept.len(), req.headers_size().unwrap().count);
+        for name in [&b":path"[..], b"user-agent", b"x-empty", b"accept"] {
+            let host = req.header(name).map(|v| v.as_bytes().to_vec());
+            assert_eq!(
+                kept.get(name).map(<[u8]>::to_vec).ok_or(LabError::NotFound),
+                host
+            );
+        }
+        assert_eq!(kept.get(b"x-absent"), None);
+        // Kept again after a write: the copy follows the request, its buffers reused.
+        req.set_header(b"x-empty", b"now set").unwrap();
+        req.keep_all(&mut kept).unwrap();
+        assert_eq!(kept.get(b"x-empty"), Some(&b"now set"[..]));
+        let empty = Request::new().unwrap();
+        empty.keep_all(&mut kept).unwrap();
+        assert!(kept.is_empty());
+    }
+}

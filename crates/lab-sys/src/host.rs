@@ -431,6 +431,13 @@ impl Request {
         headers::copy_all(self, buf, slots)
     }
 
+    /// S06 `bulk_copy_per_request`: copies every header into `kept`, which owns its copy and so
+    /// outlives any borrow of the request, to serve the request's later callbacks.
+    #[inline]
+    pub fn keep_all(&self, kept: &mut headers::KeptHeaders) -> Result<(), LabError> {
+        headers::keep_all(self, kept)
+    }
+
     /// Sets header `name` to `value` (the host copies both). Takes `&mut self`: every view borrowed
     /// from this request must be dead before a write, which the compiler checks.
     #[inline]

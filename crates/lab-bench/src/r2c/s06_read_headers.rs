@@ -3,15 +3,19 @@
 //! slice from the count passed on entry and keeps it on the stack up to 16 headers — a threshold
 //! "picked by gut feeling, never measured". In Rust, reading k of n headers:
 //! `per_header_call` (one FFI call per header, borrowed value), `bulk_copy` (one call copies every
-//! header into a caller buffer), `bulk_borrow` (one call fills views into host memory, no copy);
+//! header into a caller buffer), `bulk_borrow` (one call fills views into host memory, no copy),
+//! `bulk_copy_per_request` (Envoy's pattern: the copy made at a request's first read serves its
+//! later callbacks too);
 //! and `stack_slots`, the threshold sweep: the view slots on the stack up to `threshold`, on the
 //! heap above, for every header count.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::case::{Case, Expect, Scenario, Sweep};
 use crate::{params, strategies};
 use lab_sys::digest;
+use lab_sys::headers::KeptHeaders;
 use lab_sys::host::{EntrySizes, HostHeader, LabError, Request};
 use lab_sys::slots::{with_slots, DEFAULT_STACK_SLOTS as N};
 
@@ -33,6 +37,8 @@ pub struct Headers {
     pub wanted: Vec<Vec<u8>>,
     /// Views of `wanted`, as a C filter holds the names it reads (the native floor's input).
     raw_wanted: Vec<lab_sys::sys::lab_str>,
+    /// `bulk_copy_per_request`'s copy of the request, and the callbacks it still serves.
+    kept: RefCell<(KeptHeaders, usize)>,
 }
 
 impl Headers {
@@ -52,6 +58,7 @@ impl Headers {
             entry,
             raw_wanted: lab_sys::native::raw_views(&wanted),
             wanted,
+            kept: RefCell::new((KeptHeaders::default(), 0)),
         }
     }
 }
@@ -87,6 +94,29 @@ pub fn bulk_copy(h: &Headers) -> Result<u64, LabError> {
         let views = h.req.copy_all(buf.spare_capacity_mut(), slots)?;
         read_wanted(views, &h.wanted)
     })
+}
+
+/// The callbacks of one request that read headers (decodeHeaders, encodeHeaders, the access log,
+/// …): what `bulk_copy_per_request` spreads its one copy over.
+pub const CALLBACKS: usize = 4;
+
+/// What Envoy's Go filter does: the first read of a request copies every header (one call), and
+/// that copy serves every later callback of the request. Each call is one callback reading the
+/// same k headers; every [`CALLBACKS`] calls a new request is copied.
+pub fn bulk_copy_per_request(h: &Headers) -> Result<u64, LabError> {
+    let mut state = h.kept.borrow_mut();
+    let (kept, left) = &mut *state;
+    if *left == 0 {
+        h.req.keep_all(kept)?;
+        *left = CALLBACKS;
+    }
+    *left -= 1;
+    let mut sum = 0u64;
+    for name in &h.wanted {
+        let value = kept.get(name).ok_or(LabError::NotFound)?;
+        sum = sum.wrapping_add(digest(value));
+    }
+    Ok(sum)
 }
 
 /// One call fills views of every header into host memory: no copy of any byte.
@@ -143,6 +173,8 @@ pub fn cases_at(counts: &[usize], thresholds: &[usize]) -> Vec<Case> {
                 per_header_call => Expect::NONE,
                 bulk_copy => Expect::new(1 + slots, 0, bytes),
                 bulk_borrow => Expect::new(slots, 0, 0),
+                // Once per request of CALLBACKS callbacks: the copy, and its slots above 16.
+                bulk_copy_per_request => Expect::every(CALLBACKS, slots, 0, bytes),
             ]);
         }
         let input = Rc::new(Headers::new(n, 1));

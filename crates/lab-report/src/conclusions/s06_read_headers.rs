@@ -11,7 +11,7 @@ pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
     let mut c = Vec::new();
     // Crossover: for each n, the smallest k at which a bulk strategy beats per_header_call.
-    for bulk in ["bulk_borrow", "bulk_copy"] {
+    for bulk in ["bulk_borrow", "bulk_copy", "bulk_copy_per_request"] {
         let mut parts = Vec::new();
         for n in values(f, "n") {
             let ks: Vec<u64> = f
