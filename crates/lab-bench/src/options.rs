@@ -152,27 +152,29 @@ pub fn run_target(
     if files.is_empty() {
         return;
     }
-    save(opts, &machine, files);
-    refresh_report(opts, &machine);
+    // A damaged results file or a full disk: one line that names the file, not a backtrace.
+    if let Err(e) = save(opts, &machine, files).and_then(|()| refresh_report(opts, &machine)) {
+        eprintln!("lab: {name}: {e}");
+        std::process::exit(1);
+    }
 }
 
 /// Writes result files into `<out_root>/results/<machine>/`, merging with what is there.
-pub fn save(opts: &Options, machine: &Machine, files: Vec<ResultFile>) {
+pub fn save(opts: &Options, machine: &Machine, files: Vec<ResultFile>) -> Result<(), String> {
     let dir = opts.out_root.join("results").join(&machine.id);
     for file in files {
-        let path = file
-            .merge_into(&dir)
-            .unwrap_or_else(|e| panic!("writing results to {}: {e}", dir.display()));
+        let path = file.merge_into(&dir).map_err(|e| e.to_string())?;
         println!("lab: wrote {}", path.display());
     }
+    Ok(())
 }
 
 /// Regenerates `<out_root>/REPORT.md` from everything under `results/<machine>/`.
-pub fn refresh_report(opts: &Options, machine: &Machine) {
-    match lab_report::write_report(&opts.out_root, &machine.id) {
-        Ok(path) => println!("lab: wrote {}", path.display()),
-        Err(e) => panic!("writing the report: {e}"),
-    }
+pub fn refresh_report(opts: &Options, machine: &Machine) -> Result<(), String> {
+    let path = lab_report::write_report(&opts.out_root, &machine.id)
+        .map_err(|e| format!("writing the report: {e}"))?;
+    println!("lab: wrote {}", path.display());
+    Ok(())
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ fn measure(
             continue;
         }
         if opts.profile {
-            files.extend(profile_scenario(opts, machine, scenario, &cases));
+            files.extend(profile_scenario(opts, machine, scenario, &cases)?);
             continue;
         }
         let mut group = criterion.benchmark_group(scenario.id);
@@ -155,7 +155,7 @@ fn profile_scenario(
     machine: &Machine,
     scenario: &Scenario,
     cases: &[Case],
-) -> Option<ResultFile> {
+) -> Result<Option<ResultFile>, String> {
     let dir = opts.out_root.join(FLAMEGRAPH_DIR);
     let duration = match opts.sweep {
         // The profiling timer ticks at the kernel's HZ (~250 samples/s here): 4 s gives ~1000.
@@ -207,12 +207,12 @@ fn profile_scenario(
     // Point the records at their graphs (the timed figures stay as the last timed run left them).
     let results = opts.out_root.join("results").join(&machine.id);
     let read = ResultFile::read(&results, scenario.id, Scenario::LANG, Scenario::DIRECTION);
-    let Some(mut file) = read.unwrap_or_else(|e| panic!("{e}")) else {
+    let Some(mut file) = read.map_err(|e| e.to_string())? else {
         println!(
             "lab: no timed results for {} yet: flame graphs written, not linked",
             scenario.id
         );
-        return None;
+        return Ok(None);
     };
     for r in &mut file.records {
         if let Some((_, _, svg)) = graphs
@@ -222,5 +222,5 @@ fn profile_scenario(
             r.flamegraph = Some(svg.clone());
         }
     }
-    Some(file)
+    Ok(Some(file))
 }
