@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use lab_record::{load_dir, PLOT_DIR};
 
+pub mod compare;
 mod conclusions;
 mod floor;
 pub mod plots;

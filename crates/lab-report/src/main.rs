@@ -1,11 +1,18 @@
 //! `lab-report`: rebuilds `REPORT.md` and the plots from the records under `results/`, without
-//! running a benchmark (as `rebar report` does).
+//! running a benchmark (as `rebar report` does), or compares two result sets.
 //!
 //! ```text
 //! lab-report [--root DIR] [--machine ID]
+//! lab-report compare OLD_DIR NEW_DIR [--noise FRACTION] [--all]
 //! ```
 //! `--root` is the directory holding `results/` and `REPORT.md` (default: the current directory);
 //! `--machine` the machine id under `results/` (default: the only one there).
+//!
+//! `compare` reads two directories of record files (`results/<machine-id>/`, or a baseline saved
+//! by `scripts/bench --save-baseline NAME` under `target/lab-baselines/NAME/`) and prints, per
+//! record in both, new / old and whether the change is beyond the noise (`--noise`, default 0.10:
+//! the between-run spread of this machine class, docs/METHODOLOGY.md), largest change first;
+//! `--all` lists the rows within the noise too. Exit 0 either way: it reports, it does not gate.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +20,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
         Ok(path) => {
-            println!("lab-report: wrote {}", path.display());
+            if path != Path::new("(compared)") {
+                println!("lab-report: wrote {}", path.display());
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -24,6 +33,10 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Vec<String>) -> Result<PathBuf, String> {
+    if args.first().is_some_and(|a| a == "compare") {
+        compare(&args[1..])?;
+        return Ok(PathBuf::from("(compared)"));
+    }
     let mut root = PathBuf::from(".");
     let mut machine = None;
     let mut args = args.into_iter();
@@ -43,6 +56,43 @@ fn run(args: Vec<String>) -> Result<PathBuf, String> {
         None => only_machine(&root)?,
     };
     lab_report::write_report(&root, &machine).map_err(|e| e.to_string())
+}
+
+fn compare(args: &[String]) -> Result<(), String> {
+    let usage = "usage: lab-report compare OLD_DIR NEW_DIR [--noise FRACTION] [--all]";
+    let mut dirs = Vec::new();
+    let (mut noise, mut all) = (0.10, false);
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--noise" => {
+                noise = args
+                    .next()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .filter(|v| (0.0..1.0).contains(v))
+                    .ok_or("--noise needs a fraction between 0 and 1, e.g. 0.10")?;
+            }
+            "--all" => all = true,
+            "-h" | "--help" => return Err(usage.into()),
+            d => dirs.push(PathBuf::from(d)),
+        }
+    }
+    let [old, new] = dirs.as_slice() else {
+        return Err(usage.into());
+    };
+    let load = |d: &Path| -> Result<Vec<lab_record::ResultFile>, String> {
+        let files = lab_record::load_dir(d).map_err(|e| e.to_string())?;
+        if files.is_empty() {
+            return Err(format!("{}: no result records", d.display()));
+        }
+        Ok(files)
+    };
+    let c = lab_report::compare::compare(&load(old)?, &load(new)?, noise);
+    print!(
+        "{}",
+        c.render(&old.display().to_string(), &new.display().to_string(), all)
+    );
+    Ok(())
 }
 
 /// The one machine directory under `root/results/`; with several, the caller must choose.

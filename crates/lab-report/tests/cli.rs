@@ -1,0 +1,93 @@
+//! The `lab-report` command: rebuilding a report from records, comparing two result sets, and a
+//! damaged record file answered with one line that names it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn lab_report(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lab-report"))
+        .args(args)
+        .output()
+        .expect("lab-report runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `root/results/m-1c-0000/s02_pass_string.rust.r2c.json` with one record of `ns`.
+fn root_with(name: &str, ns: f64) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("lab-report-cli-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    let dir = root.join("results/m-1c-0000");
+    fs::create_dir_all(&dir).unwrap();
+    let json = format!(
+        r#"{{"scenario":"s02_pass_string","lang":"rust","direction":"r2c","unit":"one call",
+        "machine":{{"id":"m-1c-0000","cpu":"c","cores":1,"kernel":"k","rustc":"r","cc":"c","go":null,
+        "commit":"0","date":"d","lto":false,"mode":"full"}},
+        "records":[{{"strategy":"ptr_len","params":{{"len":8}},
+        "ns_per_call":{{"median":{ns},"low":{ns},"high":{ns}}},
+        "allocs_per_call":{{"rust":0,"c":0,"go":null}},"bytes_allocated_per_call":0,
+        "bytes_copied_per_call":0,"percentiles_ns":null,"flamegraph":null}}]}}"#
+    );
+    fs::write(dir.join("s02_pass_string.rust.r2c.json"), json).unwrap();
+    root
+}
+
+fn machine_dir(root: &Path) -> String {
+    root.join("results/m-1c-0000").display().to_string()
+}
+
+#[test]
+fn rebuilds_the_report_from_records() {
+    let root = root_with("rebuild", 2.0);
+    let (ok, out, err) = lab_report(&["--root", &root.display().to_string()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("wrote"), "{out}");
+    let md = fs::read_to_string(root.join("REPORT.md")).unwrap();
+    assert!(
+        md.contains("| `ptr_len` | len=8 | 2.00 [2.00, 2.00] |"),
+        "{md}"
+    );
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
+fn compares_two_result_sets() {
+    let (old, new) = (root_with("old", 2.0), root_with("new", 3.0));
+    let (ok, out, err) = lab_report(&["compare", &machine_dir(&old), &machine_dir(&new)]);
+    assert!(ok, "{err}");
+    assert!(out.contains("1 rows in both; 1 beyond the noise"), "{out}");
+    assert!(out.contains("| 1.500 | ±10 % | slower |"), "{out}");
+    let (ok, out, _) = lab_report(&[
+        "compare",
+        &machine_dir(&old),
+        &machine_dir(&new),
+        "--noise",
+        "0.6",
+    ]);
+    assert!(ok && out.contains("0 beyond the noise"), "{out}");
+    let (ok, _, err) = lab_report(&["compare", &machine_dir(&old)]);
+    assert!(!ok && err.contains("usage: lab-report compare"), "{err}");
+    let _ = fs::remove_dir_all(&old);
+    let _ = fs::remove_dir_all(&new);
+}
+
+#[test]
+fn a_damaged_record_file_is_one_clear_line() {
+    let root = root_with("damaged", 2.0);
+    let file = root.join("results/m-1c-0000/s02_pass_string.rust.r2c.json");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(&file, &text[..text.len() / 3]).unwrap();
+    let (ok, _, err) = lab_report(&["--root", &root.display().to_string()]);
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("{}: damaged result file", file.display()))
+            && err.contains("git checkout --"),
+        "{err}"
+    );
+    let _ = fs::remove_dir_all(&root);
+}
