@@ -46,6 +46,10 @@ pub struct Direction {
     /// no native floor and the report falls back to the empty call.
     #[serde(default)]
     pub floor: Option<String>,
+    /// Rows that measure a reference or a workload, not a way across the boundary (S01's
+    /// `rust_call`, S10's `panic`, S12's workloads): shown, never ranked, never a row's "best".
+    #[serde(default)]
+    pub references: Vec<String>,
     /// Parameter labels (`len=1024`; `""` for a case without parameters) whose cases get a flame
     /// graph in the profile pass: one point per strategy keeps the pass short.
     #[serde(default)]
@@ -129,6 +133,14 @@ impl Differential {
     /// without `.svg`.
     pub fn file_name(&self, scenario: &str) -> String {
         format!("diff-{scenario}-{}-vs-{}", self.before, self.after)
+    }
+}
+
+impl Direction {
+    /// Whether `strategy` names a reference row rather than a strategy (the native floor is one
+    /// in every scenario).
+    pub fn is_reference(&self, strategy: &str) -> bool {
+        strategy == crate::NATIVE || self.references.iter().any(|r| r == strategy)
     }
 }
 

@@ -32,10 +32,14 @@ fn fmt_signed_ns(d: f64) -> String {
     }
 }
 
-/// Rows that are floors for other rows, not ways to cross the boundary: S01's memcpy, and every
-/// scenario's native floor.
-fn is_floor(r: &Record) -> bool {
-    r.strategy == "memcpy" || r.strategy == NATIVE
+/// Rows that are floors or references, not ways to cross the boundary: every scenario's native
+/// floor, and the rows its definition lists as references (S01's memcpy and Rust calls, S10's
+/// panic, S11's and S12's workloads).
+fn is_floor(f: &ResultFile, r: &Record) -> bool {
+    r.strategy == NATIVE
+        || definition::get(&f.scenario)
+            .and_then(|d| d.direction(&f.direction))
+            .is_some_and(|d| d.is_reference(&r.strategy))
 }
 
 /// The fastest median among the strategies doing the same work as `r` (its "× best"
@@ -43,7 +47,7 @@ fn is_floor(r: &Record) -> bool {
 fn best_median(f: &ResultFile, r: &Record) -> f64 {
     f.records
         .iter()
-        .filter(|o| !is_floor(o) && same_work(o, r))
+        .filter(|o| !is_floor(f, o) && same_work(o, r))
         .map(|o| o.ns_per_call.median)
         .fold(f64::INFINITY, f64::min)
 }
@@ -201,7 +205,7 @@ fn rank_strategies<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Rank<'a>> {
     let mut names: Vec<&str> = f
         .records
         .iter()
-        .filter(|r| !is_floor(r))
+        .filter(|r| !is_floor(f, r))
         .map(|r| r.strategy.as_str())
         .collect();
     names.sort_unstable();
@@ -379,7 +383,7 @@ fn section(
             fmt_ns(ns.high),
             fl.map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
             fl.map_or("–".into(), |fl| fmt_signed_ns(ns.median - fl)),
-            if is_floor(r) {
+            if is_floor(f, r) {
                 "–".into()
             } else {
                 format!("{:.2}", ns.median / best)
