@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use lab_record::{Allocs, Machine, Record, ResultFile, FLAMEGRAPH_DIR};
+use lab_record::{Allocs, Machine, Ns, Ratios, Record, ResultFile, FLAMEGRAPH_DIR, NATIVE};
 
 use crate::case::{check_scenario, Case, Scenario, Sweep};
 use crate::options::{run_target, target_dir, Options};
@@ -111,7 +111,7 @@ fn measure(
         group.finish();
         let estimates = criterion_json::read_group(&home.join(scenario.id))
             .map_err(|e| format!("reading criterion's estimates for {}: {e}", scenario.id))?;
-        let records = cases
+        let mut records: Vec<Record> = cases
             .iter()
             .zip(&checked)
             .map(|(case, chk)| {
@@ -132,6 +132,7 @@ fn measure(
                 })
             })
             .collect::<Result<_, String>>()?;
+        interleave(opts, scenario, &cases, &mut records);
         files.push(ResultFile::new(
             scenario.id,
             Scenario::LANG,
@@ -145,6 +146,91 @@ fn measure(
         criterion.final_summary();
     }
     Ok(files)
+}
+
+/// Rounds of the interleaved pass, and the time one case's batch takes in a round.
+fn rounds(sweep: Sweep) -> (usize, Duration) {
+    match sweep {
+        Sweep::Full => (21, Duration::from_millis(2)),
+        Sweep::Quick => (5, Duration::from_micros(300)),
+    }
+}
+
+/// The ratios a conclusion compares, measured so that they reproduce: the cases of one work (the
+/// strategies, their native floor, the references) are timed in turn, one short batch each, round
+/// after round — the first case of each round rotating — so both sides of a ratio run within
+/// milliseconds of each other and see the same state of a shared machine. Per round, each case's
+/// ns per call over the native floor's and over the fastest strategy's of the same round; the
+/// record keeps the median of the rounds with their quartiles. Criterion's median, timed case
+/// after case seconds apart, stays the row's ns.
+fn interleave(opts: &Options, scenario: &Scenario, cases: &[Case], records: &mut [Record]) {
+    let (n_rounds, batch) = rounds(opts.sweep);
+    let def = scenario.definition();
+    let mut works: Vec<String> = records.iter().map(Record::work_label).collect();
+    works.sort();
+    works.dedup();
+    for work in works {
+        let members: Vec<usize> = (0..records.len())
+            .filter(|&i| records[i].work_label() == work)
+            .collect();
+        let strategies: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| !def.is_reference(&records[i].strategy))
+            .collect();
+        let floor = members
+            .iter()
+            .copied()
+            .find(|&i| records[i].strategy == NATIVE);
+        if members.len() < 2 || strategies.is_empty() {
+            continue;
+        }
+        // A batch of about `batch` per case, from criterion's median.
+        let iters: Vec<u64> = members
+            .iter()
+            .map(|&i| {
+                let per = records[i].ns_per_call.median.max(0.1);
+                ((batch.as_nanos() as f64 / per).ceil() as u64).max(1)
+            })
+            .collect();
+        let mut per_call = vec![Vec::with_capacity(n_rounds); records.len()];
+        for round in 0..n_rounds {
+            for k in 0..members.len() {
+                let j = (k + round) % members.len();
+                let (i, n) = (members[j], iters[j]);
+                let start = Instant::now();
+                let sum = cases[i].run(n);
+                let elapsed = start.elapsed();
+                black_box(sum).expect("checked before timing");
+                per_call[i].push(elapsed.as_nanos() as f64 / n as f64);
+            }
+        }
+        let quartiles = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+            Ns {
+                median: at(0.5),
+                low: at(0.25),
+                high: at(0.75),
+            }
+        };
+        for &i in &members {
+            let over = |den: &dyn Fn(usize) -> f64| {
+                quartiles((0..n_rounds).map(|r| per_call[i][r] / den(r)).collect())
+            };
+            let best = |r: usize| {
+                strategies
+                    .iter()
+                    .map(|&s| per_call[s][r])
+                    .fold(f64::INFINITY, f64::min)
+            };
+            records[i].ratios = Some(Ratios {
+                to_floor: floor.map(|f| over(&|r| per_call[f][r])),
+                to_best: Some(over(&best)),
+                rounds: n_rounds as u32,
+            });
+        }
+    }
 }
 
 /// The profile pass of one scenario: a flame graph per case at its definition's `profile_at`

@@ -122,24 +122,19 @@ fn rec(
         .iter()
         .map(|&(k, v)| (k.to_owned(), Value::from(v)))
         .collect();
+    let ns = Ns {
+        median,
+        low: median * 0.99,
+        high: median * 1.01,
+    };
+    let allocs = Allocs {
+        rust: Some(rust_allocs),
+        c: Some(0.0),
+        go: None,
+    };
     Record {
-        strategy: strategy.into(),
-        params,
-        ns_per_call: Ns {
-            median,
-            low: median * 0.99,
-            high: median * 1.01,
-        },
-        allocs_per_call: Allocs {
-            rust: Some(rust_allocs),
-            c: Some(0.0),
-            go: None,
-        },
-        bytes_allocated_per_call: 0.0,
         bytes_copied_per_call: copied,
-        percentiles_ns: None,
-        flamegraph: None,
-        checksum: None,
+        ..Record::new(strategy, params, ns, allocs)
     }
 }
 

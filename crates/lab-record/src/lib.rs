@@ -137,7 +137,27 @@ pub struct Record {
     /// timing), so a strategy cannot look fast by doing less.
     #[serde(default)]
     pub checksum: Option<u64>,
+    /// The row's ratios to its floor and to the best strategy at the same work, measured in
+    /// interleaved rounds (every case of one work timed in turn, round after round), so both
+    /// sides of each ratio see the same moment of the machine; `None` where not measured so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratios: Option<Ratios>,
 }
+
+/// Ratios of one row over interleaved rounds: the median of the per-round ratios, with their
+/// 25th and 75th percentiles as the bracket.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Ratios {
+    /// Over the scenario's native floor at the same work, if it has one.
+    pub to_floor: Option<Ns>,
+    /// Over the fastest strategy of the same work in the same round.
+    pub to_best: Option<Ns>,
+    pub rounds: u32,
+}
+
+/// Parameters that tell variants of one strategy apart (S06's stack threshold) rather than the
+/// work: rows that differ only in these do the same work, so they share a best and a floor.
+pub const VARIANT_PARAMS: &[&str] = &["threshold"];
 
 impl Record {
     /// A record of what every runner measures (time and allocations); the runners that measure
@@ -153,7 +173,20 @@ impl Record {
             percentiles_ns: None,
             flamegraph: None,
             checksum: None,
+            ratios: None,
         }
+    }
+
+    /// The parameters that define the work ([`VARIANT_PARAMS`] aside), as a label: rows with the
+    /// same work label do the same work.
+    pub fn work_label(&self) -> String {
+        let work: Map<String, Value> = self
+            .params
+            .iter()
+            .filter(|(k, _)| !VARIANT_PARAMS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        params_label(&work)
     }
 
     /// `len=64`, `n=16,k=8`: the parameters as the report and criterion ids show them.

@@ -28,20 +28,9 @@ pub struct Floor<'a> {
     memcpy: Vec<(f64, f64)>,
 }
 
-/// Parameters that tell variants of one strategy apart (S06's stack threshold) rather than the
-/// work: "× best" and the floor compare rows that differ only in these.
-pub const VARIANT_PARAMS: &[&str] = &["threshold"];
-
-/// Rows with the same work: equal parameters, variant parameters aside.
+/// Rows with the same work: equal parameters, [`lab_record::VARIANT_PARAMS`] aside.
 pub fn same_work(a: &Record, b: &Record) -> bool {
-    let work = |r: &Record| {
-        r.params
-            .iter()
-            .filter(|(k, _)| !VARIANT_PARAMS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect::<Vec<_>>()
-    };
-    work(a) == work(b)
+    a.work_label() == b.work_label()
 }
 
 impl<'a> Floor<'a> {

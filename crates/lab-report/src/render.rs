@@ -23,6 +23,11 @@ fn title(scenario: &str) -> String {
     definition::get(scenario).map_or_else(|| scenario.to_owned(), |d| d.title.clone())
 }
 
+/// A ratio measured in interleaved rounds: its median, with the quartiles of the rounds.
+fn fmt_ratio(x: &lab_record::Ns) -> String {
+    format!("{:.2} [{:.2}, {:.2}]", x.median, x.low, x.high)
+}
+
 /// `+1.23` / `−0.45`: a difference in ns, signed.
 fn fmt_signed_ns(d: f64) -> String {
     if d < 0.0 {
@@ -112,7 +117,10 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
          the same run: for R→C the scenario's `native` row (C calling the host directly, `c-harness/native/native.c`), \
          for C→R the same filter written in C (`c-harness/driver/c_ext.c`) through the same driver; each section says \
          which, and scenarios without one fall back to the empty call of S01 plus S01's `memcpy` of the bytes the row \
-         copies. \"− floor\" is the boundary's own cost, median − floor. C→R rows are timed by the C driver (`c-harness/driver`), which `dlopen()`s the extension \
+         copies. \"− floor\" is the boundary's own cost, median − floor. For R→C, × floor and × best are measured \
+         apart from the medians, so that they reproduce: every case of one work is timed in turn, a short batch each, \
+         over 21 rounds (the first case rotating), and each row shows the median of its per-round ratios with their \
+         quartiles in brackets. C→R rows are timed by the C driver (`c-harness/driver`), which `dlopen()`s the extension \
          and times batches of calls with `clock_gettime(CLOCK_MONOTONIC)` (batches of at least 2 ms, 41 samples: the \
          median, with the 25th and 75th percentiles in brackets; S12 times every call singly into a log-bucket histogram); \
          its allocation counts come from the host's counters and the extension's `lab_ext_stats`. Medians move between \
@@ -381,12 +389,18 @@ fn section(
             fmt_ns(ns.median),
             fmt_ns(ns.low),
             fmt_ns(ns.high),
-            fl.map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
+            match r.ratios.and_then(|x| x.to_floor) {
+                Some(x) => fmt_ratio(&x),
+                None => fl.map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
+            },
             fl.map_or("–".into(), |fl| fmt_signed_ns(ns.median - fl)),
             if is_floor(f, r) {
                 "–".into()
             } else {
-                format!("{:.2}", ns.median / best)
+                match r.ratios.and_then(|x| x.to_best) {
+                    Some(x) => fmt_ratio(&x),
+                    None => format!("{:.2}", ns.median / best),
+                }
             },
             fmt_count(r.allocs_per_call.rust),
             fmt_count(r.allocs_per_call.c),
