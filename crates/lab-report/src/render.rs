@@ -9,13 +9,13 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, NATIVE, PLOT_DIR};
+use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, PLOT_DIR};
 
 use lab_record::scenario as definition;
 
 use crate::conclusions::{conclude, View};
 use crate::floor::{same_work, Floor};
-use crate::stats::{fmt_count, fmt_ns, geo_mean, percentile, twin};
+use crate::stats::{fmt_count, fmt_ns, geo_mean, is_reference, percentile, twin};
 use crate::{GO_NOT_MEASURED, GO_NOT_WRITTEN};
 
 /// The scenario's title from its definition; the id itself for a scenario without one.
@@ -37,22 +37,12 @@ fn fmt_signed_ns(d: f64) -> String {
     }
 }
 
-/// Rows that are floors or references, not ways to cross the boundary: every scenario's native
-/// floor, and the rows its definition lists as references (S01's memcpy and Rust calls, S10's
-/// panic, S11's and S12's workloads).
-fn is_floor(f: &ResultFile, r: &Record) -> bool {
-    r.strategy == NATIVE
-        || definition::get(&f.scenario)
-            .and_then(|d| d.direction(&f.direction))
-            .is_some_and(|d| d.is_reference(&r.strategy))
-}
-
 /// The fastest median among the strategies doing the same work as `r` (its "× best"
 /// denominator).
 fn best_median(f: &ResultFile, r: &Record) -> f64 {
     f.records
         .iter()
-        .filter(|o| !is_floor(f, o) && same_work(o, r))
+        .filter(|o| !is_reference(f, o) && same_work(o, r))
         .map(|o| o.ns_per_call.median)
         .fold(f64::INFINITY, f64::min)
 }
@@ -213,7 +203,7 @@ fn rank_strategies<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Rank<'a>> {
     let mut names: Vec<&str> = f
         .records
         .iter()
-        .filter(|r| !is_floor(f, r))
+        .filter(|r| !is_reference(f, r))
         .map(|r| r.strategy.as_str())
         .collect();
     names.sort_unstable();
@@ -394,7 +384,7 @@ fn section(
                 None => fl.map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
             },
             fl.map_or("–".into(), |fl| fmt_signed_ns(ns.median - fl)),
-            if is_floor(f, r) {
+            if is_reference(f, r) {
                 "–".into()
             } else {
                 match r.ratios.and_then(|x| x.to_best) {

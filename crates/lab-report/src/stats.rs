@@ -44,24 +44,55 @@ pub fn values(f: &ResultFile, name: &str) -> Vec<u64> {
     v
 }
 
-/// The fastest record at exactly these parameters.
-pub fn best_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Option<&'a Record> {
-    f.records
-        .iter()
-        .filter(|r| at(r, params))
-        .min_by(|a, b| a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
+/// Whether `r` is a floor or a reference row of its file, not a way across the boundary: the
+/// native floor, or a row its definition lists as a reference (S01's memcpy, S10's panic, …).
+pub fn is_reference(f: &ResultFile, r: &Record) -> bool {
+    r.strategy == lab_record::NATIVE
+        || lab_record::scenario::get(&f.scenario)
+            .and_then(|d| d.direction(&f.direction))
+            .is_some_and(|d| d.is_reference(&r.strategy))
 }
 
-/// For each value of parameter `name`, the strategies fastest at it (with exactly that parameter):
-/// strategy → the values where it wins, sorted.
-pub fn fastest_at_each(f: &ResultFile, name: &str) -> BTreeMap<String, Vec<u64>> {
-    let mut winners: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+/// The strategies at exactly these parameters that lead: the fastest, and every other whose
+/// difference from it is within the noise — their interleaved ratios to the best overlap (the
+/// quartiles of the same rounds), or, for rows without them, their brackets do. Fastest first.
+pub fn leaders_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Vec<&'a Record> {
+    let mut rows: Vec<&Record> = f
+        .records
+        .iter()
+        .filter(|r| at(r, params) && !is_reference(f, r))
+        .collect();
+    let key = |r: &Record| r.ratios.and_then(|x| x.to_best).unwrap_or(r.ns_per_call);
+    rows.sort_by(|a, b| key(a).median.total_cmp(&key(b).median));
+    let Some(&first) = rows.first() else {
+        return rows;
+    };
+    let best = key(first);
+    rows.retain(|r| key(r).low <= best.high);
+    rows
+}
+
+/// For each value of parameter `name`, who leads at it (with exactly that parameter): "`a`", or,
+/// when the leaders are within the noise of each other, "`a` and `b` (no measurable difference)",
+/// with the values where that holds, sorted.
+pub fn leaders_at_each(f: &ResultFile, name: &str) -> BTreeMap<String, Vec<u64>> {
+    let mut out: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for v in values(f, name) {
-        if let Some(best) = best_at(f, &[(name, v)]) {
-            winners.entry(best.strategy.clone()).or_default().push(v);
-        }
+        let leaders = leaders_at(f, &[(name, v)]);
+        let names: Vec<String> = leaders
+            .iter()
+            .map(|r| format!("`{}`", r.strategy))
+            .collect();
+        let key = match names.as_slice() {
+            [] => continue,
+            [one] => one.clone(),
+            [init @ .., last] => {
+                format!("{} and {last} (no measurable difference)", init.join(", "))
+            }
+        };
+        out.entry(key).or_default().push(v);
     }
-    winners
+    out
 }
 
 /// `num`'s median over `den`'s at each value of parameter `name` (records with exactly that
@@ -181,7 +212,87 @@ pub fn lens_list(ls: &[u64]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use lab_record::{Allocs, Machine, Ns, Ratios};
+    use serde_json::{Map, Value};
+
     use super::*;
+
+    /// A row at len=8 with its interleaved ratio to the best, [low, high].
+    fn row(strategy: &str, to_best: (f64, f64, f64)) -> Record {
+        let mut params = Map::new();
+        params.insert("len".into(), Value::from(8));
+        let ns = Ns {
+            median: to_best.0,
+            low: to_best.0,
+            high: to_best.0,
+        };
+        let allocs = Allocs {
+            rust: None,
+            c: None,
+            go: None,
+        };
+        Record {
+            ratios: Some(Ratios {
+                to_floor: None,
+                to_best: Some(Ns {
+                    median: to_best.0,
+                    low: to_best.1,
+                    high: to_best.2,
+                }),
+                rounds: 21,
+            }),
+            ..Record::new(strategy, params, ns, allocs)
+        }
+    }
+
+    fn file(records: Vec<Record>) -> ResultFile {
+        let machine = Machine {
+            id: "t".into(),
+            cpu: "t".into(),
+            cores: 1,
+            kernel: "k".into(),
+            rustc: "r".into(),
+            cc: "c".into(),
+            go: None,
+            commit: "0".into(),
+            date: "d".into(),
+            lto: false,
+            mode: "full".into(),
+        };
+        ResultFile::new(
+            "s03_unknown_length",
+            "rust",
+            "r2c",
+            "one call",
+            &machine,
+            records,
+        )
+    }
+
+    #[test]
+    fn a_winner_only_beyond_the_noise() {
+        // borrow leads clearly; native is faster still but a floor, never a leader.
+        let f = file(vec![
+            row("native", (0.5, 0.5, 0.5)),
+            row("borrow", (1.0, 1.0, 1.02)),
+            row("clone_on_return", (1.5, 1.4, 1.6)),
+        ]);
+        let l: Vec<&str> = leaders_at(&f, &[("len", 8)])
+            .iter()
+            .map(|r| r.strategy.as_str())
+            .collect();
+        assert_eq!(l, ["borrow"]);
+        // Overlapping quartiles of the same rounds: no measurable difference.
+        let f = file(vec![
+            row("borrow", (1.0, 1.0, 1.06)),
+            row("clone_on_return", (1.04, 1.02, 1.08)),
+        ]);
+        let each = leaders_at_each(&f, "len");
+        assert_eq!(
+            each.keys().collect::<Vec<_>>(),
+            ["`borrow` and `clone_on_return` (no measurable difference)"]
+        );
+    }
 
     #[test]
     fn line_fit_recovers_a_line() {

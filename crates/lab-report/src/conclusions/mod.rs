@@ -10,7 +10,7 @@
 use lab_record::ResultFile;
 
 use crate::floor::Floor;
-use crate::stats::{fastest_at_each, fmt_ns, geo_mean, lens_list, median, twin, values};
+use crate::stats::{fmt_ns, geo_mean, leaders_at_each, lens_list, median, twin, values};
 
 mod s01_call_floor;
 mod s02_pass_string;
@@ -193,12 +193,12 @@ fn go_ratio(f: &ResultFile, go: &ResultFile) -> Option<String> {
 
 // Sentences more than one scenario says.
 
-/// "Fastest: `a` at 8 B, 64 B; `b` at 4096 B." — which strategy wins at each length of the sweep
-/// (S03, S04).
+/// "Fastest: `a` at 8 B, 64 B; `a` and `b` (no measurable difference) at 4096 B." — who leads at
+/// each length of the sweep, a winner named only beyond the noise (S03, S04).
 fn fastest_by_len(f: &ResultFile) -> String {
-    let list = fastest_at_each(f, "len")
+    let list = leaders_at_each(f, "len")
         .iter()
-        .map(|(s, ls)| format!("`{s}` at {}", lens_list(ls)))
+        .map(|(s, ls)| format!("{s} at {}", lens_list(ls)))
         .collect::<Vec<_>>()
         .join("; ");
     format!("Fastest: {list}.")
