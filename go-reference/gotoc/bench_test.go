@@ -9,13 +9,14 @@ package gotoc
 //
 // allocs/op and B/op are Go's (from -benchmem); c-allocs/op is the host's, read from
 // lab_alloc_stats_get around 64 untimed calls on one locked OS thread (the host counts per
-// thread). Neither sees C.CString's malloc: it is libc's, not the host's counting allocator.
+// thread). The Go glue's own C allocations (C.CString's, cstring_each's, S08's posted task) go
+// through the same counters (glue.h), so c-allocs/op includes them.
 //
 // S08 and S09 run on exactly `writers`/`threads` goroutines (crewRun); their c-allocs/op adds up
 // every thread involved: each goroutine locked to its OS thread reads its own counters, and S08
-// reads the host worker's on the worker (a posted task). S08's post also mallocs one task per
-// write in the cgo glue (conc.c), libc's like C.CString's, so c-allocs/op shows only the host's
-// header copy; Rust counts its two task allocations (box and value) as rust allocs.
+// reads the host worker's on the worker (a posted task). S08's post is 2 C allocations per write:
+// the glue's task (conc.c, name and value inline) and the host's header copy; Rust's post counts
+// 1 C allocation (the header copy) and its two task allocations (box and value) as rust allocs.
 
 import (
 	"fmt"

@@ -4,8 +4,8 @@ package gotoc
 // crates/lab-bench/src/r2c/s08_cross_thread_writes.rs, s09_request_lifetime.rs and s13_ownership.rs:
 // the same ids, strategies, fixtures and work per call. The C glue they need (a task posted to the
 // host's worker, the host API table's function pointers, which Go cannot call) is in conc.c and
-// the preamble below; it is the extension's, not the host's, so its mallocs are libc's and no
-// counter sees them.
+// the preamble below; it is the extension's, not the host's, but the task a write posts is
+// allocated through the host's counting allocator (glue.h), so c-allocs/op counts it.
 
 /*
 #cgo noescape lab_header_set
@@ -174,10 +174,10 @@ func (w *Writes) WorkerStats() CStats {
 type Writer func(w *Writes, i int, writes int) (uint64, error)
 
 // Post is Envoy's Go filter's header.Set from a goroutine: one cgo call, in which C copies name
-// and value into one malloc'd task and posts it to the worker (dispatcher.post); the worker sets
-// the header and bumps the writer's applied counter. wait=1: the goroutine waits until this write
-// is applied before the next; wait=0: only at the end of its share. Either way every write is
-// applied before the share ends, so the worker's work is inside the timed round.
+// and value into one task (a counted C allocation) and posts it to the worker (dispatcher.post);
+// the worker sets the header and bumps the writer's applied counter. wait=1: the goroutine waits
+// until this write is applied before the next; wait=0: only at the end of its share. Either way
+// every write is applied before the share ends, so the worker's work is inside the timed round.
 func Post(w *Writes, i int, writes int) (uint64, error) {
 	applied := w.applied[i]
 	start := atomic.LoadUint64(applied)

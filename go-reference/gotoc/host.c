@@ -10,3 +10,11 @@
 #pragma GCC optimize("no-semantic-interposition")
 
 #include "../../c-harness/host/host.c"
+
+#include "glue.h"
+
+/* host_alloc and host_free are static in host.c: only this translation unit, which includes it,
+ * can route the glue's allocations through the same per-thread counters. */
+void *gotoc_alloc(size_t size) { return host_alloc(size); }
+
+void gotoc_free(void *p) { host_free(p); }

@@ -45,8 +45,8 @@ package gotoc
 #cgo noescape lab_alloc_stats_get
 #cgo nocallback lab_alloc_stats_get
 
-#include <stdlib.h>
 #include "lab.h"
+#include "glue.h"
 
 // S02 ptr_len_escape: the same call as lab_consume_str through a function cgo knows nothing
 // about (no noescape, no nocallback), so the Go compiler must assume C keeps every pointer it is
@@ -176,16 +176,32 @@ func NewString(n int) *String {
 	return &String{B: b, S: string(b)}
 }
 
-// CString: C.CString (malloc + copy + NUL), the host's strlen, C.free. An interior NUL is refused,
-// as Rust's CString::new refuses it (C.CString would truncate the string there without a word).
+// cString is C.CString with the host's counting allocator in place of libc's malloc, so its C
+// allocation counts in c-allocs/op as Rust's CString counts in Rust's. It does what C.CString
+// does (cmd/cgo's _Cfunc_CString): one cgo call to allocate len+1 bytes, then a Go copy of the
+// bytes and the NUL; like C.CString, it panics when C is out of memory. Release with gotoc_free.
+func cString(s string) *C.char {
+	p := C.gotoc_alloc(C.size_t(len(s) + 1))
+	if p == nil {
+		panic("runtime: C malloc failed")
+	}
+	dst := unsafe.Slice((*byte)(p), len(s)+1)
+	copy(dst, s)
+	dst[len(s)] = 0
+	return (*C.char)(p)
+}
+
+// CString: C.CString (cString: allocation + copy + NUL), the host's strlen, the free. An interior
+// NUL is refused, as Rust's CString::new refuses it (C.CString would truncate the string there
+// without a word).
 func CString(p *String) (uint64, error) {
 	if i := bytes.IndexByte(p.B, 0); i >= 0 {
 		return 0, &InteriorNulError{Position: i}
 	}
-	cs := C.CString(p.S)
+	cs := cString(p.S)
 	var sum C.uint64_t
 	st := C.lab_consume_cstr(cs, &sum)
-	C.free(unsafe.Pointer(cs))
+	C.gotoc_free(unsafe.Pointer(cs))
 	return uint64(sum), check("lab_consume_cstr", st)
 }
 
@@ -300,8 +316,10 @@ func NewBatch(n int) *Batch {
 	return &Batch{Items: items}
 }
 
-// CStringEach: a C.CString per item (n mallocs and copies), a malloc'd C array of char*, one
-// call, then every string and the array freed.
+// CStringEach: a C string per item (cString: n counted C allocations and copies), their pointers
+// in an array on the stack up to 16 items and in a Go slice above (Rust's cstring_each keeps its
+// pointers in stack slots up to 16 and a Vec above; the array holds only C pointers, so cgo lets
+// Go memory carry it), one call, then every string freed.
 func CStringEach(bt *Batch) (uint64, error) {
 	n := len(bt.Items)
 	for _, it := range bt.Items {
@@ -309,20 +327,21 @@ func CStringEach(bt *Batch) (uint64, error) {
 			return 0, &InteriorNulError{Position: i}
 		}
 	}
-	arr := (**C.char)(C.malloc(C.size_t(n+1) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
-	if arr == nil {
-		return 0, &StatusError{Op: "malloc", Status: int(C.LAB_ERR_NOMEM)}
+	var stack [maxStackAllocedHeaderSize]*C.char
+	var ptrs []*C.char
+	if n <= maxStackAllocedHeaderSize {
+		ptrs = stack[:n]
+	} else {
+		ptrs = make([]*C.char, n)
 	}
-	ptrs := unsafe.Slice(arr, n)
 	for i, it := range bt.Items {
-		ptrs[i] = C.CString(unsafe.String(unsafe.SliceData(it), len(it)))
+		ptrs[i] = cString(unsafe.String(unsafe.SliceData(it), len(it)))
 	}
 	var sum C.uint64_t
-	st := C.lab_consume_cstr_array(arr, C.size_t(n), &sum)
+	st := C.lab_consume_cstr_array(unsafe.SliceData(ptrs), C.size_t(n), &sum)
 	for _, p := range ptrs {
-		C.free(unsafe.Pointer(p))
+		C.gotoc_free(unsafe.Pointer(p))
 	}
-	C.free(unsafe.Pointer(arr))
 	return uint64(sum), check("lab_consume_cstr_array", st)
 }
 
