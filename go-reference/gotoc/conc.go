@@ -376,6 +376,20 @@ func Unchecked(l *Lifetime) (uint64, error) {
 // WeakUpgrade upgrades the weak pointer (weak.Pointer.Value) on every call: nil, or an owner
 // marked destroyed, means the request was destroyed (see RequestOwner). The upgraded owner is
 // kept alive until the call returns.
+//
+// Not the same atomics as Rust's twin, and that is Go's design, not a shortcut: Rust's
+// Weak::upgrade is a compare-and-swap loop on the strong count and the Arc's drop a fetch_sub,
+// two read-modify-writes of the count's cache line per call. Go keeps no count: the strong
+// pointer on the goroutine's stack keeps the owner alive, and the collector finds it there.
+// Value() (runtime's internal_weak_runtime_makeStrongFromWeak, go1.27) bumps and drops the M's
+// own m.locks (plain, per thread), loads the handle twice (atomic loads: plain MOVs on amd64),
+// looks up the span and calls span.ensureSwept, which between collections — the benchmark
+// allocates nothing on this path, so that is every call in practice — is two more atomic
+// loads (the sweeper's state, the span's sweepgen). Only while a sweep is running does it do a
+// CAS pair on the global sweeper count, and only while marking does it shade the object.
+// destroyed.Load() is one more load (Rust's upgrade reads the same fact from the count). So the
+// upgrade writes nothing shared, and at threads=2 no cache line moves between cores; the cost
+// Rust pays per call, Go pays in the collector. Adding RMWs here would measure work Go does not do.
 func WeakUpgrade(l *Lifetime) (uint64, error) {
 	o := l.weak.Value()
 	if o == nil || o.destroyed.Load() {

@@ -155,7 +155,7 @@ func NewCallInput() *CallInput { return &CallInput{A: 0x1234, B: 0x5678, Src: Pa
 // EmptyCall is lab_noop(): runtime.cgocall and nothing else.
 func EmptyCall() { C.lab_noop() }
 
-// CallWithArgs is lab_noop_args(a, b, ptr, len); the benchmark chains a through it.
+// CallWithArgs is lab_noop_args(a, b, ptr, len).
 func CallWithArgs(in *CallInput, a uint64) uint64 {
 	return uint64(C.lab_noop_args(C.uint64_t(a), C.uint64_t(in.B), unsafe.Pointer(unsafe.SliceData(in.Src)),
 		C.size_t(len(in.Src))))
