@@ -178,6 +178,8 @@ type Writer func(w *Writes, i int, writes int) (uint64, error)
 // the worker sets the header and bumps the writer's applied counter. wait=1: the goroutine waits
 // until this write is applied before the next; wait=0: only at the end of its share. Either way
 // every write is applied before the share ends, so the worker's work is inside the timed round.
+// Rust's twin also clones two Arcs per write (the writer's progress, the worker's cell) and drops
+// them on the worker: four atomic read-modify-writes the C task, holding plain pointers, skips.
 func Post(w *Writes, i int, writes int) (uint64, error) {
 	applied := w.applied[i]
 	start := atomic.LoadUint64(applied)

@@ -280,6 +280,8 @@ func CloneOnReturn(f *HeaderFixture) (uint64, error) {
 }
 
 // PreallocHeap: S04, a []byte of exactly the known length, the host copies straight into it.
+// Not quite Rust's work: make zeroes the bytes (Go has no uninitialised []byte) before the host
+// overwrites them, where Rust's Vec::with_capacity leaves them uninitialised.
 func PreallocHeap(f *HeaderFixture) (uint64, error) {
 	buf := make([]byte, f.Len)
 	var n C.size_t
@@ -422,7 +424,9 @@ func PerHeaderCall(h *Headers) (uint64, error) {
 
 // BulkCopy: Envoy's HttpCopyHeaders. One []byte sized from the entry bytes, the views in a
 // [16]lab_header on the stack when n <= 16 (maxStackAllocedHeaderSize) and a heap slice above,
-// one call copies every name and value, then the k names are looked up in the views.
+// one call copies every name and value, then the k names are looked up in the views. As in S04,
+// Go zeroes what Rust leaves uninitialised: the buffer (make) and the stack array of views
+// (Rust's slots are MaybeUninit), every call.
 func BulkCopy(h *Headers) (uint64, error) {
 	buf := make([]byte, h.Bytes)
 	var stack [maxStackAllocedHeaderSize]C.lab_header
