@@ -11,7 +11,11 @@
 package main
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../c-harness/include -O2 -fno-omit-frame-pointer
+// The code generation flags of the host and of the Rust extension's C side, as far as cgo allows
+// them in a #cgo line (crates/lab-sys/build.rs under the bench profile; the full reasoning is in
+// go-reference/gotoc/strategies.go). They apply to every C file of the package: hostapi.go's
+// helpers and abi_check.c too.
+#cgo CFLAGS: -I${SRCDIR}/../../c-harness/include -O3 -march=x86-64 -std=c11 -fno-omit-frame-pointer
 
 #include "lab.h"
 

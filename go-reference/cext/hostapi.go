@@ -7,7 +7,8 @@ package main
 // arrays of views stay on the goroutine stack.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../c-harness/include -O2 -fno-omit-frame-pointer
+// The code generation flags are exports.go's (cgo applies them package-wide).
+#cgo CFLAGS: -I${SRCDIR}/../../c-harness/include
 
 #cgo noescape call_header_get
 #cgo nocallback call_header_get

@@ -1,6 +1,8 @@
 /* The glue declared in conc.h. */
 #include "conc.h"
 
+#include "glue.h"
+
 #include <sched.h>
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -38,7 +40,8 @@ uint64_t s08_failed(s08_progress *p, size_t i) {
   return atomic_load_explicit(&p[i].failed, memory_order_relaxed);
 }
 
-/* A posted write: the request, where to report, and name then value inline (one malloc). */
+/* A posted write: the request, where to report, and name then value inline (one allocation,
+ * counted on the posting thread; its free is counted on the worker). */
 typedef struct set_task {
   lab_request *req;
   s08_progress *done;
@@ -54,7 +57,7 @@ static void apply_set(void *ctx) {
     atomic_fetch_add_explicit(&t->done->failed, 1, memory_order_relaxed);
   }
   s08_progress *done = t->done;
-  free(t);
+  gotoc_free(t);
   atomic_fetch_add_explicit(&done->applied, 1, memory_order_release);
 }
 
@@ -64,7 +67,7 @@ lab_status s08_post_set(lab_worker *w, lab_request *req, s08_progress *p, size_t
   if ((name == NULL && name_len > 0) || (value == NULL && value_len > 0)) {
     return LAB_ERR_NULL;
   }
-  set_task *t = malloc(sizeof *t + name_len + value_len);
+  set_task *t = gotoc_alloc(sizeof *t + name_len + value_len);
   if (t == NULL) {
     return LAB_ERR_NOMEM;
   }
@@ -80,7 +83,7 @@ lab_status s08_post_set(lab_worker *w, lab_request *req, s08_progress *p, size_t
   }
   lab_status st = lab_worker_post(w, apply_set, t);
   if (st != LAB_OK) {
-    free(t);
+    gotoc_free(t);
   }
   return st;
 }

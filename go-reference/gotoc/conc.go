@@ -4,8 +4,8 @@ package gotoc
 // crates/lab-bench/src/r2c/s08_cross_thread_writes.rs, s09_request_lifetime.rs and s13_ownership.rs:
 // the same ids, strategies, fixtures and work per call. The C glue they need (a task posted to the
 // host's worker, the host API table's function pointers, which Go cannot call) is in conc.c and
-// the preamble below; it is the extension's, not the host's, so its mallocs are libc's and no
-// counter sees them.
+// the preamble below; it is the extension's, not the host's, but the task a write posts is
+// allocated through the host's counting allocator (glue.h), so c-allocs/op counts it.
 
 /*
 #cgo noescape lab_header_set
@@ -174,10 +174,12 @@ func (w *Writes) WorkerStats() CStats {
 type Writer func(w *Writes, i int, writes int) (uint64, error)
 
 // Post is Envoy's Go filter's header.Set from a goroutine: one cgo call, in which C copies name
-// and value into one malloc'd task and posts it to the worker (dispatcher.post); the worker sets
-// the header and bumps the writer's applied counter. wait=1: the goroutine waits until this write
-// is applied before the next; wait=0: only at the end of its share. Either way every write is
-// applied before the share ends, so the worker's work is inside the timed round.
+// and value into one task (a counted C allocation) and posts it to the worker (dispatcher.post);
+// the worker sets the header and bumps the writer's applied counter. wait=1: the goroutine waits
+// until this write is applied before the next; wait=0: only at the end of its share. Either way
+// every write is applied before the share ends, so the worker's work is inside the timed round.
+// Rust's twin also clones two Arcs per write (the writer's progress, the worker's cell) and drops
+// them on the worker: four atomic read-modify-writes the C task, holding plain pointers, skips.
 func Post(w *Writes, i int, writes int) (uint64, error) {
 	applied := w.applied[i]
 	start := atomic.LoadUint64(applied)
@@ -376,6 +378,20 @@ func Unchecked(l *Lifetime) (uint64, error) {
 // WeakUpgrade upgrades the weak pointer (weak.Pointer.Value) on every call: nil, or an owner
 // marked destroyed, means the request was destroyed (see RequestOwner). The upgraded owner is
 // kept alive until the call returns.
+//
+// Not the same atomics as Rust's twin, and that is Go's design, not a shortcut: Rust's
+// Weak::upgrade is a compare-and-swap loop on the strong count and the Arc's drop a fetch_sub,
+// two read-modify-writes of the count's cache line per call. Go keeps no count: the strong
+// pointer on the goroutine's stack keeps the owner alive, and the collector finds it there.
+// Value() (runtime's internal_weak_runtime_makeStrongFromWeak, go1.27) bumps and drops the M's
+// own m.locks (plain, per thread), loads the handle twice (atomic loads: plain MOVs on amd64),
+// looks up the span and calls span.ensureSwept, which between collections — the benchmark
+// allocates nothing on this path, so that is every call in practice — is two more atomic
+// loads (the sweeper's state, the span's sweepgen). Only while a sweep is running does it do a
+// CAS pair on the global sweeper count, and only while marking does it shade the object.
+// destroyed.Load() is one more load (Rust's upgrade reads the same fact from the count). So the
+// upgrade writes nothing shared, and at threads=2 no cache line moves between cores; the cost
+// Rust pays per call, Go pays in the collector. Adding RMWs here would measure work Go does not do.
 func WeakUpgrade(l *Lifetime) (uint64, error) {
 	o := l.weak.Value()
 	if o == nil || o.destroyed.Load() {

@@ -1,7 +1,8 @@
 /*
  * The C half of the Go reference's S08 and S09 glue (conc.c): what a Go filter's cgo layer adds
- * around the host, as Envoy's Go filter adds C++ around Envoy. None of it is the host: its
- * mallocs are libc's, not the host's counting allocator (like C.CString's).
+ * around the host, as Envoy's Go filter adds C++ around Envoy. None of it is the host, but the
+ * task a write posts is allocated through the host's counting allocator (glue.h), so it counts
+ * in c-allocs/op; the progress counters (setup, not per call) are libc's.
  */
 #ifndef GOTOC_CONC_H
 #define GOTOC_CONC_H
@@ -23,7 +24,7 @@ const uint64_t *s08_applied_ptr(s08_progress *p, size_t i);
 /* How many of writer i's posted writes failed on the worker. */
 uint64_t s08_failed(s08_progress *p, size_t i);
 
-/* Envoy's Go filter's header.Set from a goroutine: copies name and value into one malloc'd task
+/* Envoy's Go filter's header.Set from a goroutine: copies name and value into one task (counted)
  * and posts it to the worker, which sets the header on req (a request only the worker touches)
  * and bumps writer i's applied counter (and failed, on an error), then frees the task. Returns
  * at once. LAB_ERR_NOMEM when the task cannot be allocated. */

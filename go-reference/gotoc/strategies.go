@@ -12,7 +12,20 @@
 package gotoc
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../c-harness/include -O2 -fno-omit-frame-pointer
+// The host must be the same machine code Rust calls, so the code generation flags are
+// crates/lab-sys/build.rs's under the bench profile (opt-level 3, debug on). The cc crate passes
+// -O3 -ffunction-sections -fdata-sections -fPIC -gdwarf-4 -m64 -march=x86-64 -fno-omit-frame-pointer
+// -mno-omit-leaf-frame-pointer (the last two because debug is on), build.rs adds -std=c11
+// -fno-omit-frame-pointer -fno-semantic-interposition and warnings. cgo passes -fPIC -m64 and
+// its default CGO_CFLAGS (-O2 -g) first, so the -O3 below wins. cgo refuses
+// -fno-semantic-interposition, -ffunction-sections, -fdata-sections and
+// -mno-omit-leaf-frame-pointer in a #cgo line: host.c sets the first with a pragma; the other
+// three place functions in sections and keep a frame in leaf functions, and change no host code
+// here: with gcc 12, every one of the host's 46 functions in cgo's object disassembles as in
+// lab-sys's host.o, but for one reference -ffunction-sections leaves to a relocation.
+// The warnings (-Wall -Wextra -Werror) change no code and are left out: cgo's generated C is not
+// written for them.
+#cgo CFLAGS: -I${SRCDIR}/../../c-harness/include -O3 -march=x86-64 -std=c11 -fno-omit-frame-pointer
 #cgo LDFLAGS: -lpthread
 
 #cgo noescape lab_consume_str
@@ -32,8 +45,8 @@ package gotoc
 #cgo noescape lab_alloc_stats_get
 #cgo nocallback lab_alloc_stats_get
 
-#include <stdlib.h>
 #include "lab.h"
+#include "glue.h"
 
 // S02 ptr_len_escape: the same call as lab_consume_str through a function cgo knows nothing
 // about (no noescape, no nocallback), so the Go compiler must assume C keeps every pointer it is
@@ -142,7 +155,7 @@ func NewCallInput() *CallInput { return &CallInput{A: 0x1234, B: 0x5678, Src: Pa
 // EmptyCall is lab_noop(): runtime.cgocall and nothing else.
 func EmptyCall() { C.lab_noop() }
 
-// CallWithArgs is lab_noop_args(a, b, ptr, len); the benchmark chains a through it.
+// CallWithArgs is lab_noop_args(a, b, ptr, len).
 func CallWithArgs(in *CallInput, a uint64) uint64 {
 	return uint64(C.lab_noop_args(C.uint64_t(a), C.uint64_t(in.B), unsafe.Pointer(unsafe.SliceData(in.Src)),
 		C.size_t(len(in.Src))))
@@ -163,16 +176,32 @@ func NewString(n int) *String {
 	return &String{B: b, S: string(b)}
 }
 
-// CString: C.CString (malloc + copy + NUL), the host's strlen, C.free. An interior NUL is refused,
-// as Rust's CString::new refuses it (C.CString would truncate the string there without a word).
+// cString is C.CString with the host's counting allocator in place of libc's malloc, so its C
+// allocation counts in c-allocs/op as Rust's CString counts in Rust's. It does what C.CString
+// does (cmd/cgo's _Cfunc_CString): one cgo call to allocate len+1 bytes, then a Go copy of the
+// bytes and the NUL; like C.CString, it panics when C is out of memory. Release with gotoc_free.
+func cString(s string) *C.char {
+	p := C.gotoc_alloc(C.size_t(len(s) + 1))
+	if p == nil {
+		panic("runtime: C malloc failed")
+	}
+	dst := unsafe.Slice((*byte)(p), len(s)+1)
+	copy(dst, s)
+	dst[len(s)] = 0
+	return (*C.char)(p)
+}
+
+// CString: C.CString (cString: allocation + copy + NUL), the host's strlen, the free. An interior
+// NUL is refused, as Rust's CString::new refuses it (C.CString would truncate the string there
+// without a word).
 func CString(p *String) (uint64, error) {
 	if i := bytes.IndexByte(p.B, 0); i >= 0 {
 		return 0, &InteriorNulError{Position: i}
 	}
-	cs := C.CString(p.S)
+	cs := cString(p.S)
 	var sum C.uint64_t
 	st := C.lab_consume_cstr(cs, &sum)
-	C.free(unsafe.Pointer(cs))
+	C.gotoc_free(unsafe.Pointer(cs))
 	return uint64(sum), check("lab_consume_cstr", st)
 }
 
@@ -251,6 +280,8 @@ func CloneOnReturn(f *HeaderFixture) (uint64, error) {
 }
 
 // PreallocHeap: S04, a []byte of exactly the known length, the host copies straight into it.
+// Not quite Rust's work: make zeroes the bytes (Go has no uninitialised []byte) before the host
+// overwrites them, where Rust's Vec::with_capacity leaves them uninitialised.
 func PreallocHeap(f *HeaderFixture) (uint64, error) {
 	buf := make([]byte, f.Len)
 	var n C.size_t
@@ -287,8 +318,10 @@ func NewBatch(n int) *Batch {
 	return &Batch{Items: items}
 }
 
-// CStringEach: a C.CString per item (n mallocs and copies), a malloc'd C array of char*, one
-// call, then every string and the array freed.
+// CStringEach: a C string per item (cString: n counted C allocations and copies), their pointers
+// in an array on the stack up to 16 items and in a Go slice above (Rust's cstring_each keeps its
+// pointers in stack slots up to 16 and a Vec above; the array holds only C pointers, so cgo lets
+// Go memory carry it), one call, then every string freed.
 func CStringEach(bt *Batch) (uint64, error) {
 	n := len(bt.Items)
 	for _, it := range bt.Items {
@@ -296,20 +329,21 @@ func CStringEach(bt *Batch) (uint64, error) {
 			return 0, &InteriorNulError{Position: i}
 		}
 	}
-	arr := (**C.char)(C.malloc(C.size_t(n+1) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
-	if arr == nil {
-		return 0, &StatusError{Op: "malloc", Status: int(C.LAB_ERR_NOMEM)}
+	var stack [maxStackAllocedHeaderSize]*C.char
+	var ptrs []*C.char
+	if n <= maxStackAllocedHeaderSize {
+		ptrs = stack[:n]
+	} else {
+		ptrs = make([]*C.char, n)
 	}
-	ptrs := unsafe.Slice(arr, n)
 	for i, it := range bt.Items {
-		ptrs[i] = C.CString(unsafe.String(unsafe.SliceData(it), len(it)))
+		ptrs[i] = cString(unsafe.String(unsafe.SliceData(it), len(it)))
 	}
 	var sum C.uint64_t
-	st := C.lab_consume_cstr_array(arr, C.size_t(n), &sum)
+	st := C.lab_consume_cstr_array(unsafe.SliceData(ptrs), C.size_t(n), &sum)
 	for _, p := range ptrs {
-		C.free(unsafe.Pointer(p))
+		C.gotoc_free(unsafe.Pointer(p))
 	}
-	C.free(unsafe.Pointer(arr))
 	return uint64(sum), check("lab_consume_cstr_array", st)
 }
 
@@ -390,7 +424,9 @@ func PerHeaderCall(h *Headers) (uint64, error) {
 
 // BulkCopy: Envoy's HttpCopyHeaders. One []byte sized from the entry bytes, the views in a
 // [16]lab_header on the stack when n <= 16 (maxStackAllocedHeaderSize) and a heap slice above,
-// one call copies every name and value, then the k names are looked up in the views.
+// one call copies every name and value, then the k names are looked up in the views. As in S04,
+// Go zeroes what Rust leaves uninitialised: the buffer (make) and the stack array of views
+// (Rust's slots are MaybeUninit), every call.
 func BulkCopy(h *Headers) (uint64, error) {
 	buf := make([]byte, h.Bytes)
 	var stack [maxStackAllocedHeaderSize]C.lab_header
