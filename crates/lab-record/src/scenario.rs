@@ -33,6 +33,11 @@ pub struct Scenario {
     pub differentials: Vec<Differential>,
     #[serde(default, rename = "plot")]
     pub plots: Vec<PlotSpec>,
+    /// Per strategy, what differs between its versions (Rust, C, Go) where they cannot do the
+    /// same work: the report prints it under the table, so a reader never takes the difference for
+    /// the boundary's.
+    #[serde(default)]
+    pub notes: BTreeMap<String, String>,
 }
 
 /// What a direction of a scenario measures.

@@ -402,6 +402,11 @@ fn section(
         }
         out.push('\n');
     }
+    for (strategy, note) in def.map_or(&Default::default(), |d| &d.notes) {
+        if f.records.iter().any(|r| &r.strategy == strategy) {
+            let _ = writeln!(out, "\nNote on `{strategy}`: {note}");
+        }
+    }
     // Strategies only Go has (e.g. S02's ptr_len without #cgo noescape).
     if let Some(go) = go {
         let only: Vec<&Record> = go
