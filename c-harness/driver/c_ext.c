@@ -28,7 +28,7 @@ static const lab_host_api *H;
  * ---------------------------------------------------------------------------------------------- */
 
 static _Thread_local struct {
-  uint64_t allocs, frees, bytes;
+  uint64_t allocs, frees, bytes, copied;
 } tls_counts;
 static _Atomic uint64_t live_thread_states;
 static _Atomic uint64_t panics_caught;
@@ -159,6 +159,7 @@ static lab_status arena_copy(thread_state *s, size_t *at, const uint8_t *p, size
   if (n > 0) {
     memcpy(s->arena + *at, p, n);
   }
+  tls_counts.copied += n;
   *copy = s->arena + *at;
   *at += n;
   return LAB_OK;
@@ -303,6 +304,7 @@ static lab_status copy_on_demand(const uint8_t *p, size_t n, uint64_t *sum) {
   if (n > 0) {
     memcpy(s->arena, p, n);
   }
+  tls_counts.copied += n;
   *sum += digest(s->arena, n);
   return LAB_OK;
 }
@@ -464,6 +466,7 @@ static lab_status run_filter(const lab_entry *e, uint64_t *out) {
       if (n > 0) {
         memcpy(owned[made], l.views[made].value.ptr, n);
       }
+      tls_counts.copied += n;
       sum += digest(owned[made], n);
     }
     for (size_t i = 0; i < made; i++) {
@@ -586,6 +589,10 @@ EXPORT void lab_ext_stats(lab_ext_counters *out) {
   out->bytes_allocated = tls_counts.bytes;
   out->live_thread_states = atomic_load_explicit(&live_thread_states, memory_order_relaxed);
   out->panics_caught = atomic_load_explicit(&panics_caught, memory_order_relaxed);
+  out->bytes_copied = tls_counts.copied;
+  /* The state struct and its arena, both on the heap (Rust keeps its state in the TLS block). */
+  const thread_state *s = key_made ? pthread_getspecific(state_key) : NULL;
+  out->bytes_retained = s != NULL ? sizeof *s + s->cap : 0;
 }
 
 /* Releases the calling thread's state (other threads' states go when they exit). */

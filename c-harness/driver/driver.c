@@ -101,8 +101,10 @@ typedef struct {
   double median, low, high;
 } summary;
 
+/* Per call: allocations on each side, bytes allocated and bytes copied (both sides together).
+ * retained: the extension's bytes_retained gauge where a scenario reports it, NAN elsewhere. */
 typedef struct {
-  double ext, c, bytes;
+  double ext, c, bytes, copied, retained;
 } alloc_counts;
 
 static int cmp_double(const void *a, const void *b) {
@@ -184,6 +186,11 @@ static alloc_counts alloc_delta(const counters *a, const counters *b, double n) 
   r.bytes = (double)((b->c.bytes_allocated - a->c.bytes_allocated) +
                      (b->e.bytes_allocated - a->e.bytes_allocated)) /
             n;
+  /* The extension's own copies plus the host's copies into the extension's buffers (bulk_copy). */
+  r.copied = (double)((b->c.bytes_copied - a->c.bytes_copied) +
+                      (b->e.bytes_copied - a->e.bytes_copied)) /
+             n;
+  r.retained = NAN;
   return r;
 }
 
@@ -203,13 +210,18 @@ static alloc_counts measure_allocs(run_fn run, void *ctx, uint64_t *checksum) {
 
 static void emit(const char *scenario, const char *strategy, const char *params, summary s,
                  alloc_counts a, const char *percentiles, uint64_t checksum) {
+  char retained[32] = "null";
+  if (!isnan(a.retained)) {
+    snprintf(retained, sizeof retained, "%.3f", a.retained);
+  }
   fprintf(out,
           "{\"scenario\":\"%s\",\"strategy\":\"%s\",\"params\":%s,"
           "\"ns_per_call\":{\"median\":%.3f,\"low\":%.3f,\"high\":%.3f},"
           "\"allocs_per_call\":{\"ext\":%.3f,\"c\":%.3f},\"bytes_allocated_per_call\":%.3f,"
+          "\"bytes_copied_per_call\":%.3f,\"retained_bytes\":%s,"
           "\"percentiles_ns\":%s,\"checksum\":%llu}\n",
-          scenario, strategy, params, s.median, s.low, s.high, a.ext, a.c, a.bytes,
-          percentiles != NULL ? percentiles : "null", (unsigned long long)checksum);
+          scenario, strategy, params, s.median, s.low, s.high, a.ext, a.c, a.bytes, a.copied,
+          retained, percentiles != NULL ? percentiles : "null", (unsigned long long)checksum);
   fflush(out);
   if (ferror(out)) {
     fail("cannot write %s: %s", out_path != NULL ? out_path : "stdout", strerror(errno));
@@ -219,14 +231,57 @@ static void emit(const char *scenario, const char *strategy, const char *params,
           percentiles != NULL ? ", percentiles " : "", percentiles != NULL ? percentiles : "");
 }
 
-/* The usual case: time it, count its allocations, emit the record. */
-static void bench(const char *scenario, const char *strategy, const char *params, run_fn run,
-                  void *ctx) {
+typedef struct {
+  run_fn run;
+  void *ctx;
+  uint64_t retained;
+} retained_run;
+
+static void *retained_thread(void *p) {
+  retained_run *r = p;
+  sink += r->run(r->ctx, 2);
+  lab_ext_counters k;
+  memset(&k, 0, sizeof k);
+  ext.stats(&k);
+  r->retained = k.bytes_retained;
+  return NULL;
+}
+
+/* What the extension keeps between requests after serving this case on a thread of its own: its
+ * per-thread state starts fresh there, so the gauge is this case's, not what earlier cases grew
+ * on the driver's thread (an arena never shrinks). The fixture is only used by that thread while
+ * this one waits in the join. */
+static double retained_on_fresh_thread(run_fn run, void *ctx) {
+  retained_run r = {run, ctx, 0};
+  pthread_t tid;
+  int err = pthread_create(&tid, NULL, retained_thread, &r);
+  if (err != 0) {
+    fail("%s: pthread_create: %s", current_case, strerror(err));
+  }
+  err = pthread_join(tid, NULL);
+  if (err != 0) {
+    fail("%s: pthread_join: %s", current_case, strerror(err));
+  }
+  return (double)r.retained;
+}
+
+/* The usual case: time it, count its allocations (and, with `retained`, the bytes the extension
+ * keeps after it), emit the record. */
+static void bench_case(const char *scenario, const char *strategy, const char *params, run_fn run,
+                       void *ctx, int retained) {
   snprintf(current_case, sizeof current_case, "%s/%s %s", scenario, strategy, params);
   summary s = measure(run, ctx);
   uint64_t checksum = 0;
   alloc_counts a = measure_allocs(run, ctx, &checksum);
+  if (retained) {
+    a.retained = retained_on_fresh_thread(run, ctx);
+  }
   emit(scenario, strategy, params, s, a, NULL, checksum);
+}
+
+static void bench(const char *scenario, const char *strategy, const char *params, run_fn run,
+                  void *ctx) {
+  bench_case(scenario, strategy, params, run, ctx, 0);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -532,7 +587,7 @@ static void s07_copy_on_demand(void) {
         snprintf(current_case, sizeof current_case, "%s/%s %s", sc, strategies[si].name, params);
         fixture *f =
             fixture_new(bodies[b], AUTH_IS_VALID, filters[fi].filter, strategies[si].access);
-        bench(sc, strategies[si].name, params, run_request, f);
+        bench_case(sc, strategies[si].name, params, run_request, f, 1);
         fixture_free(f);
       }
     }
@@ -687,7 +742,7 @@ static void s11_thread_attach(void) {
    * start at zero); steady = the delta over the batch. */
   counters zero;
   memset(&zero, 0, sizeof zero);
-  alloc_counts first_allocs = {0, 0, 0}, steady_allocs = {0, 0, 0};
+  alloc_counts first_allocs = {0, 0, 0, 0, 0}, steady_allocs = {0, 0, 0, 0, 0};
   uint64_t sum = 0;
   for (size_t t = 0; t < threads; t++) {
     attach_run a;
@@ -714,9 +769,13 @@ static void s11_thread_attach(void) {
     first_allocs.ext += fa.ext / (double)threads;
     first_allocs.c += fa.c / (double)threads;
     first_allocs.bytes += fa.bytes / (double)threads;
+    first_allocs.copied += fa.copied / (double)threads;
+    first_allocs.retained += (double)a.after_first.e.bytes_retained / (double)threads;
     steady_allocs.ext += sa.ext / (double)threads;
     steady_allocs.c += sa.c / (double)threads;
     steady_allocs.bytes += sa.bytes / (double)threads;
+    steady_allocs.copied += sa.copied / (double)threads;
+    steady_allocs.retained += (double)a.after_steady.e.bytes_retained / (double)threads;
   }
   lab_ext_counters after;
   memset(&after, 0, sizeof after);

@@ -15,7 +15,9 @@ package main
 
 import (
 	"math/bits"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -36,20 +38,44 @@ func digest(b []byte) uint64 {
 // ---------------------------------------------------------------------------------------------
 
 type arena struct {
-	buf   []byte   // header copies (eager)
-	views []header // views of the copies in buf (eager), reused
-	tmp   []byte   // copy on demand (lazy) and eager's body copy
+	buf    []byte   // header copies (eager)
+	views  []header // views of the copies in buf (eager), reused
+	tmp    []byte   // copy on demand (lazy) and eager's body copy
+	copied uint64   // bytes copied into the arena during this callback (flushed by putArena)
+	held   int64    // the capacity counted in bytesRetained
 }
 
+// The extension's copy count and retained-bytes gauge (lab_ext_counters): process-wide, as Go has
+// no per-thread state to hang them on. An arena adds its copies once per callback (putArena), so
+// the atomic costs one add per callback, not one per copy.
+var (
+	bytesCopied   atomic.Uint64
+	bytesRetained atomic.Int64
+)
+
 var arenas = sync.Pool{New: func() any {
-	return &arena{buf: make([]byte, 0, 4096), tmp: make([]byte, 0, 4096)}
+	a := &arena{buf: make([]byte, 0, 4096), tmp: make([]byte, 0, 4096)}
+	a.account()
+	// The pool drops arenas at GC; what it drops is no longer retained.
+	runtime.SetFinalizer(a, func(a *arena) { bytesRetained.Add(-a.held) })
+	return a
 }}
 
 func getArena() *arena { return arenas.Get().(*arena) }
 
+// account brings bytesRetained up to date with the arena's capacity (it only grows).
+func (a *arena) account() {
+	held := int64(cap(a.buf)) + int64(cap(a.tmp)) + int64(cap(a.views))*int64(unsafe.Sizeof(header{}))
+	if held != a.held {
+		bytesRetained.Add(held - a.held)
+		a.held = held
+	}
+}
+
 // copyOnDemand copies b into the arena's scratch buffer and digests the copy.
 func (a *arena) copyOnDemand(b []byte) uint64 {
 	a.tmp = append(a.tmp[:0], b...)
+	a.copied += uint64(len(b))
 	return digest(a.tmp)
 }
 
@@ -75,6 +101,7 @@ func (a *arena) copyPushed(pushed []header) []header {
 		views[i] = viewsInto(buf, at, int(pushed[i].name.len), int(pushed[i].value.len))
 	}
 	a.buf = buf
+	a.copied += uint64(total)
 	return views
 }
 
@@ -132,9 +159,15 @@ func openLookup(cb callback, stack *[maxStackAllocedHeaderSize]header) (lookup, 
 	}
 }
 
-// putArena returns eager's arena to the pool (views into it die here); nil is a no-op.
+// putArena returns an arena to the pool (views into it die here), after counting what it
+// copied and how much it holds; nil is a no-op.
 func putArena(a *arena) {
 	if a != nil {
+		if a.copied != 0 {
+			bytesCopied.Add(a.copied)
+			a.copied = 0
+		}
+		a.account()
 		arenas.Put(a)
 	}
 }
@@ -363,9 +396,12 @@ func onRequestHeaders(cb callback) (uint64, status) {
 		}
 		// Allocation-heavy on purpose (S12): an owned Go string per header value.
 		owned := make([]string, len(l.views))
+		var copied uint64
 		for i := range l.views {
 			owned[i] = string(bytesOf(l.views[i].value))
+			copied += uint64(len(owned[i]))
 		}
+		bytesCopied.Add(copied)
 		var sum uint64
 		for _, s := range owned {
 			sum += digest(unsafe.Slice(unsafe.StringData(s), len(s)))

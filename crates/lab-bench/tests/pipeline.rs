@@ -140,6 +140,7 @@ fn rec(
         percentiles_ns: None,
         flamegraph: None,
         checksum: None,
+        bytes_retained: None,
     }
 }
 

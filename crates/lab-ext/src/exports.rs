@@ -160,7 +160,8 @@ pub extern "C" fn lab_ext_on_response_headers(
 }
 const _: sys::lab_ext_callback_fn = Some(lab_ext_on_response_headers);
 
-/// The calling thread's allocation counts, and the process-wide gauges.
+/// The calling thread's allocation and copy counts and retained bytes, and the process-wide
+/// gauges.
 #[allow(clippy::not_unsafe_ptr_arg_deref)]
 #[no_mangle]
 pub extern "C" fn lab_ext_stats(out: *mut sys::lab_ext_counters) {
@@ -171,6 +172,8 @@ pub extern "C" fn lab_ext_stats(out: *mut sys::lab_ext_counters) {
         bytes_allocated: c.bytes_allocated,
         live_thread_states: filters::live_thread_states(),
         panics_caught: PANICS.load(Ordering::Relaxed),
+        bytes_copied: c.bytes_copied,
+        bytes_retained: filters::retained_bytes(),
     };
     // SAFETY: a non-null out is the host's valid out-param.
     if let Some(out) = unsafe { out.as_mut() } {

@@ -49,6 +49,20 @@ pub fn live_thread_states() -> u64 {
     LIVE_THREAD_STATES.load(Ordering::Relaxed)
 }
 
+/// Heap bytes this thread's state keeps between requests: the arena's capacity (the state itself
+/// lives in the thread-local block, not on the heap); 0 before the thread's first eager or lazy
+/// callback.
+pub fn retained_bytes() -> u64 {
+    STATE
+        .try_with(|s| {
+            s.try_borrow()
+                .ok()
+                .and_then(|s| s.as_ref().map(|t| t.arena.capacity() as u64))
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+}
+
 /// Runs `f` with this thread's arena, emptied, creating the thread state on first use.
 fn with_arena<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     STATE.with(|s| {
@@ -234,6 +248,7 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
                     .collect(),
                 Lookup::PerCall(_) => return Err(LabError::Unsupported),
             };
+            note_copy(owned.iter().map(String::len).sum());
             Ok(owned
                 .iter()
                 .fold(0u64, |s, v| s.wrapping_add(digest(v.as_bytes()))))

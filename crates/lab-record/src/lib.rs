@@ -137,6 +137,10 @@ pub struct Record {
     /// timing), so a strategy cannot look fast by doing less.
     #[serde(default)]
     pub checksum: Option<u64>,
+    /// C→R: heap bytes the extension keeps between requests after the case (its per-thread state,
+    /// arena included), where the driver measures it (S07, S11); None elsewhere.
+    #[serde(default)]
+    pub bytes_retained: Option<f64>,
 }
 
 impl Record {
@@ -153,6 +157,7 @@ impl Record {
             percentiles_ns: None,
             flamegraph: None,
             checksum: None,
+            bytes_retained: None,
         }
     }
 
