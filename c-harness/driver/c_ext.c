@@ -295,17 +295,18 @@ static lab_status lookup_digest(const lookup *l, const char *name, uint64_t *sum
   return st;
 }
 
-/* Lazy: copy on demand into the thread's arena, digest the copy. */
-static lab_status copy_on_demand(const uint8_t *p, size_t n, uint64_t *sum) {
-  thread_state *s = state_get();
-  if (s == NULL || arena_reserve(s, n) == NULL) {
+/* Lazy's cache for one callback (the Rust extension's with_cache): the thread's arena, taken once;
+ * each value read is copied to its end at *at and the copy digested. The caller counts the copies
+ * once, at the end. */
+static lab_status cache(thread_state *s, size_t *at, const uint8_t *p, size_t n, uint64_t *sum) {
+  if (arena_reserve(s, *at + n) == NULL) {
     return LAB_ERR_NOMEM;
   }
   if (n > 0) {
-    memcpy(s->arena, p, n);
+    memcpy(s->arena + *at, p, n);
   }
-  tls_counts.copied += n;
-  *sum += digest(s->arena, n);
+  *sum += digest(s->arena + *at, n);
+  *at += n;
   return LAB_OK;
 }
 
@@ -322,6 +323,8 @@ static lab_status set(const lab_entry *e, const char *name, const char *value) {
 
 static lab_status filter_lazy(const lab_entry *e, uint64_t *out) {
   uint64_t sum = 0;
+  size_t at = 0;
+  thread_state *s = NULL;
   lab_status st = LAB_OK;
   switch (e->filter) {
   case LAB_FILTER_NOTHING:
@@ -330,19 +333,27 @@ static lab_status filter_lazy(const lab_entry *e, uint64_t *out) {
     lab_str v;
     st = H->header_get(e->request, (const uint8_t *)"user-agent", 10, &v);
     if (st == LAB_OK) {
-      st = copy_on_demand(v.ptr, v.len, &sum);
+      s = state_get();
+      st = s == NULL ? LAB_ERR_NOMEM : cache(s, &at, v.ptr, v.len, &sum);
     }
     break;
   }
   case LAB_FILTER_ALL_HEADERS: {
     lookup l;
     uint64_t unused;
-    /* bulk_borrow the views, then copy each value on demand */
+    /* bulk_borrow the views, then copy each value into the callback's cache */
     lab_entry borrow = *e;
     borrow.access = LAB_ACCESS_BULK_BORROW;
     st = lookup_open(&l, &borrow, &unused);
+    if (st == LAB_OK) {
+      s = state_get();
+      /* The values fit in header_bytes: at most one growth per callback. */
+      if (s == NULL || arena_reserve(s, e->header_bytes) == NULL) {
+        st = LAB_ERR_NOMEM;
+      }
+    }
     for (size_t i = 0; st == LAB_OK && i < l.count; i++) {
-      st = copy_on_demand(l.views[i].value.ptr, l.views[i].value.len, &sum);
+      st = cache(s, &at, l.views[i].value.ptr, l.views[i].value.len, &sum);
     }
     lookup_done(&l);
     break;
@@ -351,13 +362,15 @@ static lab_status filter_lazy(const lab_entry *e, uint64_t *out) {
     lab_str b;
     st = H->body_get(e->request, &b);
     if (st == LAB_OK) {
-      st = copy_on_demand(b.ptr, b.len, &sum);
+      s = state_get();
+      st = s == NULL ? LAB_ERR_NOMEM : cache(s, &at, b.ptr, b.len, &sum);
     }
     break;
   }
   default:
     return LAB_ERR_UNSUPPORTED;
   }
+  tls_counts.copied += at;
   if (st == LAB_OK) {
     *out = sum;
   }

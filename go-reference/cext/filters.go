@@ -6,7 +6,8 @@ package main
 //
 //   - S07: eager copies everything the host pushed (every header, the body) into an arena before
 //     the filter runs; lazy copies only what the filter reads, when it reads it, into the same
-//     kind of arena. Rust and C keep one arena per thread; Go has no thread-locals (a goroutine
+//     kind of arena, taken once per callback (a cache for the callback: every value read is
+//     appended). Rust and C keep one arena per thread; Go has no thread-locals (a goroutine
 //     may run on any thread, and a C thread's calls run on whatever extra M it is bound to), so
 //     the arena comes from a sync.Pool for the duration of one callback and goes back after it.
 //     That is correct under concurrency (s11's threads, or a real host's workers) and allocation
@@ -61,7 +62,12 @@ var arenas = sync.Pool{New: func() any {
 	return a
 }}
 
-func getArena() *arena { return arenas.Get().(*arena) }
+// getArena takes an arena for one callback, its cache emptied.
+func getArena() *arena {
+	a := arenas.Get().(*arena)
+	a.tmp = a.tmp[:0]
+	return a
+}
 
 // account brings bytesRetained up to date with the arena's capacity (it only grows).
 func (a *arena) account() {
@@ -72,11 +78,12 @@ func (a *arena) account() {
 	}
 }
 
-// copyOnDemand copies b into the arena's scratch buffer and digests the copy.
+// copyOnDemand copies b to the end of the callback's cache (a.tmp) and digests the copy.
 func (a *arena) copyOnDemand(b []byte) uint64 {
-	a.tmp = append(a.tmp[:0], b...)
+	at := len(a.tmp)
+	a.tmp = append(a.tmp, b...)
 	a.copied += uint64(len(b))
-	return digest(a.tmp)
+	return digest(a.tmp[at:])
 }
 
 // copyPushed copies every pushed header into a.buf (reserved first so it does not move under the
@@ -298,6 +305,10 @@ func onRequestHeaders(cb callback) (uint64, status) {
 				return 0, st
 			}
 			a := getArena()
+			// The values fit in header_bytes: at most one growth per callback.
+			if need := int(cb.entry.header_bytes); cap(a.tmp) < need {
+				a.tmp = make([]byte, 0, need)
+			}
 			var sum uint64
 			for i := range views {
 				sum += a.copyOnDemand(bytesOf(views[i].value))

@@ -2,7 +2,8 @@
 //!
 //! - S07: `eager` copies everything the host pushed (every header, the body) into the thread's
 //!   arena before the filter runs; `lazy` fetches only what the filter reads, when it reads it,
-//!   into the same arena. Same arena, same copy code: the difference is what gets copied.
+//!   and copies it into the same arena, taken once per callback as a cache for the callback (as
+//!   Go takes its arena once per callback). Same arena: the difference is what gets copied.
 //! - S06/S14: `per_header_call`, `bulk_copy`, `bulk_borrow` as in `r2c::s06_read_headers`, over
 //!   the host API table instead of direct calls.
 //! - S11: the arena is per-thread state, made on a thread's first call and released when the
@@ -175,6 +176,25 @@ fn copy_on_demand(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Lazy's cache for one callback: the thread's arena, taken once (one thread-local access, one
+/// borrow) and emptied; `f` copies each value it reads to the arena's end with [`cache`]. The
+/// copies are counted once, at the end, as eager counts its own.
+fn with_cache<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    with_arena(|arena| {
+        let r = f(arena);
+        note_copy(arena.len());
+        r
+    })
+}
+
+/// Copies `bytes` to the end of the callback's cache and digests the copy.
+#[inline]
+fn cache(arena: &mut Vec<u8>, bytes: &[u8]) -> u64 {
+    let at = arena.len();
+    arena.extend_from_slice(bytes);
+    digest(&arena[at..])
+}
+
 /// The one header S07, S11 and S12 read.
 pub const ONE_HEADER: &[u8] = b"user-agent";
 /// S14 basic auth: `lab:secret`.
@@ -193,22 +213,32 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
             Ok(0)
         }
         sys::LAB_FILTER_ONE_HEADER => match access {
-            sys::LAB_ACCESS_LAZY => Ok(copy_on_demand(cb.header(ONE_HEADER)?.as_bytes())),
+            sys::LAB_ACCESS_LAZY => {
+                let v = cb.header(ONE_HEADER)?;
+                Ok(with_cache(|c| cache(c, v.as_bytes())))
+            }
             _ => eager_body_then(cb, |l| Ok(l.get(ONE_HEADER)?.map_or(0, digest))),
         },
         sys::LAB_FILTER_ALL_HEADERS => match access {
             sys::LAB_ACCESS_LAZY => {
                 with_slots::<HostHeader<'_>, N, _>(entry.header_count, |slots| {
                     let views = cb.view_all(slots)?;
-                    Ok(views.iter().fold(0u64, |s, h| {
-                        s.wrapping_add(copy_on_demand(h.value().as_bytes()))
+                    Ok(with_cache(|c| {
+                        // The values fit in header_bytes: at most one growth per callback.
+                        c.reserve(entry.header_bytes);
+                        views
+                            .iter()
+                            .fold(0u64, |s, h| s.wrapping_add(cache(c, h.value().as_bytes())))
                     }))
                 })
             }
             _ => eager_body_then(cb, |l| l.all(cb)),
         },
         sys::LAB_FILTER_BODY => match access {
-            sys::LAB_ACCESS_LAZY => Ok(copy_on_demand(cb.body()?.as_bytes())),
+            sys::LAB_ACCESS_LAZY => {
+                let body = cb.body()?;
+                Ok(with_cache(|c| cache(c, body.as_bytes())))
+            }
             sys::LAB_ACCESS_EAGER => {
                 let (_, body) = cb.pushed().ok_or(LabError::Null)?;
                 let sum = copy_on_demand(body);
