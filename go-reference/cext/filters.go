@@ -124,8 +124,8 @@ type lookup struct {
 
 // openLookup makes the request's headers reachable as the entry's access strategy says. stack
 // is the caller's array of views, used when the request has at most 16 headers. In eager the
-// views point into an arena from the pool, returned with them: the caller puts it back (with
-// putArena) once done with the views. The lookup is returned by value, not written through a
+// views point into an arena from the pool (the body copy is its tmp), returned with them: the
+// caller puts it back (with putArena) once done with the views. The lookup is returned by value, not written through a
 // pointer: a store through a pointer parameter would move the caller's stack array to the heap.
 func openLookup(cb callback, stack *[maxStackAllocedHeaderSize]header) (lookup, *arena, status) {
 	l := lookup{cb: cb}
@@ -154,12 +154,15 @@ func openLookup(cb callback, stack *[maxStackAllocedHeaderSize]header) (lookup, 
 		l.views = views
 		return l, nil, st
 	case accessEager:
-		pushed, _, st := cb.pushed()
+		// One arena per callback for everything pushed: the headers into a.buf, then the body
+		// into a.tmp (eager pays for the whole push whatever the filter reads).
+		pushed, body, st := cb.pushed()
 		if st != statusOK {
 			return l, nil, st
 		}
 		a := getArena()
 		l.views = a.copyPushed(pushed)
+		a.copyOnDemand(body)
 		return l, a, statusOK
 	default:
 		return l, nil, statusUnsupported
@@ -237,22 +240,6 @@ const (
 	expectedAuthorization = "Basic bGFiOnNlY3JldA==" // lab:secret
 )
 
-// eagerBody copies the pushed body (eager pays for the push whether or not the filter reads it)
-// and returns the digest of the copy; other strategies copy nothing here.
-func eagerBody(cb callback) (uint64, status) {
-	if cb.access() != accessEager {
-		return 0, statusOK
-	}
-	_, body, st := cb.pushed()
-	if st != statusOK {
-		return 0, st
-	}
-	a := getArena()
-	sum := a.copyOnDemand(body)
-	putArena(a)
-	return sum, statusOK
-}
-
 // onRequestHeaders runs entry.filter with entry.access; returns a checksum of what it read.
 func onRequestHeaders(cb callback) (uint64, status) {
 	access := cb.access()
@@ -262,13 +249,10 @@ func onRequestHeaders(cb callback) (uint64, status) {
 		if access != accessEager {
 			return 0, statusOK
 		}
-		bodySum, st := eagerBody(cb)
-		if st != statusOK {
-			return 0, st
-		}
+		// Eager copies the push; the filter reads nothing, so its checksum is lazy's: 0.
 		_, a, st := openLookup(cb, &stack)
 		putArena(a)
-		return bodySum, st
+		return 0, st
 
 	case filterOneHeader:
 		if access == accessLazy {
@@ -280,9 +264,6 @@ func onRequestHeaders(cb callback) (uint64, status) {
 			sum := a.copyOnDemand(v)
 			putArena(a)
 			return sum, statusOK
-		}
-		if _, st := eagerBody(cb); st != statusOK {
-			return 0, st
 		}
 		l, a, st := openLookup(cb, &stack)
 		defer putArena(a)
@@ -316,9 +297,6 @@ func onRequestHeaders(cb callback) (uint64, status) {
 			putArena(a)
 			return sum, statusOK
 		}
-		if _, st := eagerBody(cb); st != statusOK {
-			return 0, st
-		}
 		l, a, st := openLookup(cb, &stack)
 		defer putArena(a)
 		if st != statusOK {
@@ -339,13 +317,14 @@ func onRequestHeaders(cb callback) (uint64, status) {
 			putArena(a)
 			return sum, statusOK
 		case accessEager:
-			sum, st := eagerBody(cb)
+			_, a, st := openLookup(cb, &stack)
 			if st != statusOK {
+				putArena(a)
 				return 0, st
 			}
-			_, a, st := openLookup(cb, &stack)
+			sum := digest(a.tmp) // the body copy
 			putArena(a)
-			return sum, st
+			return sum, statusOK
 		default:
 			b, st := cb.body()
 			return digest(b), st

@@ -137,42 +137,47 @@ fn with_lookup<R>(
                 ))
             })
         }
-        sys::LAB_ACCESS_EAGER => {
-            let (pushed, _) = cb.pushed().ok_or(LabError::Null)?;
-            with_arena(|arena| {
-                // Copy every pushed header into the arena, then view the copies.
-                for h in pushed {
-                    arena.extend_from_slice(h.name().as_bytes());
-                    arena.extend_from_slice(h.value().as_bytes());
-                }
-                note_copy(arena.len());
-                with_slots::<HostHeader<'_>, N, _>(pushed.len(), |slots| {
-                    let mut at = 0;
-                    for (slot, h) in slots.iter_mut().zip(pushed) {
-                        let (n, v) = (h.name().len(), h.value().len());
-                        slot.write(HostHeader::from_parts(
-                            &arena[at..at + n],
-                            &arena[at + n..at + n + v],
-                        ));
-                        at += n + v;
-                    }
-                    // SAFETY: the loop wrote every one of the pushed.len() slots.
-                    let views =
-                        unsafe { &*(std::ptr::from_ref(&slots[..]) as *const [HostHeader<'_>]) };
-                    f(&Lookup::Views(views))
-                })
-            })
-        }
+        sys::LAB_ACCESS_EAGER => with_eager(cb, |l, _| f(l)),
         _ => Err(LabError::Unsupported),
     }
 }
 
-/// Copies `bytes` into the thread's arena (copy on demand) and digests the copy.
-fn copy_on_demand(bytes: &[u8]) -> u64 {
+/// Eager: copies every pushed header (name, then value) and then the pushed body into the thread's
+/// arena, taken once per callback and reserved first so it does not move under the views, counts
+/// the copies once, and runs `f` over views of the header copies and the body copy. Eager pays for
+/// the whole push whatever the filter reads.
+fn with_eager<R>(
+    cb: &Callback<'_>,
+    f: impl FnOnce(&Lookup<'_, '_>, &[u8]) -> Result<R, LabError>,
+) -> Result<R, LabError> {
+    let (pushed, body) = cb.pushed().ok_or(LabError::Null)?;
     with_arena(|arena| {
-        arena.extend_from_slice(bytes);
-        note_copy(bytes.len());
-        digest(arena)
+        let headers: usize = pushed
+            .iter()
+            .map(|h| h.name().len() + h.value().len())
+            .sum();
+        arena.reserve(headers + body.len());
+        for h in pushed {
+            arena.extend_from_slice(h.name().as_bytes());
+            arena.extend_from_slice(h.value().as_bytes());
+        }
+        arena.extend_from_slice(body);
+        note_copy(arena.len());
+        let (copies, body) = arena.split_at(headers);
+        with_slots::<HostHeader<'_>, N, _>(pushed.len(), |slots| {
+            let mut at = 0;
+            for (slot, h) in slots.iter_mut().zip(pushed) {
+                let (n, v) = (h.name().len(), h.value().len());
+                slot.write(HostHeader::from_parts(
+                    &copies[at..at + n],
+                    &copies[at + n..at + n + v],
+                ));
+                at += n + v;
+            }
+            // SAFETY: the loop wrote every one of the pushed.len() slots.
+            let views = unsafe { &*(std::ptr::from_ref(&slots[..]) as *const [HostHeader<'_>]) };
+            f(&Lookup::Views(views), body)
+        })
     })
 }
 
@@ -208,7 +213,7 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
         sys::LAB_FILTER_NOTHING => {
             // Eager pays for the push whether or not the filter reads: it copies it all.
             if access == sys::LAB_ACCESS_EAGER {
-                return eager_body_then(cb, |_| Ok(0));
+                return with_lookup(cb, access, |_| Ok(0));
             }
             Ok(0)
         }
@@ -217,7 +222,7 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
                 let v = cb.header(ONE_HEADER)?;
                 Ok(with_cache(|c| cache(c, v.as_bytes())))
             }
-            _ => eager_body_then(cb, |l| Ok(l.get(ONE_HEADER)?.map_or(0, digest))),
+            _ => with_lookup(cb, access, |l| Ok(l.get(ONE_HEADER)?.map_or(0, digest))),
         },
         sys::LAB_FILTER_ALL_HEADERS => match access {
             sys::LAB_ACCESS_LAZY => {
@@ -232,18 +237,14 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
                     }))
                 })
             }
-            _ => eager_body_then(cb, |l| l.all(cb)),
+            _ => with_lookup(cb, access, |l| l.all(cb)),
         },
         sys::LAB_FILTER_BODY => match access {
             sys::LAB_ACCESS_LAZY => {
                 let body = cb.body()?;
                 Ok(with_cache(|c| cache(c, body.as_bytes())))
             }
-            sys::LAB_ACCESS_EAGER => {
-                let (_, body) = cb.pushed().ok_or(LabError::Null)?;
-                let sum = copy_on_demand(body);
-                with_lookup(cb, access, |_| Ok(sum))
-            }
+            sys::LAB_ACCESS_EAGER => with_eager(cb, |_, body| Ok(digest(body))),
             _ => Ok(digest(cb.body()?.as_bytes())),
         },
         sys::LAB_FILTER_BASIC_AUTH => {
@@ -286,19 +287,6 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
         sys::LAB_FILTER_PANIC => panic!("lab filter panicked on purpose (S10)"),
         _ => Err(LabError::Unsupported),
     }
-}
-
-/// Eager copies the pushed body too, even when the filter never reads it (the copy is the cost
-/// S07 measures; the checksum covers only what the filter read); other strategies don't.
-fn eager_body_then(
-    cb: &Callback<'_>,
-    f: impl FnOnce(&Lookup<'_, '_>) -> Result<u64, LabError>,
-) -> Result<u64, LabError> {
-    if cb.entry().access == sys::LAB_ACCESS_EAGER {
-        let (_, body) = cb.pushed().ok_or(LabError::Null)?;
-        std::hint::black_box(copy_on_demand(body));
-    }
-    with_lookup(cb, cb.entry().access, f)
 }
 
 /// on_response_headers: S14 `header_get_set` reads one header and sets one; other filters pass.
