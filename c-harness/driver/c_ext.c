@@ -91,9 +91,10 @@ static thread_state *state_get(void) {
     if (s == NULL) {
       return NULL;
     }
-    s->cap = 4096;
-    s->arena = ext_alloc(s->cap);
-    if (s->arena == NULL || pthread_setspecific(state_key, s) != 0) {
+    /* Empty until a callback copies, then as large as its copies, as the Rust extension's. */
+    s->cap = 0;
+    s->arena = NULL;
+    if (pthread_setspecific(state_key, s) != 0) {
       ext_free(s->arena);
       ext_free(s);
       return NULL;
@@ -106,10 +107,9 @@ static thread_state *state_get(void) {
 /* Grows the thread's arena to room for n bytes (doubling, contents kept); NULL when out of memory.
  * Out of line and cold, like Vec's growth path: the capacity check stays inline in the copies. */
 __attribute__((noinline, cold)) static uint8_t *arena_grow(thread_state *s, size_t n) {
-  size_t cap = s->cap;
-  while (cap < n) {
-    cap *= 2;
-  }
+  /* Vec's growth: twice the capacity, or what is needed if more, and at least 8 bytes. */
+  size_t cap = 2 * s->cap > n ? 2 * s->cap : n;
+  cap = cap < 8 ? 8 : cap;
   uint8_t *grown = ext_realloc(s->arena, cap);
   if (grown == NULL) {
     return NULL;
@@ -119,9 +119,10 @@ __attribute__((noinline, cold)) static uint8_t *arena_grow(thread_state *s, size
   return s->arena;
 }
 
-/* The thread's arena with room for n bytes. */
-static inline uint8_t *arena_reserve(thread_state *s, size_t n) {
-  return n <= s->cap ? s->arena : arena_grow(s, n);
+/* Makes room for n bytes in the thread's arena; 0 when out of memory. (Not the arena pointer: an
+ * arena that never grew is NULL with room for 0 bytes.) */
+static inline int arena_reserve(thread_state *s, size_t n) {
+  return n <= s->cap || arena_grow(s, n) != NULL;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -246,7 +247,7 @@ static lab_status lookup_open(lookup *l, const lab_entry *e, uint64_t *body_sum)
     for (size_t i = 0; i < e->header_count; i++) {
       total += e->headers[i].name.len + e->headers[i].value.len;
     }
-    if (arena_reserve(s, total) == NULL) {
+    if (!arena_reserve(s, total)) {
       return LAB_ERR_NOMEM;
     }
     size_t at = 0;
@@ -307,7 +308,7 @@ static lab_status lookup_digest(const lookup *l, lab_str name, uint64_t *sum) {
 static inline __attribute__((always_inline)) lab_status cache(thread_state *s, size_t *at,
                                                               const uint8_t *p, size_t n,
                                                               uint64_t *sum) {
-  if (arena_reserve(s, *at + n) == NULL) {
+  if (!arena_reserve(s, *at + n)) {
     return LAB_ERR_NOMEM;
   }
   if (n > 0) {
@@ -356,7 +357,7 @@ static lab_status filter_lazy(const lab_entry *e, uint64_t *out) {
     if (st == LAB_OK) {
       s = state_get();
       /* The values fit in header_bytes: at most one growth per callback. */
-      if (s == NULL || arena_reserve(s, e->header_bytes) == NULL) {
+      if (s == NULL || !arena_reserve(s, e->header_bytes)) {
         st = LAB_ERR_NOMEM;
       }
     }

@@ -107,6 +107,8 @@ pub fn run_driver(
     ));
     let mut cmd = Command::new(driver_path());
     cmd.arg(extension).arg("--out").arg(&out);
+    // S11: the C extension's first call on each new thread stands beside the measured one's.
+    cmd.arg("--floor-ext").arg(c_extension_path());
     if sweep == Sweep::Quick {
         cmd.arg("--quick");
     }

@@ -27,11 +27,12 @@ struct ThreadState {
 static LIVE_THREAD_STATES: AtomicU64 = AtomicU64::new(0);
 
 impl ThreadState {
+    /// The arena starts empty and grows to what the thread's callbacks copy: a thread whose
+    /// filter reads one header keeps that header's size, not a guess (S11's first call pays for
+    /// that one allocation only).
     fn new() -> Self {
         LIVE_THREAD_STATES.fetch_add(1, Ordering::Relaxed);
-        ThreadState {
-            arena: Vec::with_capacity(4096),
-        }
+        ThreadState { arena: Vec::new() }
     }
 }
 
