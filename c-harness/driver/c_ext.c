@@ -3,8 +3,11 @@
  * table, nothing resolved against the host at link time. It is the driver's test extension and the
  * C->C reference (no language boundary beyond an indirect call through dlsym'd pointers).
  *
- * Its filters mirror the Rust extension's (crates/lab-ext/src/filters.rs): same headers read and
- * written, same digest, so checksums compare. C cannot panic: LAB_FILTER_PANIC is answered with
+ * Its filters mirror the Rust extension's (crates/lab-ext/src/filters.rs) copy for copy and lookup
+ * for lookup — same headers read and written, same digest, same arena use (eager: the push copied
+ * into one arena taken once; lazy: one arena per callback, each value read appended), views on the
+ * stack up to the same 16 headers, thread state made only where eager or lazy need it — so the
+ * C rows are the floor of the same work, and checksums compare. C cannot panic: LAB_FILTER_PANIC is answered with
  * LAB_ERR_PANIC and counted in panics_caught, as a caught panic would be.
  *
  * Build (from the repository root):
@@ -19,7 +22,13 @@
 #include <string.h>
 
 #define EXPORT __attribute__((visibility("default")))
-#define STACK_VIEWS 256
+/* Views live on the stack up to this many headers and on the heap above: the Rust extension's
+ * DEFAULT_STACK_SLOTS and Go's maxStackAllocedHeaderSize, so all three allocate alike. */
+#define STACK_VIEWS 16
+
+/* A header name as a (ptr, len) view with its length known at compile time, as Rust's and Go's
+ * names are: no strlen per lookup. */
+#define NAME(s) ((lab_str){(const uint8_t *)(s), sizeof(s) - 1})
 
 static const lab_host_api *H;
 
@@ -28,7 +37,7 @@ static const lab_host_api *H;
  * ---------------------------------------------------------------------------------------------- */
 
 static _Thread_local struct {
-  uint64_t allocs, frees, bytes;
+  uint64_t allocs, frees, bytes, copied;
 } tls_counts;
 static _Atomic uint64_t live_thread_states;
 static _Atomic uint64_t panics_caught;
@@ -82,9 +91,10 @@ static thread_state *state_get(void) {
     if (s == NULL) {
       return NULL;
     }
-    s->cap = 4096;
-    s->arena = ext_alloc(s->cap);
-    if (s->arena == NULL || pthread_setspecific(state_key, s) != 0) {
+    /* Empty until a callback copies, then as large as its copies, as the Rust extension's. */
+    s->cap = 0;
+    s->arena = NULL;
+    if (pthread_setspecific(state_key, s) != 0) {
       ext_free(s->arena);
       ext_free(s);
       return NULL;
@@ -94,21 +104,25 @@ static thread_state *state_get(void) {
   return s;
 }
 
-/* The thread's arena with room for n bytes (its contents are not kept). */
-static uint8_t *arena_reserve(thread_state *s, size_t n) {
-  if (n > s->cap) {
-    size_t cap = s->cap;
-    while (cap < n) {
-      cap *= 2;
-    }
-    uint8_t *grown = ext_realloc(s->arena, cap);
-    if (grown == NULL) {
-      return NULL;
-    }
-    s->arena = grown;
-    s->cap = cap;
+/* Grows the thread's arena to room for n bytes (doubling, contents kept); NULL when out of memory.
+ * Out of line and cold, like Vec's growth path: the capacity check stays inline in the copies. */
+__attribute__((noinline, cold)) static uint8_t *arena_grow(thread_state *s, size_t n) {
+  /* Vec's growth: twice the capacity, or what is needed if more, and at least 8 bytes. */
+  size_t cap = 2 * s->cap > n ? 2 * s->cap : n;
+  cap = cap < 8 ? 8 : cap;
+  uint8_t *grown = ext_realloc(s->arena, cap);
+  if (grown == NULL) {
+    return NULL;
   }
+  s->arena = grown;
+  s->cap = cap;
   return s->arena;
+}
+
+/* Makes room for n bytes in the thread's arena; 0 when out of memory. (Not the arena pointer: an
+ * arena that never grew is NULL with room for 0 bytes.) */
+static inline int arena_reserve(thread_state *s, size_t n) {
+  return n <= s->cap || arena_grow(s, n) != NULL;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -150,18 +164,14 @@ static void lookup_done(lookup *l) {
   l->copy_buf = NULL;
 }
 
-/* Copies n bytes into the arena at *at (eager's copy of everything pushed). */
-static lab_status arena_copy(thread_state *s, size_t *at, const uint8_t *p, size_t n,
-                             const uint8_t **copy) {
-  if (arena_reserve(s, *at + n) == NULL) {
-    return LAB_ERR_NOMEM;
+/* Copies src to arena + *at (reserved by the caller) and returns the view of the copy. */
+static inline lab_str arena_put(uint8_t *arena, size_t *at, lab_str src) {
+  lab_str copy = {arena + *at, src.len};
+  if (src.len > 0) {
+    memcpy(arena + *at, src.ptr, src.len);
   }
-  if (n > 0) {
-    memcpy(s->arena + *at, p, n);
-  }
-  *copy = s->arena + *at;
-  *at += n;
-  return LAB_OK;
+  *at += src.len;
+  return copy;
 }
 
 /* Makes the request's headers reachable as the entry's access strategy says. In eager, every
@@ -237,20 +247,17 @@ static lab_status lookup_open(lookup *l, const lab_entry *e, uint64_t *body_sum)
     for (size_t i = 0; i < e->header_count; i++) {
       total += e->headers[i].name.len + e->headers[i].value.len;
     }
-    if (arena_reserve(s, total) == NULL) {
+    if (!arena_reserve(s, total)) {
       return LAB_ERR_NOMEM;
     }
     size_t at = 0;
     for (size_t i = 0; i < e->header_count; i++) {
-      const lab_header *h = &e->headers[i];
-      arena_copy(s, &at, h->name.ptr, h->name.len, &v[i].name.ptr);
-      v[i].name.len = h->name.len;
-      arena_copy(s, &at, h->value.ptr, h->value.len, &v[i].value.ptr);
-      v[i].value.len = h->value.len;
+      v[i].name = arena_put(s->arena, &at, e->headers[i].name);
+      v[i].value = arena_put(s->arena, &at, e->headers[i].value);
     }
-    const uint8_t *body = NULL;
-    arena_copy(s, &at, e->body, e->body_len, &body);
-    *body_sum = digest(body, e->body_len);
+    lab_str body = arena_put(s->arena, &at, (lab_str){e->body, e->body_len});
+    tls_counts.copied += at; /* counted once per callback, as Rust's note_copy */
+    *body_sum = digest(body.ptr, body.len);
     l->views = v;
     l->count = e->header_count;
     return LAB_OK;
@@ -261,11 +268,11 @@ static lab_status lookup_open(lookup *l, const lab_entry *e, uint64_t *body_sum)
 }
 
 /* The value of header `name`: *found = 0 when absent. */
-static lab_status lookup_get(const lookup *l, const char *name, lab_str *value, int *found) {
-  size_t n = strlen(name);
+static lab_status lookup_get(const lookup *l, lab_str name, lab_str *value, int *found) {
+  size_t n = name.len;
   *found = 0;
   if (l->per_call) {
-    lab_status st = H->header_get(l->entry->request, (const uint8_t *)name, n, value);
+    lab_status st = H->header_get(l->entry->request, name.ptr, n, value);
     if (st == LAB_ERR_NOT_FOUND) {
       return LAB_OK;
     }
@@ -275,7 +282,7 @@ static lab_status lookup_get(const lookup *l, const char *name, lab_str *value, 
     return st;
   }
   for (size_t i = 0; i < l->count; i++) {
-    if (l->views[i].name.len == n && memcmp(l->views[i].name.ptr, name, n) == 0) {
+    if (l->views[i].name.len == n && memcmp(l->views[i].name.ptr, name.ptr, n) == 0) {
       *value = l->views[i].value;
       *found = 1;
       return LAB_OK;
@@ -284,7 +291,7 @@ static lab_status lookup_get(const lookup *l, const char *name, lab_str *value, 
   return LAB_OK;
 }
 
-static lab_status lookup_digest(const lookup *l, const char *name, uint64_t *sum) {
+static lab_status lookup_digest(const lookup *l, lab_str name, uint64_t *sum) {
   lab_str v;
   int found;
   lab_status st = lookup_get(l, name, &v, &found);
@@ -294,16 +301,21 @@ static lab_status lookup_digest(const lookup *l, const char *name, uint64_t *sum
   return st;
 }
 
-/* Lazy: copy on demand into the thread's arena, digest the copy. */
-static lab_status copy_on_demand(const uint8_t *p, size_t n, uint64_t *sum) {
-  thread_state *s = state_get();
-  if (s == NULL || arena_reserve(s, n) == NULL) {
+/* Lazy's cache for one callback (the Rust extension's with_cache): the thread's arena, taken once;
+ * each value read is copied to its end at *at and the copy digested. The caller counts the copies
+ * once, at the end. Inlined, as Rust inlines its cache(): a call per value would be work the Rust
+ * extension does not do. */
+static inline __attribute__((always_inline)) lab_status cache(thread_state *s, size_t *at,
+                                                              const uint8_t *p, size_t n,
+                                                              uint64_t *sum) {
+  if (!arena_reserve(s, *at + n)) {
     return LAB_ERR_NOMEM;
   }
   if (n > 0) {
-    memcpy(s->arena, p, n);
+    memcpy(s->arena + *at, p, n);
   }
-  *sum += digest(s->arena, n);
+  *sum += digest(s->arena + *at, n);
+  *at += n;
   return LAB_OK;
 }
 
@@ -313,34 +325,44 @@ static lab_status copy_on_demand(const uint8_t *p, size_t n, uint64_t *sum) {
 
 static const char EXPECTED_AUTHORIZATION[] = "Basic bGFiOnNlY3JldA==";
 
-static lab_status set(const lab_entry *e, const char *name, const char *value) {
-  return H->header_set(e->request, (const uint8_t *)name, strlen(name), (const uint8_t *)value,
-                       strlen(value));
+static lab_status set(const lab_entry *e, lab_str name, lab_str value) {
+  return H->header_set(e->request, name.ptr, name.len, value.ptr, value.len);
 }
 
 static lab_status filter_lazy(const lab_entry *e, uint64_t *out) {
   uint64_t sum = 0;
+  size_t at = 0;
+  thread_state *s = NULL;
   lab_status st = LAB_OK;
   switch (e->filter) {
   case LAB_FILTER_NOTHING:
     break;
   case LAB_FILTER_ONE_HEADER: {
     lab_str v;
-    st = H->header_get(e->request, (const uint8_t *)"user-agent", 10, &v);
+    lab_str ua = NAME("user-agent");
+    st = H->header_get(e->request, ua.ptr, ua.len, &v);
     if (st == LAB_OK) {
-      st = copy_on_demand(v.ptr, v.len, &sum);
+      s = state_get();
+      st = s == NULL ? LAB_ERR_NOMEM : cache(s, &at, v.ptr, v.len, &sum);
     }
     break;
   }
   case LAB_FILTER_ALL_HEADERS: {
     lookup l;
     uint64_t unused;
-    /* bulk_borrow the views, then copy each value on demand */
+    /* bulk_borrow the views, then copy each value into the callback's cache */
     lab_entry borrow = *e;
     borrow.access = LAB_ACCESS_BULK_BORROW;
     st = lookup_open(&l, &borrow, &unused);
+    if (st == LAB_OK) {
+      s = state_get();
+      /* The values fit in header_bytes: at most one growth per callback. */
+      if (s == NULL || !arena_reserve(s, e->header_bytes)) {
+        st = LAB_ERR_NOMEM;
+      }
+    }
     for (size_t i = 0; st == LAB_OK && i < l.count; i++) {
-      st = copy_on_demand(l.views[i].value.ptr, l.views[i].value.len, &sum);
+      st = cache(s, &at, l.views[i].value.ptr, l.views[i].value.len, &sum);
     }
     lookup_done(&l);
     break;
@@ -349,13 +371,15 @@ static lab_status filter_lazy(const lab_entry *e, uint64_t *out) {
     lab_str b;
     st = H->body_get(e->request, &b);
     if (st == LAB_OK) {
-      st = copy_on_demand(b.ptr, b.len, &sum);
+      s = state_get();
+      st = s == NULL ? LAB_ERR_NOMEM : cache(s, &at, b.ptr, b.len, &sum);
     }
     break;
   }
   default:
     return LAB_ERR_UNSUPPORTED;
   }
+  tls_counts.copied += at;
   if (st == LAB_OK) {
     *out = sum;
   }
@@ -390,11 +414,10 @@ static lab_status run_filter(const lab_entry *e, uint64_t *out) {
     return st;
   }
   switch (e->filter) {
-  case LAB_FILTER_NOTHING:
-    sum = e->access == LAB_ACCESS_EAGER ? body_sum : 0;
+  case LAB_FILTER_NOTHING: /* eager copied the push; the filter reads nothing */
     break;
   case LAB_FILTER_ONE_HEADER:
-    st = lookup_digest(&l, "user-agent", &sum);
+    st = lookup_digest(&l, NAME("user-agent"), &sum);
     break;
   case LAB_FILTER_ALL_HEADERS:
     if (l.per_call) {
@@ -414,7 +437,7 @@ static lab_status run_filter(const lab_entry *e, uint64_t *out) {
   case LAB_FILTER_BASIC_AUTH: {
     lab_str v;
     int found;
-    st = lookup_get(&l, "authorization", &v, &found);
+    st = lookup_get(&l, NAME("authorization"), &v, &found);
     if (st != LAB_OK) {
       break;
     }
@@ -428,17 +451,18 @@ static lab_status run_filter(const lab_entry *e, uint64_t *out) {
     break;
   }
   case LAB_FILTER_HEADER_GET_SET: {
-    static const char *const names[] = {":path", "user-agent", "x-request-id", "accept"};
+    const lab_str names[] = {NAME(":path"), NAME("user-agent"), NAME("x-request-id"),
+                             NAME("accept")};
     for (size_t i = 0; st == LAB_OK && i < 4; i++) {
       st = lookup_digest(&l, names[i], &sum);
     }
     /* The views may point at headers about to be rewritten: done with them first. */
     lookup_done(&l);
     if (st == LAB_OK) {
-      st = set(e, "x-lab-seen", "1");
+      st = set(e, NAME("x-lab-seen"), NAME("1"));
     }
     if (st == LAB_OK) {
-      st = set(e, "x-lab-route", "cluster-a");
+      st = set(e, NAME("x-lab-route"), NAME("cluster-a"));
     }
     break;
   }
@@ -453,7 +477,7 @@ static lab_status run_filter(const lab_entry *e, uint64_t *out) {
       st = LAB_ERR_NOMEM;
       break;
     }
-    size_t made = 0;
+    size_t made = 0, copied = 0;
     for (; made < l.count; made++) {
       size_t n = l.views[made].value.len;
       owned[made] = ext_alloc(n > 0 ? n : 1);
@@ -464,8 +488,10 @@ static lab_status run_filter(const lab_entry *e, uint64_t *out) {
       if (n > 0) {
         memcpy(owned[made], l.views[made].value.ptr, n);
       }
+      copied += n;
       sum += digest(owned[made], n);
     }
+    tls_counts.copied += copied;
     for (size_t i = 0; i < made; i++) {
       ext_free(owned[i]);
     }
@@ -527,9 +553,8 @@ EXPORT lab_status lab_ext_on_request_headers(const lab_entry *entry, uint64_t *r
   if (st != LAB_OK) {
     return st;
   }
-  if (state_get() == NULL) {
-    return LAB_ERR_NOMEM;
-  }
+  /* The thread state is made where eager and lazy first need the arena, as in the Rust
+   * extension: the other strategies never touch it. */
   return run_filter(entry, result);
 }
 
@@ -565,11 +590,11 @@ EXPORT lab_status lab_ext_on_response_headers(const lab_entry *entry, uint64_t *
   uint64_t body_sum, sum = 0;
   st = lookup_open(&l, entry, &body_sum);
   if (st == LAB_OK) {
-    st = lookup_digest(&l, "x-lab-seen", &sum);
+    st = lookup_digest(&l, NAME("x-lab-seen"), &sum);
   }
   lookup_done(&l);
   if (st == LAB_OK) {
-    st = set(entry, "x-lab-response", "c");
+    st = set(entry, NAME("x-lab-response"), NAME("c"));
   }
   if (st == LAB_OK) {
     *result = sum;
@@ -586,6 +611,10 @@ EXPORT void lab_ext_stats(lab_ext_counters *out) {
   out->bytes_allocated = tls_counts.bytes;
   out->live_thread_states = atomic_load_explicit(&live_thread_states, memory_order_relaxed);
   out->panics_caught = atomic_load_explicit(&panics_caught, memory_order_relaxed);
+  out->bytes_copied = tls_counts.copied;
+  /* The state struct and its arena, both on the heap (Rust keeps its state in the TLS block). */
+  const thread_state *s = key_made ? pthread_getspecific(state_key) : NULL;
+  out->bytes_retained = s != NULL ? sizeof *s + s->cap : 0;
 }
 
 /* Releases the calling thread's state (other threads' states go when they exit). */

@@ -5,6 +5,7 @@
  * know which language the extension is written in.
  *
  *   lab-driver EXTENSION.so [--quick] [--out FILE] [--only SCENARIO_SUBSTRING] [--leak-tolerance N]
+ *              [--floor-ext C_EXTENSION.so]
  *
  * Output: JSON Lines, one record per line (stdout or FILE); progress on stderr.
  * Exit: 0 ok, 1 a failed check, 2 the extension cannot be loaded or initialised, 64 bad usage.
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------------------------------------
  * Globals: options, the extension, the output
@@ -41,6 +43,13 @@ static struct {
   lab_ext_stats_fn stats;
   lab_ext_destroy_fn destroy;
 } ext;
+
+/* S11's floor on the same threads: a private copy of the C extension (a copy, so that it is a
+ * separate instance even when it is the extension measured), or NULL without --floor-ext. */
+static struct {
+  lab_ext_callback_fn on_request_headers;
+} floor_ext;
+static const char *floor_path;
 
 static const lab_host_api *host;
 static int quick;
@@ -101,8 +110,10 @@ typedef struct {
   double median, low, high;
 } summary;
 
+/* Per call: allocations on each side, bytes allocated and bytes copied (both sides together).
+ * retained: the extension's bytes_retained gauge where a scenario reports it, NAN elsewhere. */
 typedef struct {
-  double ext, c, bytes;
+  double ext, c, bytes, copied, retained;
 } alloc_counts;
 
 static int cmp_double(const void *a, const void *b) {
@@ -184,6 +195,11 @@ static alloc_counts alloc_delta(const counters *a, const counters *b, double n) 
   r.bytes = (double)((b->c.bytes_allocated - a->c.bytes_allocated) +
                      (b->e.bytes_allocated - a->e.bytes_allocated)) /
             n;
+  /* The extension's own copies plus the host's copies into the extension's buffers (bulk_copy). */
+  r.copied = (double)((b->c.bytes_copied - a->c.bytes_copied) +
+                      (b->e.bytes_copied - a->e.bytes_copied)) /
+             n;
+  r.retained = NAN;
   return r;
 }
 
@@ -203,13 +219,18 @@ static alloc_counts measure_allocs(run_fn run, void *ctx, uint64_t *checksum) {
 
 static void emit(const char *scenario, const char *strategy, const char *params, summary s,
                  alloc_counts a, const char *percentiles, uint64_t checksum) {
+  char retained[32] = "null";
+  if (!isnan(a.retained)) {
+    snprintf(retained, sizeof retained, "%.3f", a.retained);
+  }
   fprintf(out,
           "{\"scenario\":\"%s\",\"strategy\":\"%s\",\"params\":%s,"
           "\"ns_per_call\":{\"median\":%.3f,\"low\":%.3f,\"high\":%.3f},"
           "\"allocs_per_call\":{\"ext\":%.3f,\"c\":%.3f},\"bytes_allocated_per_call\":%.3f,"
+          "\"bytes_copied_per_call\":%.3f,\"retained_bytes\":%s,"
           "\"percentiles_ns\":%s,\"checksum\":%llu}\n",
-          scenario, strategy, params, s.median, s.low, s.high, a.ext, a.c, a.bytes,
-          percentiles != NULL ? percentiles : "null", (unsigned long long)checksum);
+          scenario, strategy, params, s.median, s.low, s.high, a.ext, a.c, a.bytes, a.copied,
+          retained, percentiles != NULL ? percentiles : "null", (unsigned long long)checksum);
   fflush(out);
   if (ferror(out)) {
     fail("cannot write %s: %s", out_path != NULL ? out_path : "stdout", strerror(errno));
@@ -219,14 +240,57 @@ static void emit(const char *scenario, const char *strategy, const char *params,
           percentiles != NULL ? ", percentiles " : "", percentiles != NULL ? percentiles : "");
 }
 
-/* The usual case: time it, count its allocations, emit the record. */
-static void bench(const char *scenario, const char *strategy, const char *params, run_fn run,
-                  void *ctx) {
+typedef struct {
+  run_fn run;
+  void *ctx;
+  uint64_t retained;
+} retained_run;
+
+static void *retained_thread(void *p) {
+  retained_run *r = p;
+  sink += r->run(r->ctx, 2);
+  lab_ext_counters k;
+  memset(&k, 0, sizeof k);
+  ext.stats(&k);
+  r->retained = k.bytes_retained;
+  return NULL;
+}
+
+/* What the extension keeps between requests after serving this case on a thread of its own: its
+ * per-thread state starts fresh there, so the gauge is this case's, not what earlier cases grew
+ * on the driver's thread (an arena never shrinks). The fixture is only used by that thread while
+ * this one waits in the join. */
+static double retained_on_fresh_thread(run_fn run, void *ctx) {
+  retained_run r = {run, ctx, 0};
+  pthread_t tid;
+  int err = pthread_create(&tid, NULL, retained_thread, &r);
+  if (err != 0) {
+    fail("%s: pthread_create: %s", current_case, strerror(err));
+  }
+  err = pthread_join(tid, NULL);
+  if (err != 0) {
+    fail("%s: pthread_join: %s", current_case, strerror(err));
+  }
+  return (double)r.retained;
+}
+
+/* The usual case: time it, count its allocations (and, with `retained`, the bytes the extension
+ * keeps after it), emit the record. */
+static void bench_case(const char *scenario, const char *strategy, const char *params, run_fn run,
+                       void *ctx, int retained) {
   snprintf(current_case, sizeof current_case, "%s/%s %s", scenario, strategy, params);
   summary s = measure(run, ctx);
   uint64_t checksum = 0;
   alloc_counts a = measure_allocs(run, ctx, &checksum);
+  if (retained) {
+    a.retained = retained_on_fresh_thread(run, ctx);
+  }
   emit(scenario, strategy, params, s, a, NULL, checksum);
+}
+
+static void bench(const char *scenario, const char *strategy, const char *params, run_fn run,
+                  void *ctx) {
+  bench_case(scenario, strategy, params, run, ctx, 0);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -532,7 +596,7 @@ static void s07_copy_on_demand(void) {
         snprintf(current_case, sizeof current_case, "%s/%s %s", sc, strategies[si].name, params);
         fixture *f =
             fixture_new(bodies[b], AUTH_IS_VALID, filters[fi].filter, strategies[si].access);
-        bench(sc, strategies[si].name, params, run_request, f);
+        bench_case(sc, strategies[si].name, params, run_request, f, 1);
         fixture_free(f);
       }
     }
@@ -631,8 +695,8 @@ static void s10_panic(void) {
 
 typedef struct {
   const fixture *f;
-  double first_ns, steady_ns;
-  uint64_t sum;
+  double timer_ns, floor_first_ns, first_ns, steady_ns;
+  uint64_t sum, floor_sum;
   lab_status st;
   counters after_first, after_steady;
 } attach_run;
@@ -641,10 +705,29 @@ static void *attach_thread(void *p) {
   attach_run *a = p;
   lab_entry e = a->f->entry;
   uint64_t r = 0;
-  /* Nothing in the extension runs on this thread before this call. */
+  /* The timer's own cost on this thread: an empty interval, the first this thread times. */
   double t0 = now_ns();
-  lab_status st = ext.on_request_headers(&e, &r);
   double t1 = now_ns();
+  a->timer_ns = t1 - t0;
+  /* The C extension's first call on this thread pays what any first call pays here (stack pages,
+   * the host's thread-locals, code and data not yet in this core's caches), so the measured
+   * extension's first call after it is left with its own per-thread state. */
+  if (floor_ext.on_request_headers != NULL) {
+    uint64_t fr = 0;
+    t0 = now_ns();
+    lab_status fst = floor_ext.on_request_headers(&e, &fr);
+    t1 = now_ns();
+    if (fst != LAB_OK) {
+      a->st = fst;
+      return NULL;
+    }
+    a->floor_first_ns = t1 - t0;
+    a->floor_sum = fr;
+  }
+  /* Nothing in the measured extension runs on this thread before this call. */
+  t0 = now_ns();
+  lab_status st = ext.on_request_headers(&e, &r);
+  t1 = now_ns();
   a->first_ns = t1 - t0;
   a->sum = r;
   if (st != LAB_OK) {
@@ -680,15 +763,19 @@ static void s11_thread_attach(void) {
 
   double *first = calloc(threads, sizeof *first);
   double *steady = calloc(threads, sizeof *steady);
-  if (first == NULL || steady == NULL) {
+  double *timer = calloc(threads, sizeof *timer);
+  double *floor_first = calloc(threads, sizeof *floor_first);
+  if (first == NULL || steady == NULL || timer == NULL || floor_first == NULL) {
     fail("out of memory");
   }
   /* Per-call allocations: first call = the thread's counters after it (a new thread's counters
-   * start at zero); steady = the delta over the batch. */
+   * start at zero; the floor's first call before it counts in the floor's own counters, and
+   * its lazy one_header read borrows, so it allocates and copies nothing in the host);
+   * steady = the delta over the batch. */
   counters zero;
   memset(&zero, 0, sizeof zero);
-  alloc_counts first_allocs = {0, 0, 0}, steady_allocs = {0, 0, 0};
-  uint64_t sum = 0;
+  alloc_counts first_allocs = {0, 0, 0, 0, 0}, steady_allocs = {0, 0, 0, 0, 0};
+  uint64_t sum = 0, floor_sum = 0;
   for (size_t t = 0; t < threads; t++) {
     attach_run a;
     memset(&a, 0, sizeof a);
@@ -708,15 +795,22 @@ static void s11_thread_attach(void) {
     }
     first[t] = a.first_ns;
     steady[t] = a.steady_ns;
+    timer[t] = a.timer_ns;
+    floor_first[t] = a.floor_first_ns;
     sum += a.sum;
+    floor_sum += a.floor_sum;
     alloc_counts fa = alloc_delta(&zero, &a.after_first, 1);
     alloc_counts sa = alloc_delta(&a.after_first, &a.after_steady, STEADY_CALLS);
     first_allocs.ext += fa.ext / (double)threads;
     first_allocs.c += fa.c / (double)threads;
     first_allocs.bytes += fa.bytes / (double)threads;
+    first_allocs.copied += fa.copied / (double)threads;
+    first_allocs.retained += (double)a.after_first.e.bytes_retained / (double)threads;
     steady_allocs.ext += sa.ext / (double)threads;
     steady_allocs.c += sa.c / (double)threads;
     steady_allocs.bytes += sa.bytes / (double)threads;
+    steady_allocs.copied += sa.copied / (double)threads;
+    steady_allocs.retained += (double)a.after_steady.e.bytes_retained / (double)threads;
   }
   lab_ext_counters after;
   memset(&after, 0, sizeof after);
@@ -730,10 +824,19 @@ static void s11_thread_attach(void) {
   fprintf(stderr, "%s: ok: live_thread_states back to %" PRIu64 " after %zu threads\n",
           current_case, after.live_thread_states, threads);
   sink += sum;
+  alloc_counts none = {0, 0, 0, 0, NAN};
+  /* What the timer adds to every first-call figure: subtract it, or compare against it. */
+  emit(sc, "timer", params, summarize(timer, threads), none, NULL, 0);
+  if (floor_ext.on_request_headers != NULL) {
+    /* The C extension's first call on the same threads, just before the measured one's. */
+    emit(sc, "c_first_call", params, summarize(floor_first, threads), none, NULL, floor_sum);
+  }
   emit(sc, "first_call", params, summarize(first, threads), first_allocs, NULL, sum);
   emit(sc, "steady", params, summarize(steady, threads), steady_allocs, NULL, sum);
   free(first);
   free(steady);
+  free(timer);
+  free(floor_first);
   fixture_free(f);
 }
 
@@ -907,14 +1010,16 @@ static void self_check(void) {
 
 static void usage(void) {
   fputs("usage: lab-driver EXTENSION.so [--quick] [--out FILE] [--only SCENARIO_SUBSTRING]\n"
-        "                  [--leak-tolerance N]\n"
+        "                  [--leak-tolerance N] [--floor-ext C_EXT.so]\n"
         "  Loads EXTENSION.so (any language exporting the lab_ext_* symbols of lab.h) and runs\n"
         "  the C->extension scenarios s01_call_floor, s07_copy_on_demand, s10_panic,\n"
         "  s11_thread_attach, s12_tail_latency, s14_filters; JSON Lines on stdout or FILE.\n"
         "  --quick  short run (smoke test, ~seconds), not for quoting\n"
         "  --leak-tolerance N  s10: let the extension's allocs and frees over the panicking\n"
         "           requests differ by up to N (default 0: equal), for a garbage-collected\n"
-        "           runtime whose counts are process-wide\n",
+        "           runtime whose counts are process-wide\n"
+        "  --floor-ext C_EXT.so  s11: call this (C) extension first on each new thread, timed,\n"
+        "           so the measured extension's first call is left with its own thread state\n",
         stderr);
   exit(64);
 }
@@ -927,6 +1032,49 @@ static void *resolve(void *lib, const char *path, const char *symbol) {
     exit(2);
   }
   return p;
+}
+
+/* Loads a private copy of the floor extension: dlopen() of the measured extension's own path would
+ * return the same instance, whose thread state the floor's call would then create. */
+static void load_floor(const char *path) {
+  char copy[] = "/tmp/lab-floor-XXXXXX.so";
+  int fd = mkstemps(copy, 3);
+  FILE *in = fopen(path, "rb");
+  FILE *to = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  if (in == NULL || to == NULL) {
+    fprintf(stderr, "lab-driver: cannot copy the floor extension %s: %s\n", path, strerror(errno));
+    exit(2);
+  }
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+    if (fwrite(buf, 1, n, to) != n) {
+      fprintf(stderr, "lab-driver: cannot copy the floor extension: %s\n", strerror(errno));
+      exit(2);
+    }
+  }
+  fclose(in);
+  if (fclose(to) != 0) {
+    fprintf(stderr, "lab-driver: cannot copy the floor extension: %s\n", strerror(errno));
+    exit(2);
+  }
+  void *lib = dlopen(copy, RTLD_NOW | RTLD_LOCAL);
+  unlink(copy);
+  if (lib == NULL) {
+    const char *err = dlerror();
+    fprintf(stderr, "lab-driver: cannot load the floor extension %s: %s\n", path,
+            err != NULL ? err : "unknown error");
+    exit(2);
+  }
+  lab_ext_init_fn init = (lab_ext_init_fn)resolve(lib, path, LAB_EXT_INIT);
+  floor_ext.on_request_headers =
+      (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_HEADERS);
+  lab_status st = init(host);
+  if (st != LAB_OK) {
+    fprintf(stderr, "lab-driver: the floor extension's lab_ext_init failed: %s\n",
+            lab_status_str(st));
+    exit(2);
+  }
 }
 
 int main(int argc, char **argv) {
@@ -947,6 +1095,12 @@ int main(int argc, char **argv) {
         usage();
       }
       only = argv[i];
+    } else if (strcmp(a, "--floor-ext") == 0) {
+      if (++i >= argc || strncmp(argv[i], "--", 2) == 0) {
+        fputs("lab-driver: --floor-ext needs a shared object\n", stderr);
+        usage();
+      }
+      floor_path = argv[i];
     } else if (strcmp(a, "--leak-tolerance") == 0) {
       char *end = NULL;
       if (++i >= argc || argv[i][0] < '0' || argv[i][0] > '9') {
@@ -1004,6 +1158,10 @@ int main(int argc, char **argv) {
   if (st != LAB_OK) {
     fprintf(stderr, "lab-driver: lab_ext_init failed: %s\n", lab_status_str(st));
     return 2;
+  }
+
+  if (floor_path != NULL) {
+    load_floor(floor_path);
   }
 
   if (out_path != NULL) {

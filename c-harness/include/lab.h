@@ -284,8 +284,9 @@ uint64_t lab_native_s13_ownership(lab_stream *s, lab_body_buf *buf, uint64_t ite
  * freed memory. 0 is never a valid handle. */
 typedef uint64_t lab_handle;
 
-/* The ABI version an extension checks at init. */
-#define LAB_ABI_VERSION 1
+/* The ABI version an extension checks at init. 2: lab_ext_counters gained bytes_copied and
+ * bytes_retained (an extension of version 1 would write a shorter struct). */
+#define LAB_ABI_VERSION 2
 
 /* The host functions an extension may call: the handle-based twins of the functions above, with
  * the same ownership rules. Views handed out stay valid until the request is destroyed or the
@@ -348,14 +349,24 @@ typedef struct lab_entry {
   const uint8_t *body;       /* eager only: body_len bytes */
 } lab_entry;
 
-/* Counters of the extension's own side (its allocator, its per-thread state). The allocation
- * counts are the calling thread's: they start at zero on a thread the extension has not seen. */
+/* Counters of the extension's own side (its allocator, its copies, its per-thread state). The
+ * allocation and copy counts are the calling thread's: they start at zero on a thread the
+ * extension has not seen (an extension without per-thread counts, Go's, reports process-wide
+ * ones). */
 typedef struct lab_ext_counters {
   uint64_t allocs;
   uint64_t frees;
   uint64_t bytes_allocated;
   uint64_t live_thread_states; /* per-thread states created and not yet released */
   uint64_t panics_caught;
+  /* Bytes the extension itself copied out of host memory or pushed views (eager's copies,
+   * lazy's copy on demand, owned clones). Copies the host makes for it (headers_copy_all,
+   * header_copy) are the host's, in lab_alloc_stats.bytes_copied, not here. */
+  uint64_t bytes_copied;
+  /* Heap bytes the extension keeps between requests for the calling thread: its per-thread
+   * state (arena capacity included) now. An extension without per-thread state (Go's pooled
+   * arenas) reports what it keeps process-wide. A gauge, not a count. */
+  uint64_t bytes_retained;
 } lab_ext_counters;
 
 /* The symbols every extension exports (the driver resolves each with dlsym, through these

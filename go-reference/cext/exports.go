@@ -114,7 +114,8 @@ func lab_ext_on_response_headers(entry *C.lab_const_entry, result *C.uint64_t) C
 	return guarded(entry, result, onResponseHeaders)
 }
 
-// lab_ext_stats: Go has no per-thread allocation counts, so the counts are process-wide
+// lab_ext_stats: Go has no per-thread allocation counts, so the counts (bytes_copied too) are
+// process-wide
 // (runtime.MemStats: Mallocs, Frees, TotalAlloc as bytes_allocated). Go frees only when the
 // collector sweeps, so a full GC runs first: after it, Mallocs - Frees is the number of live
 // objects, and a run that leaks nothing leaves it where it was. The driver calls this only
@@ -122,7 +123,8 @@ func lab_ext_on_response_headers(entry *C.lab_const_entry, result *C.uint64_t) C
 //
 // live_thread_states is 0, always: Go's per-thread state is the extra M the runtime binds to a C
 // thread on its first call into Go and releases when the thread exits (since Go 1.21), and no
-// public API counts those. The extension itself keeps no per-thread state (its arenas are pooled
+// public API counts those. bytes_retained is the capacity of the pooled arenas, process-wide,
+// until the GC drops them from the pool (a finalizer takes them off the gauge). The extension itself keeps no per-thread state (its arenas are pooled
 // per callback, not per thread), so there is nothing of its own to count either.
 //
 //export lab_ext_stats
@@ -138,6 +140,8 @@ func lab_ext_stats(out *C.lab_ext_counters) {
 	out.bytes_allocated = C.uint64_t(m.TotalAlloc)
 	out.live_thread_states = 0
 	out.panics_caught = C.uint64_t(panicsCaught.Load())
+	out.bytes_copied = C.uint64_t(bytesCopied.Load())
+	out.bytes_retained = C.uint64_t(max(bytesRetained.Load(), 0))
 }
 
 // lab_ext_destroy forgets the host's table; later callbacks answer LAB_ERR_ABI until the next

@@ -6,7 +6,8 @@ package main
 //
 //   - S07: eager copies everything the host pushed (every header, the body) into an arena before
 //     the filter runs; lazy copies only what the filter reads, when it reads it, into the same
-//     kind of arena. Rust and C keep one arena per thread; Go has no thread-locals (a goroutine
+//     kind of arena, taken once per callback (a cache for the callback: every value read is
+//     appended). Rust and C keep one arena per thread; Go has no thread-locals (a goroutine
 //     may run on any thread, and a C thread's calls run on whatever extra M it is bound to), so
 //     the arena comes from a sync.Pool for the duration of one callback and goes back after it.
 //     That is correct under concurrency (s11's threads, or a real host's workers) and allocation
@@ -15,8 +16,10 @@ package main
 
 import (
 	"math/bits"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -38,21 +41,51 @@ func digest(b []byte) uint64 {
 // ---------------------------------------------------------------------------------------------
 
 type arena struct {
-	buf   []byte   // header copies (eager)
-	views []header // views of the copies in buf (eager), reused
-	tmp   []byte   // copy on demand (lazy) and eager's body copy
+	buf    []byte   // header copies (eager)
+	views  []header // views of the copies in buf (eager), reused
+	tmp    []byte   // copy on demand (lazy) and eager's body copy
+	copied uint64   // bytes copied into the arena during this callback (flushed by putArena)
+	held   int64    // the capacity counted in bytesRetained
 }
 
+// The extension's copy count and retained-bytes gauge (lab_ext_counters): process-wide, as Go has
+// no per-thread state to hang them on. An arena adds its copies once per callback (putArena), so
+// the atomic costs one add per callback, not one per copy.
+var (
+	bytesCopied   atomic.Uint64
+	bytesRetained atomic.Int64
+)
+
 var arenas = sync.Pool{New: func() any {
-	return &arena{buf: make([]byte, 0, 4096), tmp: make([]byte, 0, 4096)}
+	a := &arena{buf: make([]byte, 0, 4096), tmp: make([]byte, 0, 4096)}
+	a.account()
+	// The pool drops arenas at GC; what it drops is no longer retained.
+	runtime.SetFinalizer(a, func(a *arena) { bytesRetained.Add(-a.held) })
+	return a
 }}
 
-func getArena() *arena { return arenas.Get().(*arena) }
+// getArena takes an arena for one callback, its cache emptied.
+func getArena() *arena {
+	a := arenas.Get().(*arena)
+	a.tmp = a.tmp[:0]
+	return a
+}
 
-// copyOnDemand copies b into the arena's scratch buffer and digests the copy.
+// account brings bytesRetained up to date with the arena's capacity (it only grows).
+func (a *arena) account() {
+	held := int64(cap(a.buf)) + int64(cap(a.tmp)) + int64(cap(a.views))*int64(unsafe.Sizeof(header{}))
+	if held != a.held {
+		bytesRetained.Add(held - a.held)
+		a.held = held
+	}
+}
+
+// copyOnDemand copies b to the end of the callback's cache (a.tmp) and digests the copy.
 func (a *arena) copyOnDemand(b []byte) uint64 {
-	a.tmp = append(a.tmp[:0], b...)
-	return digest(a.tmp)
+	at := len(a.tmp)
+	a.tmp = append(a.tmp, b...)
+	a.copied += uint64(len(b))
+	return digest(a.tmp[at:])
 }
 
 // copyPushed copies every pushed header into a.buf (reserved first so it does not move under the
@@ -77,6 +110,7 @@ func (a *arena) copyPushed(pushed []header) []header {
 		views[i] = viewsInto(buf, at, int(pushed[i].name.len), int(pushed[i].value.len))
 	}
 	a.buf = buf
+	a.copied += uint64(total)
 	return views
 }
 
@@ -92,8 +126,8 @@ type lookup struct {
 
 // openLookup makes the request's headers reachable as the entry's access strategy says. stack
 // is the caller's array of views, used when the request has at most 16 headers. In eager the
-// views point into an arena from the pool, returned with them: the caller puts it back (with
-// putArena) once done with the views. The lookup is returned by value, not written through a
+// views point into an arena from the pool (the body copy is its tmp), returned with them: the
+// caller puts it back (with putArena) once done with the views. The lookup is returned by value, not written through a
 // pointer: a store through a pointer parameter would move the caller's stack array to the heap.
 func openLookup(cb callback, stack *[maxStackAllocedHeaderSize]header) (lookup, *arena, status) {
 	l := lookup{cb: cb}
@@ -122,21 +156,30 @@ func openLookup(cb callback, stack *[maxStackAllocedHeaderSize]header) (lookup, 
 		l.views = views
 		return l, nil, st
 	case accessEager:
-		pushed, _, st := cb.pushed()
+		// One arena per callback for everything pushed: the headers into a.buf, then the body
+		// into a.tmp (eager pays for the whole push whatever the filter reads).
+		pushed, body, st := cb.pushed()
 		if st != statusOK {
 			return l, nil, st
 		}
 		a := getArena()
 		l.views = a.copyPushed(pushed)
+		a.copyOnDemand(body)
 		return l, a, statusOK
 	default:
 		return l, nil, statusUnsupported
 	}
 }
 
-// putArena returns eager's arena to the pool (views into it die here); nil is a no-op.
+// putArena returns an arena to the pool (views into it die here), after counting what it
+// copied and how much it holds; nil is a no-op.
 func putArena(a *arena) {
 	if a != nil {
+		if a.copied != 0 {
+			bytesCopied.Add(a.copied)
+			a.copied = 0
+		}
+		a.account()
 		arenas.Put(a)
 	}
 }
@@ -199,22 +242,6 @@ const (
 	expectedAuthorization = "Basic bGFiOnNlY3JldA==" // lab:secret
 )
 
-// eagerBody copies the pushed body (eager pays for the push whether or not the filter reads it)
-// and returns the digest of the copy; other strategies copy nothing here.
-func eagerBody(cb callback) (uint64, status) {
-	if cb.access() != accessEager {
-		return 0, statusOK
-	}
-	_, body, st := cb.pushed()
-	if st != statusOK {
-		return 0, st
-	}
-	a := getArena()
-	sum := a.copyOnDemand(body)
-	putArena(a)
-	return sum, statusOK
-}
-
 // onRequestHeaders runs entry.filter with entry.access; returns a checksum of what it read.
 func onRequestHeaders(cb callback) (uint64, status) {
 	access := cb.access()
@@ -224,13 +251,10 @@ func onRequestHeaders(cb callback) (uint64, status) {
 		if access != accessEager {
 			return 0, statusOK
 		}
-		bodySum, st := eagerBody(cb)
-		if st != statusOK {
-			return 0, st
-		}
+		// Eager copies the push; the filter reads nothing, so its checksum is lazy's: 0.
 		_, a, st := openLookup(cb, &stack)
 		putArena(a)
-		return bodySum, st
+		return 0, st
 
 	case filterOneHeader:
 		if access == accessLazy {
@@ -242,9 +266,6 @@ func onRequestHeaders(cb callback) (uint64, status) {
 			sum := a.copyOnDemand(v)
 			putArena(a)
 			return sum, statusOK
-		}
-		if _, st := eagerBody(cb); st != statusOK {
-			return 0, st
 		}
 		l, a, st := openLookup(cb, &stack)
 		defer putArena(a)
@@ -267,15 +288,16 @@ func onRequestHeaders(cb callback) (uint64, status) {
 				return 0, st
 			}
 			a := getArena()
+			// The values fit in header_bytes: at most one growth per callback.
+			if need := int(cb.entry.header_bytes); cap(a.tmp) < need {
+				a.tmp = make([]byte, 0, need)
+			}
 			var sum uint64
 			for i := range views {
 				sum += a.copyOnDemand(bytesOf(views[i].value))
 			}
 			putArena(a)
 			return sum, statusOK
-		}
-		if _, st := eagerBody(cb); st != statusOK {
-			return 0, st
 		}
 		l, a, st := openLookup(cb, &stack)
 		defer putArena(a)
@@ -297,13 +319,14 @@ func onRequestHeaders(cb callback) (uint64, status) {
 			putArena(a)
 			return sum, statusOK
 		case accessEager:
-			sum, st := eagerBody(cb)
+			_, a, st := openLookup(cb, &stack)
 			if st != statusOK {
+				putArena(a)
 				return 0, st
 			}
-			_, a, st := openLookup(cb, &stack)
+			sum := digest(a.tmp) // the body copy
 			putArena(a)
-			return sum, st
+			return sum, statusOK
 		default:
 			b, st := cb.body()
 			return digest(b), st
@@ -367,9 +390,12 @@ func onRequestHeaders(cb callback) (uint64, status) {
 		// UTF-8 on the way as Rust's String::from_utf8_lossy(..).into_owned() does (the same work:
 		// a string type that must hold valid UTF-8 is what an owned Rust String costs).
 		owned := make([]string, len(l.views))
+		var copied uint64
 		for i := range l.views {
 			owned[i] = fromUTF8Lossy(bytesOf(l.views[i].value))
+			copied += uint64(len(owned[i]))
 		}
+		bytesCopied.Add(copied)
 		var sum uint64
 		for _, s := range owned {
 			sum += digest(unsafe.Slice(unsafe.StringData(s), len(s)))

@@ -57,6 +57,10 @@ pub struct DriverRecord {
     pub ns_per_call: Ns,
     allocs_per_call: DriverAllocs,
     pub bytes_allocated_per_call: f64,
+    /// The extension's own copies plus the host's copies into its buffers, per call.
+    pub bytes_copied_per_call: f64,
+    /// The extension's retained-bytes gauge after the case (S07, S11); null elsewhere.
+    pub retained_bytes: Option<f64>,
     pub percentiles_ns: Option<BTreeMap<String, f64>>,
     pub checksum: Option<u64>,
 }
@@ -103,6 +107,8 @@ pub fn run_driver(
     ));
     let mut cmd = Command::new(driver_path());
     cmd.arg(extension).arg("--out").arg(&out);
+    // S11: the C extension's first call on each new thread stands beside the measured one's.
+    cmd.arg("--floor-ext").arg(c_extension_path());
     if sweep == Sweep::Quick {
         cmd.arg("--quick");
     }
@@ -174,6 +180,8 @@ pub fn to_result_files(
             .or_default()
             .push(Record {
                 bytes_allocated_per_call: r.bytes_allocated_per_call,
+                bytes_copied_per_call: r.bytes_copied_per_call,
+                bytes_retained: r.retained_bytes,
                 percentiles_ns: r.percentiles_ns,
                 checksum: r.checksum,
                 ..Record::new(&r.strategy, r.params, r.ns_per_call, allocs)

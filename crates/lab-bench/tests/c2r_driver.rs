@@ -10,6 +10,8 @@ use lab_bench::case::Sweep;
 use lab_bench::driver::{
     c_extension_path, driver_path, parse_lines, run_driver, rust_extension_path, to_result_files,
 };
+use lab_record::ResultFile;
+use lab_sys::sys;
 
 fn driver(args: &[&str]) -> Output {
     Command::new(driver_path())
@@ -47,7 +49,10 @@ fn the_driver_measures_every_c2r_scenario_on_the_rust_extension() {
     for f in &files {
         assert_eq!((f.lang.as_str(), f.direction.as_str()), ("rust", "c2r"));
         for r in &f.records {
-            assert!(r.ns_per_call.median > 0.0, "{}/{}", f.scenario, r.strategy);
+            // An empty interval may read as 0 on a coarse clock.
+            if r.strategy != "timer" {
+                assert!(r.ns_per_call.median > 0.0, "{}/{}", f.scenario, r.strategy);
+            }
             assert!(r.allocs_per_call.rust.is_some() && r.allocs_per_call.c.is_some());
         }
     }
@@ -82,6 +87,115 @@ fn the_driver_measures_every_c2r_scenario_on_the_rust_extension() {
         get("s01_call_floor", "empty_call").allocs_per_call.rust,
         Some(0.0)
     );
+    assert_exact_copies(&files, "rust");
+    // S11: the Rust per-thread state is the arena alone, as large as the one header it copies.
+    assert_first_call(&files, 1.0, 0);
+}
+
+/// S11 reports the timer and the C extension's first call beside the measured first call; a new
+/// thread's first call allocates the extension's per-thread state (`allocs`, holding the header
+/// it copies plus `state_bytes`) and steady calls allocate nothing.
+fn assert_first_call(files: &[ResultFile], allocs: f64, state_bytes: usize) {
+    let f = files
+        .iter()
+        .find(|f| f.scenario == "s11_thread_attach")
+        .unwrap();
+    let names: Vec<&str> = f.records.iter().map(|r| r.strategy.as_str()).collect();
+    assert_eq!(names, ["timer", "c_first_call", "first_call", "steady"]);
+    let (_, ua, _) = driver_request(b"Basic bGFiOnNlY3JldA==");
+    let first = &f.records[2];
+    // to_result_files files every non-Go extension's own allocations in the `rust` column.
+    let ext_allocs = first.allocs_per_call.rust;
+    assert_eq!(ext_allocs, Some(allocs), "first call allocations");
+    assert_eq!(first.bytes_copied_per_call, ua as f64);
+    assert_eq!(first.bytes_retained, Some((ua + state_bytes) as f64));
+    assert_eq!(f.records[3].bytes_copied_per_call, ua as f64);
+}
+
+/// What the driver's request holds (driver.c `request_new`: the realistic 16 headers, seed 42,
+/// with `authorization` set): total header bytes, the user-agent value's length, all values'.
+fn driver_request(auth: &[u8]) -> (usize, usize, usize) {
+    // SAFETY: valid pointers and lengths; the request is freed before returning and no view
+    // outlives it.
+    unsafe {
+        let req = sys::lab_request_new_realistic(16, 42);
+        assert!(!req.is_null());
+        let name = b"authorization";
+        assert_eq!(
+            sys::lab_header_set(req, name.as_ptr(), name.len(), auth.as_ptr(), auth.len()),
+            sys::LAB_OK
+        );
+        let mut views = vec![sys::lab_header::default(); 64];
+        let mut n = 0;
+        assert_eq!(
+            sys::lab_headers_view_all(req, views.as_mut_ptr(), views.len(), &mut n),
+            sys::LAB_OK
+        );
+        let (mut bytes, mut ua, mut values) = (0, 0, 0);
+        for h in &views[..n] {
+            bytes += h.name.len + h.value.len;
+            values += h.value.len;
+            if std::slice::from_raw_parts(h.name.ptr, h.name.len) == b"user-agent" {
+                ua = h.value.len;
+            }
+        }
+        sys::lab_request_free(req);
+        (bytes, ua, values)
+    }
+}
+
+/// Bytes copied per call, exactly, whatever the extension's language: eager copies every header
+/// name and value and the body, lazy only what the filter reads, bulk_copy is the host copying
+/// every header into the extension's buffer, borrowing copies nothing.
+fn assert_exact_copies(files: &[ResultFile], response_value: &str) {
+    const VALID: &[u8] = b"Basic bGFiOnNlY3JldA==";
+    const INVALID: &[u8] = b"Basic bGFiOndyb25n";
+    let (headers, ua, values) = driver_request(VALID);
+    let file = |s: &str| files.iter().find(|f| f.scenario == s).expect(s);
+    let mut seen = 0;
+    for r in &file("s07_copy_on_demand").records {
+        let body = r.params["body"].as_u64().unwrap() as usize;
+        let filter = r.params["filter"].as_str().unwrap();
+        let want = match (r.strategy.as_str(), filter) {
+            ("eager", _) => headers + body,
+            ("lazy", "nothing") => 0,
+            ("lazy", "one_header") => ua,
+            ("lazy", "all_headers") => values,
+            ("lazy", "body") => body,
+            other => panic!("unexpected S07 case {other:?}"),
+        };
+        let id = format!("s07 {}/{filter}/body={body}", r.strategy);
+        assert_eq!(r.bytes_copied_per_call, want as f64, "{id}");
+        let retained = r
+            .bytes_retained
+            .unwrap_or_else(|| panic!("{id}: no retained bytes"));
+        // What one callback copies stays in the thread's arena until the next: eager holds the
+        // headers and the body at once.
+        assert!(retained >= (want as f64), "{id}: {retained} retained");
+        seen += 1;
+    }
+    assert_eq!(seen, 16, "quick S07: 2 bodies x 4 filters x 2 strategies");
+    let s14 = file("s14_filters");
+    for r in &s14.records {
+        let filter = r.params["filter"].as_str().unwrap();
+        let want = match (r.strategy.as_str(), filter) {
+            ("bulk_copy", "basic_auth") => match r.params["credentials"].as_str().unwrap() {
+                "invalid" => headers - VALID.len() + INVALID.len(),
+                // driver.c swaps authorization for a header of the same sizes
+                _ => headers,
+            },
+            // Both callbacks copy every header, the three the filter sets included.
+            ("bulk_copy", "header_get_set") => {
+                let set = b"x-lab-seen1".len()
+                    + b"x-lab-routecluster-a".len()
+                    + b"x-lab-response".len()
+                    + response_value.len();
+                2 * (headers + set)
+            }
+            _ => 0,
+        };
+        assert_eq!(r.bytes_copied_per_call, want as f64, "{}", s14.case_id(r));
+    }
 }
 
 #[test]
@@ -90,6 +204,9 @@ fn the_driver_does_not_know_the_language_the_c_extension_passes_too() {
         run_driver(c_extension_path(), Sweep::Quick, None, 0).unwrap_or_else(|e| panic!("{e}"));
     let files = to_result_files(records, "c", &lab_bench::fingerprint::detect("quick"));
     assert_eq!(files.len(), 6);
+    assert_exact_copies(&files, "c");
+    // The C extension's state struct and its arena, each malloc'd.
+    assert_first_call(&files, 2.0, 16);
 }
 
 #[test]
@@ -148,7 +265,7 @@ fn bad_usage_is_refused() {
 
 #[test]
 fn driver_lines_parse_and_bad_lines_are_named() {
-    let line = r#"{"scenario":"s01_call_floor","strategy":"empty_call","params":{},"ns_per_call":{"median":1.5,"low":1.4,"high":1.6},"allocs_per_call":{"ext":0,"c":0},"bytes_allocated_per_call":0,"percentiles_ns":null,"checksum":7}"#;
+    let line = r#"{"scenario":"s01_call_floor","strategy":"empty_call","params":{},"ns_per_call":{"median":1.5,"low":1.4,"high":1.6},"allocs_per_call":{"ext":0,"c":0},"bytes_allocated_per_call":0,"bytes_copied_per_call":0,"retained_bytes":null,"percentiles_ns":null,"checksum":7}"#;
     let recs = parse_lines(&format!("{line}\n\n{line}\n")).unwrap();
     assert_eq!(recs.len(), 2);
     let go = to_result_files(recs, "go", &lab_bench::fingerprint::detect("quick"));

@@ -2,7 +2,8 @@
 //!
 //! - S07: `eager` copies everything the host pushed (every header, the body) into the thread's
 //!   arena before the filter runs; `lazy` fetches only what the filter reads, when it reads it,
-//!   into the same arena. Same arena, same copy code: the difference is what gets copied.
+//!   and copies it into the same arena, taken once per callback as a cache for the callback (as
+//!   Go takes its arena once per callback). Same arena: the difference is what gets copied.
 //! - S06/S14: `per_header_call`, `bulk_copy`, `bulk_borrow` as in `r2c::s06_read_headers`, over
 //!   the host API table instead of direct calls.
 //! - S11: the arena is per-thread state, made on a thread's first call and released when the
@@ -26,11 +27,12 @@ struct ThreadState {
 static LIVE_THREAD_STATES: AtomicU64 = AtomicU64::new(0);
 
 impl ThreadState {
+    /// The arena starts empty and grows to what the thread's callbacks copy: a thread whose
+    /// filter reads one header keeps that header's size, not a guess (S11's first call pays for
+    /// that one allocation only).
     fn new() -> Self {
         LIVE_THREAD_STATES.fetch_add(1, Ordering::Relaxed);
-        ThreadState {
-            arena: Vec::with_capacity(4096),
-        }
+        ThreadState { arena: Vec::new() }
     }
 }
 
@@ -47,6 +49,20 @@ thread_local! {
 /// Per-thread states alive now: back to its old value once the threads that made them exit.
 pub fn live_thread_states() -> u64 {
     LIVE_THREAD_STATES.load(Ordering::Relaxed)
+}
+
+/// Heap bytes this thread's state keeps between requests: the arena's capacity (the state itself
+/// lives in the thread-local block, not on the heap); 0 before the thread's first eager or lazy
+/// callback.
+pub fn retained_bytes() -> u64 {
+    STATE
+        .try_with(|s| {
+            s.try_borrow()
+                .ok()
+                .and_then(|s| s.as_ref().map(|t| t.arena.capacity() as u64))
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
 }
 
 /// Runs `f` with this thread's arena, emptied, creating the thread state on first use.
@@ -122,43 +138,67 @@ fn with_lookup<R>(
                 ))
             })
         }
-        sys::LAB_ACCESS_EAGER => {
-            let (pushed, _) = cb.pushed().ok_or(LabError::Null)?;
-            with_arena(|arena| {
-                // Copy every pushed header into the arena, then view the copies.
-                for h in pushed {
-                    arena.extend_from_slice(h.name().as_bytes());
-                    arena.extend_from_slice(h.value().as_bytes());
-                }
-                note_copy(arena.len());
-                with_slots::<HostHeader<'_>, N, _>(pushed.len(), |slots| {
-                    let mut at = 0;
-                    for (slot, h) in slots.iter_mut().zip(pushed) {
-                        let (n, v) = (h.name().len(), h.value().len());
-                        slot.write(HostHeader::from_parts(
-                            &arena[at..at + n],
-                            &arena[at + n..at + n + v],
-                        ));
-                        at += n + v;
-                    }
-                    // SAFETY: the loop wrote every one of the pushed.len() slots.
-                    let views =
-                        unsafe { &*(std::ptr::from_ref(&slots[..]) as *const [HostHeader<'_>]) };
-                    f(&Lookup::Views(views))
-                })
-            })
-        }
+        sys::LAB_ACCESS_EAGER => with_eager(cb, |l, _| f(l)),
         _ => Err(LabError::Unsupported),
     }
 }
 
-/// Copies `bytes` into the thread's arena (copy on demand) and digests the copy.
-fn copy_on_demand(bytes: &[u8]) -> u64 {
+/// Eager: copies every pushed header (name, then value) and then the pushed body into the thread's
+/// arena, taken once per callback and reserved first so it does not move under the views, counts
+/// the copies once, and runs `f` over views of the header copies and the body copy. Eager pays for
+/// the whole push whatever the filter reads.
+fn with_eager<R>(
+    cb: &Callback<'_>,
+    f: impl FnOnce(&Lookup<'_, '_>, &[u8]) -> Result<R, LabError>,
+) -> Result<R, LabError> {
+    let (pushed, body) = cb.pushed().ok_or(LabError::Null)?;
     with_arena(|arena| {
-        arena.extend_from_slice(bytes);
-        note_copy(bytes.len());
-        digest(arena)
+        let headers: usize = pushed
+            .iter()
+            .map(|h| h.name().len() + h.value().len())
+            .sum();
+        arena.reserve(headers + body.len());
+        for h in pushed {
+            arena.extend_from_slice(h.name().as_bytes());
+            arena.extend_from_slice(h.value().as_bytes());
+        }
+        arena.extend_from_slice(body);
+        note_copy(arena.len());
+        let (copies, body) = arena.split_at(headers);
+        with_slots::<HostHeader<'_>, N, _>(pushed.len(), |slots| {
+            let mut at = 0;
+            for (slot, h) in slots.iter_mut().zip(pushed) {
+                let (n, v) = (h.name().len(), h.value().len());
+                slot.write(HostHeader::from_parts(
+                    &copies[at..at + n],
+                    &copies[at + n..at + n + v],
+                ));
+                at += n + v;
+            }
+            // SAFETY: the loop wrote every one of the pushed.len() slots.
+            let views = unsafe { &*(std::ptr::from_ref(&slots[..]) as *const [HostHeader<'_>]) };
+            f(&Lookup::Views(views), body)
+        })
     })
+}
+
+/// Lazy's cache for one callback: the thread's arena, taken once (one thread-local access, one
+/// borrow) and emptied; `f` copies each value it reads to the arena's end with [`cache`]. The
+/// copies are counted once, at the end, as eager counts its own.
+fn with_cache<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    with_arena(|arena| {
+        let r = f(arena);
+        note_copy(arena.len());
+        r
+    })
+}
+
+/// Copies `bytes` to the end of the callback's cache and digests the copy.
+#[inline]
+fn cache(arena: &mut Vec<u8>, bytes: &[u8]) -> u64 {
+    let at = arena.len();
+    arena.extend_from_slice(bytes);
+    digest(&arena[at..])
 }
 
 /// The one header S07, S11 and S12 read.
@@ -174,32 +214,38 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
         sys::LAB_FILTER_NOTHING => {
             // Eager pays for the push whether or not the filter reads: it copies it all.
             if access == sys::LAB_ACCESS_EAGER {
-                return eager_body_then(cb, |_| Ok(0));
+                return with_lookup(cb, access, |_| Ok(0));
             }
             Ok(0)
         }
         sys::LAB_FILTER_ONE_HEADER => match access {
-            sys::LAB_ACCESS_LAZY => Ok(copy_on_demand(cb.header(ONE_HEADER)?.as_bytes())),
-            _ => eager_body_then(cb, |l| Ok(l.get(ONE_HEADER)?.map_or(0, digest))),
+            sys::LAB_ACCESS_LAZY => {
+                let v = cb.header(ONE_HEADER)?;
+                Ok(with_cache(|c| cache(c, v.as_bytes())))
+            }
+            _ => with_lookup(cb, access, |l| Ok(l.get(ONE_HEADER)?.map_or(0, digest))),
         },
         sys::LAB_FILTER_ALL_HEADERS => match access {
             sys::LAB_ACCESS_LAZY => {
                 with_slots::<HostHeader<'_>, N, _>(entry.header_count, |slots| {
                     let views = cb.view_all(slots)?;
-                    Ok(views.iter().fold(0u64, |s, h| {
-                        s.wrapping_add(copy_on_demand(h.value().as_bytes()))
+                    Ok(with_cache(|c| {
+                        // The values fit in header_bytes: at most one growth per callback.
+                        c.reserve(entry.header_bytes);
+                        views
+                            .iter()
+                            .fold(0u64, |s, h| s.wrapping_add(cache(c, h.value().as_bytes())))
                     }))
                 })
             }
-            _ => eager_body_then(cb, |l| l.all(cb)),
+            _ => with_lookup(cb, access, |l| l.all(cb)),
         },
         sys::LAB_FILTER_BODY => match access {
-            sys::LAB_ACCESS_LAZY => Ok(copy_on_demand(cb.body()?.as_bytes())),
-            sys::LAB_ACCESS_EAGER => {
-                let (_, body) = cb.pushed().ok_or(LabError::Null)?;
-                let sum = copy_on_demand(body);
-                with_lookup(cb, access, |_| Ok(sum))
+            sys::LAB_ACCESS_LAZY => {
+                let body = cb.body()?;
+                Ok(with_cache(|c| cache(c, body.as_bytes())))
             }
+            sys::LAB_ACCESS_EAGER => with_eager(cb, |_, body| Ok(digest(body))),
             _ => Ok(digest(cb.body()?.as_bytes())),
         },
         sys::LAB_FILTER_BASIC_AUTH => {
@@ -234,6 +280,7 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
                     .collect(),
                 Lookup::PerCall(_) => return Err(LabError::Unsupported),
             };
+            note_copy(owned.iter().map(String::len).sum());
             Ok(owned
                 .iter()
                 .fold(0u64, |s, v| s.wrapping_add(digest(v.as_bytes()))))
@@ -241,19 +288,6 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
         sys::LAB_FILTER_PANIC => panic!("lab filter panicked on purpose (S10)"),
         _ => Err(LabError::Unsupported),
     }
-}
-
-/// Eager copies the pushed body too, even when the filter never reads it (the copy is the cost
-/// S07 measures; the checksum covers only what the filter read); other strategies don't.
-fn eager_body_then(
-    cb: &Callback<'_>,
-    f: impl FnOnce(&Lookup<'_, '_>) -> Result<u64, LabError>,
-) -> Result<u64, LabError> {
-    if cb.entry().access == sys::LAB_ACCESS_EAGER {
-        let (_, body) = cb.pushed().ok_or(LabError::Null)?;
-        std::hint::black_box(copy_on_demand(body));
-    }
-    with_lookup(cb, cb.entry().access, f)
 }
 
 /// on_response_headers: S14 `header_get_set` reads one header and sets one; other filters pass.

@@ -142,6 +142,10 @@ pub struct Record {
     /// sides of each ratio see the same moment of the machine; `None` where not measured so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratios: Option<Ratios>,
+    /// C→R: heap bytes the extension keeps between requests after the case (its per-thread state,
+    /// arena included), where the driver measures it (S07, S11); None elsewhere.
+    #[serde(default)]
+    pub bytes_retained: Option<f64>,
 }
 
 /// Ratios of one row over interleaved rounds: the median of the per-round ratios, with their
@@ -174,6 +178,7 @@ impl Record {
             flamegraph: None,
             checksum: None,
             ratios: None,
+            bytes_retained: None,
         }
     }
 
