@@ -349,10 +349,7 @@ fn section(
         ));
     }
     if f.records.iter().any(|r| r.bytes_retained.is_some()) {
-        extra.push((
-            "bytes kept",
-            Box::new(|r| fmt_count(r.bytes_retained)),
-        ));
+        extra.push(("bytes kept", Box::new(|r| fmt_count(r.bytes_retained))));
     }
     if f.records.iter().any(|r| r.flamegraph.is_some()) {
         extra.push((
