@@ -267,6 +267,10 @@ uint64_t lab_native_s05_pass_batch(const lab_str *items, size_t n, uint64_t iter
 uint64_t lab_native_s06_read_headers(const lab_request *req, const lab_str *names, size_t k,
                                      uint64_t iters);
 
+/* S09: lab_headers_size(req) on a request the caller knows lives, and S09's checksum of the two
+ * numbers ((count << 32) ^ bytes): the call every lifetime check guards, with no check. */
+uint64_t lab_native_s09_request_lifetime(const lab_request *req, uint64_t iters);
+
 /* S13: lab_stream_receive into buf and the checksum of every byte received (S13's `checksum`). */
 uint64_t lab_native_s13_ownership(lab_stream *s, lab_body_buf *buf, uint64_t iters);
 

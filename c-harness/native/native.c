@@ -98,6 +98,18 @@ uint64_t lab_native_s06_read_headers(const lab_request *req, const lab_str *name
   return sum;
 }
 
+uint64_t lab_native_s09_request_lifetime(const lab_request *req, uint64_t iters) {
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < iters; i++) {
+    size_t count, bytes;
+    if (lab_headers_size(req, &count, &bytes) != LAB_OK) {
+      return 0;
+    }
+    sum += ((uint64_t)count << 32) ^ (uint64_t)bytes;
+  }
+  return sum;
+}
+
 uint64_t lab_native_s13_ownership(lab_stream *s, lab_body_buf *buf, uint64_t iters) {
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {

@@ -195,11 +195,19 @@ fn s08_every_writers_value_lands() {
     }
 }
 
-/// S09: one list of strategies for every thread count.
+/// S09: one list of strategies, and the native floor, at every thread count.
 #[test]
 fn s09_every_strategy_at_every_thread_count() {
     let cases = (s09::SCENARIO.cases)(Sweep::Full);
-    assert_eq!(cases.len(), 3 * s09::THREADS.len());
+    assert_eq!(cases.len(), (1 + 3) * s09::THREADS.len());
+    for threads in s09::THREADS {
+        let at: Vec<&str> = cases
+            .iter()
+            .filter(|c| c.params.0 == [("threads", *threads as u64)])
+            .map(|c| c.strategy)
+            .collect();
+        assert_eq!(at, ["native", "unchecked", "weak_upgrade", "generation_handle"]);
+    }
 }
 
 /// The extension's reused `Vec` is `copy`'s only Rust allocation, made on the first chunk.

@@ -78,6 +78,13 @@ pub fn raw_views(items: &[Vec<u8>]) -> Vec<sys::lab_str> {
         .collect()
 }
 
+/// S09: `lab_headers_size` on a request the caller owns, no lifetime check.
+#[inline]
+pub fn s09_request_lifetime(req: &Request, iters: u64) -> u64 {
+    // SAFETY: a live request (borrowed); headers_size only reads it.
+    unsafe { sys::lab_native_s09_request_lifetime(req.as_raw(), iters) }
+}
+
 /// S13: `lab_stream_receive` into `buf` and the checksum of every byte received.
 #[inline]
 pub fn s13_ownership(stream: &mut Stream, buf: &mut BodyBuf, iters: u64) -> u64 {

@@ -85,6 +85,12 @@ pub fn generation_handle(i: &Input) -> Result<u64, LabError> {
     Ok(checksum(s.count, s.bytes))
 }
 
+/// The floor: C calling `lab_headers_size` on the request it knows lives, no check
+/// (`lab_native_s09_request_lifetime`): `unchecked`'s work without the boundary.
+pub fn native(i: &Input, iters: u64) -> u64 {
+    lab_sys::native::s09_request_lifetime(&i.owner, iters)
+}
+
 /// One call of a strategy.
 pub type Strategy = fn(&Input) -> Result<u64, LabError>;
 
@@ -107,6 +113,24 @@ fn on_crew(
     })
 }
 
+/// The native floor's calls shared by a crew of `threads` threads on the same request.
+fn native_on_crew(input: &Arc<Input>, threads: usize) -> Case {
+    let crew = Crew::new(threads, {
+        let input = Arc::clone(input);
+        Box::new(move |_, calls| match native(&input, calls) {
+            // lab.h: the native loops answer 0 when the host refused the work.
+            0 if calls > 0 => Err(LabError::InvalidData),
+            sum => Ok(sum),
+        })
+    });
+    Case::batch(
+        crate::case::NATIVE,
+        &params!(threads),
+        Expect::NONE,
+        move |iters| crew.run(iters),
+    )
+}
+
 fn cases(sweep: Sweep) -> Vec<Case> {
     // Nothing allocated or copied, on one thread or two: a check is at most two atomics, and
     // headers_size answers two numbers.
@@ -120,6 +144,11 @@ fn cases(sweep: Sweep) -> Vec<Case> {
     let shared = Arc::new(Input::new().expect("the host creates requests"));
     let mut cases = Vec::new();
     for threads in sweep.pick(THREADS) {
+        cases.push(if threads == 1 {
+            Case::native(&params!(threads), Expect::NONE, &alone, native)
+        } else {
+            native_on_crew(&shared, threads)
+        });
         for (name, f, expect) in strategies {
             cases.push(if threads == 1 {
                 Case::new(name, &params!(threads), expect, &alone, f)
