@@ -249,6 +249,9 @@ lab_status lab_stream_receive(lab_stream *s, lab_body_buf *into);
  * call, as it is from Rust. Errors from the host end the loop and return 0.
  * ---------------------------------------------------------------------------------------------- */
 
+/* S01: lab_noop(), the empty call, from C; returns iters (the empty call has no checksum). */
+uint64_t lab_native_s01_call_floor(uint64_t iters);
+
 /* S02: lab_consume_str(ptr, len). */
 uint64_t lab_native_s02_pass_string(const uint8_t *ptr, size_t len, uint64_t iters);
 
@@ -266,6 +269,14 @@ uint64_t lab_native_s05_pass_batch(const lab_str *items, size_t n, uint64_t iter
 /* S06: lab_header_get for each of the k names and the sum of the values' digests. */
 uint64_t lab_native_s06_read_headers(const lab_request *req, const lab_str *names, size_t k,
                                      uint64_t iters);
+
+/* S08: `writes` header writes (lab_header_set of name, value) from the calling thread, each under a
+ * mutex of this file's, as C writers on several threads would share a request; returns
+ * lab_touch(value) * writes, as S08's strategies do. Any number of threads may call it on the same
+ * request: the mutex serialises their writes. */
+uint64_t lab_native_s08_cross_thread_writes(lab_request *req, const uint8_t *name, size_t name_len,
+                                            const uint8_t *value, size_t value_len,
+                                            uint64_t writes);
 
 /* S09: lab_headers_size(req) on a request the caller knows lives, and S09's checksum of the two
  * numbers ((count << 32) ^ bytes): the call every lifetime check guards, with no check. */

@@ -206,7 +206,10 @@ fn s09_every_strategy_at_every_thread_count() {
             .filter(|c| c.params.0 == [("threads", *threads as u64)])
             .map(|c| c.strategy)
             .collect();
-        assert_eq!(at, ["native", "unchecked", "weak_upgrade", "generation_handle"]);
+        assert_eq!(
+            at,
+            ["native", "unchecked", "weak_upgrade", "generation_handle"]
+        );
     }
 }
 

@@ -9,6 +9,13 @@ use std::mem::MaybeUninit;
 use crate::host::{BodyBuf, Request, Stream};
 use crate::sys;
 
+/// S01: `lab_noop` from C, `iters` times; returns `iters`.
+#[inline]
+pub fn s01_call_floor(iters: u64) -> u64 {
+    // SAFETY: no preconditions.
+    unsafe { sys::lab_native_s01_call_floor(iters) }
+}
+
 /// S02: `lab_consume_str`.
 #[inline]
 pub fn s02_pass_string(bytes: &[u8], iters: u64) -> u64 {
@@ -76,6 +83,43 @@ pub fn raw_views(items: &[Vec<u8>]) -> Vec<sys::lab_str> {
             len: b.len(),
         })
         .collect()
+}
+
+/// S08's native request: any thread writes it, through [`S08Request::write`] only, which the C
+/// side serialises with its own mutex — as C writers on several threads share a request.
+pub struct S08Request(Request);
+
+// SAFETY: the request is only read or written through `write`, whose C side takes one mutex around
+// every write, so writes from several threads never overlap; Request itself is Send.
+unsafe impl Sync for S08Request {}
+
+impl S08Request {
+    pub fn new(req: Request) -> Self {
+        S08Request(req)
+    }
+
+    /// `writes` writes of `name: value` under the C mutex; `lab_touch(value) * writes`, or 0 when
+    /// the host refused one.
+    #[inline]
+    pub fn write(&self, name: &[u8], value: &[u8], writes: u64) -> u64 {
+        // SAFETY: a live request (owned by self); the writes are serialised by the C mutex (see
+        // the Sync impl), and no view of the request is ever handed out, so none is invalidated.
+        unsafe {
+            sys::lab_native_s08_cross_thread_writes(
+                self.0.as_raw().cast_mut(),
+                name.as_ptr(),
+                name.len(),
+                value.as_ptr(),
+                value.len(),
+                writes,
+            )
+        }
+    }
+
+    /// The value of header `name`, read under `&mut self` (no writer can run): tests read back.
+    pub fn value(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        self.0.header(name).ok().map(|v| v.as_bytes().to_vec())
+    }
 }
 
 /// S09: `lab_headers_size` on a request the caller owns, no lifetime check.

@@ -78,6 +78,12 @@ pub fn empty_call(_: &Input) -> Result<u64, LabError> {
     Ok(0)
 }
 
+/// The floor: C calling `lab_noop` (`lab_native_s01_call_floor`), the same empty call made by a
+/// C caller of the host.
+pub fn native(_: &Input, iters: u64) -> u64 {
+    lab_sys::native::s01_call_floor(iters)
+}
+
 /// A call with four arguments whose result depends on all of them.
 pub fn call_with_args(i: &Input) -> Result<u64, LabError> {
     Ok(host::noop_args(i.a, i.b, &i.src))
@@ -131,6 +137,7 @@ fn cases(sweep: Sweep) -> Vec<Case> {
 pub fn cases_at(lens: &[usize]) -> Vec<Case> {
     let mut cases = Vec::new();
     let input = Rc::new(Input::new(16));
+    cases.push(Case::native(&params!(), Expect::NONE, &input, native));
     strategies!(cases, params!(), input, [
         empty_call => Expect::NONE,
         call_with_args => Expect::NONE,

@@ -18,6 +18,7 @@ use crate::crew::Crew;
 use crate::{named_strategies, params};
 use lab_sys::alloc::{credit, note_copy, Snapshot};
 use lab_sys::host::{touch, LabError, Request};
+use lab_sys::native::S08Request;
 use lab_sys::payload;
 use lab_sys::worker::{wait_until, OnWorker, Worker};
 
@@ -48,6 +49,8 @@ pub struct Input {
     on_worker: Arc<OnWorker<Request>>,
     /// `mutex`: the request behind a lock.
     locked: Mutex<Request>,
+    /// The native floor's request, written by C under C's own mutex.
+    native: S08Request,
     value: Vec<u8>,
     wait: bool,
     progress: Vec<Arc<Progress>>,
@@ -71,6 +74,7 @@ impl Input {
             worker,
             on_worker,
             locked: Mutex::new(request()?),
+            native: S08Request::new(request()?),
             value,
             wait,
             progress: NAMES.iter().map(|_| Arc::default()).collect(),
@@ -172,6 +176,16 @@ pub fn mutex(i: &Input, writer: usize, writes: u64) -> Result<u64, LabError> {
     Ok(touch(&i.value).wrapping_mul(writes))
 }
 
+/// The floor: the same writes made by C on the writer's thread, each under a C mutex
+/// (`lab_native_s08_cross_thread_writes`): `mutex`'s work without the boundary.
+pub fn native(i: &Input, writer: usize, writes: u64) -> Result<u64, LabError> {
+    match i.native.write(NAMES[writer], &i.value, writes) {
+        // lab.h: the native loops answer 0 when the host refused the work.
+        0 if writes > 0 => Err(LabError::NoMem),
+        sum => Ok(sum),
+    }
+}
+
 /// A case running `f` on a crew of `writers` threads. The worker's own allocations (the tasks it
 /// frees, the host's copies) are counted on the worker and credited to the caller.
 pub fn case(
@@ -213,7 +227,8 @@ fn cases(sweep: Sweep) -> Vec<Case> {
 pub fn cases_on(input: &Arc<Input>, writers: usize) -> Vec<Case> {
     // Every writer's name is as long as x-writer-0.
     let header = NAMES[0].len() + VALUE_LEN;
-    let strategies: [(&'static str, Writer, Expect); 2] = named_strategies![
+    let strategies: [(&'static str, Writer, Expect); 3] = named_strategies![
+        native => Expect::new(0, 1, header),
         post => Expect::new(1, 1, VALUE_LEN + header),
         mutex => Expect::new(0, 1, header),
     ];
