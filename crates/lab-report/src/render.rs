@@ -164,7 +164,20 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
                     )),
                 conclusions.first().map_or("–", String::as_str)
             );
-            section(&mut sections, f, go, go_ran, &heading, &floor, &conclusions);
+            let c_ext = scenario_files
+                .iter()
+                .find(|c| c.lang == "c" && c.direction == f.direction)
+                .copied();
+            section(
+                &mut sections,
+                f,
+                go,
+                c_ext,
+                go_ran,
+                &heading,
+                &floor,
+                &conclusions,
+            );
         }
     }
     for d in definition::all() {
@@ -242,10 +255,12 @@ fn heading(f: &ResultFile) -> String {
     format!("{} — {}, {dir}", title(&f.scenario), f.lang)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn section(
     out: &mut String,
     f: &ResultFile,
     go: Option<&ResultFile>,
+    c_ext: Option<&ResultFile>,
     go_ran: bool,
     heading: &str,
     floor: &Floor,
@@ -306,6 +321,13 @@ fn section(
     // Optional columns, each with its header and its cell for a row.
     type Cell<'r> = Box<dyn Fn(&Record) -> String + 'r>;
     let mut extra: Vec<(&str, Cell<'_>)> = Vec::new();
+    // C→R: the same filters in C, the rows' floor, stand beside Rust's.
+    if let Some(c) = c_ext {
+        extra.push((
+            "C ns",
+            Box::new(move |r| twin(c, r).map_or("–".into(), |x| fmt_ns(x.ns_per_call.median))),
+        ));
+    }
     if let Some(go) = go {
         let twin = move |r: &Record| twin(go, r);
         extra.push((
