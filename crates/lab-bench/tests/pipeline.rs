@@ -201,6 +201,10 @@ fn the_native_row_and_the_c_extension_are_the_floors() {
         !md.contains("— c, C→R"),
         "the C extension has no section of its own"
     );
+    assert!(
+        md.contains("| C ns |"),
+        "the C extension stands beside Rust: {md}"
+    );
     // The summary ranks strategies, never the floor.
     assert!(md.contains("| `ptr_len` | 1.50 |"), "{md}");
 }
