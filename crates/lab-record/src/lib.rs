@@ -36,6 +36,26 @@ pub struct Machine {
     pub mode: String,
 }
 
+impl Machine {
+    /// A machine of fixed, made-up facts (`id`, one core, mode `full`): for tests and examples
+    /// that build records by hand.
+    pub fn example(id: &str) -> Machine {
+        Machine {
+            id: id.into(),
+            cpu: "example".into(),
+            cores: 1,
+            kernel: "k".into(),
+            rustc: "r".into(),
+            cc: "c".into(),
+            go: None,
+            commit: "0".into(),
+            date: "1970-01-01T00:00:00Z".into(),
+            lto: false,
+            mode: "full".into(),
+        }
+    }
+}
+
 /// `<family>-<cores>c-<hash>`, e.g. `epyc-2c-3f9a`: readable, and stable across the machines of one
 /// class (same CPU model and core count), so CI's and a developer's runs of one class compare.
 pub fn machine_id(cpu: &str, cores: usize) -> String {
@@ -361,19 +381,7 @@ mod tests {
     use super::*;
 
     fn sample(records: usize) -> ResultFile {
-        let machine = Machine {
-            id: "test-1c-0000".into(),
-            cpu: "test".into(),
-            cores: 1,
-            kernel: "k".into(),
-            rustc: "r".into(),
-            cc: "c".into(),
-            go: None,
-            commit: "0".into(),
-            date: "1970-01-01T00:00:00Z".into(),
-            lto: false,
-            mode: "quick".into(),
-        };
+        let machine = Machine::example("test-1c-0000");
         let ns = Ns {
             median: 1.0,
             low: 1.0,

@@ -161,19 +161,7 @@ mod tests {
     use super::*;
 
     fn file(rows: &[(&str, u64, f64)]) -> ResultFile {
-        let machine = Machine {
-            id: "t-1c-0000".into(),
-            cpu: "t".into(),
-            cores: 1,
-            kernel: "k".into(),
-            rustc: "r".into(),
-            cc: "c".into(),
-            go: None,
-            commit: "0".into(),
-            date: "d".into(),
-            lto: false,
-            mode: "full".into(),
-        };
+        let machine = Machine::example("t-1c-0000");
         let allocs = Allocs {
             rust: None,
             c: None,

@@ -246,19 +246,7 @@ mod tests {
     }
 
     fn file(records: Vec<Record>) -> ResultFile {
-        let machine = Machine {
-            id: "t".into(),
-            cpu: "t".into(),
-            cores: 1,
-            kernel: "k".into(),
-            rustc: "r".into(),
-            cc: "c".into(),
-            go: None,
-            commit: "0".into(),
-            date: "d".into(),
-            lto: false,
-            mode: "full".into(),
-        };
+        let machine = Machine::example("t-1c-0000");
         ResultFile::new(
             "s03_unknown_length",
             "rust",
