@@ -195,15 +195,6 @@ pub fn to_result_files(
         .collect()
 }
 
-/// The C→R scenarios the filter names (all without a filter): what `--only` asks the driver for.
-pub fn c2r_scenarios(opts: &Options) -> Vec<&'static str> {
-    lab_record::scenario::all()
-        .iter()
-        .filter(|d| d.c2r.is_some() && opts.names(&d.id))
-        .map(|d| d.id.as_str())
-        .collect()
-}
-
 /// Runs the driver on `extension` for the scenarios `opts` names and keeps the records it selects
 /// (perhaps none); `Ok(None)` when the filter names no C→R scenario, so the driver did not run.
 pub fn measure_c2r(
@@ -211,7 +202,7 @@ pub fn measure_c2r(
     extension: &Path,
     leak_tolerance: u32,
 ) -> Result<Option<Vec<DriverRecord>>, String> {
-    let scenarios = c2r_scenarios(opts);
+    let scenarios = opts.named_scenarios("c2r");
     if scenarios.is_empty() {
         return Ok(None);
     }
@@ -222,10 +213,7 @@ pub fn measure_c2r(
         opts.sweep
     };
     // The driver selects by scenario substring; a filter down to strategies is applied here.
-    let only = opts
-        .filter
-        .as_deref()
-        .map(|f| f.split('/').next().unwrap_or(f));
+    let only = opts.scenario_filter();
     let records = run_driver(extension, sweep, only, leak_tolerance)?
         .into_iter()
         .filter(|r| opts.selects(&r.case_id()))
@@ -251,7 +239,7 @@ pub fn bench_main() {
             return Err(format!(
                 "the filter {:?} selects no case of {}",
                 opts.filter.as_deref().unwrap_or_default(),
-                c2r_scenarios(opts).join(", ")
+                opts.named_scenarios("c2r").join(", ")
             ));
         }
         let mut files = to_result_files(records, "rust", machine);

@@ -275,11 +275,7 @@ pub fn bench_main() {
             opts.sweep
         };
         // go test names its benchmarks Benchmark_<scenario>: run those the filter names.
-        let r2c: Vec<&str> = lab_record::scenario::all()
-            .iter()
-            .filter(|d| d.r2c.is_some() && opts.names(&d.id))
-            .map(|d| d.id.as_str())
-            .collect();
+        let r2c = opts.named_scenarios("r2c");
         let mut files = Vec::new();
         if !r2c.is_empty() {
             let out = run_go_test(&go, sweep, &format!("^Benchmark_({})$", r2c.join("|")))?;

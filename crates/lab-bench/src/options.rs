@@ -84,9 +84,24 @@ impl Options {
     /// Whether the filter names `scenario` (its part up to the first `/` is in the id): a
     /// scenario it names but none of whose cases it selects is an error, not a skip.
     pub fn names(&self, scenario: &str) -> bool {
-        self.filter
-            .as_ref()
-            .is_none_or(|f| scenario.contains(scenario_part(f)))
+        self.scenario_filter()
+            .is_none_or(|part| scenario.contains(part))
+    }
+
+    /// The filter's scenario part (up to its first `/`), what the C driver's `--only` and go
+    /// test's `-bench` select on; `None` without a filter.
+    pub fn scenario_filter(&self) -> Option<&str> {
+        self.filter.as_deref().map(scenario_part)
+    }
+
+    /// The scenarios with a `direction` (`r2c`, `c2r`) that the filter names, in id order: all of
+    /// them without a filter.
+    pub fn named_scenarios(&self, direction: &str) -> Vec<&'static str> {
+        lab_record::scenario::all()
+            .iter()
+            .filter(|d| d.direction(direction).is_some() && self.names(&d.id))
+            .map(|d| d.id.as_str())
+            .collect()
     }
 
     pub fn mode(&self) -> &'static str {
