@@ -2,32 +2,41 @@
 //! calling the host directly, `iters` times in one call, so the bench can time it like a strategy
 //! (the one crossing per batch is amortised away) and set every strategy beside it: strategy −
 //! native is what crossing from Rust costs. Each returns the sum of the per-iteration checksums,
-//! which the Rust strategies' checksums must equal; 0 when the host refused the work.
+//! which the Rust strategies' checksums must equal. The C loops answer 0 when the host refused
+//! the work; these wrappers make that a [`LabError::InvalidData`], so callers see one `Result`.
 
 use std::mem::MaybeUninit;
 
-use crate::host::{BodyBuf, Request, Stream};
+use crate::host::{BodyBuf, LabError, Request, Stream};
 use crate::sys;
 
 /// S01: `lab_noop` from C, `iters` times; returns `iters`.
 #[inline]
-pub fn s01_call_floor(iters: u64) -> u64 {
+pub fn s01_call_floor(iters: u64) -> Result<u64, LabError> {
     // SAFETY: no preconditions.
-    unsafe { sys::lab_native_s01_call_floor(iters) }
+    answer(unsafe { sys::lab_native_s01_call_floor(iters) }, iters)
 }
 
 /// S02: `lab_consume_str`.
 #[inline]
-pub fn s02_pass_string(bytes: &[u8], iters: u64) -> u64 {
+pub fn s02_pass_string(bytes: &[u8], iters: u64) -> Result<u64, LabError> {
     // SAFETY: a valid slice, read during the call only.
-    unsafe { sys::lab_native_s02_pass_string(bytes.as_ptr(), bytes.len(), iters) }
+    answer(
+        unsafe { sys::lab_native_s02_pass_string(bytes.as_ptr(), bytes.len(), iters) },
+        iters,
+    )
 }
 
 /// S03: `lab_header_get` and a digest of the value.
 #[inline]
-pub fn s03_unknown_length(req: &Request, name: &[u8], iters: u64) -> u64 {
+pub fn s03_unknown_length(req: &Request, name: &[u8], iters: u64) -> Result<u64, LabError> {
     // SAFETY: a live request (borrowed), a valid name slice.
-    unsafe { sys::lab_native_s03_unknown_length(req.as_raw(), name.as_ptr(), name.len(), iters) }
+    answer(
+        unsafe {
+            sys::lab_native_s03_unknown_length(req.as_raw(), name.as_ptr(), name.len(), iters)
+        },
+        iters,
+    )
 }
 
 /// S04: `lab_header_copy` into `buf` and a digest of the copy.
@@ -37,10 +46,10 @@ pub fn s04_known_length(
     name: &[u8],
     buf: &mut [MaybeUninit<u8>],
     iters: u64,
-) -> u64 {
+) -> Result<u64, LabError> {
     // SAFETY: a live request, a valid name slice; buf is writable for buf.len() bytes and the host
     // writes at most that many.
-    unsafe {
+    let sum = unsafe {
         sys::lab_native_s04_known_length(
             req.as_raw(),
             name.as_ptr(),
@@ -49,7 +58,8 @@ pub fn s04_known_length(
             buf.len(),
             iters,
         )
-    }
+    };
+    answer(sum, iters)
 }
 
 /// S05: `lab_consume_str_array` over views already built, as a C caller holds its batch.
@@ -58,9 +68,12 @@ pub fn s04_known_length(
 /// Every view must point to `len` readable bytes (or have `len == 0`) for the call: the views are
 /// raw, because the batch that owns the bytes holds them beside its views.
 #[inline]
-pub unsafe fn s05_pass_batch(items: &[sys::lab_str], iters: u64) -> u64 {
+pub unsafe fn s05_pass_batch(items: &[sys::lab_str], iters: u64) -> Result<u64, LabError> {
     // SAFETY: the caller's promise; the host reads the views during the call only.
-    unsafe { sys::lab_native_s05_pass_batch(items.as_ptr(), items.len(), iters) }
+    answer(
+        unsafe { sys::lab_native_s05_pass_batch(items.as_ptr(), items.len(), iters) },
+        iters,
+    )
 }
 
 /// S06: `lab_header_get` for each name, digests summed.
@@ -68,9 +81,18 @@ pub unsafe fn s05_pass_batch(items: &[sys::lab_str], iters: u64) -> u64 {
 /// # Safety
 /// As [`s05_pass_batch`], for the names.
 #[inline]
-pub unsafe fn s06_read_headers(req: &Request, names: &[sys::lab_str], iters: u64) -> u64 {
+pub unsafe fn s06_read_headers(
+    req: &Request,
+    names: &[sys::lab_str],
+    iters: u64,
+) -> Result<u64, LabError> {
     // SAFETY: a live request (borrowed); the names as the caller promises.
-    unsafe { sys::lab_native_s06_read_headers(req.as_raw(), names.as_ptr(), names.len(), iters) }
+    answer(
+        unsafe {
+            sys::lab_native_s06_read_headers(req.as_raw(), names.as_ptr(), names.len(), iters)
+        },
+        iters,
+    )
 }
 
 /// Raw views of `items`, for [`s05_pass_batch`] and [`s06_read_headers`]: valid while `items` and
@@ -98,13 +120,12 @@ impl S08Request {
         S08Request(req)
     }
 
-    /// `writes` writes of `name: value` under the C mutex; `lab_touch(value) * writes`, or 0 when
-    /// the host refused one.
+    /// `writes` writes of `name: value` under the C mutex; `lab_touch(value) * writes`.
     #[inline]
-    pub fn write(&self, name: &[u8], value: &[u8], writes: u64) -> u64 {
+    pub fn write(&self, name: &[u8], value: &[u8], writes: u64) -> Result<u64, LabError> {
         // SAFETY: a live request (owned by self); the writes are serialised by the C mutex (see
         // the Sync impl), and no view of the request is ever handed out, so none is invalidated.
-        unsafe {
+        let sum = unsafe {
             sys::lab_native_s08_cross_thread_writes(
                 self.0.as_raw().cast_mut(),
                 name.as_ptr(),
@@ -113,7 +134,8 @@ impl S08Request {
                 value.len(),
                 writes,
             )
-        }
+        };
+        answer(sum, writes)
     }
 
     /// The value of header `name`, read under `&mut self` (no writer can run): tests read back.
@@ -124,16 +146,48 @@ impl S08Request {
 
 /// S09: `lab_headers_size` on a request the caller owns, no lifetime check.
 #[inline]
-pub fn s09_request_lifetime(req: &Request, iters: u64) -> u64 {
+pub fn s09_request_lifetime(req: &Request, iters: u64) -> Result<u64, LabError> {
     // SAFETY: a live request (borrowed); headers_size only reads it.
-    unsafe { sys::lab_native_s09_request_lifetime(req.as_raw(), iters) }
+    answer(
+        unsafe { sys::lab_native_s09_request_lifetime(req.as_raw(), iters) },
+        iters,
+    )
 }
 
 /// S13: `lab_stream_receive` into `buf` and the checksum of every byte received.
 #[inline]
-pub fn s13_ownership(stream: &mut Stream, buf: &mut BodyBuf, iters: u64) -> u64 {
+pub fn s13_ownership(stream: &mut Stream, buf: &mut BodyBuf, iters: u64) -> Result<u64, LabError> {
     // SAFETY: both are live and exclusively borrowed; buf.raw satisfies BodyBuf's invariant and
     // lab_stream_receive keeps it (it writes within the capacity or nothing); the host keeps no
     // pointer to either after the call.
-    unsafe { sys::lab_native_s13_ownership(stream.raw.as_ptr(), &mut buf.raw, iters) }
+    answer(
+        unsafe { sys::lab_native_s13_ownership(stream.raw.as_ptr(), &mut buf.raw, iters) },
+        iters,
+    )
+}
+
+/// The C loops' answer as a `Result`: 0 after at least one iteration means the host refused the
+/// work (lab.h); an empty batch sums to 0 legitimately.
+fn answer(sum: u64, iters: u64) -> Result<u64, LabError> {
+    if sum == 0 && iters > 0 {
+        Err(LabError::InvalidData)
+    } else {
+        Ok(sum)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_native_loop_is_an_error_an_empty_one_is_not() {
+        let req = Request::realistic(4, 1).unwrap();
+        assert_eq!(
+            s03_unknown_length(&req, b"x-absent", 3),
+            Err(LabError::InvalidData)
+        );
+        assert_eq!(s03_unknown_length(&req, b"x-absent", 0), Ok(0));
+        assert!(s03_unknown_length(&req, b":path", 3).unwrap() > 0);
+    }
 }

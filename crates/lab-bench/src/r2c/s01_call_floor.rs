@@ -80,7 +80,7 @@ pub fn empty_call(_: &Input) -> Result<u64, LabError> {
 
 /// The floor: C calling `lab_noop` (`lab_native_s01_call_floor`), the same empty call made by a
 /// C caller of the host.
-pub fn native(_: &Input, iters: u64) -> u64 {
+pub fn native(_: &Input, iters: u64) -> Result<u64, LabError> {
     lab_sys::native::s01_call_floor(iters)
 }
 

@@ -38,7 +38,7 @@ pub fn ptr_len(p: &Payload) -> Result<u64, LabError> {
 }
 
 /// The floor: C calling `lab_consume_str` on the same bytes (`lab_native_s02_pass_string`).
-pub fn native(p: &Payload, iters: u64) -> u64 {
+pub fn native(p: &Payload, iters: u64) -> Result<u64, LabError> {
     lab_sys::native::s02_pass_string(&p.0, iters)
 }
 

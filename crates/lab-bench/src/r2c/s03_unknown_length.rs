@@ -66,7 +66,7 @@ pub fn clone_utf8(f: &HeaderFixture) -> Result<u64, LabError> {
 /// The floor: C calling `lab_header_get` on the same request and digesting the value
 /// (`lab_native_s03_unknown_length`). The lookup scans the request's 9 headers: it is part of the
 /// work, on both sides.
-pub fn native(f: &HeaderFixture, iters: u64) -> u64 {
+pub fn native(f: &HeaderFixture, iters: u64) -> Result<u64, LabError> {
     lab_sys::native::s03_unknown_length(&f.req, NAME, iters)
 }
 

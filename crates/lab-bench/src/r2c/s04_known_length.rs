@@ -107,7 +107,7 @@ fn stack_fill<const CAP: usize>(k: &Known) -> Result<u64, LabError> {
 
 /// The floor: C calling `lab_header_copy` into a buffer it holds and digesting the copy
 /// (`lab_native_s04_known_length`), into a buffer it holds at a page offset it chose (`Known::new`).
-pub fn native(k: &Known, iters: u64) -> u64 {
+pub fn native(k: &Known, iters: u64) -> Result<u64, LabError> {
     let mut native = k.native.borrow_mut();
     let (block, at) = &mut *native;
     let buf = &mut block[*at..*at + k.fixture.len];

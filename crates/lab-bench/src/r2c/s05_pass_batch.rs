@@ -109,7 +109,7 @@ pub fn packed(b: &Batch) -> Result<u64, LabError> {
 
 /// The floor: C calling `lab_consume_str_array` on views it already holds
 /// (`lab_native_s05_pass_batch`).
-pub fn native(b: &Batch, iters: u64) -> u64 {
+pub fn native(b: &Batch, iters: u64) -> Result<u64, LabError> {
     // SAFETY: `raw` views `items`, whose heap bytes live with the batch and are never modified.
     unsafe { lab_sys::native::s05_pass_batch(&b.raw, iters) }
 }

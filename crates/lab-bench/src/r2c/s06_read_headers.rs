@@ -140,7 +140,7 @@ pub fn stack_slots<const T: usize>(h: &Headers) -> Result<u64, LabError> {
 
 /// The floor: C calling `lab_header_get` for each of the k names and digesting the values
 /// (`lab_native_s06_read_headers`): the same lookups as `per_header_call`, without the boundary.
-pub fn native(h: &Headers, iters: u64) -> u64 {
+pub fn native(h: &Headers, iters: u64) -> Result<u64, LabError> {
     // SAFETY: `raw_wanted` views `wanted`, whose heap bytes live with `h` and are never modified.
     unsafe { lab_sys::native::s06_read_headers(&h.req, &h.raw_wanted, iters) }
 }

@@ -177,7 +177,7 @@ pub fn double_buffer(b: &Body) -> Result<u64, LabError> {
 
 /// The floor: C receiving each chunk into a buffer it holds and reading every byte once
 /// (`lab_native_s13_ownership`): the host's one copy, no hand-off.
-pub fn native(b: &Body, iters: u64) -> u64 {
+pub fn native(b: &Body, iters: u64) -> Result<u64, LabError> {
     let mut state = b.native.borrow_mut();
     let (stream, buf) = &mut *state;
     lab_sys::native::s13_ownership(stream, buf, iters)
