@@ -18,13 +18,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(path) => {
-            if path != Path::new("(compared)") {
-                println!("lab-report: wrote {}", path.display());
-            }
-            ExitCode::SUCCESS
-        }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.split_first() {
+        Some((first, rest)) if first == "compare" => compare(rest),
+        _ => rebuild(args).map(|path| println!("lab-report: wrote {}", path.display())),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("lab-report: {e}");
             ExitCode::FAILURE
@@ -32,11 +32,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Vec<String>) -> Result<PathBuf, String> {
-    if args.first().is_some_and(|a| a == "compare") {
-        compare(&args[1..])?;
-        return Ok(PathBuf::from("(compared)"));
-    }
+/// Rebuilds `REPORT.md` and the plots; returns the report's path.
+fn rebuild(args: Vec<String>) -> Result<PathBuf, String> {
     let mut root = PathBuf::from(".");
     let mut machine = None;
     let mut args = args.into_iter();
