@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use lab_record::{Allocs, Machine, Ns, Ratios, Record, ResultFile, FLAMEGRAPH_DIR, NATIVE};
+use lab_record::{quartiles, Allocs, Machine, Ratios, Record, ResultFile, FLAMEGRAPH_DIR, NATIVE};
 
 use crate::case::{check_scenario, Case, Scenario, Sweep};
 use crate::options::{run_target, target_dir, Options};
@@ -205,15 +205,6 @@ fn interleave(opts: &Options, scenario: &Scenario, cases: &[Case], records: &mut
                 per_call[i].push(elapsed.as_nanos() as f64 / n as f64);
             }
         }
-        let quartiles = |mut v: Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-            Ns {
-                median: at(0.5),
-                low: at(0.25),
-                high: at(0.75),
-            }
-        };
         for &i in &members {
             let over = |den: &dyn Fn(usize) -> f64| {
                 quartiles((0..n_rounds).map(|r| per_call[i][r] / den(r)).collect())
@@ -228,6 +219,7 @@ fn interleave(opts: &Options, scenario: &Scenario, cases: &[Case], records: &mut
                 to_floor: floor.map(|f| over(&|r| per_call[f][r])),
                 to_best: Some(over(&best)),
                 rounds: n_rounds as u32,
+                per_round: per_call[i].clone(),
             });
         }
     }

@@ -170,13 +170,39 @@ pub struct Record {
 
 /// Ratios of one row over interleaved rounds: the median of the per-round ratios, with their
 /// 25th and 75th percentiles as the bracket.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ratios {
     /// Over the scenario's native floor at the same work, if it has one.
     pub to_floor: Option<Ns>,
     /// Over the fastest strategy of the same work in the same round.
     pub to_best: Option<Ns>,
     pub rounds: u32,
+    /// This row's ns per call in each round, in round order. The rows of one work share their
+    /// rounds, so any two of them compare round by round ([`Ratios::over`]), as the floor and the
+    /// best do: the report's crossovers and margins come from these.
+    #[serde(default)]
+    pub per_round: Vec<f64>,
+}
+
+impl Ratios {
+    /// This row over `other` (a row of the same work), round by round: the median of the
+    /// per-round ratios with their quartiles; `None` unless both kept the same rounds.
+    pub fn over(&self, other: &Ratios) -> Option<Ns> {
+        let (a, b) = (&self.per_round, &other.per_round);
+        (!a.is_empty() && a.len() == b.len())
+            .then(|| quartiles(a.iter().zip(b).map(|(x, y)| x / y).collect()))
+    }
+}
+
+/// The median of `v` with its 25th and 75th percentiles (nearest rank) as the bounds.
+pub fn quartiles(mut v: Vec<f64>) -> Ns {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    Ns {
+        median: at(0.5),
+        low: at(0.25),
+        high: at(0.75),
+    }
 }
 
 /// Parameters that tell variants of one strategy apart (S06's stack threshold) rather than the
@@ -379,6 +405,24 @@ mod tests {
     use std::process::{Command, Stdio};
 
     use super::*;
+
+    #[test]
+    fn rows_of_one_work_compare_round_by_round() {
+        let ratios = |per_round: Vec<f64>| Ratios {
+            to_floor: None,
+            to_best: None,
+            rounds: per_round.len() as u32,
+            per_round,
+        };
+        // The machine slows down in round 2; both rows see it, so their ratio does not move.
+        let a = ratios(vec![2.0, 4.0, 2.0, 2.2, 2.0]);
+        let b = ratios(vec![1.0, 2.0, 1.0, 1.0, 1.0]);
+        let r = a.over(&b).unwrap();
+        assert_eq!((r.median, r.low, r.high), (2.0, 2.0, 2.0));
+        // Rows of other rounds do not compare.
+        assert_eq!(a.over(&ratios(vec![1.0])), None);
+        assert_eq!(ratios(vec![]).over(&ratios(vec![])), None);
+    }
 
     fn sample(records: usize) -> ResultFile {
         let machine = Machine::example("test-1c-0000");

@@ -404,7 +404,7 @@ fn section(
             fmt_ns(ns.median),
             fmt_ns(ns.low),
             fmt_ns(ns.high),
-            match r.ratios.and_then(|x| x.to_floor) {
+            match r.ratios.as_ref().and_then(|x| x.to_floor) {
                 Some(x) => fmt_ratio(&x),
                 None => fl.map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
             },
@@ -412,7 +412,7 @@ fn section(
             if is_reference(f, r) {
                 "–".into()
             } else {
-                match r.ratios.and_then(|x| x.to_best) {
+                match r.ratios.as_ref().and_then(|x| x.to_best) {
                     Some(x) => fmt_ratio(&x),
                     None => format!("{:.2}", ns.median / best),
                 }

@@ -62,7 +62,12 @@ pub fn leaders_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Vec<&'a Reco
         .iter()
         .filter(|r| at(r, params) && !is_reference(f, r))
         .collect();
-    let key = |r: &Record| r.ratios.and_then(|x| x.to_best).unwrap_or(r.ns_per_call);
+    let key = |r: &Record| {
+        r.ratios
+            .as_ref()
+            .and_then(|x| x.to_best)
+            .unwrap_or(r.ns_per_call)
+    };
     rows.sort_by(|a, b| key(a).median.total_cmp(&key(b).median));
     let Some(&first) = rows.first() else {
         return rows;
@@ -240,6 +245,7 @@ mod tests {
                     high: to_best.2,
                 }),
                 rounds: 21,
+                per_round: Vec::new(),
             }),
             ..Record::new(strategy, params, ns, allocs)
         }
