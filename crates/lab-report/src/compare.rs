@@ -6,11 +6,18 @@
 //! The noise of a row is the larger of a floor set by the caller (the between-run spread measured
 //! on this machine class: two runs of one commit, see docs/METHODOLOGY.md) and the two records'
 //! own brackets, as relative half-widths added: a change inside it is "no measurable difference".
+//!
+//! Medians move between runs with the machine; what the report concludes from are the ratios
+//! measured within one run (× floor, × best, interleaved), and the conclusions written from them.
+//! So the comparison also gives how many of those ratios agree between the sets, the ratios that
+//! moved most, and the report's conclusion lines that changed with their numbers set aside: a
+//! changed winner or wording is what a reader of two runs would notice.
 
 use std::fmt::Write as _;
 
 use lab_record::{Record, ResultFile};
 
+use crate::render::render;
 use crate::stats::fmt_ns;
 
 /// One record present in both sets.
@@ -33,13 +40,44 @@ impl Change {
     }
 }
 
+/// One within-run ratio (a row's × floor or × best) present in both sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatioChange {
+    /// The row's id, then ` × floor` or ` × best`.
+    pub id: String,
+    pub old: f64,
+    pub new: f64,
+}
+
+impl RatioChange {
+    /// new / old of the ratio itself.
+    pub fn change(&self) -> f64 {
+        self.new / self.old
+    }
+}
+
+/// A conclusion line of the report that differs between the sets once its numbers are set aside.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reworded {
+    /// The report section (its `##` heading) the line is in.
+    pub section: String,
+    /// The line in the old set's report, or `None` when only the new has it.
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
 /// What the comparison found: the rows in both sets, sorted by |log ratio|, largest first, and
-/// the ids found in one set only.
+/// the ids found in one set only; the within-run ratios of both, sorted alike; the conclusion
+/// lines that changed.
 #[derive(Debug, Default)]
 pub struct Comparison {
     pub changes: Vec<Change>,
     pub only_old: Vec<String>,
     pub only_new: Vec<String>,
+    pub ratios: Vec<RatioChange>,
+    /// How many conclusion lines the new report has, and which differ from the old's.
+    pub conclusions: usize,
+    pub reworded: Vec<Reworded>,
 }
 
 fn half_width(r: &Record) -> f64 {
@@ -49,6 +87,98 @@ fn half_width(r: &Record) -> f64 {
     } else {
         0.0
     }
+}
+
+/// A row's within-run ratios, as `(label, median)`.
+fn within_run(r: &Record) -> Vec<(&'static str, f64)> {
+    let Some(x) = &r.ratios else {
+        return Vec::new();
+    };
+    [("× floor", x.to_floor), ("× best", x.to_best)]
+        .into_iter()
+        .filter_map(|(l, v)| Some((l, v?.median)))
+        .collect()
+}
+
+/// The report's conclusion lines by section, each with its numbers set aside (every run of digits
+/// becomes `#`), so that "×11.7" and "×12.1" read alike and a changed winner or word does not.
+/// A conclusion line is any line outside the tables of rows and the machine table, HTML comments
+/// and headings: bullets, the summary, the guide, the floor sentences.
+pub fn conclusion_lines(report: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let (mut section, mut in_rows) = (String::new(), false);
+    for line in report.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            section = h.to_owned();
+            continue;
+        }
+        // A table of rows or of the machine: its header starts it, a blank line ends it.
+        if line.starts_with("| strategy |") || line.starts_with("| machine |") {
+            in_rows = true;
+        }
+        if line.trim().is_empty() {
+            in_rows = false;
+            continue;
+        }
+        if in_rows || line.starts_with('#') || line.starts_with("<!--") || line.starts_with("|---")
+        {
+            continue;
+        }
+        out.push((section.clone(), mask_numbers(line)));
+    }
+    out
+}
+
+/// `line` with each number (digits with their decimal point and thousands separators) as `#`.
+fn mask_numbers(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            while chars
+                .peek()
+                .is_some_and(|&d| d.is_ascii_digit() || d == '.' || d == ',')
+            {
+                chars.next();
+            }
+            out.push('#');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The conclusion lines of `new` that `old` lacks and of `old` that `new` lacks, per section.
+fn reworded(old: &str, new: &str) -> (usize, Vec<Reworded>) {
+    let (old, new) = (conclusion_lines(old), conclusion_lines(new));
+    let mut out = Vec::new();
+    let mut sections: Vec<&String> = Vec::new();
+    for (s, _) in new.iter().chain(&old) {
+        if !sections.contains(&s) {
+            sections.push(s);
+        }
+    }
+    for section in sections {
+        let of = |set: &[(String, String)]| -> Vec<String> {
+            set.iter()
+                .filter(|(s, _)| s == section)
+                .map(|(_, l)| l.clone())
+                .collect()
+        };
+        let (o, n) = (of(&old), of(&new));
+        let gone: Vec<&String> = o.iter().filter(|l| !n.contains(l)).collect();
+        let came: Vec<&String> = n.iter().filter(|l| !o.contains(l)).collect();
+        // Pair a section's changed lines in order: usually one line reworded.
+        for i in 0..gone.len().max(came.len()) {
+            out.push(Reworded {
+                section: section.clone(),
+                old: gone.get(i).map(|l| (*l).clone()),
+                new: came.get(i).map(|l| (*l).clone()),
+            });
+        }
+    }
+    (new.len(), out)
 }
 
 fn ids(files: &[ResultFile]) -> Vec<(String, &Record)> {
@@ -63,12 +193,25 @@ fn ids(files: &[ResultFile]) -> Vec<(String, &Record)> {
 }
 
 /// Compares `new` against `old`; `floor` is the least relative change counted as a difference.
-pub fn compare(old: &[ResultFile], new: &[ResultFile], floor: f64) -> Comparison {
-    let (old, new) = (ids(old), ids(new));
+/// The conclusions are those of the report each set renders.
+pub fn compare(old_files: &[ResultFile], new_files: &[ResultFile], floor: f64) -> Comparison {
+    let (old, new) = (ids(old_files), ids(new_files));
     let mut out = Comparison::default();
+    let machine = |f: &[ResultFile]| f.first().map_or(String::new(), |f| f.machine.id.clone());
+    (out.conclusions, out.reworded) = reworded(
+        &render(old_files, &machine(old_files)),
+        &render(new_files, &machine(new_files)),
+    );
     for (id, n) in &new {
         match old.iter().find(|(o, _)| o == id) {
             Some((_, o)) => {
+                for ((label, new), (_, old)) in within_run(n).into_iter().zip(within_run(o)) {
+                    out.ratios.push(RatioChange {
+                        id: format!("{id} {label}"),
+                        old,
+                        new,
+                    });
+                }
                 let ratio = n.ns_per_call.median / o.ns_per_call.median;
                 out.changes.push(Change {
                     id: id.clone(),
@@ -88,6 +231,8 @@ pub fn compare(old: &[ResultFile], new: &[ResultFile], floor: f64) -> Comparison
         .collect();
     out.changes
         .sort_by(|a, b| b.ratio.ln().abs().total_cmp(&a.ratio.ln().abs()));
+    out.ratios
+        .sort_by(|a, b| b.change().ln().abs().total_cmp(&a.change().ln().abs()));
     out
 }
 
@@ -110,6 +255,19 @@ impl Comparison {
         n as f64 / self.changes.len() as f64
     }
 
+    /// The share of within-run ratios in both sets that agree within `within` (e.g. 0.10).
+    pub fn ratios_agreeing(&self, within: f64) -> f64 {
+        if self.ratios.is_empty() {
+            return 1.0;
+        }
+        let n = self
+            .ratios
+            .iter()
+            .filter(|r| (r.change() - 1.0).abs() <= within)
+            .count();
+        n as f64 / self.ratios.len() as f64
+    }
+
     /// A Markdown table, largest change first; `all` includes the rows within the noise.
     pub fn render(&self, old_name: &str, new_name: &str, all: bool) -> String {
         let mut s = String::new();
@@ -120,6 +278,20 @@ impl Comparison {
             self.changes.len(),
             100.0 * self.agreeing(0.05),
             100.0 * self.agreeing(0.10),
+        );
+        let _ = writeln!(
+            s,
+            "{} within-run ratios (× floor, × best) in both: {:.0} % within 5 %, {:.0} % within 10 %, {:.0} % within 25 %",
+            self.ratios.len(),
+            100.0 * self.ratios_agreeing(0.05),
+            100.0 * self.ratios_agreeing(0.10),
+            100.0 * self.ratios_agreeing(0.25),
+        );
+        let _ = writeln!(
+            s,
+            "{} conclusion lines; {} changed beyond their numbers\n",
+            self.conclusions,
+            self.reworded.len()
         );
         let _ = writeln!(
             s,
@@ -140,6 +312,40 @@ impl Comparison {
                 c.ratio,
                 100.0 * c.noise
             );
+        }
+        // The ratios that moved beyond 10 % (all of them with `all`), largest first.
+        let moved: Vec<&RatioChange> = self
+            .ratios
+            .iter()
+            .filter(|r| all || (r.change() - 1.0).abs() > 0.10)
+            .collect();
+        if !moved.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n| within-run ratio | old | new | new / old |\n|---|---|---|---|"
+            );
+            for r in moved {
+                let _ = writeln!(
+                    s,
+                    "| `{}` | {:.3} | {:.3} | {:.3} |",
+                    r.id,
+                    r.old,
+                    r.new,
+                    r.change()
+                );
+            }
+        }
+        if !self.reworded.is_empty() {
+            let _ = writeln!(s, "\nConclusions changed (numbers as `#`):\n");
+            for w in &self.reworded {
+                let _ = writeln!(
+                    s,
+                    "- {}\n  - old: {}\n  - new: {}",
+                    w.section,
+                    w.old.as_deref().unwrap_or("(none)"),
+                    w.new.as_deref().unwrap_or("(none)")
+                );
+            }
         }
         for (what, list) in [
             ("only in old", &self.only_old),
@@ -212,5 +418,57 @@ mod tests {
         assert!(!c
             .render("a", "b", false)
             .contains("no measurable difference |"));
+    }
+
+    #[test]
+    fn conclusions_compare_with_their_numbers_set_aside() {
+        let old = "# r\n\n| machine | |\n|---|---|\n| commit | `abc1` |\n\n## S02\n\n- At 64 B `cstring` costs ×11.7 of `ptr_len`.\n- Fastest: `ptr_len`.\n\n| strategy | params |\n|---|---|\n| `ptr_len` | len=8 |\n";
+        let same = old
+            .replace("11.7", "12.1")
+            .replace("abc1", "def2")
+            .replace("len=8", "len=9");
+        assert_eq!(reworded(old, &same), (2, vec![]));
+        let other = old.replace("Fastest: `ptr_len`", "Fastest: `cstring`");
+        let (n, changed) = reworded(old, &other);
+        assert_eq!(n, 2);
+        assert_eq!(
+            changed,
+            [Reworded {
+                section: "S02".into(),
+                old: Some("- Fastest: `ptr_len`.".into()),
+                new: Some("- Fastest: `cstring`.".into()),
+            }]
+        );
+        assert_eq!(
+            mask_numbers("×11.7 at 8, 16 and 1,024 B"),
+            "×# at # # and # B"
+        );
+    }
+
+    #[test]
+    fn within_run_ratios_are_compared_row_by_row() {
+        let with_ratio = |f: &mut ResultFile, to_best: f64| {
+            f.records[0].ratios = Some(lab_record::Ratios {
+                to_floor: None,
+                to_best: Some(Ns {
+                    median: to_best,
+                    low: to_best,
+                    high: to_best,
+                }),
+                rounds: 21,
+                per_round: Vec::new(),
+            });
+        };
+        let (mut old, mut new) = (file(&[("cstring", 8, 20.0)]), file(&[("cstring", 8, 30.0)]));
+        with_ratio(&mut old, 10.0);
+        with_ratio(&mut new, 10.5);
+        let c = compare(&[old], &[new], 0.10);
+        assert_eq!(c.ratios.len(), 1);
+        assert_eq!(
+            c.ratios[0].id,
+            "rust r2c s02_pass_string/cstring/len=8 × best"
+        );
+        assert_eq!(c.ratios_agreeing(0.10), 1.0);
+        assert_eq!(c.ratios_agreeing(0.04), 0.0);
     }
 }
