@@ -47,10 +47,10 @@ func pick(all []int) []int {
 	return out
 }
 
-// reads is Rust's s06 reads: k in {1, n/2, n}, k >= 1, without repeats.
+// reads is Rust's s06 reads: k in {1, n/4, n/2, n}, k >= 1, without repeats.
 func reads(n int) []int {
 	var out []int
-	for _, k := range []int{1, n / 2, n} {
+	for _, k := range []int{1, n / 4, n / 2, n} {
 		if k >= 1 && (len(out) == 0 || out[len(out)-1] != k) {
 			out = append(out, k)
 		}

@@ -44,7 +44,10 @@ fn every_case_of_the_full_sweep_measures_its_registered_counts_and_agrees() {
 fn cases_built_off_the_sweep_measure_their_registered_counts() {
     check_scenario(&s01::SCENARIO, &s01::cases_at(&[100]));
     check_scenario(&s05::SCENARIO, &s05::cases_at(&[17]));
-    check_scenario(&s06::SCENARIO, &s06::cases_at(&[5, 17, 65], &[0, 4, 64]));
+    check_scenario(
+        &s06::SCENARIO,
+        &s06::cases_at(&[5, 17, 65], &[5, 129, 257], &[0, 4, 128, 256]),
+    );
 }
 
 /// The panic message of `check_scenario` on `cases`, which must fail.

@@ -26,7 +26,11 @@ pub const SCENARIO: Scenario = Scenario {
 };
 
 pub const COUNTS: &[usize] = &[1, 2, 4, 8, 16, 32, 64, 128];
-pub const THRESHOLDS: &[usize] = &[0, 4, 8, 16, 32, 64];
+/// The stack thresholds swept, in views (32 bytes each): past 128 the slots outgrow a 4 KiB page,
+/// and the frame needs a stack probe on every call, whatever the request's count.
+pub const THRESHOLDS: &[usize] = &[0, 4, 16, 64, 128, 256, 512, 1024];
+/// The header counts of the threshold sweep: each side of every threshold, up to the largest.
+pub const THRESHOLD_COUNTS: &[usize] = &[1, 4, 16, 64, 256, 1024];
 
 /// A realistic request of `n` headers, the sizes Envoy would pass on entry, and the names of the
 /// `k` headers the filter reads: spread evenly over the request, each in the middle of its share,
@@ -145,22 +149,27 @@ pub fn native(h: &Headers, iters: u64) -> Result<u64, LabError> {
     unsafe { lab_sys::native::s06_read_headers(&h.req, &h.raw_wanted, iters) }
 }
 
-/// `k` in {1, n/2, n}, without repeats.
+/// `k` in {1, n/4, n/2, n}, without repeats: the crossover of a bulk copy lies between a quarter
+/// and all of the headers (earlier runs).
 pub fn reads(n: usize) -> Vec<usize> {
-    let mut ks = vec![1, n / 2, n];
+    let mut ks = vec![1, n / 4, n / 2, n];
     ks.retain(|&k| k >= 1);
     ks.dedup();
     ks
 }
 
 fn cases(sweep: Sweep) -> Vec<Case> {
-    cases_at(&sweep.pick(COUNTS), &sweep.pick(THRESHOLDS))
+    cases_at(
+        &sweep.pick(COUNTS),
+        &sweep.pick(THRESHOLD_COUNTS),
+        &sweep.pick(THRESHOLDS),
+    )
 }
 
 /// The cases at each header count of `counts` (the sweep's, or any other: tests check counts one
-/// past a threshold), the threshold sweep over `thresholds`, each of which must be in
-/// [`THRESHOLDS`].
-pub fn cases_at(counts: &[usize], thresholds: &[usize]) -> Vec<Case> {
+/// past a threshold), and the threshold sweep at each of `threshold_counts` over `thresholds`,
+/// each of which must be in [`THRESHOLDS`].
+pub fn cases_at(counts: &[usize], threshold_counts: &[usize], thresholds: &[usize]) -> Vec<Case> {
     let mut cases = Vec::new();
     for &n in counts {
         for k in reads(n) {
@@ -177,6 +186,8 @@ pub fn cases_at(counts: &[usize], thresholds: &[usize]) -> Vec<Case> {
                 bulk_copy_per_request => Expect::every(CALLBACKS, slots, 0, bytes),
             ]);
         }
+    }
+    for &n in threshold_counts {
         let input = Rc::new(Headers::new(n, 1));
         for &threshold in thresholds {
             let p = params!(n, threshold);
@@ -186,10 +197,12 @@ pub fn cases_at(counts: &[usize], thresholds: &[usize]) -> Vec<Case> {
             let case = match threshold {
                 0 => Case::new("stack_slots", &p, e, &input, stack_slots::<0>),
                 4 => Case::new("stack_slots", &p, e, &input, stack_slots::<4>),
-                8 => Case::new("stack_slots", &p, e, &input, stack_slots::<8>),
                 16 => Case::new("stack_slots", &p, e, &input, stack_slots::<16>),
-                32 => Case::new("stack_slots", &p, e, &input, stack_slots::<32>),
                 64 => Case::new("stack_slots", &p, e, &input, stack_slots::<64>),
+                128 => Case::new("stack_slots", &p, e, &input, stack_slots::<128>),
+                256 => Case::new("stack_slots", &p, e, &input, stack_slots::<256>),
+                512 => Case::new("stack_slots", &p, e, &input, stack_slots::<512>),
+                1024 => Case::new("stack_slots", &p, e, &input, stack_slots::<1024>),
                 other => unreachable!("threshold {other} is not in THRESHOLDS"),
             };
             cases.push(case);
