@@ -168,14 +168,29 @@ fn quotient(a: Ns, b: Ns, spread: Spread) -> Option<Margin> {
     })
 }
 
-/// `` `a` costs ×11.7 [11.4–12.0] of `b` ``, or, within the noise, `` `a` and `b` differ by no
-/// measurable amount (×1.04 [0.98–1.10]) ``: one comparison, a winner named only beyond the
-/// noise.
-pub fn versus(a: &str, b: &str, m: &Margin) -> String {
+/// `` `a` costs ×11.7 [11.4–12.0] of `b` ``, or, within the noise, `` `a` and `b`: no
+/// measurable difference (×1.04 [0.98–1.10]) ``: one comparison, a winner named only beyond the
+/// noise; `more` is added inside the brackets (`; medians …`).
+pub fn versus(a: &str, b: &str, m: &Margin, more: &str) -> String {
     if m.beyond_noise() {
-        format!("{a} costs {m} of {b}")
+        match more {
+            "" => format!("{a} costs {m} of {b}"),
+            more => format!("{a} costs {m} of {b} ({more})"),
+        }
     } else {
-        format!("{a} and {b}: no measurable difference ({m})")
+        match more {
+            "" => format!("{a} and {b}: no measurable difference ({m})"),
+            more => format!("{a} and {b}: no measurable difference ({m}; {more})"),
+        }
+    }
+}
+
+/// `×4.36 [4.29–4.41]`, or `×1.04 [0.98–1.10], no measurable difference`: a margin in a list.
+pub fn marked(m: &Margin) -> String {
+    if m.beyond_noise() {
+        m.to_string()
+    } else {
+        format!("{m}, no measurable difference")
     }
 }
 
@@ -470,7 +485,7 @@ mod tests {
         assert_eq!(m.spread, Spread::Rounds);
         assert!((m.ratio.median - 1.05).abs() < 1e-9 && m.ratio.low > 1.0);
         assert!(!m.beyond_noise());
-        assert!(versus("`a`", "`b`", &m).contains("no measurable difference"));
+        assert!(versus("`a`", "`b`", &m, "").contains("no measurable difference"));
         assert_eq!(leaders(vec![&a, &b]).len(), 2);
     }
 
