@@ -162,7 +162,10 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
                         "`{}` ×{:.2}",
                         r.strategy, r.to_best
                     )),
-                conclusions.first().map_or("–", String::as_str)
+                conclusions
+                    .first()
+                    .and_then(|c| c.lines().next())
+                    .unwrap_or("–")
             );
             let c_ext = scenario_files
                 .iter()
@@ -288,8 +291,18 @@ fn section(
     if let Some(doc) = def.and_then(|d| d.documents.as_ref()) {
         let _ = writeln!(out, "Documents: {doc}\n");
     }
+    // A conclusion may carry a block (S06's tables) after its first line: indented, it stays
+    // inside its list item.
     for c in conclusions {
-        let _ = writeln!(out, "- {c}");
+        let mut lines = c.lines();
+        let _ = writeln!(out, "- {}", lines.next().unwrap_or(""));
+        for l in lines {
+            let _ = if l.is_empty() {
+                writeln!(out)
+            } else {
+                writeln!(out, "  {l}")
+            };
+        }
     }
     for plot in crate::plots::plots_for(std::slice::from_ref(f)) {
         let _ = writeln!(out, "\n![{}]({PLOT_DIR}/{}.svg)", plot.title, plot.file);

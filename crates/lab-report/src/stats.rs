@@ -196,7 +196,7 @@ pub fn marked(m: &Margin) -> String {
 
 /// The rows that lead among `rows` (rows of one work, of one file): the fastest, and every
 /// other whose [`margin`] over it is within the noise. Fastest first.
-pub fn leaders<'a>(mut rows: Vec<&'a Record>) -> Vec<&'a Record> {
+pub fn leaders(mut rows: Vec<&Record>) -> Vec<&Record> {
     // Ordered by the ratio to the best of the same rounds where every row has one (it moves
     // less than a median), else by the median.
     let all_ratios = rows
