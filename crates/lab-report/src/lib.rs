@@ -20,6 +20,7 @@ mod conclusions;
 mod floor;
 pub mod plots;
 pub mod render;
+mod standing;
 mod stats;
 
 pub use render::render;

@@ -14,8 +14,9 @@ use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, PLOT_DIR};
 use lab_record::scenario as definition;
 
 use crate::conclusions::{conclude, View};
-use crate::floor::{same_work, Floor};
-use crate::stats::{fmt_count, fmt_ns, geo_mean, is_reference, percentile, twin};
+use crate::floor::Floor;
+use crate::standing::{fmt_range, lead_text, slowest, standings};
+use crate::stats::{fmt_count, fmt_ns, is_reference, percentile, to_best, twin};
 use crate::{GO_NOT_MEASURED, GO_NOT_WRITTEN};
 
 /// The scenario's title from its definition; the id itself for a scenario without one.
@@ -35,16 +36,6 @@ fn fmt_signed_ns(d: f64) -> String {
     } else {
         format!("+{}", fmt_ns(d))
     }
-}
-
-/// The fastest median among the strategies doing the same work as `r` (its "× best"
-/// denominator).
-fn best_median(f: &ResultFile, r: &Record) -> f64 {
-    f.records
-        .iter()
-        .filter(|o| !is_reference(f, o) && same_work(o, r))
-        .map(|o| o.ns_per_call.median)
-        .fold(f64::INFINITY, f64::min)
 }
 
 /// Renders the whole report from the records of one machine.
@@ -121,10 +112,17 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     let _ = writeln!(out, "## Summary\n");
     let _ = writeln!(
         out,
-        "Per scenario: the strategy fastest across its sweep (geometric mean of its ratio to the best at each \
-         parameter point), that mean ratio to the floor, and the slowest strategy's mean ratio to the best.\n"
+        "Per scenario, over the points of its sweep where strategies meet (floors and references are \
+         never ranked): the strategy that leads beyond the noise at the most points, at how many (alone, \
+         or shared with others within the noise), its range of × floor, and the strategy slowest beyond \
+         the noise at the most points with its range of × best. A lead is beyond the noise when the \
+         spread of the ratio excludes 1 and the ratio is beyond ×{:.2} either way.\n",
+        1.0 + crate::stats::NOISE
     );
-    let _ = writeln!(out, "| scenario | best strategy | × floor | slowest strategy, × best | conclusion |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| scenario | leads | × floor | slowest, × best | conclusion |\n|---|---|---|---|---|"
+    );
     let mut sections = String::new();
     let go_ran = files.iter().any(|f| f.lang == "go");
     let mut by_scenario: BTreeMap<&str, Vec<&ResultFile>> = BTreeMap::new();
@@ -147,21 +145,23 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
                 floor: &floor,
                 all: files,
             });
-            let ranks = rank_strategies(f, &floor);
-            let (best, slowest) = (ranks.first(), ranks.last());
+            let ranks = standings(f, &floor);
+            let lead = ranks.first();
             let _ = writeln!(
                 out,
                 "| [{heading}](#{}) | {} | {} | {} | {} |",
                 anchor(&heading),
-                best.map_or("–".into(), |r| format!("`{}`", r.strategy)),
-                best.and_then(|r| r.to_floor)
-                    .map_or("–".into(), |x| format!("{x:.2}")),
-                slowest
-                    .filter(|_| ranks.len() > 1)
-                    .map_or("–".into(), |r| format!(
-                        "`{}` ×{:.2}",
-                        r.strategy, r.to_best
-                    )),
+                lead.map_or("–".into(), lead_text),
+                lead.filter(|s| s.alone + s.shared > 0)
+                    .and_then(|s| s.to_floor)
+                    .map_or("–".into(), fmt_range),
+                slowest(&ranks).map_or("–".into(), |s| format!(
+                    "`{}` {} (slowest at {} of {})",
+                    s.strategy,
+                    fmt_range(s.to_best),
+                    s.last,
+                    s.points
+                )),
                 conclusions
                     .first()
                     .and_then(|c| c.lines().next())
@@ -203,48 +203,6 @@ fn anchor(title: &str) -> String {
             _ => None,
         })
         .collect()
-}
-
-/// A strategy's standing over its whole sweep in one result file.
-struct Rank<'a> {
-    strategy: &'a str,
-    /// Geometric mean over its records of median / best median at the same work.
-    to_best: f64,
-    /// Geometric mean over its records of median / floor, where a floor is known.
-    to_floor: Option<f64>,
-}
-
-/// Strategies of a file, fastest first (by [`Rank::to_best`]).
-fn rank_strategies<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Rank<'a>> {
-    let mut names: Vec<&str> = f
-        .records
-        .iter()
-        .filter(|r| !is_reference(f, r))
-        .map(|r| r.strategy.as_str())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    let mut ranks: Vec<Rank<'a>> = names
-        .into_iter()
-        .filter_map(|s| {
-            let rows: Vec<&Record> = f.records.iter().filter(|r| r.strategy == s).collect();
-            let to_best: Vec<f64> = rows
-                .iter()
-                .map(|r| r.ns_per_call.median / best_median(f, r))
-                .collect();
-            let to_floor: Vec<f64> = rows
-                .iter()
-                .filter_map(|r| Some(r.ns_per_call.median / floor.of(r)?))
-                .collect();
-            Some(Rank {
-                strategy: s,
-                to_best: geo_mean(&to_best)?,
-                to_floor: geo_mean(&to_floor),
-            })
-        })
-        .collect();
-    ranks.sort_by(|a, b| a.to_best.total_cmp(&b.to_best));
-    ranks
 }
 
 /// A section's heading: the scenario's title, its language and direction (`S01 call floor —
@@ -406,7 +364,6 @@ fn section(
         "---|".repeat(extra.len())
     );
     for r in sorted_rows(&f.records) {
-        let best = best_median(f, r);
         let ns = &r.ns_per_call;
         let fl = floor.of(r);
         let _ = write!(
@@ -419,7 +376,7 @@ fn section(
             fmt_ns(ns.high),
             match r.ratios.as_ref().and_then(|x| x.to_floor) {
                 Some(x) => fmt_ratio(&x),
-                None => fl.map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
+                None => floor.ratio(r).map_or("–".into(), |x| format!("{x:.2}")),
             },
             fl.map_or("–".into(), |fl| fmt_signed_ns(ns.median - fl)),
             if is_reference(f, r) {
@@ -427,7 +384,7 @@ fn section(
             } else {
                 match r.ratios.as_ref().and_then(|x| x.to_best) {
                     Some(x) => fmt_ratio(&x),
-                    None => format!("{:.2}", ns.median / best),
+                    None => format!("{:.2}", to_best(f, r)),
                 }
             },
             fmt_count(r.allocs_per_call.rust),

@@ -301,11 +301,20 @@ pub fn series<T>(points: &[(T, Margin)], at: impl Fn(&T) -> String) -> String {
         .join(", ")
 }
 
-/// Geometric mean of ratios (the mean of their logarithms, exponentiated); `None` for none.
-/// Ratios are averaged this way so that ×2 and ×0.5 cancel.
-pub fn geo_mean(ratios: &[f64]) -> Option<f64> {
-    (!ratios.is_empty())
-        .then(|| (ratios.iter().map(|x| x.ln()).sum::<f64>() / ratios.len() as f64).exp())
+/// A row's "× best": its interleaved ratio to the best of its rounds where measured, else its
+/// median over the fastest median among the strategies of the same work (floors and references
+/// are never a best).
+pub fn to_best(f: &ResultFile, r: &Record) -> f64 {
+    if let Some(b) = r.ratios.as_ref().and_then(|x| x.to_best) {
+        return b.median;
+    }
+    let best = f
+        .records
+        .iter()
+        .filter(|o| !is_reference(f, o) && o.work_label() == r.work_label())
+        .map(|o| o.ns_per_call.median)
+        .fold(f64::INFINITY, f64::min);
+    r.ns_per_call.median / best
 }
 
 /// Percentile `key` (`p50`, `p99`, `p99.9`, `max`) of a record timed call by call (S12).
