@@ -109,6 +109,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
         COUNT_CALLS
     );
 
+    out.push_str(&crate::guide::guide(files));
     let _ = writeln!(out, "## Summary\n");
     let _ = writeln!(
         out,
@@ -191,6 +192,23 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     out.push('\n');
     out.push_str(&sections);
     out
+}
+
+/// The anchor of a table row: `s02-r2c-ptr_len-len-64` (scenario number, direction, strategy,
+/// parameters), set in the row's strategy cell so the guide can link to the row itself.
+pub(crate) fn row_anchor(f: &ResultFile, r: &Record) -> String {
+    let scenario = f.scenario.split('_').next().unwrap_or(&f.scenario);
+    let mut id = format!("{scenario}-{}-{}", f.direction, r.strategy);
+    for (k, v) in &r.params {
+        let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        id.push_str(&format!("-{k}-{v}"));
+    }
+    id
+}
+
+/// The anchor of a file's section (its heading's, as GitHub derives it).
+pub(crate) fn section_anchor(f: &ResultFile) -> String {
+    anchor(&heading(f))
 }
 
 fn anchor(title: &str) -> String {
@@ -368,7 +386,8 @@ fn section(
         let fl = floor.of(r);
         let _ = write!(
             out,
-            "| `{}` | {} | {} [{}, {}] | {} | {} | {} | {} / {} | {} | {} |",
+            "| <a id=\"{}\"></a>`{}` | {} | {} [{}, {}] | {} | {} | {} | {} / {} | {} | {} |",
+            row_anchor(f, r),
             r.strategy,
             r.params_label(),
             fmt_ns(ns.median),

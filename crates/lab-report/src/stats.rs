@@ -85,19 +85,6 @@ impl Margin {
         let r = &self.ratio;
         (r.low > 1.0 || r.high < 1.0) && r.median.ln().abs() > (1.0 + NOISE).ln()
     }
-
-    /// The other way round: b over a.
-    pub fn inverse(&self) -> Margin {
-        let r = &self.ratio;
-        Margin {
-            ratio: Ns {
-                median: 1.0 / r.median,
-                low: 1.0 / r.high,
-                high: 1.0 / r.low,
-            },
-            spread: self.spread,
-        }
-    }
 }
 
 /// `×11.7 [11.4–12.0]`: a margin's ratio with its spread.
@@ -533,7 +520,6 @@ mod tests {
         let m = margin(&c, &b).unwrap();
         assert_eq!(m.spread, Spread::Brackets);
         assert!((m.ratio.median - 2.0).abs() < 1e-9 && (m.ratio.high - 2.1).abs() < 1e-9);
-        assert!((m.inverse().ratio.median - 0.5).abs() < 1e-9);
     }
 
     #[test]

@@ -15,20 +15,20 @@ use crate::stats::{
     values, versus, Margin,
 };
 
-mod s01_call_floor;
-mod s02_pass_string;
-mod s03_unknown_length;
-mod s04_known_length;
-mod s05_pass_batch;
-mod s06_read_headers;
-mod s07_copy_on_demand;
-mod s08_cross_thread_writes;
-mod s09_request_lifetime;
-mod s10_panic;
-mod s11_thread_attach;
-mod s12_tail_latency;
-mod s13_ownership;
-mod s14_filters;
+pub(crate) mod s01_call_floor;
+pub(crate) mod s02_pass_string;
+pub(crate) mod s03_unknown_length;
+pub(crate) mod s04_known_length;
+pub(crate) mod s05_pass_batch;
+pub(crate) mod s06_read_headers;
+pub(crate) mod s07_copy_on_demand;
+pub(crate) mod s08_cross_thread_writes;
+pub(crate) mod s09_request_lifetime;
+pub(crate) mod s10_panic;
+pub(crate) mod s11_thread_attach;
+pub(crate) mod s12_tail_latency;
+pub(crate) mod s13_ownership;
+pub(crate) mod s14_filters;
 
 /// What one section's conclusions may read.
 pub struct View<'a> {
@@ -213,7 +213,7 @@ fn go_ratio(f: &ResultFile, go: &ResultFile) -> Option<String> {
 
 /// "takes ×0.41–×3.10 the time of Rust: longer at 12 of 14 points both measured, shorter at 1,
 /// no measurable difference at 1": a sweep of margins by its range and its counts.
-fn counted<T>(points: &[(T, Margin)], what: &str) -> String {
+pub(crate) fn counted<T>(points: &[(T, Margin)], what: &str) -> String {
     let xs = points.iter().map(|(_, m)| m.ratio.median);
     let (lo, hi) = xs.fold((f64::INFINITY, 0.0_f64), |(lo, hi), x| {
         (lo.min(x), hi.max(x))
@@ -235,7 +235,12 @@ fn counted<T>(points: &[(T, Margin)], what: &str) -> String {
 }
 
 /// `a` against `b` at exactly these parameters: one comparison ([`versus`]), with both medians.
-fn versus_at(f: &ResultFile, a: &str, b: &str, params: &[(&str, u64)]) -> Option<String> {
+pub(crate) fn versus_at(
+    f: &ResultFile,
+    a: &str,
+    b: &str,
+    params: &[(&str, u64)],
+) -> Option<String> {
     let row = |s: &str| find(f, s, |r| at(r, params));
     let (ra, rb) = (row(a)?, row(b)?);
     let medians = format!(
