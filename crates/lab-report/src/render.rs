@@ -472,7 +472,145 @@ fn sorted_rows(records: &[Record]) -> Vec<&Record> {
 
 #[cfg(test)]
 mod tests {
+    use lab_record::{Allocs, Machine, Ns};
+    use serde_json::{Map, Value};
+
     use super::*;
+
+    fn rec(strategy: &str, params: &[(&str, u64)], ns: f64) -> Record {
+        let p: Map<String, Value> = params
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), Value::from(v)))
+            .collect();
+        let ns = Ns {
+            median: ns,
+            low: ns * 0.99,
+            high: ns * 1.01,
+        };
+        let allocs = Allocs {
+            rust: Some(0.0),
+            c: Some(0.0),
+            go: None,
+        };
+        Record::new(strategy, p, ns, allocs)
+    }
+
+    fn file(scenario: &str, lang: &str, dir: &str, records: Vec<Record>) -> ResultFile {
+        let m = Machine::example("t-1c-0000");
+        ResultFile::new(scenario, lang, dir, "one call", &m, records)
+    }
+
+    /// A few scenarios of made-up records: strategies beyond the noise, within it, and
+    /// references faster than every strategy.
+    fn sample() -> Vec<ResultFile> {
+        let lens = [8, 64, 4096];
+        let s02 = lens
+            .iter()
+            .flat_map(|&l| {
+                [
+                    rec("native", &[("len", l)], 1.0),
+                    rec("ptr_len", &[("len", l)], 1.2),
+                    rec("cstring", &[("len", l)], 20.0 + l as f64 / 16.0),
+                ]
+            })
+            .collect();
+        let s01 = vec![
+            rec("native", &[], 0.5),
+            rec("rust_call", &[], 0.6),
+            rec("empty_call", &[], 1.7),
+            rec("call_with_args", &[], 1.75),
+        ];
+        let s01_go = vec![rec("empty_call", &[], 26.0)];
+        vec![
+            file("s01_call_floor", "rust", "r2c", s01),
+            file("s01_call_floor", "go", "r2c", s01_go),
+            file("s02_pass_string", "rust", "r2c", s02),
+        ]
+    }
+
+    /// Every `](#…)` link of the report against the anchors it defines: its headings' and its
+    /// `<a id>`s.
+    fn undefined_links(md: &str) -> Vec<String> {
+        let mut defined: Vec<String> = md
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .map(anchor)
+            .collect();
+        defined.extend(
+            md.split("<a id=\"")
+                .skip(1)
+                .filter_map(|s| s.split('"').next().map(str::to_owned)),
+        );
+        md.split("](#")
+            .skip(1)
+            .filter_map(|s| s.split(')').next())
+            .filter(|a| !defined.iter().any(|d| d == a))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_link_in_the_report_is_defined() {
+        let md = render(&sample(), "t-1c-0000");
+        assert!(md.contains("](#s02-r2c-"), "the guide links rows");
+        assert_eq!(undefined_links(&md), Vec::<String>::new());
+        // The committed run, too, where there is one: its every row, section and guide line.
+        let results = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results");
+        for dir in std::fs::read_dir(results).into_iter().flatten().flatten() {
+            let files = lab_record::load_dir(&dir.path()).unwrap();
+            if let Some(f) = files.first() {
+                let md = render(&files, &f.machine.id);
+                assert_eq!(
+                    undefined_links(&md),
+                    Vec::<String>::new(),
+                    "{:?}",
+                    dir.path()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_guide_has_one_line_per_question() {
+        let md = render(&sample(), "t-1c-0000");
+        let guide = &md[md.find("## Decision guide").unwrap()..md.find("## Summary").unwrap()];
+        let lines: Vec<&str> = guide.lines().filter(|l| l.starts_with("- **")).collect();
+        assert_eq!(lines.len(), crate::guide::questions());
+        // Measured questions link to their figures; the others say so.
+        for l in &lines {
+            assert!(l.contains("](#") || l.contains("not measured yet"), "{l}");
+        }
+        let s02 = lines.iter().find(|l| l.contains("pass a string")).unwrap();
+        assert!(
+            s02.contains("`ptr_len` at 3 of 3 points") && s02.contains("`cstring` costs ×"),
+            "{s02}"
+        );
+    }
+
+    #[test]
+    fn the_summary_never_ranks_a_reference() {
+        let md = render(&sample(), "t-1c-0000");
+        let summary = &md[md.find("## Summary").unwrap()..md.find("\n## S01").unwrap()];
+        let s01 = summary
+            .lines()
+            .find(|l| l.contains("S01 call floor — rust, R→C"))
+            .unwrap();
+        let cells: Vec<&str> = s01.split(" | ").take(4).collect();
+        // `native` and `rust_call` are faster than both strategies, and never a leader.
+        assert!(
+            cells
+                .iter()
+                .all(|c| !c.contains("native") && !c.contains("rust_call")),
+            "{s01}"
+        );
+        // 1.70 against 1.75 ns is within the noise: no winner.
+        assert!(cells[1].contains("none alone"), "{s01}");
+        let s02 = summary.lines().find(|l| l.contains("S02")).unwrap();
+        assert!(
+            s02.contains("`ptr_len` at 3 of 3 points") && !s02.contains("`native`"),
+            "{s02}"
+        );
+    }
 
     #[test]
     fn anchors_follow_markdown() {
