@@ -1,7 +1,8 @@
 //! The arithmetic the report does on records, once: looking records up by strategy and parameters,
-//! medians, ratios, geometric means, percentiles, a line fit, interpolation, and how numbers are
-//! written. The table (`render.rs`), its floor (`floor.rs`) and every scenario's conclusions
-//! (`conclusions/`) use these, so a figure that appears in two places is computed the same way.
+//! medians, the margin of one row over another and the noise rule, leaders, percentiles, a line
+//! fit, interpolation, and how numbers are written. The table (`render.rs`), its floor
+//! (`floor.rs`) and every scenario's conclusions (`conclusions/`) use these, so a figure that
+//! appears in two places is computed the same way.
 
 use std::collections::BTreeMap;
 
