@@ -97,6 +97,15 @@ impl<'a> Floor<'a> {
             .map(|&(_, ns)| ns)
     }
 
+    /// A row's "× floor": its interleaved ratio to the floor where measured, else its median over
+    /// [`Floor::of`].
+    pub fn ratio(&self, r: &Record) -> Option<f64> {
+        match r.ratios.as_ref().and_then(|x| x.to_floor) {
+            Some(x) => Some(x.median),
+            None => Some(r.ns_per_call.median / self.of(r)?),
+        }
+    }
+
     /// The floor of a row: its native floor when the scenario has one (none for a row it lacks),
     /// else the empty call plus the memcpy of what it copies.
     pub fn of(&self, r: &Record) -> Option<f64> {

@@ -18,8 +18,10 @@ use lab_record::{load_dir, PLOT_DIR};
 pub mod compare;
 mod conclusions;
 mod floor;
+mod guide;
 pub mod plots;
 pub mod render;
+mod standing;
 mod stats;
 
 pub use render::render;

@@ -14,8 +14,9 @@ use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, PLOT_DIR};
 use lab_record::scenario as definition;
 
 use crate::conclusions::{conclude, View};
-use crate::floor::{same_work, Floor};
-use crate::stats::{fmt_count, fmt_ns, geo_mean, is_reference, percentile, twin};
+use crate::floor::Floor;
+use crate::standing::{fmt_range, lead_text, slowest, standings};
+use crate::stats::{fmt_count, fmt_ns, is_reference, percentile, to_best, twin};
 use crate::{GO_NOT_MEASURED, GO_NOT_WRITTEN};
 
 /// The scenario's title from its definition; the id itself for a scenario without one.
@@ -35,16 +36,6 @@ fn fmt_signed_ns(d: f64) -> String {
     } else {
         format!("+{}", fmt_ns(d))
     }
-}
-
-/// The fastest median among the strategies doing the same work as `r` (its "× best"
-/// denominator).
-fn best_median(f: &ResultFile, r: &Record) -> f64 {
-    f.records
-        .iter()
-        .filter(|o| !is_reference(f, o) && same_work(o, r))
-        .map(|o| o.ns_per_call.median)
-        .fold(f64::INFINITY, f64::min)
 }
 
 /// Renders the whole report from the records of one machine.
@@ -118,13 +109,21 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
         COUNT_CALLS
     );
 
+    out.push_str(&crate::guide::guide(files));
     let _ = writeln!(out, "## Summary\n");
     let _ = writeln!(
         out,
-        "Per scenario: the strategy fastest across its sweep (geometric mean of its ratio to the best at each \
-         parameter point), that mean ratio to the floor, and the slowest strategy's mean ratio to the best.\n"
+        "Per scenario, over the points of its sweep where strategies meet (floors and references are \
+         never ranked): the strategy that leads beyond the noise at the most points, at how many (alone, \
+         or shared with others within the noise), its range of × floor, and the strategy slowest beyond \
+         the noise at the most points with its range of × best. A lead is beyond the noise when the \
+         spread of the ratio excludes 1 and the ratio is beyond ×{:.2} either way.\n",
+        1.0 + crate::stats::NOISE
     );
-    let _ = writeln!(out, "| scenario | best strategy | × floor | slowest strategy, × best | conclusion |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| scenario | leads | × floor | slowest, × best | conclusion |\n|---|---|---|---|---|"
+    );
     let mut sections = String::new();
     let go_ran = files.iter().any(|f| f.lang == "go");
     let mut by_scenario: BTreeMap<&str, Vec<&ResultFile>> = BTreeMap::new();
@@ -147,22 +146,27 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
                 floor: &floor,
                 all: files,
             });
-            let ranks = rank_strategies(f, &floor);
-            let (best, slowest) = (ranks.first(), ranks.last());
+            let ranks = standings(f, &floor);
+            let lead = ranks.first();
             let _ = writeln!(
                 out,
                 "| [{heading}](#{}) | {} | {} | {} | {} |",
                 anchor(&heading),
-                best.map_or("–".into(), |r| format!("`{}`", r.strategy)),
-                best.and_then(|r| r.to_floor)
-                    .map_or("–".into(), |x| format!("{x:.2}")),
-                slowest
-                    .filter(|_| ranks.len() > 1)
-                    .map_or("–".into(), |r| format!(
-                        "`{}` ×{:.2}",
-                        r.strategy, r.to_best
-                    )),
-                conclusions.first().map_or("–", String::as_str)
+                lead.map_or("–".into(), lead_text),
+                lead.filter(|s| s.alone + s.shared > 0)
+                    .and_then(|s| s.to_floor)
+                    .map_or("–".into(), fmt_range),
+                slowest(&ranks).map_or("–".into(), |s| format!(
+                    "`{}` {} (slowest at {} of {})",
+                    s.strategy,
+                    fmt_range(s.to_best),
+                    s.last,
+                    s.points
+                )),
+                conclusions
+                    .first()
+                    .and_then(|c| c.lines().next())
+                    .unwrap_or("–")
             );
             let c_ext = scenario_files
                 .iter()
@@ -190,6 +194,23 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     out
 }
 
+/// The anchor of a table row: `s02-r2c-ptr_len-len-64` (scenario number, direction, strategy,
+/// parameters), set in the row's strategy cell so the guide can link to the row itself.
+pub(crate) fn row_anchor(f: &ResultFile, r: &Record) -> String {
+    let scenario = f.scenario.split('_').next().unwrap_or(&f.scenario);
+    let mut id = format!("{scenario}-{}-{}", f.direction, r.strategy);
+    for (k, v) in &r.params {
+        let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        id.push_str(&format!("-{k}-{v}"));
+    }
+    id
+}
+
+/// The anchor of a file's section (its heading's, as GitHub derives it).
+pub(crate) fn section_anchor(f: &ResultFile) -> String {
+    anchor(&heading(f))
+}
+
 fn anchor(title: &str) -> String {
     title
         .to_lowercase()
@@ -200,48 +221,6 @@ fn anchor(title: &str) -> String {
             _ => None,
         })
         .collect()
-}
-
-/// A strategy's standing over its whole sweep in one result file.
-struct Rank<'a> {
-    strategy: &'a str,
-    /// Geometric mean over its records of median / best median at the same work.
-    to_best: f64,
-    /// Geometric mean over its records of median / floor, where a floor is known.
-    to_floor: Option<f64>,
-}
-
-/// Strategies of a file, fastest first (by [`Rank::to_best`]).
-fn rank_strategies<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Rank<'a>> {
-    let mut names: Vec<&str> = f
-        .records
-        .iter()
-        .filter(|r| !is_reference(f, r))
-        .map(|r| r.strategy.as_str())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    let mut ranks: Vec<Rank<'a>> = names
-        .into_iter()
-        .filter_map(|s| {
-            let rows: Vec<&Record> = f.records.iter().filter(|r| r.strategy == s).collect();
-            let to_best: Vec<f64> = rows
-                .iter()
-                .map(|r| r.ns_per_call.median / best_median(f, r))
-                .collect();
-            let to_floor: Vec<f64> = rows
-                .iter()
-                .filter_map(|r| Some(r.ns_per_call.median / floor.of(r)?))
-                .collect();
-            Some(Rank {
-                strategy: s,
-                to_best: geo_mean(&to_best)?,
-                to_floor: geo_mean(&to_floor),
-            })
-        })
-        .collect();
-    ranks.sort_by(|a, b| a.to_best.total_cmp(&b.to_best));
-    ranks
 }
 
 /// A section's heading: the scenario's title, its language and direction (`S01 call floor —
@@ -288,8 +267,18 @@ fn section(
     if let Some(doc) = def.and_then(|d| d.documents.as_ref()) {
         let _ = writeln!(out, "Documents: {doc}\n");
     }
+    // A conclusion may carry a block (S06's tables) after its first line: indented, it stays
+    // inside its list item.
     for c in conclusions {
-        let _ = writeln!(out, "- {c}");
+        let mut lines = c.lines();
+        let _ = writeln!(out, "- {}", lines.next().unwrap_or(""));
+        for l in lines {
+            let _ = if l.is_empty() {
+                writeln!(out)
+            } else {
+                writeln!(out, "  {l}")
+            };
+        }
     }
     for plot in crate::plots::plots_for(std::slice::from_ref(f)) {
         let _ = writeln!(out, "\n![{}]({PLOT_DIR}/{}.svg)", plot.title, plot.file);
@@ -393,12 +382,12 @@ fn section(
         "---|".repeat(extra.len())
     );
     for r in sorted_rows(&f.records) {
-        let best = best_median(f, r);
         let ns = &r.ns_per_call;
         let fl = floor.of(r);
         let _ = write!(
             out,
-            "| `{}` | {} | {} [{}, {}] | {} | {} | {} | {} / {} | {} | {} |",
+            "| <a id=\"{}\"></a>`{}` | {} | {} [{}, {}] | {} | {} | {} | {} / {} | {} | {} |",
+            row_anchor(f, r),
             r.strategy,
             r.params_label(),
             fmt_ns(ns.median),
@@ -406,7 +395,7 @@ fn section(
             fmt_ns(ns.high),
             match r.ratios.as_ref().and_then(|x| x.to_floor) {
                 Some(x) => fmt_ratio(&x),
-                None => fl.map_or("–".into(), |fl| format!("{:.2}", ns.median / fl)),
+                None => floor.ratio(r).map_or("–".into(), |x| format!("{x:.2}")),
             },
             fl.map_or("–".into(), |fl| fmt_signed_ns(ns.median - fl)),
             if is_reference(f, r) {
@@ -414,7 +403,7 @@ fn section(
             } else {
                 match r.ratios.as_ref().and_then(|x| x.to_best) {
                     Some(x) => fmt_ratio(&x),
-                    None => format!("{:.2}", ns.median / best),
+                    None => format!("{:.2}", to_best(f, r)),
                 }
             },
             fmt_count(r.allocs_per_call.rust),
@@ -483,7 +472,145 @@ fn sorted_rows(records: &[Record]) -> Vec<&Record> {
 
 #[cfg(test)]
 mod tests {
+    use lab_record::{Allocs, Machine, Ns};
+    use serde_json::{Map, Value};
+
     use super::*;
+
+    fn rec(strategy: &str, params: &[(&str, u64)], ns: f64) -> Record {
+        let p: Map<String, Value> = params
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), Value::from(v)))
+            .collect();
+        let ns = Ns {
+            median: ns,
+            low: ns * 0.99,
+            high: ns * 1.01,
+        };
+        let allocs = Allocs {
+            rust: Some(0.0),
+            c: Some(0.0),
+            go: None,
+        };
+        Record::new(strategy, p, ns, allocs)
+    }
+
+    fn file(scenario: &str, lang: &str, dir: &str, records: Vec<Record>) -> ResultFile {
+        let m = Machine::example("t-1c-0000");
+        ResultFile::new(scenario, lang, dir, "one call", &m, records)
+    }
+
+    /// A few scenarios of made-up records: strategies beyond the noise, within it, and
+    /// references faster than every strategy.
+    fn sample() -> Vec<ResultFile> {
+        let lens = [8, 64, 4096];
+        let s02 = lens
+            .iter()
+            .flat_map(|&l| {
+                [
+                    rec("native", &[("len", l)], 1.0),
+                    rec("ptr_len", &[("len", l)], 1.2),
+                    rec("cstring", &[("len", l)], 20.0 + l as f64 / 16.0),
+                ]
+            })
+            .collect();
+        let s01 = vec![
+            rec("native", &[], 0.5),
+            rec("rust_call", &[], 0.6),
+            rec("empty_call", &[], 1.7),
+            rec("call_with_args", &[], 1.75),
+        ];
+        let s01_go = vec![rec("empty_call", &[], 26.0)];
+        vec![
+            file("s01_call_floor", "rust", "r2c", s01),
+            file("s01_call_floor", "go", "r2c", s01_go),
+            file("s02_pass_string", "rust", "r2c", s02),
+        ]
+    }
+
+    /// Every `](#…)` link of the report against the anchors it defines: its headings' and its
+    /// `<a id>`s.
+    fn undefined_links(md: &str) -> Vec<String> {
+        let mut defined: Vec<String> = md
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .map(anchor)
+            .collect();
+        defined.extend(
+            md.split("<a id=\"")
+                .skip(1)
+                .filter_map(|s| s.split('"').next().map(str::to_owned)),
+        );
+        md.split("](#")
+            .skip(1)
+            .filter_map(|s| s.split(')').next())
+            .filter(|a| !defined.iter().any(|d| d == a))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_link_in_the_report_is_defined() {
+        let md = render(&sample(), "t-1c-0000");
+        assert!(md.contains("](#s02-r2c-"), "the guide links rows");
+        assert_eq!(undefined_links(&md), Vec::<String>::new());
+        // The committed run, too, where there is one: its every row, section and guide line.
+        let results = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results");
+        for dir in std::fs::read_dir(results).into_iter().flatten().flatten() {
+            let files = lab_record::load_dir(&dir.path()).unwrap();
+            if let Some(f) = files.first() {
+                let md = render(&files, &f.machine.id);
+                assert_eq!(
+                    undefined_links(&md),
+                    Vec::<String>::new(),
+                    "{:?}",
+                    dir.path()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_guide_has_one_line_per_question() {
+        let md = render(&sample(), "t-1c-0000");
+        let guide = &md[md.find("## Decision guide").unwrap()..md.find("## Summary").unwrap()];
+        let lines: Vec<&str> = guide.lines().filter(|l| l.starts_with("- **")).collect();
+        assert_eq!(lines.len(), crate::guide::questions());
+        // Measured questions link to their figures; the others say so.
+        for l in &lines {
+            assert!(l.contains("](#") || l.contains("not measured yet"), "{l}");
+        }
+        let s02 = lines.iter().find(|l| l.contains("pass a string")).unwrap();
+        assert!(
+            s02.contains("`ptr_len` at 3 of 3 points") && s02.contains("`cstring` costs ×"),
+            "{s02}"
+        );
+    }
+
+    #[test]
+    fn the_summary_never_ranks_a_reference() {
+        let md = render(&sample(), "t-1c-0000");
+        let summary = &md[md.find("## Summary").unwrap()..md.find("\n## S01").unwrap()];
+        let s01 = summary
+            .lines()
+            .find(|l| l.contains("S01 call floor — rust, R→C"))
+            .unwrap();
+        let cells: Vec<&str> = s01.split(" | ").take(4).collect();
+        // `native` and `rust_call` are faster than both strategies, and never a leader.
+        assert!(
+            cells
+                .iter()
+                .all(|c| !c.contains("native") && !c.contains("rust_call")),
+            "{s01}"
+        );
+        // 1.70 against 1.75 ns is within the noise: no winner.
+        assert!(cells[1].contains("none alone"), "{s01}");
+        let s02 = summary.lines().find(|l| l.contains("S02")).unwrap();
+        assert!(
+            s02.contains("`ptr_len` at 3 of 3 points") && !s02.contains("`native`"),
+            "{s02}"
+        );
+    }
 
     #[test]
     fn anchors_follow_markdown() {

@@ -1,11 +1,12 @@
 //! The arithmetic the report does on records, once: looking records up by strategy and parameters,
-//! medians, ratios, geometric means, percentiles, a line fit, interpolation, and how numbers are
-//! written. The table (`render.rs`), its floor (`floor.rs`) and every scenario's conclusions
-//! (`conclusions/`) use these, so a figure that appears in two places is computed the same way.
+//! medians, the margin of one row over another and the noise rule, leaders, percentiles, a line
+//! fit, interpolation, and how numbers are written. The table (`render.rs`), its floor
+//! (`floor.rs`) and every scenario's conclusions (`conclusions/`) use these, so a figure that
+//! appears in two places is computed the same way.
 
 use std::collections::BTreeMap;
 
-use lab_record::{Record, ResultFile};
+use lab_record::{Ns, Ratios, Record, ResultFile};
 
 /// Numeric parameter `name` of a record (`len`, `n`, `threads`…).
 pub fn param(r: &Record, name: &str) -> Option<u64> {
@@ -53,28 +54,185 @@ pub fn is_reference(f: &ResultFile, r: &Record) -> bool {
             .is_some_and(|d| d.is_reference(&r.strategy))
 }
 
-/// The strategies at exactly these parameters that lead: the fastest, and every other whose
-/// difference from it is within the noise — their interleaved ratios to the best overlap (the
-/// quartiles of the same rounds), or, for rows without them, their brackets do. Fastest first.
-pub fn leaders_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Vec<&'a Record> {
-    let mut rows: Vec<&Record> = f
-        .records
+/// The between-run noise of a ratio: a median ratio closer to 1 than this is not called a
+/// difference, however tight its quartiles. Measured: between two runs of one binary, 92 % of the
+/// interleaved ratios (× floor, × best) agreed within 10 %, so a smaller gap is what a rerun moves.
+pub const NOISE: f64 = 0.10;
+
+/// Where a [`Margin`]'s spread comes from, the tightest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spread {
+    /// The quartiles of the two rows' per-round ratios (rounds they shared: [`Ratios::over`]).
+    Rounds,
+    /// The two rows' interleaved ratios to a common denominator (the best, else the floor),
+    /// divided: median over median, the bracket from the far ends of their quartiles.
+    Ratios,
+    /// Their medians divided, the bracket from the far ends of their own brackets (criterion's
+    /// confidence bounds, the driver's quartiles, Go's bootstrap).
+    Brackets,
+}
+
+/// One row over another: the ratio with its spread.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Margin {
+    pub ratio: Ns,
+    pub spread: Spread,
+}
+
+impl Margin {
+    /// Whether the difference is beyond the noise: the spread of the ratio excludes 1 and its
+    /// median is beyond [`NOISE`] either way. A conclusion names a winner only then.
+    pub fn beyond_noise(&self) -> bool {
+        let r = &self.ratio;
+        (r.low > 1.0 || r.high < 1.0) && r.median.ln().abs() > (1.0 + NOISE).ln()
+    }
+}
+
+/// `×11.7 [11.4–12.0]`: a margin's ratio with its spread.
+impl std::fmt::Display for Margin {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = &self.ratio;
+        write!(
+            out,
+            "×{} [{}–{}]",
+            fmt_x(r.median),
+            fmt_x(r.low),
+            fmt_x(r.high)
+        )
+    }
+}
+
+/// A ratio with three significant figures (two decimals below 10): `1.04`, `11.7`, `928`.
+pub fn fmt_x(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// Row `a` over row `b` of one result file, with its spread: from the rounds both kept
+/// ([`Ratios::over`]) when they do the same work and have them; else from their interleaved
+/// ratios to the best (or to the floor) of that work; else, and always for rows of different
+/// work, from their medians and brackets ([`margin_apart`]).
+pub fn margin(a: &Record, b: &Record) -> Option<Margin> {
+    let same_work = a.work_label() == b.work_label();
+    if let (true, Some(x), Some(y)) = (same_work, a.ratios.as_ref(), b.ratios.as_ref()) {
+        if let Some(ratio) = x.over(y) {
+            return Some(Margin {
+                ratio,
+                spread: Spread::Rounds,
+            });
+        }
+        let to_best = |r: &Ratios| r.to_best;
+        let to_floor = |r: &Ratios| r.to_floor;
+        for common in [to_best, to_floor] {
+            if let (Some(x), Some(y)) = (common(x), common(y)) {
+                return quotient(x, y, Spread::Ratios);
+            }
+        }
+    }
+    margin_apart(a, b)
+}
+
+/// Row `a` over row `b` from their medians and brackets alone: for rows that never shared a
+/// round (another file, another language, another work).
+pub fn margin_apart(a: &Record, b: &Record) -> Option<Margin> {
+    quotient(a.ns_per_call, b.ns_per_call, Spread::Brackets)
+}
+
+/// `a / b`, its bounds the far ends of the two spreads.
+fn quotient(a: Ns, b: Ns, spread: Spread) -> Option<Margin> {
+    let ok = |x: f64| x.is_finite() && x > 0.0;
+    (ok(a.median) && ok(b.median) && ok(b.low) && ok(a.low)).then(|| Margin {
+        ratio: Ns {
+            median: a.median / b.median,
+            low: a.low / b.high,
+            high: a.high / b.low,
+        },
+        spread,
+    })
+}
+
+/// `` `a` costs ×11.7 [11.4–12.0] of `b` ``, or, within the noise, `` `a` and `b`: no
+/// measurable difference (×1.04 [0.98–1.10]) ``: one comparison, a winner named only beyond the
+/// noise; `more` is added inside the brackets (`; medians …`).
+pub fn versus(a: &str, b: &str, m: &Margin, more: &str) -> String {
+    if m.beyond_noise() {
+        match more {
+            "" => format!("{a} costs {m} of {b}"),
+            more => format!("{a} costs {m} of {b} ({more})"),
+        }
+    } else {
+        match more {
+            "" => format!("{a} and {b}: no measurable difference ({m})"),
+            more => format!("{a} and {b}: no measurable difference ({m}; {more})"),
+        }
+    }
+}
+
+/// `×4.36 [4.29–4.41]`, or `×1.04 [0.98–1.10], no measurable difference`: a margin in a list.
+pub fn marked(m: &Margin) -> String {
+    if m.beyond_noise() {
+        m.to_string()
+    } else {
+        format!("{m}, no measurable difference")
+    }
+}
+
+/// The rows that lead among `rows` (rows of one work, of one file): the fastest, and every
+/// other whose [`margin`] over it is within the noise. Fastest first.
+pub fn leaders(mut rows: Vec<&Record>) -> Vec<&Record> {
+    // Ordered by the ratio to the best of the same rounds where every row has one (it moves
+    // less than a median), else by the median.
+    let all_ratios = rows
         .iter()
-        .filter(|r| at(r, params) && !is_reference(f, r))
-        .collect();
-    let key = |r: &Record| {
-        r.ratios
-            .as_ref()
-            .and_then(|x| x.to_best)
-            .unwrap_or(r.ns_per_call)
+        .all(|r| r.ratios.as_ref().is_some_and(|x| x.to_best.is_some()));
+    let key = |r: &Record| match (&r.ratios, all_ratios) {
+        (
+            Some(Ratios {
+                to_best: Some(b), ..
+            }),
+            true,
+        ) => b.median,
+        _ => r.ns_per_call.median,
     };
-    rows.sort_by(|a, b| key(a).median.total_cmp(&key(b).median));
+    rows.sort_by(|a, b| key(a).total_cmp(&key(b)));
     let Some(&first) = rows.first() else {
         return rows;
     };
-    let best = key(first);
-    rows.retain(|r| key(r).low <= best.high);
+    rows.retain(|r| std::ptr::eq(*r, first) || !margin(r, first).is_some_and(|m| m.beyond_noise()));
     rows
+}
+
+/// The strategies at exactly these parameters that lead ([`leaders`] of the rows there, floors
+/// and references aside).
+pub fn leaders_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Vec<&'a Record> {
+    leaders(
+        f.records
+            .iter()
+            .filter(|r| at(r, params) && !is_reference(f, r))
+            .collect(),
+    )
+}
+
+/// "`a`", or for leaders within the noise of each other "`a` and `b` (no measurable
+/// difference)".
+pub fn leader_names(leaders: &[&Record]) -> Option<String> {
+    let names: Vec<String> = leaders
+        .iter()
+        .map(|r| format!("`{}`", r.strategy))
+        .collect();
+    match names.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [init @ .., last] => Some(format!(
+            "{} and {last} (no measurable difference)",
+            init.join(", ")
+        )),
+    }
 }
 
 /// For each value of parameter `name`, who leads at it (with exactly that parameter): "`a`", or,
@@ -83,52 +241,68 @@ pub fn leaders_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Vec<&'a Reco
 pub fn leaders_at_each(f: &ResultFile, name: &str) -> BTreeMap<String, Vec<u64>> {
     let mut out: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for v in values(f, name) {
-        let leaders = leaders_at(f, &[(name, v)]);
-        let names: Vec<String> = leaders
-            .iter()
-            .map(|r| format!("`{}`", r.strategy))
-            .collect();
-        let key = match names.as_slice() {
-            [] => continue,
-            [one] => one.clone(),
-            [init @ .., last] => {
-                format!("{} and {last} (no measurable difference)", init.join(", "))
-            }
-        };
-        out.entry(key).or_default().push(v);
+        if let Some(key) = leader_names(&leaders_at(f, &[(name, v)])) {
+            out.entry(key).or_default().push(v);
+        }
     }
     out
 }
 
-/// `num`'s median over `den`'s at each value of parameter `name` (records with exactly that
+/// `num` over `den` ([`margin`]) at each value of parameter `name` (records with exactly that
 /// parameter) where both were measured.
-pub fn ratio_at_each(f: &ResultFile, name: &str, num: &str, den: &str) -> Vec<(u64, f64)> {
-    ratio_at_each_where(f, name, num, den, |r, v| at(r, &[(name, v)]))
+pub fn margin_at_each(f: &ResultFile, name: &str, num: &str, den: &str) -> Vec<(u64, Margin)> {
+    margin_at_each_where(f, name, num, den, |r, v| at(r, &[(name, v)]))
 }
 
-/// `num`'s median over `den`'s at each value `v` of parameter `name`, each taken from the first
-/// record of its strategy that `pick(record, v)` accepts: for sweeps with other parameters too.
-pub fn ratio_at_each_where(
+/// `num` over `den` ([`margin`]) at each value `v` of parameter `name`, each row the first of its
+/// strategy that `pick(record, v)` accepts: for sweeps with other parameters too.
+pub fn margin_at_each_where(
     f: &ResultFile,
     name: &str,
     num: &str,
     den: &str,
     pick: impl Fn(&Record, u64) -> bool,
-) -> Vec<(u64, f64)> {
+) -> Vec<(u64, Margin)> {
     values(f, name)
         .into_iter()
         .filter_map(|v| {
-            let m = |s: &str| find(f, s, |r| pick(r, v)).map(|r| r.ns_per_call.median);
-            Some((v, m(num)? / m(den)?))
+            let row = |s: &str| find(f, s, |r| pick(r, v));
+            Some((v, margin(row(num)?, row(den)?)?))
         })
         .collect()
 }
 
-/// Geometric mean of ratios (the mean of their logarithms, exponentiated); `None` for none.
-/// Ratios are averaged this way so that ×2 and ×0.5 cancel.
-pub fn geo_mean(ratios: &[f64]) -> Option<f64> {
-    (!ratios.is_empty())
-        .then(|| (ratios.iter().map(|x| x.ln()).sum::<f64>() / ratios.len() as f64).exp())
+/// Margins along a sweep, "×5.1 at 1, ×1.04 at 4 (no measurable difference), …": the figure
+/// alone where it is beyond the noise, so the exceptions stand out; `at` names a point.
+pub fn series<T>(points: &[(T, Margin)], at: impl Fn(&T) -> String) -> String {
+    points
+        .iter()
+        .map(|(v, m)| {
+            let x = format!("×{} at {}", fmt_x(m.ratio.median), at(v));
+            if m.beyond_noise() {
+                x
+            } else {
+                format!("{x} (no measurable difference)")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A row's "× best": its interleaved ratio to the best of its rounds where measured, else its
+/// median over the fastest median among the strategies of the same work (floors and references
+/// are never a best).
+pub fn to_best(f: &ResultFile, r: &Record) -> f64 {
+    if let Some(b) = r.ratios.as_ref().and_then(|x| x.to_best) {
+        return b.median;
+    }
+    let best = f
+        .records
+        .iter()
+        .filter(|o| !is_reference(f, o) && o.work_label() == r.work_label())
+        .map(|o| o.ns_per_call.median)
+        .fold(f64::INFINITY, f64::min);
+    r.ns_per_call.median / best
 }
 
 /// Percentile `key` (`p50`, `p99`, `p99.9`, `max`) of a record timed call by call (S12).
@@ -286,6 +460,67 @@ mod tests {
             each.keys().collect::<Vec<_>>(),
             ["`borrow` and `clone_on_return` (no measurable difference)"]
         );
+    }
+
+    /// A row of rounds `per_round` (ns per call), at len=8.
+    fn rounds(strategy: &str, per_round: Vec<f64>) -> Record {
+        let mut r = row(strategy, (1.0, 1.0, 1.0));
+        r.ns_per_call = lab_record::quartiles(per_round.clone());
+        let x = r.ratios.as_mut().unwrap();
+        x.to_best = None;
+        x.rounds = per_round.len() as u32;
+        x.per_round = per_round;
+        r
+    }
+
+    #[test]
+    fn a_tight_gap_under_the_noise_floor_is_no_difference() {
+        // 5 % slower in every round: the quartiles exclude 1, but 5 % is within what a rerun moves.
+        let a = rounds("a", vec![1.05, 2.1, 1.05, 1.05, 1.05]);
+        let b = rounds("b", vec![1.0, 2.0, 1.0, 1.0, 1.0]);
+        let m = margin(&a, &b).unwrap();
+        assert_eq!(m.spread, Spread::Rounds);
+        assert!((m.ratio.median - 1.05).abs() < 1e-9 && m.ratio.low > 1.0);
+        assert!(!m.beyond_noise());
+        assert!(versus("`a`", "`b`", &m, "").contains("no measurable difference"));
+        assert_eq!(leaders(vec![&a, &b]).len(), 2);
+    }
+
+    #[test]
+    fn a_wide_gap_with_overlapping_quartiles_is_no_difference() {
+        // 30 % slower at the median, but the rounds scatter across 1.
+        let a = rounds("a", vec![0.9, 1.3, 1.3, 1.8, 0.95]);
+        let b = rounds("b", vec![1.0, 1.0, 1.0, 1.0, 1.0]);
+        let m = margin(&a, &b).unwrap();
+        assert!((m.ratio.median - 1.3).abs() < 1e-9 && m.ratio.low < 1.0);
+        assert!(!m.beyond_noise());
+        // The same gap in every round is one.
+        let a = rounds("a", vec![1.3; 5]);
+        assert!(margin(&a, &b).unwrap().beyond_noise());
+        let l = leaders(vec![&a, &b]);
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].strategy, "b");
+    }
+
+    #[test]
+    fn margins_fall_back_to_ratios_then_brackets() {
+        // No rounds kept: the ratios to the best, divided.
+        let a = row("a", (1.5, 1.4, 1.6));
+        let b = row("b", (1.0, 1.0, 1.02));
+        let m = margin(&a, &b).unwrap();
+        assert_eq!(m.spread, Spread::Ratios);
+        assert!((m.ratio.low - 1.4 / 1.02).abs() < 1e-9 && m.beyond_noise());
+        // Other work: the medians and their brackets, never the ratios of other rounds.
+        let mut c = row("a", (1.0, 1.0, 1.0));
+        c.params.insert("len".into(), Value::from(64));
+        c.ns_per_call = Ns {
+            median: 2.0,
+            low: 1.9,
+            high: 2.1,
+        };
+        let m = margin(&c, &b).unwrap();
+        assert_eq!(m.spread, Spread::Brackets);
+        assert!((m.ratio.median - 2.0).abs() < 1e-9 && (m.ratio.high - 2.1).abs() < 1e-9);
     }
 
     #[test]

@@ -48,7 +48,9 @@ fn rebuilds_the_report_from_records() {
     assert!(out.contains("wrote"), "{out}");
     let md = fs::read_to_string(root.join("REPORT.md")).unwrap();
     assert!(
-        md.contains("| `ptr_len` | len=8 | 2.00 [2.00, 2.00] |"),
+        md.contains(
+            "| <a id=\"s02-r2c-ptr_len-len-8\"></a>`ptr_len` | len=8 | 2.00 [2.00, 2.00] |"
+        ),
         "{md}"
     );
     let _ = fs::remove_dir_all(&root);

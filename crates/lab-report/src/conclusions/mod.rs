@@ -10,22 +10,25 @@
 use lab_record::ResultFile;
 
 use crate::floor::Floor;
-use crate::stats::{fmt_ns, geo_mean, leaders_at_each, lens_list, median, twin, values};
+use crate::stats::{
+    at, find, fmt_ns, fmt_x, leaders_at_each, lens_list, margin, margin_apart, marked, twin,
+    values, versus, Margin,
+};
 
-mod s01_call_floor;
-mod s02_pass_string;
-mod s03_unknown_length;
-mod s04_known_length;
-mod s05_pass_batch;
-mod s06_read_headers;
-mod s07_copy_on_demand;
-mod s08_cross_thread_writes;
-mod s09_request_lifetime;
-mod s10_panic;
-mod s11_thread_attach;
-mod s12_tail_latency;
-mod s13_ownership;
-mod s14_filters;
+pub(crate) mod s01_call_floor;
+pub(crate) mod s02_pass_string;
+pub(crate) mod s03_unknown_length;
+pub(crate) mod s04_known_length;
+pub(crate) mod s05_pass_batch;
+pub(crate) mod s06_read_headers;
+pub(crate) mod s07_copy_on_demand;
+pub(crate) mod s08_cross_thread_writes;
+pub(crate) mod s09_request_lifetime;
+pub(crate) mod s10_panic;
+pub(crate) mod s11_thread_attach;
+pub(crate) mod s12_tail_latency;
+pub(crate) mod s13_ownership;
+pub(crate) mod s14_filters;
 
 /// What one section's conclusions may read.
 pub struct View<'a> {
@@ -175,19 +178,81 @@ pub fn conclude(v: &View) -> Vec<String> {
     c
 }
 
-/// What Go's figures add to every section Go measured: how much longer Go takes than Rust for the
-/// same strategy, over the shared sweep. A geometric mean, so that no one parameter point weighs
-/// more than another.
+/// What Go's figures add to every section Go measured: Go's time over Rust's for the same
+/// strategy at each point both measured. The two never shared a round (another bench target), so
+/// each margin is of medians and brackets. Unlike workloads are not averaged: a few points are
+/// listed, a sweep is given as its range and how many points fall either way.
 fn go_ratio(f: &ResultFile, go: &ResultFile) -> Option<String> {
-    let ratios: Vec<f64> = f
+    let points: Vec<(String, Margin)> = f
         .records
         .iter()
-        .filter_map(|r| Some(twin(go, r)?.ns_per_call.median / r.ns_per_call.median))
+        .filter_map(|r| {
+            let m = margin_apart(twin(go, r)?, r)?;
+            let label = match r.params_label() {
+                p if p.is_empty() => format!("`{}`", r.strategy),
+                p => format!("`{}` {p}", r.strategy),
+            };
+            Some((label, m))
+        })
         .collect();
-    let geo = geo_mean(&ratios)?;
-    Some(format!(
-        "Go takes ×{geo:.2} the time of Rust for the same strategy (geometric mean over the {} points both measured).",
-        ratios.len()
+    if points.is_empty() {
+        return None;
+    }
+    if points.len() <= 4 {
+        let list: Vec<String> = points
+            .iter()
+            .map(|(label, m)| format!("{label} {}", marked(m)))
+            .collect();
+        return Some(format!(
+            "Go's time over Rust's for the same strategy: {}.",
+            list.join("; ")
+        ));
+    }
+    Some(format!("Go {}.", counted(&points, "points both measured")))
+}
+
+/// "takes ×0.41–×3.10 the time of Rust: longer at 12 of 14 points both measured, shorter at 1,
+/// no measurable difference at 1": a sweep of margins by its range and its counts.
+pub(crate) fn counted<T>(points: &[(T, Margin)], what: &str) -> String {
+    let xs = points.iter().map(|(_, m)| m.ratio.median);
+    let (lo, hi) = xs.fold((f64::INFINITY, 0.0_f64), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
+    let beyond = |longer: bool| {
+        points
+            .iter()
+            .filter(|(_, m)| m.beyond_noise() && (m.ratio.median > 1.0) == longer)
+            .count()
+    };
+    let (longer, shorter) = (beyond(true), beyond(false));
+    format!(
+        "takes ×{}–×{} the time of Rust: longer at {longer} of {} {what}, shorter at {shorter}, no measurable difference at {}",
+        fmt_x(lo),
+        fmt_x(hi),
+        points.len(),
+        points.len() - longer - shorter
+    )
+}
+
+/// `a` against `b` at exactly these parameters: one comparison ([`versus`]), with both medians.
+pub(crate) fn versus_at(
+    f: &ResultFile,
+    a: &str,
+    b: &str,
+    params: &[(&str, u64)],
+) -> Option<String> {
+    let row = |s: &str| find(f, s, |r| at(r, params));
+    let (ra, rb) = (row(a)?, row(b)?);
+    let medians = format!(
+        "medians {} vs {} ns",
+        fmt_ns(ra.ns_per_call.median),
+        fmt_ns(rb.ns_per_call.median)
+    );
+    Some(versus(
+        &format!("`{a}`"),
+        &format!("`{b}`"),
+        &margin(ra, rb)?,
+        &medians,
     ))
 }
 
@@ -208,17 +273,14 @@ fn fastest_by_len(f: &ResultFile) -> String {
 /// ends say whether a copy's cost is the call's or the bytes'.
 fn ratio_at_len_ends(f: &ResultFile, base: &str, other: &str) -> Vec<String> {
     let lens = values(f, "len");
-    [lens.first(), lens.last()]
-        .into_iter()
+    let mut ends = vec![lens.first(), lens.last()];
+    ends.dedup();
+    ends.into_iter()
         .flatten()
         .filter_map(|&l| {
-            let a = median(f, base, &[("len", l)])?;
-            let b = median(f, other, &[("len", l)])?;
             Some(format!(
-                "At {l} B `{other}` costs ×{:.2} of `{base}` ({} vs {} ns).",
-                b / a,
-                fmt_ns(b),
-                fmt_ns(a)
+                "At {l} B {}.",
+                versus_at(f, other, base, &[("len", l)])?
             ))
         })
         .collect()

@@ -2,40 +2,35 @@
 //! that carries no work costs, in each direction, against a call that crosses nothing — and, R→C,
 //! the memcpy line the report adds to the floor of rows that copy.
 
-use lab_record::ResultFile;
+use lab_record::{Record, ResultFile};
 
-use super::View;
-use crate::stats::{fit_line, fmt_ns, median, values};
+use super::{versus_at, View};
+use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values, versus, Margin};
 
 /// Rust calling C: the empty call, the four-argument call against the same call into Rust, and
 /// the memcpy floor as a line (fixed cost + cost per byte).
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
     let mut c = Vec::new();
-    if let (Some(e), Some(a)) = (
+    if let (Some(e), Some(a), Some(both)) = (
         median(f, "empty_call", &[]),
         median(f, "call_with_args", &[]),
+        versus_at(f, "call_with_args", "empty_call", &[]),
     ) {
         c.push(format!(
-            "An R→C empty call costs {} ns; with four arguments {} ns (×{:.2}).",
+            "An R→C empty call costs {} ns; with four arguments {} ns: {both}.",
             fmt_ns(e),
-            fmt_ns(a),
-            a / e
+            fmt_ns(a)
         ));
     }
     // Like for like: Rust calls a foreign function through the GOT, so the call into C is set
     // beside the same Rust call through a pointer; the direct call adds what the indirection costs.
-    if let (Some(a), Some(ind), Some(dir)) = (
-        median(f, "call_with_args", &[]),
-        median(f, "rust_call_indirect", &[]),
-        median(f, "rust_call", &[]),
+    if let (Some(ind), Some(dir)) = (
+        versus_at(f, "call_with_args", "rust_call_indirect", &[]),
+        versus_at(f, "call_with_args", "rust_call", &[]),
     ) {
         c.push(format!(
-            "The same call to a non-inlined Rust function costs {} ns through a pointer (the shape of the GOT call into C) and {} ns called directly: the call into C costs ×{:.2} of the first and ×{:.2} of the second.",
-            fmt_ns(ind),
-            fmt_ns(dir),
-            a / ind,
-            a / dir
+            "Against the same call to a non-inlined Rust function through a pointer (the shape of the GOT call into C): {ind}; called directly: {dir}."
         ));
     }
     let pts: Vec<(f64, f64)> = values(f, "len")
@@ -60,30 +55,31 @@ pub fn r2c(v: &View) -> Vec<String> {
 pub fn c2r(v: &View) -> Vec<String> {
     let f = v.file;
     let mut c = Vec::new();
-    let m = |strategy: &str| median(f, strategy, &[]);
-    if let Some(e) = m("empty_call") {
+    if let Some(e) = find(f, "empty_call", |r| at(r, &[])) {
         let r2c = v
             .file_of("rust", "r2c")
-            .and_then(|o| median(o, "empty_call", &[]));
-        match r2c {
-            Some(r) => c.push(format!(
-                "A C→R empty call through the dlopen()ed symbol costs {} ns, ×{:.2} of the R→C empty call ({} ns).",
-                fmt_ns(e),
-                e / r,
-                fmt_ns(r)
+            .and_then(|o| find(o, "empty_call", |r| at(r, &[])));
+        // The other direction's row was timed by another runner: medians and brackets only.
+        match r2c.and_then(|r| Some((r, margin_apart(e, r)?))) {
+            Some((r, m)) => c.push(format!(
+                "A C→R empty call through the dlopen()ed symbol costs {} ns against {} ns R→C: {}.",
+                fmt_ns(e.ns_per_call.median),
+                fmt_ns(r.ns_per_call.median),
+                versus("C→R", "R→C", &m, "")
             )),
             None => c.push(format!(
                 "A C→R empty call through the dlopen()ed symbol costs {} ns.",
-                fmt_ns(e)
+                fmt_ns(e.ns_per_call.median)
             )),
         }
     }
-    if let (Some(a), Some(cc)) = (m("call_with_args"), m("c_call")) {
+    if let (Some(a), Some(both)) = (
+        median(f, "call_with_args", &[]),
+        versus_at(f, "call_with_args", "c_call", &[]),
+    ) {
         c.push(format!(
-            "With four arguments {} ns; the same call to a C function of the driver, through a pointer, {} ns (×{:.2}).",
-            fmt_ns(a),
-            fmt_ns(cc),
-            a / cc
+            "With four arguments {} ns; against the same call to a C function of the driver, through a pointer: {both}.",
+            fmt_ns(a)
         ));
     }
     c
@@ -92,24 +88,31 @@ pub fn c2r(v: &View) -> Vec<String> {
 /// Go's empty call in the section's direction against Rust's; C→Go is the call the documents
 /// measured before and after Go CL 392854.
 pub fn go(v: &View, go: &ResultFile) -> Vec<String> {
-    let f = v.file;
-    let (Some(g), Some(r)) = (median(go, "empty_call", &[]), median(f, "empty_call", &[])) else {
-        return Vec::new();
-    };
-    let line = match f.direction.as_str() {
-        "c2r" => format!(
-            "C→Go empty call: {} ns, ×{:.1} of C→Rust ({} ns). Documents: ~1600 ns before Go CL 392854, ~140 ns after.",
-            fmt_ns(g),
-            g / r,
-            fmt_ns(r)
-        ),
-        "r2c" => format!(
-            "Go→C empty call: {} ns, ×{:.1} of Rust→C ({} ns).",
-            fmt_ns(g),
-            g / r,
-            fmt_ns(r)
-        ),
-        _ => return Vec::new(),
-    };
-    vec![line]
+    empty_calls(v.file, go).map_or_else(Vec::new, |(g, r, m)| {
+        let ns = format!(
+            "{} ns, {m} of",
+            fmt_ns(g.ns_per_call.median)
+        );
+        vec![match v.file.direction.as_str() {
+            "c2r" => format!(
+                "C→Go empty call: {ns} C→Rust ({} ns). Documents: ~1600 ns before Go CL 392854, ~140 ns after.",
+                fmt_ns(r.ns_per_call.median)
+            ),
+            _ => format!(
+                "Go→C empty call: {ns} Rust→C ({} ns).",
+                fmt_ns(r.ns_per_call.median)
+            ),
+        }]
+    })
+}
+
+/// Go's empty call and Rust's in one direction (`rust`'s), and Go's over Rust's: the figure the
+/// section's Go line and the report's guide quote.
+pub fn empty_calls<'a>(
+    rust: &'a ResultFile,
+    go: &'a ResultFile,
+) -> Option<(&'a Record, &'a Record, Margin)> {
+    let empty = |f: &'a ResultFile| find(f, "empty_call", |r| at(r, &[]));
+    let (g, r) = (empty(go)?, empty(rust)?);
+    Some((g, r, margin_apart(g, r)?))
 }

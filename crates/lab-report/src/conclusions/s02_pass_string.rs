@@ -4,22 +4,14 @@
 
 use lab_record::ResultFile;
 
-use super::View;
-use crate::stats::{fit_line, fmt_ns, median, values};
+use super::{versus_at, View};
+use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values};
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
     let mut c = Vec::new();
-    if let (Some(cs), Some(pl)) = (
-        median(f, "cstring", &[("len", 64)]),
-        median(f, "ptr_len", &[("len", 64)]),
-    ) {
-        c.push(format!(
-            "At 64 B `cstring` costs ×{:.1} of `ptr_len` ({} vs {} ns).",
-            cs / pl,
-            fmt_ns(cs),
-            fmt_ns(pl)
-        ));
+    if let Some(both) = versus_at(f, "cstring", "ptr_len", &[("len", 64)]) {
+        c.push(format!("At 64 B {both}."));
     }
     // The difference as a line: its intercept is what does not grow with the length (allocation,
     // free), its slope what does (NUL scan, copy, the host's strlen).
@@ -35,18 +27,20 @@ pub fn r2c(v: &View) -> Vec<String> {
     if let Some((a, b)) = fit_line(&pts) {
         c.push(format!("`cstring` costs {a:.1} ns + {b:.3} ns/byte over `ptr_len` (least squares over {} lengths).", pts.len()));
     }
-    // Lending copies nothing, so its two ends should match: quoted to show it.
+    // Lending copies nothing, so its two ends should match: rows of other work, so their
+    // medians and brackets.
     let lens = values(f, "len");
     if let (Some(&lo), Some(&hi)) = (lens.first(), lens.last().filter(|&&hi| hi != lens[0])) {
-        if let (Some(a), Some(b)) = (
-            median(f, "ptr_len", &[("len", lo)]),
-            median(f, "ptr_len", &[("len", hi)]),
-        ) {
-            c.push(format!(
-                "`ptr_len` does not depend on the length: {} ns at {lo} B, {} ns at {hi} B.",
-                fmt_ns(a),
-                fmt_ns(b)
-            ));
+        let row = |l: u64| find(f, "ptr_len", |r| at(r, &[("len", l)]));
+        if let (Some(a), Some(b)) = (row(lo), row(hi)) {
+            if let Some(m) = margin_apart(b, a) {
+                let (a, b) = (fmt_ns(a.ns_per_call.median), fmt_ns(b.ns_per_call.median));
+                c.push(if m.beyond_noise() {
+                    format!("`ptr_len` at {hi} B costs {m} of `ptr_len` at {lo} B ({b} vs {a} ns).")
+                } else {
+                    format!("`ptr_len` does not depend on the length: {a} ns at {lo} B, {b} ns at {hi} B (no measurable difference, {m}).")
+                });
+            }
         }
     }
     c

@@ -3,26 +3,24 @@
 //! documents' `runtime.Pinner`), or one packed copy — at every batch size.
 
 use super::View;
-use crate::stats::ratio_at_each;
+use crate::stats::{margin_at_each, series};
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
     // Both against the borrowed views, which copy nothing: the documents' recommended way.
-    let against_pinned = |s: &str, digits: usize| {
-        ratio_at_each(f, "n", s, "pinned_batch")
-            .iter()
-            .map(|(n, x)| format!("×{x:.digits$} at {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    vec![
-        format!(
-            "`cstring_each` costs {} of `pinned_batch`.",
-            against_pinned("cstring_each", 1)
-        ),
-        format!(
-            "`packed` (copy into one reused buffer) costs {} of `pinned_batch`.",
-            against_pinned("packed", 2)
-        ),
+    [
+        ("cstring_each", "`cstring_each`"),
+        ("packed", "`packed` (copy into one reused buffer)"),
     ]
+    .iter()
+    .filter_map(|&(s, name)| {
+        let points = margin_at_each(f, "n", s, "pinned_batch");
+        (!points.is_empty()).then(|| {
+            format!(
+                "{name} costs {} of `pinned_batch` (batch sizes).",
+                series(&points, |n| n.to_string())
+            )
+        })
+    })
+    .collect()
 }

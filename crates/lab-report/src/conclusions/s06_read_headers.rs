@@ -2,95 +2,226 @@
 //! one bulk call beats one call per header, and which stack threshold for the view slots is best —
 //! the documents' 16 was "picked by gut feeling, never measured".
 
-use std::collections::BTreeSet;
+use lab_record::{Record, ResultFile};
 
 use super::View;
-use crate::stats::{fmt_ns, geo_mean, median, param, values};
+use crate::stats::{at, find, fmt_ns, leaders, margin, param, versus, Margin};
+
+/// The strategies that read every header in one call, each set against `per_header_call`.
+pub const BULK: [&str; 3] = ["bulk_borrow", "bulk_copy", "bulk_copy_per_request"];
+
+/// The strategy of one call per header read.
+pub const PER_HEADER: &str = "per_header_call";
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
     let mut c = Vec::new();
-    // Crossover: for each n, the smallest k at which a bulk strategy beats per_header_call.
-    for bulk in ["bulk_borrow", "bulk_copy", "bulk_copy_per_request"] {
-        let mut parts = Vec::new();
-        for n in values(f, "n") {
-            let ks: Vec<u64> = f
-                .records
-                .iter()
-                .filter(|r| r.strategy == "per_header_call" && param(r, "n") == Some(n))
-                .filter_map(|r| param(r, "k"))
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let wins = ks.iter().find(|&&k| {
-                matches!((median(f, bulk, &[("n", n), ("k", k)]), median(f, "per_header_call", &[("n", n), ("k", k)])),
-                    (Some(b), Some(p)) if b < p)
-            });
-            if !ks.is_empty() {
-                parts.push(match wins {
-                    Some(k) => format!("n={n}: from k={k}"),
-                    None => format!("n={n}: never (k ≤ {})", ks.last().unwrap_or(&0)),
-                });
-            }
+    for bulk in BULK {
+        let cells = crossover(f, bulk);
+        if cells.is_empty() {
+            continue;
         }
-        if !parts.is_empty() {
-            c.push(format!(
-                "`{bulk}` beats `per_header_call` — {}.",
-                parts.join("; ")
-            ));
-        }
-    }
-    // Best stack threshold: the geometric mean over header counts of each threshold's ratio to the
-    // best threshold at that count, so that no header count weighs more than another.
-    let thresholds = values(f, "threshold");
-    let counts: Vec<u64> = f
-        .records
-        .iter()
-        .filter(|r| r.strategy == "stack_slots")
-        .filter_map(|r| param(r, "n"))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if !thresholds.is_empty() && !counts.is_empty() {
-        let slots = |n: u64, t: u64| median(f, "stack_slots", &[("n", n), ("threshold", t)]);
-        let mut scores: Vec<(u64, f64)> = thresholds
-            .iter()
-            .map(|&t| {
-                let ratios: Vec<f64> = counts
-                    .iter()
-                    .filter_map(|&n| {
-                        let m = slots(n, t)?;
-                        let best = thresholds
-                            .iter()
-                            .filter_map(|&u| slots(n, u))
-                            .fold(f64::INFINITY, f64::min);
-                        Some(m / best)
-                    })
-                    .collect();
-                // A threshold measured at no count scores as neutral (×1), not as missing.
-                (t, geo_mean(&ratios).unwrap_or(1.0))
-            })
-            .collect();
-        scores.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let list = scores
-            .iter()
-            .map(|(t, s)| format!("{t}: ×{s:.3}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let (wins, losses, ties) = tally(&cells);
         c.push(format!(
-            "The best stack threshold for the view slots is {} (geometric mean over header counts {}–{} of the ratio to the best threshold per count: {list}).",
-            scores[0].0,
-            counts[0],
-            counts[counts.len() - 1]
+            "`{bulk}` against `{PER_HEADER}` (`{bulk}` / `{PER_HEADER}` reading k of n headers; ✓ `{bulk}` faster beyond the noise, ✗ slower beyond it, unmarked: no measurable difference): faster at {wins} of {} points, slower at {losses}, no measurable difference at {ties}.\n\n{}",
+            cells.len(),
+            crossover_table(&cells)
         ));
-        // What spilling to the heap costs at the documents' threshold.
-        if let (Some(heap), Some(stack)) = (slots(16, 0), slots(16, 16)) {
+    }
+    c.extend(thresholds(f));
+    // What spilling to the heap costs at the documents' threshold.
+    let slots = |t: u64| find(f, "stack_slots", |r| at(r, &[("n", 16), ("threshold", t)]));
+    if let (Some(heap), Some(stack)) = (slots(0), slots(16)) {
+        if let Some(m) = margin(heap, stack) {
             c.push(format!(
-                "At 16 headers the heap slots cost {} ns more than stack slots (×{:.2}).",
-                fmt_ns(heap - stack),
-                heap / stack
+                "At 16 headers the heap slots (threshold 0) cost {} ns more than stack slots (threshold 16): {}.",
+                fmt_ns(heap.ns_per_call.median - stack.ns_per_call.median),
+                versus("the heap", "the stack", &m, "")
             ));
         }
     }
     c
+}
+
+/// One (n, k) point of a bulk strategy against `per_header_call`.
+pub struct Cell {
+    pub n: u64,
+    pub k: u64,
+    /// The bulk row over the per-header row.
+    pub margin: Margin,
+}
+
+/// `bulk` over `per_header_call` at every (n, k) both measured, by n then k.
+pub fn crossover(f: &ResultFile, bulk: &str) -> Vec<Cell> {
+    let mut cells: Vec<Cell> = f
+        .records
+        .iter()
+        .filter(|r| r.strategy == PER_HEADER)
+        .filter_map(|p| {
+            let (n, k) = (param(p, "n")?, param(p, "k")?);
+            let b = find(f, bulk, |r| r.params == p.params)?;
+            Some(Cell {
+                n,
+                k,
+                margin: margin(b, p)?,
+            })
+        })
+        .collect();
+    cells.sort_by_key(|c| (c.n, c.k));
+    cells
+}
+
+/// (bulk faster, bulk slower, no measurable difference), each beyond the noise.
+pub fn tally(cells: &[Cell]) -> (usize, usize, usize) {
+    let beyond = |faster: bool| {
+        cells
+            .iter()
+            .filter(|c| c.margin.beyond_noise() && (c.margin.ratio.median < 1.0) == faster)
+            .count()
+    };
+    let (w, l) = (beyond(true), beyond(false));
+    (w, l, cells.len() - w - l)
+}
+
+/// Rows n, columns k (the values present), a cell "×0.93 [0.90–0.96] ✓" where measured.
+fn crossover_table(cells: &[Cell]) -> String {
+    let mut ns: Vec<u64> = cells.iter().map(|c| c.n).collect();
+    let mut ks: Vec<u64> = cells.iter().map(|c| c.k).collect();
+    for v in [&mut ns, &mut ks] {
+        v.sort_unstable();
+        v.dedup();
+    }
+    let mut t = format!(
+        "| n | {} |\n|---|{}\n",
+        ks.iter()
+            .map(|k| format!("k={k}"))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---|".repeat(ks.len())
+    );
+    for n in ns {
+        let row: Vec<String> = ks
+            .iter()
+            .map(|&k| {
+                cells
+                    .iter()
+                    .find(|c| c.n == n && c.k == k)
+                    .map_or("–".into(), |c| {
+                        let mark = match (c.margin.beyond_noise(), c.margin.ratio.median < 1.0) {
+                            (false, _) => "",
+                            (true, true) => " ✓",
+                            (true, false) => " ✗",
+                        };
+                        format!("{}{mark}", c.margin)
+                    })
+            })
+            .collect();
+        t.push_str(&format!("| {n} | {} |\n", row.join(" | ")));
+    }
+    t.trim_end().to_owned()
+}
+
+/// The stack thresholds at one header count: those that lead (within the noise of the fastest),
+/// and the fastest of the others with its margin over the fastest.
+pub struct ThresholdsAt<'a> {
+    pub n: u64,
+    pub leaders: Vec<&'a Record>,
+    pub runner_up: Option<(&'a Record, Margin)>,
+}
+
+/// At each header count, which thresholds lead: the `stack_slots` rows of one n share their
+/// rounds (`threshold` is a variant parameter), so they compare round by round.
+pub fn thresholds_at(f: &ResultFile) -> Vec<ThresholdsAt<'_>> {
+    let slots: Vec<&Record> = f
+        .records
+        .iter()
+        .filter(|r| r.strategy == "stack_slots")
+        .collect();
+    let mut ns: Vec<u64> = slots.iter().filter_map(|r| param(r, "n")).collect();
+    ns.sort_unstable();
+    ns.dedup();
+    ns.into_iter()
+        .filter_map(|n| {
+            let rows: Vec<&Record> = slots
+                .iter()
+                .copied()
+                .filter(|r| param(r, "n") == Some(n))
+                .collect();
+            let lead = leaders(rows.clone());
+            let first = *lead.first()?;
+            let runner_up = rows
+                .iter()
+                .copied()
+                .filter(|r| !lead.iter().any(|l| std::ptr::eq(*l, *r)))
+                .filter_map(|r| Some((r, margin(r, first)?)))
+                .min_by(|a, b| a.1.ratio.median.total_cmp(&b.1.ratio.median));
+            Some(ThresholdsAt {
+                n,
+                leaders: lead,
+                runner_up,
+            })
+        })
+        .collect()
+}
+
+/// Each threshold with the header counts it leads at, and at how many of those alone; most
+/// first, then the smaller threshold (it costs the less stack).
+pub fn threshold_standing(at: &[ThresholdsAt]) -> Vec<(u64, usize, usize)> {
+    let mut ts: Vec<u64> = at
+        .iter()
+        .flat_map(|a| a.leaders.iter().filter_map(|r| param(r, "threshold")))
+        .collect();
+    ts.sort_unstable();
+    ts.dedup();
+    let mut out: Vec<(u64, usize, usize)> = ts
+        .into_iter()
+        .map(|t| {
+            let leads = |alone: bool| {
+                at.iter()
+                    .filter(|a| {
+                        a.leaders.iter().any(|r| param(r, "threshold") == Some(t))
+                            && (!alone || a.leaders.len() == 1)
+                    })
+                    .count()
+            };
+            (t, leads(false), leads(true))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    out
+}
+
+fn thresholds(f: &ResultFile) -> Vec<String> {
+    let at = thresholds_at(f);
+    let standing = threshold_standing(&at);
+    let Some(&(best, leads, alone)) = standing.first() else {
+        return Vec::new();
+    };
+    let threshold = |r: &Record| param(r, "threshold").map_or("?".into(), |t| t.to_string());
+    let mut table = String::from(
+        "| n | leading thresholds (no measurable difference between them) | next threshold, over the fastest |\n|---|---|---|\n",
+    );
+    for a in &at {
+        let mut lead: Vec<&Record> = a.leaders.clone();
+        lead.sort_by_key(|r| param(r, "threshold"));
+        let lead: Vec<String> = lead.into_iter().map(threshold).collect();
+        let next = a
+            .runner_up
+            .map_or("–".into(), |(r, m)| format!("{}: {m}", threshold(r)));
+        table.push_str(&format!("| {} | {} | {next} |\n", a.n, lead.join(", ")));
+    }
+    let others: Vec<String> = standing[1..]
+        .iter()
+        .map(|(t, l, _)| format!("{t} at {l}"))
+        .collect();
+    vec![format!(
+        "The best stack threshold for the view slots is {best}: it leads at {leads} of {} header counts ({alone} alone){}. Per header count, the thresholds within the noise of the fastest, and the fastest of the rest with its margin:\n\n{}",
+        at.len(),
+        if others.is_empty() {
+            String::new()
+        } else {
+            format!("; the others lead at fewer ({})", others.join(", "))
+        },
+        table.trim_end()
+    )]
 }

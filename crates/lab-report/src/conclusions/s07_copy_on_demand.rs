@@ -3,7 +3,7 @@
 //! per kind of filter and body size.
 
 use super::View;
-use crate::stats::{param, param_str, ratio_at_each_where};
+use crate::stats::{margin_at_each_where, param, param_str, series};
 
 pub fn c2r(v: &View) -> Vec<String> {
     let f = v.file;
@@ -11,16 +11,13 @@ pub fn c2r(v: &View) -> Vec<String> {
     // One line per filter, from the one that reads nothing (eager's worst case) to the one that
     // reads the body (where eager copies nothing lazy would not).
     for filter in ["nothing", "one_header", "all_headers", "body"] {
-        let ratios: Vec<String> = ratio_at_each_where(f, "body", "eager", "lazy", |r, b| {
+        let points = margin_at_each_where(f, "body", "eager", "lazy", |r, b| {
             param_str(r, "filter") == Some(filter) && param(r, "body") == Some(b)
-        })
-        .iter()
-        .map(|(b, x)| format!("×{x:.1} at {b} B"))
-        .collect();
-        if !ratios.is_empty() {
+        });
+        if !points.is_empty() {
             c.push(format!(
                 "Filter reading {filter}: `eager` costs {} of `lazy`.",
-                ratios.join(", ")
+                series(&points, |b| format!("{b} B"))
             ));
         }
     }

@@ -2,35 +2,52 @@
 //! on every host call that the request still exists costs (`weak_upgrade`, `generation_handle`)
 //! against a plain reference (`unchecked`), on one thread and on two sharing the request.
 
-use super::View;
-use crate::stats::{fmt_ns, median};
+use super::{versus_at, View};
+use crate::stats::{self, find, fmt_ns, margin, marked, median, values};
+
+/// The two checks, each against the other.
+const CHECKS: [&str; 2] = ["weak_upgrade", "generation_handle"];
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
     let mut c = Vec::new();
     let at = |s: &str, threads: u64| median(f, s, &[("threads", threads)]);
-    if let Some(u) = at("unchecked", 1) {
-        let checks: Vec<String> = ["weak_upgrade", "generation_handle"]
+    if let Some(u) = find(f, "unchecked", |r| stats::at(r, &[("threads", 1)])) {
+        let checks: Vec<String> = CHECKS
             .iter()
             .filter_map(|s| {
-                let m = at(s, 1)?;
+                let row = |s: &str| find(f, s, |r| r.params == u.params);
+                let (r, m) = (row(s)?, margin(row(s)?, u)?);
                 Some(format!(
-                    "`{s}` {} ns (+{} ns, ×{:.1})",
-                    fmt_ns(m),
-                    fmt_ns(m - u),
-                    m / u
+                    "`{s}` {} ns, +{} ns, {}",
+                    fmt_ns(r.ns_per_call.median),
+                    fmt_ns(r.ns_per_call.median - u.ns_per_call.median),
+                    marked(&m)
                 ))
             })
             .collect();
         c.push(format!(
             "One thread: the unchecked call costs {} ns; {}. Each check is two atomic read-modify-writes (count in, count out).",
-            fmt_ns(u),
-            checks.join(", ")
+            fmt_ns(u.ns_per_call.median),
+            checks.join("; ")
         ));
+    }
+    let between: Vec<String> = values(f, "threads")
+        .iter()
+        .filter_map(|&t| {
+            let both = versus_at(f, CHECKS[1], CHECKS[0], &[("threads", t)])?;
+            Some(format!(
+                "on {t} thread{}, {both}",
+                if t == 1 { "" } else { "s" }
+            ))
+        })
+        .collect();
+    if !between.is_empty() {
+        c.push(format!("Between the two checks: {}.", between.join("; ")));
     }
     // Two threads against one: `unchecked` is the machine's own scaling, so the checks' shortfall
     // from it is their contention.
-    let speedups: Vec<String> = ["unchecked", "weak_upgrade", "generation_handle"]
+    let speedups: Vec<String> = ["unchecked", CHECKS[0], CHECKS[1]]
         .iter()
         .filter_map(|s| Some(format!("`{s}` ×{:.2}", at(s, 1)? / at(s, 2)?)))
         .collect();

@@ -2,36 +2,30 @@
 //! entry with `catch_unwind` costs against a bare call, what a panicking request costs, and
 //! whether the host survives many of them.
 
+use lab_record::ResultFile;
+
 use super::View;
-use crate::stats::{find, fmt_ns, median, param};
+use crate::stats::{at, find, fmt_ns, margin, median, param, Margin};
 
 pub fn c2r(v: &View) -> Vec<String> {
     let f = v.file;
     let mut c = Vec::new();
     let m = |strategy: &str| median(f, strategy, &[]);
-    if let (Some(bare), Some(guarded)) = (m("bare_call"), m("catch_unwind")) {
-        // Below the spread of the two medians, a difference is alignment noise, not a cost.
-        let spread = f
-            .records
-            .iter()
-            .filter(|r| r.strategy == "bare_call" || r.strategy == "catch_unwind");
-        let noise = spread
-            .map(|r| r.ns_per_call.high - r.ns_per_call.low)
-            .fold(0.0, f64::max);
-        c.push(if guarded - bare > noise {
+    if let Some(g) = guard(f) {
+        c.push(if g.margin.beyond_noise() {
             format!(
-                "`catch_unwind` around a call costs {} ns over the bare call ({} vs {} ns, ×{:.2}).",
-                fmt_ns(guarded - bare),
-                fmt_ns(guarded),
-                fmt_ns(bare),
-                guarded / bare
+                "`catch_unwind` around a call costs {} ns over the bare call ({} vs {} ns, {}).",
+                fmt_ns(g.guarded - g.bare),
+                fmt_ns(g.guarded),
+                fmt_ns(g.bare),
+                g.margin
             )
         } else {
             format!(
-                "`catch_unwind` around a call costs nothing measurable: {} ns guarded vs {} ns bare (×{:.2}; the two differ by code alignment from run to run).",
-                fmt_ns(guarded),
-                fmt_ns(bare),
-                guarded / bare
+                "`catch_unwind` around a call costs nothing measurable: {} ns guarded vs {} ns bare ({}; the two differ by code alignment from run to run).",
+                fmt_ns(g.guarded),
+                fmt_ns(g.bare),
+                g.margin
             )
         });
     }
@@ -51,4 +45,22 @@ pub fn c2r(v: &View) -> Vec<String> {
         ));
     }
     c
+}
+
+/// What the guard costs: the guarded and the bare call, and the first over the second.
+pub struct Guard {
+    pub guarded: f64,
+    pub bare: f64,
+    pub margin: Margin,
+}
+
+/// The guard's cost, as the section and the guide state it.
+pub fn guard(f: &ResultFile) -> Option<Guard> {
+    let row = |s: &str| find(f, s, |r| at(r, &[]));
+    let (g, b) = (row("catch_unwind")?, row("bare_call")?);
+    Some(Guard {
+        guarded: g.ns_per_call.median,
+        bare: b.ns_per_call.median,
+        margin: margin(g, b)?,
+    })
 }

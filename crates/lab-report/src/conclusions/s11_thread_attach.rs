@@ -8,7 +8,7 @@ use super::View;
 use crate::stats::{find, fmt_ns};
 
 /// The first call and the steady call: the first record of each, whatever its parameters.
-fn first_and_steady(f: &ResultFile) -> Option<(f64, f64)> {
+pub fn first_and_steady(f: &ResultFile) -> Option<(f64, f64)> {
     let at = |s: &str| find(f, s, |_| true).map(|r| r.ns_per_call.median);
     Some((at("first_call")?, at("steady")?))
 }

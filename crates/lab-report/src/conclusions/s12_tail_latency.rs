@@ -8,12 +8,12 @@ use super::View;
 use crate::stats::{fmt_ns, param, percentile};
 
 /// The records timed call by call (the others have no percentiles).
-fn timed_singly(f: &ResultFile) -> impl Iterator<Item = &Record> {
+pub fn timed_singly(f: &ResultFile) -> impl Iterator<Item = &Record> {
     f.records.iter().filter(|r| r.percentiles_ns.is_some())
 }
 
 /// Percentile `k` of such a record; NaN where missing, so the line still prints and shows the gap.
-fn p(r: &Record, k: &str) -> f64 {
+pub fn p(r: &Record, k: &str) -> f64 {
     percentile(r, k).unwrap_or(f64::NAN)
 }
 

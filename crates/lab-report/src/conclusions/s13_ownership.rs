@@ -3,24 +3,25 @@
 //! S01's bare memcpy of the same chunk, and what the compiler enforces instead of a state machine.
 
 use super::View;
-use crate::stats::{fmt_ns, median, values};
+use crate::stats::{fmt_ns, margin_at_each, marked, median};
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
     let mut c = Vec::new();
     // The saving should be about one memcpy of the chunk: S01's, through the section's floor, is
     // quoted beside it where that length was measured.
-    let points: Vec<String> = values(f, "len")
+    let margins = margin_at_each(f, "len", "copy", "double_buffer");
+    let points: Vec<String> = margins
         .iter()
-        .filter_map(|&l| {
+        .filter_map(|&(l, m)| {
             let copy = median(f, "copy", &[("len", l)])?;
             let hand = median(f, "double_buffer", &[("len", l)])?;
             let memcpy = v.floor.memcpy_at(l).map_or(String::new(), |m| {
                 format!("; a bare memcpy of {l} B costs {} ns", fmt_ns(m))
             });
             Some(format!(
-                "×{:.2} at {l} B ({} ns saved{memcpy})",
-                copy / hand,
+                "{} at {l} B ({} ns saved{memcpy})",
+                marked(&m),
                 fmt_ns(copy - hand)
             ))
         })

@@ -5,7 +5,7 @@
 use lab_record::Record;
 
 use super::View;
-use crate::stats::fmt_ns;
+use crate::stats::{fmt_ns, is_reference, leader_names, leaders, margin};
 
 pub fn c2r(v: &View) -> Vec<String> {
     let f = v.file;
@@ -15,17 +15,34 @@ pub fn c2r(v: &View) -> Vec<String> {
     groups.sort();
     groups.dedup();
     for g in groups {
-        let mut rows: Vec<&Record> = f.records.iter().filter(|r| r.params_label() == g).collect();
-        rows.sort_by(|a, b| a.ns_per_call.median.total_cmp(&b.ns_per_call.median));
-        if let (Some(best), Some(worst)) = (rows.first(), rows.last()) {
-            c.push(format!(
-                "{g}: fastest `{}` ({} ns per request), slowest `{}` ×{:.2}.",
-                best.strategy,
-                fmt_ns(best.ns_per_call.median),
-                worst.strategy,
-                worst.ns_per_call.median / best.ns_per_call.median
-            ));
-        }
+        let rows: Vec<&Record> = f
+            .records
+            .iter()
+            .filter(|r| r.params_label() == g && !is_reference(f, r))
+            .collect();
+        let slowest = rows
+            .iter()
+            .copied()
+            .max_by(|a, b| a.ns_per_call.median.total_cmp(&b.ns_per_call.median));
+        let leaders = leaders(rows);
+        let (Some(names), Some(&first), Some(slowest)) =
+            (leader_names(&leaders), leaders.first(), slowest)
+        else {
+            continue;
+        };
+        let last = match margin(slowest, first) {
+            Some(m) if !leaders.iter().any(|l| std::ptr::eq(*l, slowest)) => {
+                format!(
+                    "; slowest `{}`, {m} of `{}`",
+                    slowest.strategy, first.strategy
+                )
+            }
+            _ => String::new(),
+        };
+        c.push(format!(
+            "{g}: fastest {names} ({} ns per request){last}.",
+            fmt_ns(first.ns_per_call.median)
+        ));
     }
     c
 }

@@ -1,0 +1,396 @@
+//! The decision guide at the top of the report: each question of the documents answered in one
+//! line, with its margin and a link to the row (or section) it comes from. Every figure comes from
+//! the functions the sections and the summary use (`standing.rs`, `stats.rs`, the scenarios'
+//! conclusion modules), so the guide restates what the report shows below, never a figure of its
+//! own; a winner is named only beyond the noise.
+
+use std::fmt::Write as _;
+
+use lab_record::{Record, ResultFile};
+
+use crate::conclusions::{
+    s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach, s12_tail_latency,
+};
+use crate::floor::Floor;
+use crate::render::{row_anchor, section_anchor};
+use crate::standing::{lead_text, standings};
+use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked, param, series};
+
+/// What an answer reads: the machine's files.
+struct Ctx<'a> {
+    files: &'a [ResultFile],
+}
+
+impl<'a> Ctx<'a> {
+    fn file(&self, scenario: &str, lang: &str, direction: &str) -> Option<&'a ResultFile> {
+        self.files
+            .iter()
+            .find(|f| f.scenario == scenario && f.lang == lang && f.direction == direction)
+    }
+}
+
+/// An answer: its line, and the anchor it comes from.
+type Answer = (String, String);
+
+/// One question of the documents.
+struct Question {
+    /// The scenario it is answered from (its records, its section).
+    scenario: &'static str,
+    question: &'static str,
+    answer: fn(&Ctx) -> Option<Answer>,
+}
+
+/// The documents' questions, in FINDINGS order.
+const QUESTIONS: &[Question] = &[
+    Question {
+        scenario: "s02_pass_string",
+        question: "How to pass a string to C?",
+        answer: |c| sweep(c, "s02_pass_string", "r2c"),
+    },
+    Question {
+        scenario: "s03_unknown_length",
+        question: "How to get a string of unknown length back from C?",
+        answer: |c| sweep(c, "s03_unknown_length", "r2c"),
+    },
+    Question {
+        scenario: "s04_known_length",
+        question: "How to get a string of known length back from C?",
+        answer: |c| sweep(c, "s04_known_length", "r2c"),
+    },
+    Question {
+        scenario: "s05_pass_batch",
+        question: "How to pass a batch of strings to C?",
+        answer: |c| sweep(c, "s05_pass_batch", "r2c"),
+    },
+    Question {
+        scenario: "s06_read_headers",
+        question: "Read headers in one bulk call or one call per header?",
+        answer: bulk_or_per_header,
+    },
+    Question {
+        scenario: "s06_read_headers",
+        question: "Which stack threshold for the header views?",
+        answer: stack_threshold,
+    },
+    Question {
+        scenario: "s07_copy_on_demand",
+        question: "Copy headers and body eagerly or lazily?",
+        answer: |c| sweep(c, "s07_copy_on_demand", "c2r"),
+    },
+    Question {
+        scenario: "s08_cross_thread_writes",
+        question: "Post writes from other threads, or lock?",
+        answer: |c| sweep(c, "s08_cross_thread_writes", "r2c"),
+    },
+    Question {
+        scenario: "s09_request_lifetime",
+        question: "Which request lifetime check?",
+        answer: lifetime_check,
+    },
+    Question {
+        scenario: "s10_panic",
+        question: "What does a panic guard cost?",
+        answer: panic_guard,
+    },
+    Question {
+        scenario: "s11_thread_attach",
+        question: "What does the first call on a new thread cost?",
+        answer: first_call,
+    },
+    Question {
+        scenario: "s12_tail_latency",
+        question: "What is the tail latency, with and without allocation?",
+        answer: tail_latency,
+    },
+    Question {
+        scenario: "s13_ownership",
+        question: "Copy body data or hand over its ownership?",
+        answer: |c| sweep(c, "s13_ownership", "r2c"),
+    },
+    Question {
+        scenario: "s14_filters",
+        question: "Which access strategy for whole filters?",
+        answer: |c| sweep(c, "s14_filters", "c2r"),
+    },
+    Question {
+        scenario: "s01_call_floor",
+        question: "Rust or Go: what does an empty call cost each way?",
+        answer: rust_vs_go,
+    },
+];
+
+/// The guide's markdown: a heading and one line per question.
+pub fn guide(files: &[ResultFile]) -> String {
+    let c = Ctx { files };
+    let mut out = String::from("## Decision guide\n\n");
+    let _ = writeln!(
+        out,
+        "Each question of the documents, answered from this run: a ratio is one row over another \
+         with its spread in brackets, and a strategy is named the winner only beyond the noise \
+         (the summary's rule). The link leads to the row or section it comes from.\n"
+    );
+    for q in QUESTIONS {
+        let line = match (q.answer)(&c) {
+            Some((text, anchor)) => format!("{text} [→](#{anchor})"),
+            None => format!("not measured yet (`{}`).", q.scenario),
+        };
+        let _ = writeln!(out, "- **{}** {line}", q.question);
+    }
+    out.push('\n');
+    out
+}
+
+/// The questions' count, for the tests.
+#[cfg(test)]
+pub fn questions() -> usize {
+    QUESTIONS.len()
+}
+
+/// A sweep's answer: the strategy leading at the most points, the closest rival where it leads
+/// alone (the weakest evidence of its lead), and what it costs over the floor.
+fn sweep(c: &Ctx, scenario: &str, direction: &str) -> Option<Answer> {
+    let f = c.file(scenario, "rust", direction)?;
+    let floor = Floor::of_file(c.files, f);
+    let ranks = standings(f, &floor);
+    let lead = ranks.first()?;
+    let mut text = format!("Leads: {}.", lead_text(lead));
+    let mut anchor = section_anchor(f);
+    if let Some((mine, rival, m)) = lead.closest {
+        let _ = write!(
+            text,
+            " Closest at {}: `{}` costs {m} of it.",
+            where_(mine),
+            rival.strategy
+        );
+        anchor = row_anchor(f, mine);
+    }
+    if let (Some((lo, hi)), true) = (lead.over_floor, lead.alone + lead.shared > 0) {
+        let ns = |x: f64| format!("{}{}", if x < 0.0 { "−" } else { "+" }, fmt_ns(x.abs()));
+        let _ = write!(
+            text,
+            " Over the floor: {} ns.",
+            if fmt_ns(lo) == fmt_ns(hi) {
+                ns(lo)
+            } else {
+                format!("{} to {}", ns(lo), ns(hi))
+            }
+        );
+    }
+    Some((text, anchor))
+}
+
+/// `len=64`, or "the one point" for a row without parameters.
+fn where_(r: &Record) -> String {
+    match r.params_label() {
+        p if p.is_empty() => "its one point".into(),
+        p => p,
+    }
+}
+
+fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
+    let f = c.file("s06_read_headers", "rust", "r2c")?;
+    let parts: Vec<String> = s06_read_headers::BULK
+        .iter()
+        .filter_map(|bulk| {
+            let cells = s06_read_headers::crossover(f, bulk);
+            let (wins, losses, _) = s06_read_headers::tally(&cells);
+            (!cells.is_empty()).then(|| {
+                format!(
+                    "`{bulk}` is faster at {wins} of {} (n, k) points, slower at {losses}",
+                    cells.len()
+                )
+            })
+        })
+        .collect();
+    // The bulk strategy's best point, where a bulk call pays off the most.
+    let best = s06_read_headers::BULK
+        .iter()
+        .flat_map(|b| {
+            s06_read_headers::crossover(f, b)
+                .into_iter()
+                .filter(|c| c.margin.beyond_noise() && c.margin.ratio.median < 1.0)
+                .map(move |c| (*b, c))
+        })
+        .min_by(|a, b| a.1.margin.ratio.median.total_cmp(&b.1.margin.ratio.median));
+    let lead = standings(f, &Floor::of_file(c.files, f))
+        .first()
+        .map_or(String::new(), |s| format!("Leads: {}. ", lead_text(s)));
+    let mut text = format!(
+        "{lead}Against `{}`: {}.",
+        s06_read_headers::PER_HEADER,
+        parts.join("; ")
+    );
+    let mut anchor = section_anchor(f);
+    if let Some((bulk, cell)) = best {
+        let _ = write!(
+            text,
+            " At best `{bulk}` costs {} of it, at n={}, k={}.",
+            cell.margin, cell.n, cell.k
+        );
+        if let Some(r) = find(f, bulk, |r| at(r, &[("n", cell.n), ("k", cell.k)])) {
+            anchor = row_anchor(f, r);
+        }
+    }
+    Some((text, anchor))
+}
+
+fn stack_threshold(c: &Ctx) -> Option<Answer> {
+    let f = c.file("s06_read_headers", "rust", "r2c")?;
+    let per_n = s06_read_headers::thresholds_at(f);
+    let standing = s06_read_headers::threshold_standing(&per_n);
+    let &(best, leads, alone) = standing.first()?;
+    let mut text = format!(
+        "{best}: it leads at {leads} of {} header counts ({alone} alone)",
+        per_n.len()
+    );
+    if let Some(&(next, l, _)) = standing.get(1) {
+        let _ = write!(text, "; next {next}, at {l}");
+    }
+    // Where the best does not lead, what it costs over the fastest threshold there.
+    let behind: Vec<(u64, crate::stats::Margin)> = per_n
+        .iter()
+        .filter(|a| {
+            !a.leaders
+                .iter()
+                .any(|r| param(r, "threshold") == Some(best))
+        })
+        .filter_map(|a| {
+            let mine = find(f, "stack_slots", |r| {
+                at(r, &[("n", a.n), ("threshold", best)])
+            })?;
+            Some((a.n, margin(mine, a.leaders[0])?))
+        })
+        .collect();
+    if !behind.is_empty() {
+        let _ = write!(
+            text,
+            "; where it does not lead it costs {} of the fastest threshold",
+            series(&behind, |n| format!("n={n}"))
+        );
+    }
+    text.push('.');
+    Some((text, section_anchor(f)))
+}
+
+fn lifetime_check(c: &Ctx) -> Option<Answer> {
+    let f = c.file("s09_request_lifetime", "rust", "r2c")?;
+    let between = margin_at_each(f, "threads", "generation_handle", "weak_upgrade");
+    if between.is_empty() {
+        return None;
+    }
+    let over: Vec<String> = ["weak_upgrade", "generation_handle"]
+        .iter()
+        .filter_map(|s| {
+            let row = |s: &str| find(f, s, |r| at(r, &[("threads", 1)]));
+            Some(format!(
+                "`{s}` {}",
+                marked(&margin(row(s)?, row("unchecked")?)?)
+            ))
+        })
+        .collect();
+    let anchor = find(f, "weak_upgrade", |r| at(r, &[("threads", 1)]))
+        .map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
+    Some((
+        format!(
+            "`generation_handle` over `weak_upgrade`: {}. Over `unchecked` on one thread: {}.",
+            series(&between, |t| format!(
+                "{t} thread{}",
+                if *t == 1 { "" } else { "s" }
+            )),
+            over.join(", ")
+        ),
+        anchor,
+    ))
+}
+
+fn panic_guard(c: &Ctx) -> Option<Answer> {
+    let f = c.file("s10_panic", "rust", "c2r")?;
+    let g = s10_panic::guard(f)?;
+    let cost = if g.margin.beyond_noise() {
+        format!(
+            "+{} ns per call ({} of the bare call)",
+            fmt_ns(g.guarded - g.bare),
+            g.margin
+        )
+    } else {
+        format!("nothing measurable ({})", g.margin)
+    };
+    let panic = find(f, "panic", |r| at(r, &[])).map_or(String::new(), |p| {
+        format!(
+            "; a panicking request costs {} ns and ends only that request",
+            fmt_ns(p.ns_per_call.median)
+        )
+    });
+    let anchor = find(f, "catch_unwind", |r| at(r, &[]))
+        .map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
+    Some((format!("`catch_unwind`: {cost}{panic}."), anchor))
+}
+
+fn first_call(c: &Ctx) -> Option<Answer> {
+    let f = c.file("s11_thread_attach", "rust", "c2r")?;
+    let line = |f: &ResultFile| {
+        let (first, steady) = s11_thread_attach::first_and_steady(f)?;
+        Some(format!(
+            "{} ns, ×{} of a steady call ({} ns)",
+            fmt_ns(first),
+            fmt_x(first / steady),
+            fmt_ns(steady)
+        ))
+    };
+    let mut text = format!("Rust: {}", line(f)?);
+    if let Some(go) = c.file("s11_thread_attach", "go", "c2r").and_then(line) {
+        let _ = write!(text, "; Go: {go}");
+    }
+    text.push('.');
+    let anchor =
+        find(f, "first_call", |_| true).map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
+    Some((text, anchor))
+}
+
+fn tail_latency(c: &Ctx) -> Option<Answer> {
+    let f = c.file("s12_tail_latency", "rust", "c2r")?;
+    let line = |f: &ResultFile| {
+        let parts: Vec<String> = s12_tail_latency::timed_singly(f)
+            .filter(|r| r.strategy != "timer")
+            .map(|r| {
+                let p = |k| s12_tail_latency::p(r, k);
+                format!(
+                    "`{}` p99.9 {} ns (×{} of p50)",
+                    r.strategy,
+                    fmt_ns(p("p99.9")),
+                    fmt_x(p("p99.9") / p("p50"))
+                )
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    };
+    let mut text = format!("Rust: {}", line(f)?);
+    if let Some(go) = c.file("s12_tail_latency", "go", "c2r").and_then(line) {
+        let _ = write!(text, "; Go: {go}");
+    }
+    text.push('.');
+    Some((text, section_anchor(f)))
+}
+
+fn rust_vs_go(c: &Ctx) -> Option<Answer> {
+    let parts: Vec<(String, String)> = [("r2c", "Go→C", "Rust→C"), ("c2r", "C→Go", "C→Rust")]
+        .iter()
+        .filter_map(|&(dir, go_name, rust_name)| {
+            let rust = c.file("s01_call_floor", "rust", dir)?;
+            let go = c.file("s01_call_floor", "go", dir)?;
+            let (g, r, m) = s01_call_floor::empty_calls(rust, go)?;
+            Some((
+                format!(
+                    "{go_name} costs {} of {rust_name} ({} vs {} ns)",
+                    marked(&m),
+                    fmt_ns(g.ns_per_call.median),
+                    fmt_ns(r.ns_per_call.median)
+                ),
+                row_anchor(rust, r),
+            ))
+        })
+        .collect();
+    let anchor = parts.first()?.1.clone();
+    let text: Vec<String> = parts.into_iter().map(|(t, _)| t).collect();
+    Some((format!("{}.", text.join("; ")), anchor))
+}

@@ -1,0 +1,165 @@
+//! A strategy's standing over the sweep of one result file: at how many parameter points it leads
+//! beyond the noise, and the ranges of its ratios. The summary and the decision guide both read
+//! it, so "leads at 7 of 8 points" means the same in both. Unlike workloads are never averaged: a
+//! sweep is a count of points and a range.
+
+use std::collections::BTreeMap;
+
+use lab_record::{Record, ResultFile};
+
+use crate::floor::Floor;
+use crate::stats::{is_reference, leaders, margin, to_best, Margin};
+
+/// One strategy over the points of a file where it met at least one other strategy.
+pub struct Standing<'a> {
+    pub strategy: &'a str,
+    /// Points where it leads alone (beyond the noise of every other).
+    pub alone: usize,
+    /// Points where it shares the lead (within the noise of the fastest).
+    pub shared: usize,
+    /// Points where it is the slowest, beyond the noise of the leader.
+    pub last: usize,
+    /// Points where it met another strategy.
+    pub points: usize,
+    /// Its × floor over its rows, min and max, where a floor is known.
+    pub to_floor: Option<(f64, f64)>,
+    /// Its − floor ns over its rows, min and max.
+    pub over_floor: Option<(f64, f64)>,
+    /// Its × best over its rows, min and max.
+    pub to_best: (f64, f64),
+    /// Where it leads alone, the rival closest to it: its row, the rival's, and the rival over it.
+    /// The weakest evidence of its lead, so the one to quote.
+    pub closest: Option<(&'a Record, &'a Record, Margin)>,
+}
+
+/// The points of `f`: its ways across (floors and references aside) grouped by work, where
+/// more than one strategy did that work.
+pub fn points(f: &ResultFile) -> Vec<Vec<&Record>> {
+    let mut by_work: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
+    for r in f.records.iter().filter(|r| !is_reference(f, r)) {
+        by_work.entry(r.work_label()).or_default().push(r);
+    }
+    by_work
+        .into_values()
+        .filter(|rows| rows.iter().any(|r| r.strategy != rows[0].strategy))
+        .collect()
+}
+
+/// Every strategy's standing, the one leading alone at the most points first.
+pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
+    let points = points(f);
+    let mut names: Vec<&str> = points
+        .iter()
+        .flatten()
+        .map(|r| r.strategy.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let range = |xs: Vec<f64>| {
+        xs.iter().fold(None, |acc: Option<(f64, f64)>, &x| {
+            Some(acc.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x))))
+        })
+    };
+    let mut out: Vec<Standing<'a>> = names
+        .into_iter()
+        .map(|s| {
+            let mut st = Standing {
+                strategy: s,
+                alone: 0,
+                shared: 0,
+                last: 0,
+                points: 0,
+                to_floor: None,
+                over_floor: None,
+                to_best: (1.0, 1.0),
+                closest: None,
+            };
+            for rows in &points {
+                let Some(mine) = rows.iter().copied().find(|r| r.strategy == s) else {
+                    continue;
+                };
+                st.points += 1;
+                let lead = leaders(rows.clone());
+                let leads = lead.iter().any(|r| std::ptr::eq(*r, mine));
+                match (leads, lead.len()) {
+                    (true, 1) => {
+                        st.alone += 1;
+                        let rival = rows
+                            .iter()
+                            .copied()
+                            .filter(|r| !std::ptr::eq(*r, mine))
+                            .filter_map(|r| Some((r, margin(r, mine)?)))
+                            .min_by(|a, b| a.1.ratio.median.total_cmp(&b.1.ratio.median));
+                        if let Some((r, m)) = rival {
+                            if st
+                                .closest
+                                .is_none_or(|(_, _, c)| m.ratio.median < c.ratio.median)
+                            {
+                                st.closest = Some((mine, r, m));
+                            }
+                        }
+                    }
+                    (true, _) => st.shared += 1,
+                    (false, _) => {
+                        let slowest = rows
+                            .iter()
+                            .copied()
+                            .max_by(|a, b| to_best(f, a).total_cmp(&to_best(f, b)));
+                        let beyond = margin(mine, lead[0]).is_some_and(|m| m.beyond_noise());
+                        if slowest.is_some_and(|r| std::ptr::eq(r, mine)) && beyond {
+                            st.last += 1;
+                        }
+                    }
+                }
+            }
+            let rows: Vec<&Record> = f.records.iter().filter(|r| r.strategy == s).collect();
+            st.to_floor = range(rows.iter().filter_map(|r| floor.ratio(r)).collect());
+            st.over_floor = range(
+                rows.iter()
+                    .filter_map(|r| Some(r.ns_per_call.median - floor.of(r)?))
+                    .collect(),
+            );
+            st.to_best = range(rows.iter().map(|r| to_best(f, r)).collect()).unwrap_or((1.0, 1.0));
+            st
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (b.alone, b.shared)
+            .cmp(&(a.alone, a.shared))
+            .then(a.strategy.cmp(b.strategy))
+    });
+    out
+}
+
+/// The strategy slowest beyond the noise at the most points, if any is.
+pub fn slowest<'s, 'a>(standings: &'s [Standing<'a>]) -> Option<&'s Standing<'a>> {
+    standings
+        .iter()
+        .filter(|s| s.last > 0)
+        .max_by_key(|s| s.last)
+}
+
+/// "`ptr_len` at 8 of 8 points", "`a` at 1 of 8 points alone, 7 shared", or "none alone; `a`
+/// shares the lead at 4 of 4 points": the leader as the summary and the guide state it.
+pub fn lead_text(s: &Standing) -> String {
+    let of = match s.points {
+        1 => "of 1 point".to_owned(),
+        n => format!("of {n} points"),
+    };
+    match (s.alone, s.shared) {
+        (0, 0) => format!("none beyond the noise ({of})"),
+        (0, sh) => format!("none alone; `{}` shares the lead at {sh} {of}", s.strategy),
+        (a, 0) => format!("`{}` at {a} {of}", s.strategy),
+        (a, sh) => format!("`{}` at {a} {of} alone, {sh} shared", s.strategy),
+    }
+}
+
+/// `×1.00–1.18`, or `×1.05` for a range of one value.
+pub fn fmt_range((lo, hi): (f64, f64)) -> String {
+    use crate::stats::fmt_x;
+    if fmt_x(lo) == fmt_x(hi) {
+        format!("×{}", fmt_x(lo))
+    } else {
+        format!("×{}–{}", fmt_x(lo), fmt_x(hi))
+    }
+}
