@@ -182,19 +182,19 @@ fn the_native_row_and_the_c_extension_are_the_floors() {
         "{md}"
     );
     assert!(
-        md.contains("| `native` | len=64 | 1.00 [0.99, 1.01] | 1.00 | +0.00 | – |"),
+        md.contains("`native` | len=64 | 1.00 [0.99, 1.01] | 1.00 | +0.00 | – |"),
         "{md}"
     );
     assert!(
-        md.contains("| `ptr_len` | len=64 | 1.50 [1.48, 1.52] | 1.50 | +0.50 | 1.00 |"),
+        md.contains("`ptr_len` | len=64 | 1.50 [1.48, 1.52] | 1.50 | +0.50 | 1.00 |"),
         "{md}"
     );
     assert!(
-        md.contains("| `cstring` | len=64 | 30.0 [29.7, 30.3] | 30.00 | +29.0 | 20.00 |"),
+        md.contains("`cstring` | len=64 | 30.0 [29.7, 30.3] | 30.00 | +29.0 | 20.00 |"),
         "{md}"
     );
     assert!(
-        md.contains("| `bulk_borrow` | n=1 | 30.0 [29.7, 30.3] | 1.20 | +5.00 | 1.00 |"),
+        md.contains("`bulk_borrow` | n=1 | 30.0 [29.7, 30.3] | 1.20 | +5.00 | 1.00 |"),
         "{md}"
     );
     assert!(
@@ -206,7 +206,7 @@ fn the_native_row_and_the_c_extension_are_the_floors() {
         "the C extension stands beside Rust: {md}"
     );
     // The summary ranks strategies, never the floor.
-    assert!(md.contains("| `ptr_len` | 1.50 |"), "{md}");
+    assert!(md.contains("`ptr_len` at 1 of 1 point | ×1.50 |"), "{md}");
 }
 
 #[test]
@@ -264,7 +264,9 @@ fn the_report_computes_its_conclusions() {
     ];
     let md = lab_report::render(&files, "fixture-2c-0000");
     assert!(
-        md.contains("At 64 B `cstring` costs ×22.0 of `ptr_len` (44.0 vs 2.00 ns)"),
+        md.contains(
+            "At 64 B `cstring` costs ×22.0 [21.6–22.4] of `ptr_len` (medians 44.0 vs 2.00 ns)"
+        ),
         "{md}"
     );
     assert!(
@@ -272,23 +274,25 @@ fn the_report_computes_its_conclusions() {
         "{md}"
     );
     assert!(
-        md.contains("`bulk_borrow` beats `per_header_call` — n=16: from k=8."),
+        md.contains("| 16 | ×2.00 [1.96–2.04] ✗ | ×0.50 [0.49–0.51] ✓ |"),
         "{md}"
     );
     assert!(
-        md.contains("The best stack threshold for the view slots is 16"),
+        md.contains(
+            "The best stack threshold for the view slots is 16: it leads at 2 of 2 header counts"
+        ),
         "{md}"
     );
     // Without a native row the floor falls back to S01: ptr_len 2.0 / empty_call 2.0; cstring
     // copies 65 B, floor 2 + memcpy(65).
     assert!(
-        md.contains("| `ptr_len` | len=64 | 2.00 [1.98, 2.02] | 1.00 | +0.00 | 1.00 | 0 / 0 |"),
+        md.contains("`ptr_len` | len=64 | 2.00 [1.98, 2.02] | 1.00 | +0.00 | 1.00 | 0 / 0 |"),
         "{md}"
     );
     let floor_65 = 2.0 + 3.0 + 10.0 / 960.0;
     assert!(
         md.contains(&format!(
-            "| `cstring` | len=64 | 44.0 [43.6, 44.4] | {:.2} | +{:.1} |",
+            "`cstring` | len=64 | 44.0 [43.6, 44.4] | {:.2} | +{:.1} |",
             44.0 / floor_65,
             44.0 - floor_65
         )),
@@ -296,9 +300,7 @@ fn the_report_computes_its_conclusions() {
     );
     // The threshold variants are compared with each other at the same header count.
     assert!(
-        md.contains(
-            "| `stack_slots` | n=8,threshold=0 | 30.0 [29.7, 30.3] | 15.00 | +28.0 | 3.00 |"
-        ),
+        md.contains("`stack_slots` | n=8,threshold=0 | 30.0 [29.7, 30.3] | 15.00 | +28.0 | 3.00 |"),
         "{md}"
     );
     // Scenarios without records are said plainly.
@@ -306,10 +308,12 @@ fn the_report_computes_its_conclusions() {
         md.contains("| S07 copy on demand | – | – | – | not measured yet |"),
         "{md}"
     );
-    // The summary ranks strategies over the whole sweep: ptr_len is the best at both lengths, at the
-    // floor; cstring's geometric mean ratio is sqrt(22 × 262).
+    // The summary counts the points a strategy leads and gives ranges, never averages: ptr_len
+    // leads at both lengths, at the floor; cstring is ×22 and ×262 of it.
     assert!(
-        md.contains("| `ptr_len` | 1.00 | `cstring` ×75.92 |"),
+        md.contains(
+            "`ptr_len` at 2 of 2 points | ×1.00 | `cstring` ×22.0–262 (slowest at 2 of 2) |"
+        ),
         "{md}"
     );
     assert!(md.contains("| Go | not installed |"));
@@ -357,11 +361,14 @@ fn go_stands_beside_rust_or_is_said_missing() {
     assert!(md.contains("| Go ns | allocs Go / C | Rust / Go |"), "{md}");
     assert!(md.contains("| 60.0 | 1 / 0 | 0.03 |"), "{md}");
     assert!(
-        md.contains("| `ptr_len_escape` | len=64 | 85.0 [84.2, 85.8] | 1 / 0 |"),
+        md.contains("`ptr_len_escape` | len=64 | 85.0 [84.2, 85.8] | 1 / 0 |"),
         "{md}"
     );
-    // Go/Rust: sqrt(60/2 × 90/20) = sqrt(135) = 11.62.
-    assert!(md.contains("Go takes ×11.62 the time of Rust"), "{md}");
+    // Go over Rust per point, never averaged: 60 / 2 and 90 / 20.
+    assert!(
+        md.contains("Go's time over Rust's for the same strategy: `ptr_len` len=64 ×30.0 [29.4–30.6]; `cstring` len=64 ×4.50 [4.41–4.59]."),
+        "{md}"
+    );
     assert!(md.contains("Go at 64 B: `cstring` 90.0 ns, `ptr_len` without `#cgo noescape` 85.0 ns, with it 60.0 ns"), "{md}");
 }
 
