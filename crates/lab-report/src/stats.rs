@@ -219,12 +219,14 @@ pub fn leaders_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Vec<&'a Reco
 }
 
 /// "`a`", or for leaders within the noise of each other "`a` and `b` (no measurable
-/// difference)".
+/// difference)", in the order of their names: their order by time is noise, and a sentence that
+/// followed it would change between runs that agree.
 pub fn leader_names(leaders: &[&Record]) -> Option<String> {
-    let names: Vec<String> = leaders
+    let mut names: Vec<String> = leaders
         .iter()
         .map(|r| format!("`{}`", r.strategy))
         .collect();
+    names.sort();
     match names.as_slice() {
         [] => None,
         [one] => Some(one.clone()),
