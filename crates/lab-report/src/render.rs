@@ -24,6 +24,16 @@ fn title(scenario: &str) -> String {
     definition::get(scenario).map_or_else(|| scenario.to_owned(), |d| d.title.clone())
 }
 
+/// The rounds of the interleaved pass that timed these records (the most any record kept).
+fn rounds(files: &[ResultFile]) -> u32 {
+    files
+        .iter()
+        .flat_map(|f| &f.records)
+        .filter_map(|r| r.ratios.as_ref().map(|x| x.rounds))
+        .max()
+        .unwrap_or(0)
+}
+
 /// A ratio measured in interleaved rounds: its median, with the quartiles of the rounds.
 fn fmt_ratio(x: &lab_record::Ns) -> String {
     format!("{:.2} [{:.2}, {:.2}]", x.median, x.low, x.high)
@@ -100,13 +110,14 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
          which, and scenarios without one fall back to the empty call of S01 plus S01's `memcpy` of the bytes the row \
          copies. \"− floor\" is the boundary's own cost, median − floor. For R→C, × floor and × best are measured \
          apart from the medians, so that they reproduce: every case of one work is timed in turn, a short batch each, \
-         over 21 rounds (the first case rotating), and each row shows the median of its per-round ratios with their \
+         over {} rounds (the first case rotating), and each row shows the median of its per-round ratios with their \
          quartiles in brackets. C→R rows are timed by the C driver (`c-harness/driver`), which `dlopen()`s the extension \
          and times batches of calls with `clock_gettime(CLOCK_MONOTONIC)` (batches of at least 2 ms, 41 samples: the \
          median, with the 25th and 75th percentiles in brackets; S12 times every call singly into a log-bucket histogram); \
          its allocation counts come from the host's counters and the extension's `lab_ext_stats`. Medians move between \
          runs on this shared machine: quote ratios within one run.\n",
-        COUNT_CALLS
+        COUNT_CALLS,
+        rounds(files)
     );
 
     out.push_str(&crate::guide::guide(files));
