@@ -57,24 +57,34 @@ pub fn is_reference(f: &ResultFile, r: &Record) -> bool {
 /// difference from it is within the noise — their interleaved ratios to the best overlap (the
 /// quartiles of the same rounds), or, for rows without them, their brackets do. Fastest first.
 pub fn leaders_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Vec<&'a Record> {
-    let mut rows: Vec<&Record> = f
-        .records
-        .iter()
-        .filter(|r| at(r, params) && !is_reference(f, r))
-        .collect();
-    let key = |r: &Record| {
-        r.ratios
-            .as_ref()
-            .and_then(|x| x.to_best)
-            .unwrap_or(r.ns_per_call)
-    };
-    rows.sort_by(|a, b| key(a).median.total_cmp(&key(b).median));
+    leaders(
+        f.records
+            .iter()
+            .filter(|r| at(r, params) && !is_reference(f, r))
+            .collect(),
+    )
+}
+
+/// Of `rows` (strategies of one work), the leaders as [`leaders_at`] finds them: the fastest by
+/// its interleaved ratio to the best (its median, for a row without), and every other whose
+/// bracket reaches the fastest's. Fastest first.
+pub fn leaders(mut rows: Vec<&Record>) -> Vec<&Record> {
+    rows.sort_by(|a, b| to_best(a).median.total_cmp(&to_best(b).median));
     let Some(&first) = rows.first() else {
         return rows;
     };
-    let best = key(first);
-    rows.retain(|r| key(r).low <= best.high);
+    let best = to_best(first);
+    rows.retain(|r| to_best(r).low <= best.high);
     rows
+}
+
+/// A row's interleaved ratio to the best, or, for a row measured without rounds, its ns (which
+/// orders rows of one work the same way, but brackets them more widely).
+fn to_best(r: &Record) -> lab_record::Ns {
+    r.ratios
+        .as_ref()
+        .and_then(|x| x.to_best)
+        .unwrap_or(r.ns_per_call)
 }
 
 /// For each value of parameter `name`, who leads at it (with exactly that parameter): "`a`", or,
