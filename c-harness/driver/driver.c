@@ -692,10 +692,14 @@ static void interleave(plan *p, const size_t *idx, size_t m) {
 /* The rounds of every work of the plan (cases with equal params), then every record in the order
  * the cases were added, then the fixtures freed. */
 static void plan_finish(plan *p) {
+  double t0 = now_ns();
+  size_t works = 0, floors = 0;
   for (size_t i = 0; i < p->n; i++) {
+    floors += p->c[i].floor_ctx != NULL;
     if (p->c[i].interleaved) {
       continue;
     }
+    works++;
     size_t idx[PLAN_MAX], m = 0;
     for (size_t j = i; j < p->n; j++) {
       if (strcmp(p->c[j].params, p->c[i].params) == 0) {
@@ -704,6 +708,10 @@ static void plan_finish(plan *p) {
     }
     interleave(p, idx, m);
   }
+  /* What the rounds add to the run (about cases x rounds x batch, twice with the floor). */
+  fprintf(stderr,
+          "%s: interleaved rounds: %zu works, %zu cases + %zu floor cases, %zu rounds, %.2f s\n",
+          p->scenario, works, p->n, floors, n_rounds(), (now_ns() - t0) / 1e9);
   for (size_t i = 0; i < p->n; i++) {
     plan_case *c = &p->c[i];
     emit_interleaved(p->scenario, c->strategy, c->params, c->s, c->a, NULL, c->checksum,
