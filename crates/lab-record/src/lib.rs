@@ -179,7 +179,9 @@ pub struct Ratios {
     pub rounds: u32,
     /// This row's ns per call in each round, in round order. The rows of one work share their
     /// rounds, so any two of them compare round by round ([`Ratios::over`]), as the floor and the
-    /// best do: the report's crossovers and margins come from these.
+    /// best do: the report's crossovers and margins come from these. C→R: the rows of one file
+    /// (one driver process); a Rust or Go row's C floor ran in its rounds, but the C file's rows
+    /// keep the rounds of the C extension's own run, so compare across files only by `to_floor`.
     #[serde(default)]
     pub per_round: Vec<f64>,
 }
