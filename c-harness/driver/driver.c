@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,7 +33,8 @@
  * Globals: options, the extension, the output
  * ---------------------------------------------------------------------------------------------- */
 
-static struct {
+/* An extension's entry points, resolved with dlsym. */
+typedef struct {
   lab_ext_init_fn init;
   lab_ext_noop_fn noop;
   lab_ext_noop_args_fn noop_args;
@@ -42,14 +44,19 @@ static struct {
   lab_ext_callback_fn on_response_headers;
   lab_ext_stats_fn stats;
   lab_ext_destroy_fn destroy;
-} ext;
+} ext_api;
 
-/* S11's floor on the same threads: a private copy of the C extension (a copy, so that it is a
- * separate instance even when it is the extension measured), or NULL without --floor-ext. */
-static struct {
-  lab_ext_callback_fn on_request_headers;
-} floor_ext;
+/* The extension under test. */
+static ext_api ext;
+
+/* The floor: a private copy of the C extension (a copy, so that it is a separate instance even
+ * when it is the extension measured), all NULL without --floor-ext. S11 calls it first on each new
+ * thread; the interleaved pass times its cases in the same rounds as the measured extension's, so
+ * both sides of a ratio to the floor run in this process, milliseconds apart. */
+static ext_api floor_ext;
 static const char *floor_path;
+/* Whether --floor-ext is the very file under test (the C extension's own run). */
+static int floor_is_self;
 
 static const lab_host_api *host;
 static int quick;
@@ -217,8 +224,26 @@ static alloc_counts measure_allocs(run_fn run, void *ctx, uint64_t *checksum) {
   return alloc_delta(&a, &b, ALLOC_N);
 }
 
-static void emit(const char *scenario, const char *strategy, const char *params, summary s,
-                 alloc_counts a, const char *percentiles, uint64_t checksum) {
+/* A JSON array of n ns figures, or null for none. */
+static void emit_rounds(const char *key, const double *v, size_t n) {
+  fprintf(out, ",\"%s\":", key);
+  if (v == NULL) {
+    fputs("null", out);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    fprintf(out, "%c%.3f", i == 0 ? '[' : ',', v[i]);
+  }
+  fputs(n == 0 ? "[]" : "]", out);
+}
+
+/* One record. per_round / floor_per_round (NULL where not measured so): the case's ns per call in
+ * each of the `rounds` interleaved rounds, and the floor extension's same case in the same rounds;
+ * lab-bench turns them into ratios (driver.rs), so the ratio arithmetic exists once. */
+static void emit_interleaved(const char *scenario, const char *strategy, const char *params,
+                             summary s, alloc_counts a, const char *percentiles, uint64_t checksum,
+                             const double *per_round, const double *floor_per_round,
+                             size_t rounds) {
   char retained[32] = "null";
   if (!isnan(a.retained)) {
     snprintf(retained, sizeof retained, "%.3f", a.retained);
@@ -228,9 +253,12 @@ static void emit(const char *scenario, const char *strategy, const char *params,
           "\"ns_per_call\":{\"median\":%.3f,\"low\":%.3f,\"high\":%.3f},"
           "\"allocs_per_call\":{\"ext\":%.3f,\"c\":%.3f},\"bytes_allocated_per_call\":%.3f,"
           "\"bytes_copied_per_call\":%.3f,\"retained_bytes\":%s,"
-          "\"percentiles_ns\":%s,\"checksum\":%llu}\n",
+          "\"percentiles_ns\":%s,\"checksum\":%llu",
           scenario, strategy, params, s.median, s.low, s.high, a.ext, a.c, a.bytes, a.copied,
           retained, percentiles != NULL ? percentiles : "null", (unsigned long long)checksum);
+  emit_rounds("per_round", per_round, rounds);
+  emit_rounds("floor_per_round", floor_per_round, rounds);
+  fputs("}\n", out);
   fflush(out);
   if (ferror(out)) {
     fail("cannot write %s: %s", out_path != NULL ? out_path : "stdout", strerror(errno));
@@ -238,6 +266,12 @@ static void emit(const char *scenario, const char *strategy, const char *params,
   fprintf(stderr, "%s/%s %s: %.2f ns [%.2f .. %.2f], allocs ext %.3f c %.3f%s%s\n", scenario,
           strategy, params, s.median, s.low, s.high, a.ext, a.c,
           percentiles != NULL ? ", percentiles " : "", percentiles != NULL ? percentiles : "");
+}
+
+/* A record measured without interleaved rounds (S10's survival, S11, S12). */
+static void emit(const char *scenario, const char *strategy, const char *params, summary s,
+                 alloc_counts a, const char *percentiles, uint64_t checksum) {
+  emit_interleaved(scenario, strategy, params, s, a, percentiles, checksum, NULL, NULL, 0);
 }
 
 typedef struct {
@@ -272,25 +306,6 @@ static double retained_on_fresh_thread(run_fn run, void *ctx) {
     fail("%s: pthread_join: %s", current_case, strerror(err));
   }
   return (double)r.retained;
-}
-
-/* The usual case: time it, count its allocations (and, with `retained`, the bytes the extension
- * keeps after it), emit the record. */
-static void bench_case(const char *scenario, const char *strategy, const char *params, run_fn run,
-                       void *ctx, int retained) {
-  snprintf(current_case, sizeof current_case, "%s/%s %s", scenario, strategy, params);
-  summary s = measure(run, ctx);
-  uint64_t checksum = 0;
-  alloc_counts a = measure_allocs(run, ctx, &checksum);
-  if (retained) {
-    a.retained = retained_on_fresh_thread(run, ctx);
-  }
-  emit(scenario, strategy, params, s, a, NULL, checksum);
-}
-
-static void bench(const char *scenario, const char *strategy, const char *params, run_fn run,
-                  void *ctx) {
-  bench_case(scenario, strategy, params, run, ctx, 0);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -363,6 +378,8 @@ static double hist_quantile(const histogram *h, double q) {
 typedef enum { AUTH_IS_VALID, AUTH_IS_INVALID, AUTH_IS_MISSING } auth_mode;
 
 typedef struct fixture {
+  const ext_api *x;   /* the extension its requests go to */
+  auth_mode auth;
   lab_request *req;
   lab_handle h;
   lab_entry entry;
@@ -426,11 +443,14 @@ static void fixture_sizes(fixture *f) {
              "lab_headers_size");
 }
 
-static fixture *fixture_new(size_t body_len, auth_mode auth, lab_filter filter, lab_access access) {
+static fixture *fixture_new_on(const ext_api *x, size_t body_len, auth_mode auth, lab_filter filter,
+                               lab_access access) {
   fixture *f = calloc(1, sizeof *f);
   if (f == NULL) {
     fail("out of memory");
   }
+  f->x = x;
+  f->auth = auth;
   f->req = request_new(body_len, auth);
   f->h = lab_handle_register(f->req);
   if (f->h == 0) {
@@ -445,6 +465,27 @@ static fixture *fixture_new(size_t body_len, auth_mode auth, lab_filter filter, 
   f->entry.body = NULL;
   f->expect = LAB_OK;
   return f;
+}
+
+/* A fixture whose requests go to the extension under test. */
+static fixture *fixture_new(size_t body_len, auth_mode auth, lab_filter filter, lab_access access) {
+  return fixture_new_on(&ext, body_len, auth, filter, access);
+}
+
+static int floor_in_rounds(void);
+
+/* The same case on the floor extension, for the interleaved pass: a request of its own (built as
+ * f's was), so neither extension's calls touch the other's fixture. NULL when no floor is timed. */
+static fixture *fixture_twin(const fixture *f) {
+  if (!floor_in_rounds()) {
+    return NULL;
+  }
+  fixture *t = fixture_new_on(&floor_ext, f->entry.body_len, f->auth, (lab_filter)f->entry.filter,
+                              (lab_access)f->entry.access);
+  t->expect = f->expect;
+  t->with_response = f->with_response;
+  t->refresh_sizes = f->refresh_sizes;
+  return t;
 }
 
 static void fixture_free(fixture *f) {
@@ -485,14 +526,14 @@ static inline uint64_t fixture_request(fixture *f) {
   lab_entry e;
   fixture_entry(f, &e);
   uint64_t r = 0;
-  lab_status st = ext.on_request_headers(&e, &r);
+  lab_status st = f->x->on_request_headers(&e, &r);
   if (st != f->expect) {
     fail_status("lab_ext_on_request_headers", st);
   }
   if (f->with_response) {
     uint64_t r2 = 0;
     fixture_entry(f, &e);
-    st = ext.on_response_headers(&e, &r2);
+    st = f->x->on_response_headers(&e, &r2);
     if (st != f->expect) {
       fail_status("lab_ext_on_response_headers", st);
     }
@@ -511,6 +552,179 @@ static uint64_t run_request(void *ctx, uint64_t iters) {
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * A scenario's batch-timed cases, then their interleaved rounds
+ *
+ * Each case is measured on its own first (measure(): its median and quartiles, then its allocation
+ * counts), as always. The ratios a conclusion compares are measured apart, so that they reproduce:
+ * the cases of one work (equal params: the strategies and references of the extension under test,
+ * and the floor extension's same cases) are timed in turn, one short batch each, round after
+ * round, the first case of each round rotating, so both sides of a ratio run milliseconds apart
+ * and see the same state of a shared machine; a slow moment slows every case of its round. The
+ * same pass as the R->C runner's interleave() (crates/lab-bench/src/runner.rs), here in C, because
+ * the calls must come from the driver.
+ * ---------------------------------------------------------------------------------------------- */
+
+#define MAX_ROUNDS 31 /* as the R->C runner's full pass */
+#define PLAN_MAX 40
+
+static size_t n_rounds(void) { return quick ? 5 : MAX_ROUNDS; }
+
+/* One case's batch in a round, in ns: long enough that the clock reads and the odd interrupt
+ * vanish in it, short enough that 31 rounds of every case of a work stay within a few seconds. */
+static double round_batch_ns(void) { return quick ? 300e3 : 2e6; }
+
+/* Whether the floor extension's cases are timed in the rounds. Not in the C extension's own run:
+ * there the floor is the extension itself (the report's C rows are their own floor, x1.00 by
+ * definition), and a private copy of the same code would only add time and a ratio of 1 that
+ * measures placement noise, not a boundary. Those rows carry no to_floor. */
+static int floor_in_rounds(void) { return floor_ext.init != NULL && !floor_is_self; }
+
+/* The floor extension's ext_api as the ctx of the S01/S10 loops, or NULL when it is not timed. */
+static void *floor_table(void) { return floor_in_rounds() ? (void *)&floor_ext : NULL; }
+
+typedef struct {
+  char strategy[64];
+  char params[128];
+  run_fn run;
+  void *ctx;
+  /* The same case on the floor extension (run by the same run_fn), or NULL: none is timed. */
+  void *floor_ctx;
+  /* ctx and floor_ctx are fixtures that plan_finish frees. */
+  int owns_fixtures;
+  summary s;
+  alloc_counts a;
+  uint64_t checksum;
+  int interleaved;
+  double per_round[MAX_ROUNDS];
+  double floor_per_round[MAX_ROUNDS];
+} plan_case;
+
+typedef struct {
+  const char *scenario;
+  size_t n;
+  plan_case c[PLAN_MAX];
+} plan;
+
+static plan *plan_new(const char *scenario) {
+  plan *p = calloc(1, sizeof *p);
+  if (p == NULL) {
+    fail("out of memory");
+  }
+  p->scenario = scenario;
+  return p;
+}
+
+/* Measures one case now (time, then allocations, and with `retained` the bytes the extension keeps
+ * after it); its record is emitted by plan_finish, after the rounds. */
+static void plan_add(plan *p, const char *strategy, const char *params, run_fn run, void *ctx,
+                     void *floor_ctx, int retained, int owns_fixtures) {
+  snprintf(current_case, sizeof current_case, "%s/%s %s", p->scenario, strategy, params);
+  if (p->n == PLAN_MAX) {
+    fail("%s: more than %d cases in one scenario", current_case, PLAN_MAX);
+  }
+  plan_case *c = &p->c[p->n++];
+  snprintf(c->strategy, sizeof c->strategy, "%s", strategy);
+  snprintf(c->params, sizeof c->params, "%s", params);
+  c->run = run;
+  c->ctx = ctx;
+  c->floor_ctx = floor_ctx;
+  c->owns_fixtures = owns_fixtures;
+  c->s = measure(run, ctx);
+  c->a = measure_allocs(run, ctx, &c->checksum);
+  if (retained) {
+    c->a.retained = retained_on_fresh_thread(run, ctx);
+  }
+}
+
+/* A fixture case: its requests to the extension under test, and, when the floor is timed, a twin
+ * fixture's to the floor; plan_finish frees both. */
+static void plan_add_fixture(plan *p, const char *strategy, const char *params, fixture *f,
+                             int retained) {
+  fixture *twin = fixture_twin(f);
+  plan_add(p, strategy, params, run_request, f, twin, retained, 1);
+}
+
+typedef struct {
+  run_fn run;
+  void *ctx;
+  uint64_t iters;
+  double *per_round;
+} round_slot;
+
+/* The rounds of the cases idx[0 .. m) of one work. */
+static void interleave(plan *p, const size_t *idx, size_t m) {
+  const size_t rounds = n_rounds();
+  const double batch = round_batch_ns();
+  round_slot slots[2 * PLAN_MAX];
+  size_t n = 0;
+  for (size_t k = 0; k < m; k++) {
+    plan_case *c = &p->c[idx[k]];
+    snprintf(current_case, sizeof current_case, "%s/%s %s (rounds)", p->scenario, c->strategy,
+             c->params);
+    /* A batch of about `batch` from the case's measured median. */
+    double per = c->s.median > 0.1 ? c->s.median : 0.1;
+    uint64_t iters = (uint64_t)ceil(batch / per);
+    slots[n++] = (round_slot){c->run, c->ctx, iters > 0 ? iters : 1, c->per_round};
+    if (c->floor_ctx != NULL) {
+      /* The floor's median was measured in another process (its own driver run): size its batch
+       * from a timed batch of the measured case's length, after an untimed one that brings the
+       * floor's code and data in (its first calls here fault in the pages of its private copy). */
+      sink += c->run(c->floor_ctx, iters);
+      double t0 = now_ns();
+      sink += c->run(c->floor_ctx, iters);
+      double dt = now_ns() - t0;
+      uint64_t fi = dt > 0 ? (uint64_t)ceil((double)iters * batch / dt) : iters;
+      slots[n++] = (round_slot){c->run, c->floor_ctx, fi > 0 ? fi : 1, c->floor_per_round};
+    }
+    c->interleaved = 1;
+  }
+  snprintf(current_case, sizeof current_case, "%s %s (rounds)", p->scenario, p->c[idx[0]].params);
+  for (size_t r = 0; r < rounds; r++) {
+    for (size_t k = 0; k < n; k++) {
+      round_slot *sl = &slots[(k + r) % n];
+      double t0 = now_ns();
+      sink += sl->run(sl->ctx, sl->iters);
+      sl->per_round[r] = (now_ns() - t0) / (double)sl->iters;
+    }
+  }
+}
+
+/* The rounds of every work of the plan (cases with equal params), then every record in the order
+ * the cases were added, then the fixtures freed. */
+static void plan_finish(plan *p) {
+  double t0 = now_ns();
+  size_t works = 0, floors = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    floors += p->c[i].floor_ctx != NULL;
+    if (p->c[i].interleaved) {
+      continue;
+    }
+    works++;
+    size_t idx[PLAN_MAX], m = 0;
+    for (size_t j = i; j < p->n; j++) {
+      if (strcmp(p->c[j].params, p->c[i].params) == 0) {
+        idx[m++] = j;
+      }
+    }
+    interleave(p, idx, m);
+  }
+  /* What the rounds add to the run (about cases x rounds x batch, twice with the floor). */
+  fprintf(stderr,
+          "%s: interleaved rounds: %zu works, %zu cases + %zu floor cases, %zu rounds, %.2f s\n",
+          p->scenario, works, p->n, floors, n_rounds(), (now_ns() - t0) / 1e9);
+  for (size_t i = 0; i < p->n; i++) {
+    plan_case *c = &p->c[i];
+    emit_interleaved(p->scenario, c->strategy, c->params, c->s, c->a, NULL, c->checksum,
+                     c->per_round, c->floor_ctx != NULL ? c->floor_per_round : NULL, n_rounds());
+    if (c->owns_fixtures) {
+      fixture_free(c->ctx);
+      fixture_free(c->floor_ctx);
+    }
+  }
+  free(p);
+}
+
+/* ------------------------------------------------------------------------------------------------
  * S01: the call floor
  * ---------------------------------------------------------------------------------------------- */
 
@@ -521,9 +735,9 @@ static uint8_t args_buf[64];
  * extension table each time, the four-argument call chained each result into the next call's
  * argument (a dependency the others did not have), and the C reference loaded a volatile pointer
  * per call: three loops timed three different things, and their order moved between runs. */
+/* ctx: the ext_api to call (the measured extension, or the floor in the interleaved pass). */
 static uint64_t run_empty(void *ctx, uint64_t iters) {
-  (void)ctx;
-  lab_ext_noop_fn f = ext.noop;
+  lab_ext_noop_fn f = ((const ext_api *)ctx)->noop;
   for (uint64_t i = 0; i < iters; i++) {
     f();
   }
@@ -531,8 +745,7 @@ static uint64_t run_empty(void *ctx, uint64_t iters) {
 }
 
 static uint64_t run_guarded(void *ctx, uint64_t iters) {
-  (void)ctx;
-  lab_ext_noop_guarded_fn f = ext.noop_guarded;
+  lab_ext_noop_guarded_fn f = ((const ext_api *)ctx)->noop_guarded;
   for (uint64_t i = 0; i < iters; i++) {
     f();
   }
@@ -540,8 +753,7 @@ static uint64_t run_guarded(void *ctx, uint64_t iters) {
 }
 
 static uint64_t run_args(void *ctx, uint64_t iters) {
-  (void)ctx;
-  lab_ext_noop_args_fn f = ext.noop_args;
+  lab_ext_noop_args_fn f = ((const ext_api *)ctx)->noop_args;
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {
     sum += f(1, i, args_buf, sizeof args_buf);
@@ -557,6 +769,7 @@ __attribute__((noinline)) static uint64_t c_noop_args(uint64_t a, uint64_t b, co
 }
 static uint64_t (*volatile c_noop_args_ptr)(uint64_t, uint64_t, const void *, size_t) = c_noop_args;
 
+/* ctx (an ext_api, as for the other S01 loops) is unused: this call crosses no boundary. */
 static uint64_t run_c_call(void *ctx, uint64_t iters) {
   (void)ctx;
   uint64_t (*f)(uint64_t, uint64_t, const void *, size_t) = c_noop_args_ptr;
@@ -568,10 +781,11 @@ static uint64_t run_c_call(void *ctx, uint64_t iters) {
 }
 
 static void s01_call_floor(void) {
-  const char *sc = "s01_call_floor";
-  bench(sc, "empty_call", "{}", run_empty, NULL);
-  bench(sc, "call_with_args", "{}", run_args, NULL);
-  bench(sc, "c_call", "{}", run_c_call, NULL);
+  plan *p = plan_new("s01_call_floor");
+  plan_add(p, "empty_call", "{}", run_empty, &ext, floor_table(), 0, 0);
+  plan_add(p, "call_with_args", "{}", run_args, &ext, floor_table(), 0, 0);
+  plan_add(p, "c_call", "{}", run_c_call, &ext, floor_table(), 0, 0);
+  plan_finish(p);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -583,6 +797,7 @@ static void s07_copy_on_demand(void) {
   static const size_t bodies_full[] = {0, 1024, 65536, 1048576};
   static const size_t bodies_quick[] = {0, 1048576};
   const size_t *bodies = quick ? bodies_quick : bodies_full;
+  plan *p = plan_new(sc);
   size_t n_bodies = quick ? 2 : 4;
   static const struct {
     const char *name;
@@ -604,11 +819,11 @@ static void s07_copy_on_demand(void) {
         snprintf(current_case, sizeof current_case, "%s/%s %s", sc, strategies[si].name, params);
         fixture *f =
             fixture_new(bodies[b], AUTH_IS_VALID, filters[fi].filter, strategies[si].access);
-        bench_case(sc, strategies[si].name, params, run_request, f, 1);
-        fixture_free(f);
+        plan_add_fixture(p, strategies[si].name, params, f, 1);
       }
     }
   }
+  plan_finish(p);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -619,14 +834,15 @@ static void s07_copy_on_demand(void) {
 
 static void s10_panic(void) {
   const char *sc = "s10_panic";
-  bench(sc, "bare_call", "{}", run_empty, NULL);
-  bench(sc, "catch_unwind", "{}", run_guarded, NULL);
+  plan *p = plan_new(sc);
+  plan_add(p, "bare_call", "{}", run_empty, &ext, floor_table(), 0, 0);
+  plan_add(p, "catch_unwind", "{}", run_guarded, &ext, floor_table(), 0, 0);
 
   snprintf(current_case, sizeof current_case, "%s/panic", sc);
   fixture *f = fixture_new(0, AUTH_IS_VALID, LAB_FILTER_PANIC, LAB_ACCESS_LAZY);
   f->expect = LAB_ERR_PANIC;
-  bench(sc, "panic", "{}", run_request, f);
-  fixture_free(f);
+  plan_add_fixture(p, "panic", "{}", f, 0);
+  plan_finish(p);
 
   /* Survival: 10,000 panicking requests, each on a fresh request destroyed afterwards. */
   const char *params = "{\"requests\":10000}";
@@ -939,6 +1155,7 @@ static void s14_filters(void) {
     uint32_t reply;
   } creds[] = {{"valid", AUTH_IS_VALID, 0}, {"invalid", AUTH_IS_INVALID, 401},
                {"missing", AUTH_IS_MISSING, 401}};
+  plan *p = plan_new(sc);
   for (size_t s = 0; s < 3; s++) {
     for (size_t c = 0; c < 3; c++) {
       char params[128];
@@ -946,12 +1163,11 @@ static void s14_filters(void) {
                creds[c].name);
       snprintf(current_case, sizeof current_case, "%s/%s %s", sc, strategies[s].name, params);
       fixture *f = fixture_new(0, creds[c].mode, LAB_FILTER_BASIC_AUTH, strategies[s].access);
-      bench(sc, strategies[s].name, params, run_request, f);
+      plan_add_fixture(p, strategies[s].name, params, f, 0);
       uint32_t reply = lab_handle_local_reply(f->h);
       if (reply != creds[c].reply) {
         fail("%s: local reply %u after the run, expected %u", current_case, reply, creds[c].reply);
       }
-      fixture_free(f);
     }
   }
   for (size_t s = 0; s < 3; s++) {
@@ -961,9 +1177,13 @@ static void s14_filters(void) {
     f->with_response = 1;
     f->refresh_sizes = 1; /* the filter adds headers: Envoy passes the current sizes each time */
     sink += fixture_request(f); /* the first request appends the headers the filter sets */
-    bench(sc, strategies[s].name, params, run_request, f);
-    fixture_free(f);
+    fixture *twin = fixture_twin(f);
+    if (twin != NULL) {
+      sink += fixture_request(twin); /* the same on the floor's own request */
+    }
+    plan_add(p, strategies[s].name, params, run_request, f, twin, 0, 1);
   }
+  plan_finish(p);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -1048,8 +1268,11 @@ static void usage(void) {
         "  --leak-tolerance N  s10: let the extension's allocs and frees over the panicking\n"
         "           requests differ by up to N (default 0: equal), for a garbage-collected\n"
         "           runtime whose counts are process-wide\n"
-        "  --floor-ext C_EXT.so  s11: call this (C) extension first on each new thread, timed,\n"
-        "           so the measured extension's first call is left with its own thread state\n",
+        "  --floor-ext C_EXT.so  the floor, the same work in C, loaded beside the extension:\n"
+        "           s11 calls it first on each new thread, timed, so the measured extension's\n"
+        "           first call is left with its own thread state; s01, s07, s10 and s14 time its\n"
+        "           cases in the same interleaved rounds as the extension's (per_round and\n"
+        "           floor_per_round of each record; not when it is EXTENSION.so itself)\n",
         stderr);
   exit(64);
 }
@@ -1062,6 +1285,24 @@ static void *resolve(void *lib, const char *path, const char *symbol) {
     exit(2);
   }
   return p;
+}
+
+static void resolve_all(void *lib, const char *path, ext_api *x) {
+  x->init = (lab_ext_init_fn)resolve(lib, path, LAB_EXT_INIT);
+  x->noop = (lab_ext_noop_fn)resolve(lib, path, LAB_EXT_NOOP);
+  x->noop_args = (lab_ext_noop_args_fn)resolve(lib, path, LAB_EXT_NOOP_ARGS);
+  x->noop_guarded = (lab_ext_noop_guarded_fn)resolve(lib, path, LAB_EXT_NOOP_GUARDED);
+  x->on_request_headers = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_HEADERS);
+  x->on_request_body = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_BODY);
+  x->on_response_headers = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_RESPONSE_HEADERS);
+  x->stats = (lab_ext_stats_fn)resolve(lib, path, LAB_EXT_STATS);
+  x->destroy = (lab_ext_destroy_fn)resolve(lib, path, LAB_EXT_DESTROY);
+}
+
+/* Whether two paths name one file (the C extension measured with itself as --floor-ext). */
+static int same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* Loads a private copy of the floor extension: dlopen() of the measured extension's own path would
@@ -1096,10 +1337,8 @@ static void load_floor(const char *path) {
             err != NULL ? err : "unknown error");
     exit(2);
   }
-  lab_ext_init_fn init = (lab_ext_init_fn)resolve(lib, path, LAB_EXT_INIT);
-  floor_ext.on_request_headers =
-      (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_HEADERS);
-  lab_status st = init(host);
+  resolve_all(lib, path, &floor_ext);
+  lab_status st = floor_ext.init(host);
   if (st != LAB_OK) {
     fprintf(stderr, "lab-driver: the floor extension's lab_ext_init failed: %s\n",
             lab_status_str(st));
@@ -1173,15 +1412,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "lab-driver: cannot load %s: %s\n", path, err != NULL ? err : "unknown error");
     return 2;
   }
-  ext.init = (lab_ext_init_fn)resolve(lib, path, LAB_EXT_INIT);
-  ext.noop = (lab_ext_noop_fn)resolve(lib, path, LAB_EXT_NOOP);
-  ext.noop_args = (lab_ext_noop_args_fn)resolve(lib, path, LAB_EXT_NOOP_ARGS);
-  ext.noop_guarded = (lab_ext_noop_guarded_fn)resolve(lib, path, LAB_EXT_NOOP_GUARDED);
-  ext.on_request_headers = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_HEADERS);
-  ext.on_request_body = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_BODY);
-  ext.on_response_headers = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_RESPONSE_HEADERS);
-  ext.stats = (lab_ext_stats_fn)resolve(lib, path, LAB_EXT_STATS);
-  ext.destroy = (lab_ext_destroy_fn)resolve(lib, path, LAB_EXT_DESTROY);
+  resolve_all(lib, path, &ext);
 
   host = lab_host_api_get();
   lab_status st = ext.init(host);
@@ -1192,6 +1423,7 @@ int main(int argc, char **argv) {
 
   if (floor_path != NULL) {
     load_floor(floor_path);
+    floor_is_self = same_file(load, floor_path);
   }
 
   if (out_path != NULL) {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::case::Sweep;
 use crate::options::{target_main, Options};
-use lab_record::{Allocs, Machine, Ns, Record, ResultFile};
+use lab_record::{Allocs, Machine, Ns, Ratios, Record, ResultFile};
 
 /// The driver binary that build.rs compiled from `c-harness/driver/driver.c` and the host.
 pub fn driver_path() -> &'static Path {
@@ -63,6 +63,18 @@ pub struct DriverRecord {
     pub retained_bytes: Option<f64>,
     pub percentiles_ns: Option<BTreeMap<String, f64>>,
     pub checksum: Option<u64>,
+    /// S01, S07, S10, S14: the case's ns per call in each interleaved round (every case of its
+    /// work timed in turn, round after round); null for cases timed otherwise (S11, S12, S10's
+    /// survival).
+    #[serde(default)]
+    per_round: Option<Vec<f64>>,
+    /// The floor extension's (the C extension's) same case in the same rounds; null where the
+    /// driver timed no floor (the C extension's own run: it is its own floor).
+    #[serde(default)]
+    floor_per_round: Option<Vec<f64>>,
+    /// The ratios [`parse_lines`] computes from the rounds of the case's work.
+    #[serde(skip)]
+    pub ratios: Option<Ratios>,
 }
 
 impl DriverRecord {
@@ -77,15 +89,64 @@ impl DriverRecord {
     }
 }
 
-/// Parses the driver's JSON Lines (blank lines ignored); an error names the line.
+/// Parses the driver's JSON Lines (blank lines ignored), with each interleaved record's ratios;
+/// an error names the line.
 pub fn parse_lines(text: &str) -> Result<Vec<DriverRecord>, String> {
-    text.lines()
+    let mut records = text
+        .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
             serde_json::from_str(l).map_err(|e| format!("driver output line {}: {e}: {l}", i + 1))
         })
-        .collect()
+        .collect::<Result<Vec<DriverRecord>, String>>()?;
+    attach_ratios(&mut records)?;
+    Ok(records)
+}
+
+/// The ratios of every record the driver timed in interleaved rounds, by the one computation R→C
+/// uses ([`Ratios::of_rounds`]): per work (a scenario's cases with equal parameters, which the
+/// driver timed in the same rounds), each row over its floor (the C extension's same strategy and
+/// parameters) and over the fastest strategy of the work (references aside), round by round.
+/// Computed before any filter drops a row, so a filtered run's best is still its work's best.
+fn attach_ratios(records: &mut [DriverRecord]) -> Result<(), String> {
+    let mut works: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if r.per_round.is_some() {
+            let work = lab_record::work_label(&r.params);
+            works.entry((r.scenario.clone(), work)).or_default().push(i);
+        }
+    }
+    for ((scenario, work), members) in works {
+        let def = lab_record::scenario::get(&scenario).and_then(|d| d.direction("c2r"));
+        // The rows' rounds, then each row's floor's, after them.
+        let mut per_round: Vec<Vec<f64>> = members
+            .iter()
+            .map(|&i| records[i].per_round.clone().unwrap_or_default())
+            .collect();
+        let mut floors = vec![None; members.len()];
+        for (k, &i) in members.iter().enumerate() {
+            if let Some(f) = &records[i].floor_per_round {
+                floors[k] = Some(per_round.len());
+                per_round.push(f.clone());
+            }
+        }
+        floors.resize(per_round.len(), None);
+        let n = per_round[0].len();
+        if n == 0 || per_round.iter().any(|v| v.len() != n) {
+            return Err(format!(
+                "driver output: the cases of {scenario} {work} were not timed in the same rounds"
+            ));
+        }
+        let strategies: Vec<usize> = (0..members.len())
+            .filter(|&k| !def.is_some_and(|d| d.is_reference(&records[members[k]].strategy)))
+            .collect();
+        let ratios = Ratios::of_rounds(&per_round, &floors, &strategies);
+        for (&i, r) in members.iter().zip(ratios) {
+            records[i].ratios = Some(r);
+        }
+    }
+    Ok(())
 }
 
 /// Runs the driver on `extension`; returns its records, or its stderr when it fails.
@@ -184,6 +245,7 @@ pub fn to_result_files(
                 bytes_retained: r.retained_bytes,
                 percentiles_ns: r.percentiles_ns,
                 checksum: r.checksum,
+                ratios: r.ratios,
                 ..Record::new(&r.strategy, r.params, r.ns_per_call, allocs)
             });
     }

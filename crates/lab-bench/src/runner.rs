@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use lab_record::{quartiles, Allocs, Machine, Ratios, Record, ResultFile, FLAMEGRAPH_DIR, NATIVE};
+use lab_record::{Allocs, Machine, Ratios, Record, ResultFile, FLAMEGRAPH_DIR, NATIVE};
 
 use crate::case::{check_scenario, Case, Scenario, Sweep};
 use crate::options::{run_target, target_dir, Options};
@@ -176,15 +176,11 @@ fn interleave(opts: &Options, scenario: &Scenario, cases: &[Case], records: &mut
         let members: Vec<usize> = (0..records.len())
             .filter(|&i| records[i].work_label() == work)
             .collect();
-        let strategies: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&i| !def.is_reference(&records[i].strategy))
+        // Both as indices among the members, as the per-round rows are.
+        let strategies: Vec<usize> = (0..members.len())
+            .filter(|&j| !def.is_reference(&records[members[j]].strategy))
             .collect();
-        let floor = members
-            .iter()
-            .copied()
-            .find(|&i| records[i].strategy == NATIVE);
+        let floor = (0..members.len()).find(|&j| records[members[j]].strategy == NATIVE);
         if members.len() < 2 || strategies.is_empty() {
             continue;
         }
@@ -196,7 +192,7 @@ fn interleave(opts: &Options, scenario: &Scenario, cases: &[Case], records: &mut
                 ((batch.as_nanos() as f64 / per).ceil() as u64).max(1)
             })
             .collect();
-        let mut per_call = vec![Vec::with_capacity(n_rounds); records.len()];
+        let mut per_call = vec![Vec::with_capacity(n_rounds); members.len()];
         for round in 0..n_rounds {
             for k in 0..members.len() {
                 let j = (k + round) % members.len();
@@ -205,25 +201,13 @@ fn interleave(opts: &Options, scenario: &Scenario, cases: &[Case], records: &mut
                 let sum = cases[i].run(n);
                 let elapsed = start.elapsed();
                 black_box(sum).expect("checked before timing");
-                per_call[i].push(elapsed.as_nanos() as f64 / n as f64);
+                per_call[j].push(elapsed.as_nanos() as f64 / n as f64);
             }
         }
-        for &i in &members {
-            let over = |den: &dyn Fn(usize) -> f64| {
-                quartiles((0..n_rounds).map(|r| per_call[i][r] / den(r)).collect())
-            };
-            let best = |r: usize| {
-                strategies
-                    .iter()
-                    .map(|&s| per_call[s][r])
-                    .fold(f64::INFINITY, f64::min)
-            };
-            records[i].ratios = Some(Ratios {
-                to_floor: floor.map(|f| over(&|r| per_call[f][r])),
-                to_best: Some(over(&best)),
-                rounds: n_rounds as u32,
-                per_round: per_call[i].clone(),
-            });
+        // Every row's floor is the one native row (its own included: 1).
+        let ratios = Ratios::of_rounds(&per_call, &vec![floor; members.len()], &strategies);
+        for (&i, r) in members.iter().zip(ratios) {
+            records[i].ratios = Some(r);
         }
     }
 }

@@ -90,6 +90,79 @@ fn the_driver_measures_every_c2r_scenario_on_the_rust_extension() {
     assert_exact_copies(&files, "rust");
     // S11: the Rust per-thread state is the arena alone, as large as the one header it copies.
     assert_first_call(&files, 1.0, 0);
+    // The C extension (the floor) was timed in the same rounds.
+    assert_interleaved(&files, true);
+}
+
+/// The batch-timed C→R rows (S01, S07, S10, S14) carry ratios from interleaved rounds: quick mode's
+/// 5, the row's ns in each, to_floor exactly when the floor was timed beside the extension (not in
+/// the C extension's own run), and a to_best whose per-round best is 1. The rows timed otherwise
+/// (S10's survival, S11, S12) carry none.
+fn assert_interleaved(files: &[ResultFile], with_floor: bool) {
+    const QUICK_ROUNDS: u32 = 5;
+    for f in files {
+        let def = lab_record::scenario::get(&f.scenario)
+            .and_then(|d| d.direction("c2r"))
+            .unwrap();
+        let interleaved = [
+            "s01_call_floor",
+            "s07_copy_on_demand",
+            "s10_panic",
+            "s14_filters",
+        ]
+        .contains(&f.scenario.as_str());
+        let mut works: Vec<String> = f.records.iter().map(|r| r.work_label()).collect();
+        works.sort();
+        works.dedup();
+        for work in works {
+            let rows: Vec<_> = f
+                .records
+                .iter()
+                .filter(|r| r.work_label() == work)
+                .collect();
+            let id = format!("{} {work}", f.scenario);
+            if !interleaved || work == "requests=10000" {
+                assert!(rows.iter().all(|r| r.ratios.is_none()), "{id}: no rounds");
+                continue;
+            }
+            let mut strategies = Vec::new();
+            for r in &rows {
+                let x = r
+                    .ratios
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{id} {}: no ratios", r.strategy));
+                assert_eq!(x.rounds, QUICK_ROUNDS, "{id} {}", r.strategy);
+                assert_eq!(x.per_round.len(), x.rounds as usize, "{id} {}", r.strategy);
+                assert!(x.per_round.iter().all(|&ns| ns > 0.0 && ns.is_finite()));
+                assert_eq!(x.to_floor.is_some(), with_floor, "{id} {}", r.strategy);
+                if let Some(fl) = x.to_floor {
+                    assert!(fl.low > 0.0 && fl.low <= fl.median && fl.median <= fl.high);
+                }
+                if !def.is_reference(&r.strategy) {
+                    strategies.push((r, x.to_best.expect("a strategy has a best")));
+                }
+            }
+            // Per round the fastest strategy is the best, so no strategy's ratio is below 1, and
+            // the best row (the lowest median) has a median of 1 where a strategy was fastest in
+            // most rounds: always with one or two strategies. With three (S14), 5 rounds give one
+            // of them at least 2, so its lower quartile (the 2nd of 5) is 1.
+            assert!(!strategies.is_empty(), "{id}: no strategy");
+            assert!(strategies.iter().all(|(_, b)| b.low >= 1.0), "{id}");
+            let (best, b) = strategies
+                .iter()
+                .min_by(|a, b| a.1.median.total_cmp(&b.1.median))
+                .unwrap();
+            if strategies.len() <= 2 {
+                assert!(
+                    b.median <= 1.0,
+                    "{id}: best row {} to_best {b:?}",
+                    best.strategy
+                );
+            } else {
+                assert!(strategies.iter().any(|(_, b)| b.low <= 1.0), "{id}");
+            }
+        }
+    }
 }
 
 /// S11 reports the timer and the C extension's first call beside the measured first call; a new
@@ -207,6 +280,8 @@ fn the_driver_does_not_know_the_language_the_c_extension_passes_too() {
     assert_exact_copies(&files, "c");
     // The C extension's state struct and its arena, each malloc'd.
     assert_first_call(&files, 2.0, 16);
+    // Its own floor: run_driver names it as --floor-ext too, and the driver times no copy of it.
+    assert_interleaved(&files, false);
 }
 
 #[test]
@@ -274,4 +349,40 @@ fn driver_lines_parse_and_bad_lines_are_named() {
     let err = parse_lines("{\"scenario\": 1}\n").unwrap_err();
     assert!(err.contains("line 1"), "{err}");
     assert!(Path::new(driver_path()).is_file());
+}
+
+#[test]
+fn interleaved_lines_become_ratios_to_their_own_floor_and_the_work_s_best() {
+    let line = |strategy: &str, rounds: &str, floor: &str| {
+        format!(
+            r#"{{"scenario":"s01_call_floor","strategy":"{strategy}","params":{{}},"ns_per_call":{{"median":1,"low":1,"high":1}},"allocs_per_call":{{"ext":0,"c":0}},"bytes_allocated_per_call":0,"bytes_copied_per_call":0,"retained_bytes":null,"percentiles_ns":null,"checksum":7,"per_round":{rounds},"floor_per_round":{floor}}}"#
+        )
+    };
+    // Round 2 is slow for every case of the work; c_call is a reference, never the best.
+    let text = [
+        line("empty_call", "[2,20,2]", "[1,10,1]"),
+        line("call_with_args", "[3,30,3]", "[3,30,3]"),
+        line("c_call", "[1,10,1]", "null"),
+    ]
+    .join("\n");
+    let recs = parse_lines(&text).unwrap();
+    let ratios = |i: usize| recs[i].ratios.as_ref().unwrap();
+    let med = |x: Option<lab_record::Ns>| x.map(|x| x.median);
+    assert_eq!(med(ratios(0).to_floor), Some(2.0));
+    assert_eq!(med(ratios(1).to_floor), Some(1.0));
+    assert_eq!(ratios(2).to_floor, None);
+    assert_eq!(med(ratios(0).to_best), Some(1.0));
+    assert_eq!(med(ratios(1).to_best), Some(1.5));
+    assert_eq!(med(ratios(2).to_best), Some(0.5));
+    assert_eq!((ratios(0).rounds, ratios(0).per_round.len()), (3, 3));
+    let files = to_result_files(recs, "rust", &lab_bench::fingerprint::detect("quick"));
+    assert!(files[0].records.iter().all(|r| r.ratios.is_some()));
+    // Rows of one work must come from the same rounds.
+    let bad = [
+        line("empty_call", "[2,20,2]", "null"),
+        line("c_call", "[1]", "null"),
+    ]
+    .join("\n");
+    let err = parse_lines(&bad).unwrap_err();
+    assert!(err.contains("same rounds"), "{err}");
 }

@@ -108,9 +108,10 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
          the same run: for R→C the scenario's `native` row (C calling the host directly, `c-harness/native/native.c`), \
          for C→R the same filter written in C (`c-harness/driver/c_ext.c`) through the same driver; each section says \
          which, and scenarios without one fall back to the empty call of S01 plus S01's `memcpy` of the bytes the row \
-         copies. \"− floor\" is the boundary's own cost, median − floor. For R→C, × floor and × best are measured \
+         copies. \"− floor\" is the boundary's own cost, median − floor. × floor and × best are measured \
          apart from the medians, so that they reproduce: every case of one work is timed in turn, a short batch each, \
-         over {} rounds (the first case rotating), and each row shows the median of its per-round ratios with their \
+         over {} rounds (the first case rotating; for C→R the C extension's same cases in the same rounds, in the \
+         driver's process), and each row shows the median of its per-round ratios with their \
          quartiles in brackets. C→R rows are timed by the C driver (`c-harness/driver`), which `dlopen()`s the extension \
          and times batches of calls with `clock_gettime(CLOCK_MONOTONIC)` (batches of at least 2 ms, 41 samples: the \
          median, with the 25th and 75th percentiles in brackets; S12 times every call singly into a log-bucket histogram); \
