@@ -145,7 +145,7 @@ func TestCStringRefusesInteriorNul(t *testing.T) {
 }
 
 func TestSweeps(t *testing.T) {
-	if got := reads(16); len(got) != 3 || got[0] != 1 || got[1] != 8 || got[2] != 16 {
+	if got := reads(16); len(got) != 4 || got[0] != 1 || got[1] != 4 || got[2] != 8 || got[3] != 16 {
 		t.Errorf("reads(16) = %v", got)
 	}
 	if got := reads(1); len(got) != 1 || got[0] != 1 {
