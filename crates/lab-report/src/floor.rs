@@ -5,8 +5,9 @@
 //!   at the same work (a strategy's variant parameters, such as S06's stack threshold, aside);
 //! - C→R: the same filter in C (`c-harness/driver/c_ext.c`), the record of the same strategy and
 //!   parameters, timed by the same driver;
-//! - where a scenario has neither (S01, S08, S09, S10), the empty call of the row's direction plus
-//!   S01's R→C `memcpy` of the bytes the row copies (interpolated between the measured lengths).
+//! - where a row has neither (S06's threshold rows, which no C loop mirrors; C→R rows the C
+//!   extension lacks), the empty call of the row's direction plus S01's R→C `memcpy` of the bytes
+//!   the row copies (interpolated between the measured lengths).
 //!
 //! Conclusions read it too (S13 quotes the bare memcpy of a chunk), so there is one definition of
 //! what the work costs at the least.
