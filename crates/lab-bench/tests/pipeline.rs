@@ -206,7 +206,7 @@ fn the_native_row_and_the_c_extension_are_the_floors() {
         "the C extension stands beside Rust: {md}"
     );
     // The summary ranks strategies, never the floor.
-    assert!(md.contains("`ptr_len` at 1 of 1 point | ×1.50 |"), "{md}");
+    assert!(md.contains("`ptr_len` alone at 1 of 1 point, shared at 0 | ×1.50 |"), "{md}");
 }
 
 #[test]
@@ -312,7 +312,7 @@ fn the_report_computes_its_conclusions() {
     // leads at both lengths, at the floor; cstring is ×22 and ×262 of it.
     assert!(
         md.contains(
-            "`ptr_len` at 2 of 2 points | ×1.00 | `cstring` ×22.0–262 (slowest at 2 of 2) |"
+            "`ptr_len` alone at 2 of 2 points, shared at 0 | ×1.00 | `cstring` ×22.0–262 (slowest at 2 of 2) |"
         ),
         "{md}"
     );

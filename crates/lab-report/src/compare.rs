@@ -124,8 +124,23 @@ pub fn conclusion_lines(report: &str) -> Vec<(String, String)> {
         {
             continue;
         }
-        out.push((section.clone(), mask_numbers(line)));
+        out.push((section.clone(), mask_numbers(&strip_link_targets(line))));
     }
+    out
+}
+
+/// `line` with every in-page link's target emptied (`[→](#s07-…)` becomes `[→](#)`): a link leads
+/// to the row a claim comes from, and which row of a sweep that is (the closest rival's, say) is
+/// navigation, not the claim.
+fn strip_link_targets(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find("](#") {
+        out.push_str(&rest[..i + 3]);
+        rest = &rest[i + 3..];
+        rest = rest.find(')').map_or("", |j| &rest[j..]);
+    }
+    out.push_str(rest);
     out
 }
 
@@ -442,6 +457,10 @@ mod tests {
         assert_eq!(
             mask_numbers("×11.7 at 8, 16 and 1,024 B"),
             "×# at # # and # B"
+        );
+        assert_eq!(
+            strip_link_targets("- **Q?** `a` [→](#s07-c2r-lazy-filter-body) and [b](#x)."),
+            "- **Q?** `a` [→](#) and [b](#)."
         );
     }
 

@@ -13,7 +13,7 @@ use crate::conclusions::{
 };
 use crate::floor::Floor;
 use crate::render::{row_anchor, section_anchor};
-use crate::standing::{lead_text, standings};
+use crate::standing::{fmt_range, lead_text, standings};
 use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked, param, series};
 
 /// What an answer reads: the machine's files.
@@ -155,12 +155,13 @@ fn sweep(c: &Ctx, scenario: &str, direction: &str) -> Option<Answer> {
     let lead = ranks.first()?;
     let mut text = format!("Leads: {}.", lead_text(lead));
     let mut anchor = section_anchor(f);
-    if let Some((mine, rival, m)) = lead.closest {
+    // The rivals' range and the closest margin, without naming the closest point or rival: which
+    // of two near rivals is the closer is noise; the link leads to its row.
+    if let (Some((mine, _, m)), Some(range)) = (lead.closest, lead.rivals) {
         let _ = write!(
             text,
-            " Closest at {}: `{}` costs {m} of it.",
-            where_(mine),
-            rival.strategy
+            " Where it leads alone, the others cost {} of it (the closest {m}).",
+            fmt_range(range)
         );
         anchor = row_anchor(f, mine);
     }
@@ -177,14 +178,6 @@ fn sweep(c: &Ctx, scenario: &str, direction: &str) -> Option<Answer> {
         );
     }
     Some((text, anchor))
-}
-
-/// `len=64`, or "the one point" for a row without parameters.
-fn where_(r: &Record) -> String {
-    match r.params_label() {
-        p if p.is_empty() => "its one point".into(),
-        p => p,
-    }
 }
 
 fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {

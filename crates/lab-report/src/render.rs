@@ -594,7 +594,7 @@ mod tests {
         }
         let s02 = lines.iter().find(|l| l.contains("pass a string")).unwrap();
         assert!(
-            s02.contains("`ptr_len` at 3 of 3 points") && s02.contains("`cstring` costs ×"),
+            s02.contains("`ptr_len` alone at 3 of 3 points") && s02.contains("the others cost ×"),
             "{s02}"
         );
     }
@@ -619,7 +619,7 @@ mod tests {
         assert!(cells[1].contains("none alone"), "{s01}");
         let s02 = summary.lines().find(|l| l.contains("S02")).unwrap();
         assert!(
-            s02.contains("`ptr_len` at 3 of 3 points") && !s02.contains("`native`"),
+            s02.contains("`ptr_len` alone at 3 of 3 points") && !s02.contains("`native`"),
             "{s02}"
         );
     }

@@ -30,6 +30,8 @@ pub struct Standing<'a> {
     /// Where it leads alone, the rival closest to it: its row, the rival's, and the rival over it.
     /// The weakest evidence of its lead, so the one to quote.
     pub closest: Option<(&'a Record, &'a Record, Margin)>,
+    /// Where it leads alone, every rival over it: the range of their median ratios.
+    pub rivals: Option<(f64, f64)>,
 }
 
 /// The points of `f`: its ways across (floors and references aside) grouped by work, where
@@ -73,6 +75,7 @@ pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
                 over_floor: None,
                 to_best: (1.0, 1.0),
                 closest: None,
+                rivals: None,
             };
             for rows in &points {
                 let Some(mine) = rows.iter().copied().find(|r| r.strategy == s) else {
@@ -84,11 +87,19 @@ pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
                 match (leads, lead.len()) {
                     (true, 1) => {
                         st.alone += 1;
-                        let rival = rows
+                        let over: Vec<(&Record, Margin)> = rows
                             .iter()
                             .copied()
                             .filter(|r| !std::ptr::eq(*r, mine))
                             .filter_map(|r| Some((r, margin(r, mine)?)))
+                            .collect();
+                        for (_, m) in &over {
+                            let x = m.ratio.median;
+                            st.rivals =
+                                Some(st.rivals.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x))));
+                        }
+                        let rival = over
+                            .into_iter()
                             .min_by(|a, b| a.1.ratio.median.total_cmp(&b.1.ratio.median));
                         if let Some((r, m)) = rival {
                             if st
@@ -139,8 +150,10 @@ pub fn slowest<'s, 'a>(standings: &'s [Standing<'a>]) -> Option<&'s Standing<'a>
         .max_by_key(|s| s.last)
 }
 
-/// "`ptr_len` at 8 of 8 points", "`a` at 1 of 8 points alone, 7 shared", or "none alone; `a`
-/// shares the lead at 4 of 4 points": the leader as the summary and the guide state it.
+/// "`ptr_len` alone at 8 of 8 points, shared at 0", "none alone; `a` shares the lead at 4 of 4
+/// points", or "none beyond the noise (of 4 points)": the leader as the summary and the guide
+/// state it. A leader has one form whatever its counts, so two runs whose counts differ by a point
+/// read alike but for their numbers.
 pub fn lead_text(s: &Standing) -> String {
     let of = match s.points {
         1 => "of 1 point".to_owned(),
@@ -149,8 +162,7 @@ pub fn lead_text(s: &Standing) -> String {
     match (s.alone, s.shared) {
         (0, 0) => format!("none beyond the noise ({of})"),
         (0, sh) => format!("none alone; `{}` shares the lead at {sh} {of}", s.strategy),
-        (a, 0) => format!("`{}` at {a} {of}", s.strategy),
-        (a, sh) => format!("`{}` at {a} {of} alone, {sh} shared", s.strategy),
+        (a, sh) => format!("`{}` alone at {a} {of}, shared at {sh}", s.strategy),
     }
 }
 
