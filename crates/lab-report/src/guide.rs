@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use lab_record::{Record, ResultFile};
+use lab_record::ResultFile;
 
 use crate::conclusions::{
     s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach, s12_tail_latency,
