@@ -206,7 +206,10 @@ fn the_native_row_and_the_c_extension_are_the_floors() {
         "the C extension stands beside Rust: {md}"
     );
     // The summary ranks strategies, never the floor.
-    assert!(md.contains("`ptr_len` alone at 1 of 1 point, shared at 0 | ×1.50 |"), "{md}");
+    assert!(
+        md.contains("`ptr_len` alone at 1 of 1 point, shared at 0 | ×1.50 |"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -274,12 +277,12 @@ fn the_report_computes_its_conclusions() {
         "{md}"
     );
     assert!(
-        md.contains("| 16 | ×2.00 [1.96–2.04] ✗ | ×0.50 [0.49–0.51] ✓ |"),
+        md.contains("| 16 | ×2.00 [1.96–2.04] | ×0.50 [0.49–0.51] |"),
         "{md}"
     );
     assert!(
         md.contains(
-            "The best stack threshold for the view slots is 16: it leads at 2 of 2 header counts"
+            "At 1 of 1 header counts, every threshold at or above the count (the slots on the stack, whatever the frame) leads within the noise; below the count the slots go to the heap. The documents' 16 leads at 2 of 2 counts."
         ),
         "{md}"
     );
@@ -366,7 +369,7 @@ fn go_stands_beside_rust_or_is_said_missing() {
     );
     // Go over Rust per point, never averaged: 60 / 2 and 90 / 20.
     assert!(
-        md.contains("Go's time over Rust's for the same strategy: `ptr_len` len=64 ×30.0 [29.4–30.6]; `cstring` len=64 ×4.50 [4.41–4.59]."),
+        md.contains("Go's time over Rust's for the same strategy: `ptr_len` len=64 ×30.0 [29.4–30.6]; `cstring` len=64 ×4.50 [4.41–4.59] (beyond the noise at 2 of 2)."),
         "{md}"
     );
     assert!(md.contains("Go at 64 B: `cstring` 90.0 ns, `ptr_len` without `#cgo noescape` 85.0 ns, with it 60.0 ns"), "{md}");

@@ -102,8 +102,9 @@ fn within_run(r: &Record) -> Vec<(&'static str, f64)> {
 
 /// The report's conclusion lines by section, each with its numbers set aside (every run of digits
 /// becomes `#`), so that "×11.7" and "×12.1" read alike and a changed winner or word does not.
-/// A conclusion line is any line outside the tables of rows and the machine table, HTML comments
-/// and headings: bullets, the summary, the guide, the floor sentences.
+/// A conclusion line is any line outside the tables of rows and the machine table, the tables a
+/// conclusion holds, HTML comments and headings: bullets, the summary, the guide, the floor
+/// sentences.
 pub fn conclusion_lines(report: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let (mut section, mut in_rows) = (String::new(), false);
@@ -120,7 +121,13 @@ pub fn conclusion_lines(report: &str) -> Vec<(String, String)> {
             in_rows = false;
             continue;
         }
-        if in_rows || line.starts_with('#') || line.starts_with("<!--") || line.starts_with("|---")
+        // A table inside a conclusion (indented: S06's crossovers and thresholds) is the data
+        // its sentence counts, not wording: its cells are figures.
+        if in_rows
+            || line.starts_with('#')
+            || line.starts_with("<!--")
+            || line.starts_with("|---")
+            || line.trim_start().starts_with("| ") && line.starts_with("  ")
         {
             continue;
         }

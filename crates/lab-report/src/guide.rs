@@ -13,8 +13,8 @@ use crate::conclusions::{
 };
 use crate::floor::Floor;
 use crate::render::{row_anchor, section_anchor};
-use crate::standing::{fmt_range, lead_text, standings};
-use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked, param, series};
+use crate::standing::{fmt_range, lead_text, leader, standings};
+use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked, series};
 
 /// What an answer reads: the machine's files.
 struct Ctx<'a> {
@@ -152,9 +152,14 @@ fn sweep(c: &Ctx, scenario: &str, direction: &str) -> Option<Answer> {
     let f = c.file(scenario, "rust", direction)?;
     let floor = Floor::of_file(c.files, f);
     let ranks = standings(f, &floor);
-    let lead = ranks.first()?;
-    let mut text = format!("Leads: {}.", lead_text(lead));
+    if ranks.is_empty() {
+        return None;
+    }
+    let mut text = format!("Leads: {}.", lead_text(&ranks));
     let mut anchor = section_anchor(f);
+    let Some(lead) = leader(&ranks) else {
+        return Some((text, anchor));
+    };
     // The rivals' range and the closest margin, without naming the closest point or rival: which
     // of two near rivals is the closer is noise; the link leads to its row.
     if let (Some((mine, _, m)), Some(range)) = (lead.closest, lead.rivals) {
@@ -165,7 +170,7 @@ fn sweep(c: &Ctx, scenario: &str, direction: &str) -> Option<Answer> {
         );
         anchor = row_anchor(f, mine);
     }
-    if let (Some((lo, hi)), true) = (lead.over_floor, lead.alone + lead.shared > 0) {
+    if let Some((lo, hi)) = lead.over_floor {
         let ns = |x: f64| format!("{}{}", if x < 0.0 { "−" } else { "+" }, fmt_ns(x.abs()));
         let _ = write!(
             text,
@@ -205,11 +210,8 @@ fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
                 .map(move |c| (*b, c))
         })
         .min_by(|a, b| a.1.margin.ratio.median.total_cmp(&b.1.margin.ratio.median));
-    let lead = standings(f, &Floor::of_file(c.files, f))
-        .first()
-        .map_or(String::new(), |s| format!("Leads: {}. ", lead_text(s)));
     let mut text = format!(
-        "{lead}Against `{}`: {}.",
+        "Against `{}`: {}.",
         s06_read_headers::PER_HEADER,
         parts.join("; ")
     );
@@ -229,40 +231,8 @@ fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
 
 fn stack_threshold(c: &Ctx) -> Option<Answer> {
     let f = c.file("s06_read_headers", "rust", "r2c")?;
-    let per_n = s06_read_headers::thresholds_at(f);
-    let standing = s06_read_headers::threshold_standing(&per_n);
-    let &(best, leads, alone) = standing.first()?;
-    let mut text = format!(
-        "{best}: it leads at {leads} of {} header counts ({alone} alone)",
-        per_n.len()
-    );
-    if let Some(&(next, l, _)) = standing.get(1) {
-        let _ = write!(text, "; next {next}, at {l}");
-    }
-    // Where the best does not lead, what it costs over the fastest threshold there.
-    let behind: Vec<(u64, crate::stats::Margin)> = per_n
-        .iter()
-        .filter(|a| {
-            !a.leaders
-                .iter()
-                .any(|r| param(r, "threshold") == Some(best))
-        })
-        .filter_map(|a| {
-            let mine = find(f, "stack_slots", |r| {
-                at(r, &[("n", a.n), ("threshold", best)])
-            })?;
-            Some((a.n, margin(mine, a.leaders[0])?))
-        })
-        .collect();
-    if !behind.is_empty() {
-        let _ = write!(
-            text,
-            "; where it does not lead it costs {} of the fastest threshold",
-            series(&behind, |n| format!("n={n}"))
-        );
-    }
-    text.push('.');
-    Some((text, section_anchor(f)))
+    let claim = s06_read_headers::threshold_claim(&s06_read_headers::thresholds_at(f))?;
+    Some((claim, section_anchor(f)))
 }
 
 fn lifetime_check(c: &Ctx) -> Option<Answer> {

@@ -15,7 +15,7 @@ use lab_record::scenario as definition;
 
 use crate::conclusions::{conclude, View};
 use crate::floor::Floor;
-use crate::standing::{fmt_range, lead_text, slowest, standings};
+use crate::standing::{fmt_range, lead_text, leader, slowest, standings};
 use crate::stats::{fmt_count, fmt_ns, is_reference, percentile, to_best, twin};
 use crate::{GO_NOT_MEASURED, GO_NOT_WRITTEN};
 
@@ -159,15 +159,17 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
                 all: files,
             });
             let ranks = standings(f, &floor);
-            let lead = ranks.first();
+            let lead = leader(&ranks);
             let _ = writeln!(
                 out,
                 "| [{heading}](#{}) | {} | {} | {} | {} |",
                 anchor(&heading),
-                lead.map_or("–".into(), lead_text),
-                lead.filter(|s| s.alone + s.shared > 0)
-                    .and_then(|s| s.to_floor)
-                    .map_or("–".into(), fmt_range),
+                if ranks.is_empty() {
+                    "–".into()
+                } else {
+                    lead_text(&ranks)
+                },
+                lead.and_then(|s| s.to_floor).map_or("–".into(), fmt_range),
                 slowest(&ranks).map_or("–".into(), |s| format!(
                     "`{}` {} (slowest at {} of {})",
                     s.strategy,
@@ -616,7 +618,10 @@ mod tests {
             "{s01}"
         );
         // 1.70 against 1.75 ns is within the noise: no winner.
-        assert!(cells[1].contains("none alone"), "{s01}");
+        assert!(
+            cells[1].contains("no strategy alone at two thirds"),
+            "{s01}"
+        );
         let s02 = summary.lines().find(|l| l.contains("S02")).unwrap();
         assert!(
             s02.contains("`ptr_len` alone at 3 of 3 points") && !s02.contains("`native`"),

@@ -142,27 +142,42 @@ pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
     out
 }
 
-/// The strategy slowest beyond the noise at the most points, if any is.
+/// Whether `count` of `points` is enough to name a strategy over a whole sweep: two thirds. Leading
+/// (or trailing) at most points is not: where two strategies split a sweep (S06's bulk and
+/// per-header reads, by k), the one with the most points changes with a point or two, run to run.
+fn most_of(count: usize, points: usize) -> bool {
+    points > 0 && 3 * count >= 2 * points
+}
+
+/// The strategy that leads alone at two thirds of its points or more, if one does.
+pub fn leader<'s, 'a>(standings: &'s [Standing<'a>]) -> Option<&'s Standing<'a>> {
+    standings.first().filter(|s| most_of(s.alone, s.points))
+}
+
+/// The strategy slowest beyond the noise at two thirds of its points or more, if one is.
 pub fn slowest<'s, 'a>(standings: &'s [Standing<'a>]) -> Option<&'s Standing<'a>> {
     standings
         .iter()
-        .filter(|s| s.last > 0)
+        .filter(|s| most_of(s.last, s.points))
         .max_by_key(|s| s.last)
 }
 
-/// "`ptr_len` alone at 8 of 8 points, shared at 0", "none alone; `a` shares the lead at 4 of 4
-/// points", or "none beyond the noise (of 4 points)": the leader as the summary and the guide
-/// state it. A leader has one form whatever its counts, so two runs whose counts differ by a point
-/// read alike but for their numbers.
-pub fn lead_text(s: &Standing) -> String {
-    let of = match s.points {
+/// "`ptr_len` alone at 8 of 8 points, shared at 0", or "no strategy alone at two thirds of the
+/// 8 points": the leader ([`leader`]) as the summary and the guide state it. A leader has one form
+/// whatever its counts, so two runs whose counts differ by a point read alike but for their
+/// numbers.
+pub fn lead_text(standings: &[Standing]) -> String {
+    let points = standings.iter().map(|s| s.points).max().unwrap_or(0);
+    let of = match points {
         1 => "of 1 point".to_owned(),
         n => format!("of {n} points"),
     };
-    match (s.alone, s.shared) {
-        (0, 0) => format!("none beyond the noise ({of})"),
-        (0, sh) => format!("none alone; `{}` shares the lead at {sh} {of}", s.strategy),
-        (a, sh) => format!("`{}` alone at {a} {of}, shared at {sh}", s.strategy),
+    match leader(standings) {
+        Some(s) => format!(
+            "`{}` alone at {} {of}, shared at {}",
+            s.strategy, s.alone, s.shared
+        ),
+        None => format!("no strategy alone at two thirds {of}"),
     }
 }
 

@@ -4,8 +4,6 @@
 //! (`floor.rs`) and every scenario's conclusions (`conclusions/`) use these, so a figure that
 //! appears in two places is computed the same way.
 
-use std::collections::BTreeMap;
-
 use lab_record::{Ns, Ratios, Record, ResultFile};
 
 /// Numeric parameter `name` of a record (`len`, `n`, `threads`…).
@@ -59,6 +57,11 @@ pub fn is_reference(f: &ResultFile, r: &Record) -> bool {
 /// interleaved ratios (× floor, × best) agreed within 10 %, so a smaller gap is what a rerun moves.
 pub const NOISE: f64 = 0.10;
 
+/// The same for a ratio of two medians timed apart (rows of different work, another file or
+/// language): between two runs of one binary only 43 % of medians agreed within 10 %, 90 % within
+/// 25 % (S02 and S05, measured), so two medians are called different only beyond 25 %.
+pub const NOISE_APART: f64 = 0.25;
+
 /// Where a [`Margin`]'s spread comes from, the tightest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Spread {
@@ -81,10 +84,15 @@ pub struct Margin {
 
 impl Margin {
     /// Whether the difference is beyond the noise: the spread of the ratio excludes 1 and its
-    /// median is beyond [`NOISE`] either way. A conclusion names a winner only then.
+    /// median is beyond [`NOISE`] either way ([`NOISE_APART`] for medians timed apart). A
+    /// conclusion names a winner only then.
     pub fn beyond_noise(&self) -> bool {
         let r = &self.ratio;
-        (r.low > 1.0 || r.high < 1.0) && r.median.ln().abs() > (1.0 + NOISE).ln()
+        let floor = match self.spread {
+            Spread::Rounds | Spread::Ratios => NOISE,
+            Spread::Brackets => NOISE_APART,
+        };
+        (r.low > 1.0 || r.high < 1.0) && r.median.ln().abs() > (1.0 + floor).ln()
     }
 }
 
@@ -207,49 +215,6 @@ pub fn leaders(mut rows: Vec<&Record>) -> Vec<&Record> {
     rows
 }
 
-/// The strategies at exactly these parameters that lead ([`leaders`] of the rows there, floors
-/// and references aside).
-pub fn leaders_at<'a>(f: &'a ResultFile, params: &[(&str, u64)]) -> Vec<&'a Record> {
-    leaders(
-        f.records
-            .iter()
-            .filter(|r| at(r, params) && !is_reference(f, r))
-            .collect(),
-    )
-}
-
-/// "`a`", or for leaders within the noise of each other "`a` and `b` (no measurable
-/// difference)", in the order of their names: their order by time is noise, and a sentence that
-/// followed it would change between runs that agree.
-pub fn leader_names(leaders: &[&Record]) -> Option<String> {
-    let mut names: Vec<String> = leaders
-        .iter()
-        .map(|r| format!("`{}`", r.strategy))
-        .collect();
-    names.sort();
-    match names.as_slice() {
-        [] => None,
-        [one] => Some(one.clone()),
-        [init @ .., last] => Some(format!(
-            "{} and {last} (no measurable difference)",
-            init.join(", ")
-        )),
-    }
-}
-
-/// For each value of parameter `name`, who leads at it (with exactly that parameter): "`a`", or,
-/// when the leaders are within the noise of each other, "`a` and `b` (no measurable difference)",
-/// with the values where that holds, sorted.
-pub fn leaders_at_each(f: &ResultFile, name: &str) -> BTreeMap<String, Vec<u64>> {
-    let mut out: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    for v in values(f, name) {
-        if let Some(key) = leader_names(&leaders_at(f, &[(name, v)])) {
-            out.entry(key).or_default().push(v);
-        }
-    }
-    out
-}
-
 /// `num` over `den` ([`margin`]) at each value of parameter `name` (records with exactly that
 /// parameter) where both were measured.
 pub fn margin_at_each(f: &ResultFile, name: &str, num: &str, den: &str) -> Vec<(u64, Margin)> {
@@ -274,21 +239,22 @@ pub fn margin_at_each_where(
         .collect()
 }
 
-/// Margins along a sweep, "×5.1 at 1, ×1.04 at 4 (no measurable difference), …": the figure
-/// alone where it is beyond the noise, so the exceptions stand out; `at` names a point.
+/// Margins along a sweep, "×5.1 at 1, ×1.04 at 4, … (beyond the noise at 7 of 8)": the figures,
+/// then how many are differences. No verdict per point: a point near the noise floor is called
+/// one way in one run and the other in the next, while the count moves by one; `at` names a point.
 pub fn series<T>(points: &[(T, Margin)], at: impl Fn(&T) -> String) -> String {
-    points
+    let list = points
         .iter()
-        .map(|(v, m)| {
-            let x = format!("×{} at {}", fmt_x(m.ratio.median), at(v));
-            if m.beyond_noise() {
-                x
-            } else {
-                format!("{x} (no measurable difference)")
-            }
-        })
+        .map(|(v, m)| format!("×{} at {}", fmt_x(m.ratio.median), at(v)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    format!("{list} {}", beyond_count(points))
+}
+
+/// "(beyond the noise at 7 of 8)": how many of a list's margins are differences.
+pub fn beyond_count<T>(points: &[(T, Margin)]) -> String {
+    let n = points.iter().filter(|(_, m)| m.beyond_noise()).count();
+    format!("(beyond the noise at {n} of {})", points.len())
 }
 
 /// A row's "× best": its interleaved ratio to the best of its rounds where measured, else its
@@ -383,14 +349,6 @@ pub fn more_or_less(d: f64) -> String {
     )
 }
 
-/// Lengths as "8 B, 64 B, 1024 B".
-pub fn lens_list(ls: &[u64]) -> String {
-    ls.iter()
-        .map(|l| format!("{l} B"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use lab_record::{Allocs, Machine, Ns, Ratios};
@@ -447,21 +405,17 @@ mod tests {
             row("borrow", (1.0, 1.0, 1.02)),
             row("clone_on_return", (1.5, 1.4, 1.6)),
         ]);
-        let l: Vec<&str> = leaders_at(&f, &[("len", 8)])
-            .iter()
-            .map(|r| r.strategy.as_str())
-            .collect();
-        assert_eq!(l, ["borrow"]);
+        let ways = |f: &ResultFile| -> Vec<String> {
+            let rows = f.records.iter().filter(|r| !is_reference(f, r)).collect();
+            leaders(rows).iter().map(|r| r.strategy.clone()).collect()
+        };
+        assert_eq!(ways(&f), ["borrow"]);
         // Overlapping quartiles of the same rounds: no measurable difference.
         let f = file(vec![
             row("borrow", (1.0, 1.0, 1.06)),
             row("clone_on_return", (1.04, 1.02, 1.08)),
         ]);
-        let each = leaders_at_each(&f, "len");
-        assert_eq!(
-            each.keys().collect::<Vec<_>>(),
-            ["`borrow` and `clone_on_return` (no measurable difference)"]
-        );
+        assert_eq!(ways(&f), ["borrow", "clone_on_return"]);
     }
 
     /// A row of rounds `per_round` (ns per call), at len=8.

@@ -10,10 +10,8 @@
 use lab_record::ResultFile;
 
 use crate::floor::Floor;
-use crate::stats::{
-    at, find, fmt_ns, fmt_x, leaders_at_each, lens_list, margin, margin_apart, marked, twin,
-    values, versus, Margin,
-};
+use crate::standing::{lead_text, standings};
+use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_apart, twin, values, versus, Margin};
 
 pub(crate) mod s01_call_floor;
 pub(crate) mod s02_pass_string;
@@ -201,11 +199,12 @@ fn go_ratio(f: &ResultFile, go: &ResultFile) -> Option<String> {
     if points.len() <= 4 {
         let list: Vec<String> = points
             .iter()
-            .map(|(label, m)| format!("{label} {}", marked(m)))
+            .map(|(label, m)| format!("{label} {m}"))
             .collect();
         return Some(format!(
-            "Go's time over Rust's for the same strategy: {}.",
-            list.join("; ")
+            "Go's time over Rust's for the same strategy: {} {}.",
+            list.join("; "),
+            crate::stats::beyond_count(&points)
         ));
     }
     Some(format!("Go {}.", counted(&points, "points both measured")))
@@ -258,15 +257,15 @@ pub(crate) fn versus_at(
 
 // Sentences more than one scenario says.
 
-/// "Fastest: `a` at 8 B, 64 B; `a` and `b` (no measurable difference) at 4096 B." — who leads at
-/// each length of the sweep, a winner named only beyond the noise (S03, S04).
-fn fastest_by_len(f: &ResultFile) -> String {
-    let list = leaders_at_each(f, "len")
-        .iter()
-        .map(|(s, ls)| format!("{s} at {}", lens_list(ls)))
-        .collect::<Vec<_>>()
-        .join("; ");
-    format!("Fastest: {list}.")
+/// "Fastest over the sweep: `borrow` alone at 8 of 8 points, shared at 0." — the summary's
+/// standing (S03, S04). Not who leads at each length: where two strategies are within the noise
+/// of each other at a length, which of them a run calls the faster is noise, and the table's
+/// × best shows each length.
+fn fastest_by_len(v: &View) -> String {
+    format!(
+        "Fastest over the sweep: {}.",
+        lead_text(&standings(v.file, v.floor))
+    )
 }
 
 /// `other` against `base` at the shortest and the longest length of the sweep (S03, S04): the two

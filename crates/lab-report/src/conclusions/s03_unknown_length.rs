@@ -7,7 +7,7 @@ use crate::stats::{fmt_ns, median};
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
-    let mut c = vec![fastest_by_len(f)];
+    let mut c = vec![fastest_by_len(v)];
     c.extend(ratio_at_len_ends(f, "borrow", "clone_on_return"));
     // At 4096 B, S03's profiled point: its flame graphs show where the validation's time goes.
     if let (Some(a), Some(b), Some(both)) = (

@@ -6,7 +6,7 @@ use super::{fastest_by_len, ratio_at_len_ends, View};
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
-    let mut c = vec![fastest_by_len(f)];
+    let mut c = vec![fastest_by_len(v)];
     // Against `prealloc_heap`, which allocates once per call as the clone does: the ratio is what
     // knowing the size on entry saves, not an allocation.
     c.extend(ratio_at_len_ends(f, "prealloc_heap", "clone_on_return"));

@@ -3,7 +3,7 @@
 //! S01's bare memcpy of the same chunk, and what the compiler enforces instead of a state machine.
 
 use super::View;
-use crate::stats::{fmt_ns, margin_at_each, marked, median};
+use crate::stats::{beyond_count, fmt_ns, margin_at_each, median};
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
@@ -20,16 +20,16 @@ pub fn r2c(v: &View) -> Vec<String> {
                 format!("; a bare memcpy of {l} B costs {} ns", fmt_ns(m))
             });
             Some(format!(
-                "{} at {l} B ({} ns saved{memcpy})",
-                marked(&m),
+                "{m} at {l} B ({} ns saved{memcpy})",
                 fmt_ns(copy - hand)
             ))
         })
         .collect();
     if !points.is_empty() {
         c.push(format!(
-            "`copy` costs {} of `double_buffer`: the hand-off moves an owner instead of the bytes, so it saves one copy of the chunk, and nothing else differs (both receive and read every byte).",
-            points.join(", ")
+            "`copy` costs {} of `double_buffer` {}: the hand-off moves an owner instead of the bytes, so it saves one copy of the chunk, and nothing else differs (both receive and read every byte).",
+            points.join(", "),
+            beyond_count(&margins)
         ));
     }
     // The ownership half is proved by compile-fail tests, not timed.
