@@ -234,8 +234,9 @@ pub const GO_FULL_RUNS: (&str, &str) = ("10", "20ms");
 pub const GO_QUICK_RUNS: (&str, &str) = ("3", "5ms");
 
 /// `-count` and `-benchtime` of each other release's run (full; quick runs as the main one's):
-/// five runs of 20 ms, enough for a bracket, so that all the releases together add well under a
-/// minute to a full run (docs/METHODOLOGY.md has the timing).
+/// five runs of 20 ms, enough for a bracket, over the quick sweep (`-short`: the first, middle and
+/// last point of each sweep), so that all the releases together add under 45 s to a full run
+/// (docs/METHODOLOGY.md has the timing).
 pub const GO_RELEASE_RUNS: (&str, &str) = ("5", "20ms");
 
 /// Runs the Go→C benchmarks matching `pattern` (go test's `-bench`); quick runs pass `-short`
@@ -259,12 +260,14 @@ fn run_go_test_with(
         cmd.arg(format!("-modfile={}", m.display()));
     }
     cmd.args(["-run", "^$", "-benchmem", "-bench", pattern]);
+    // The quick sweep: always for the other releases (`modfile`), whose runs compare releases at
+    // the ends and the middle of each sweep.
+    if sweep == Sweep::Quick || modfile.is_some() {
+        cmd.arg("-short");
+    }
     let (count, benchtime) = match sweep {
         Sweep::Full => full,
-        Sweep::Quick => {
-            cmd.arg("-short");
-            GO_QUICK_RUNS
-        }
+        Sweep::Quick => GO_QUICK_RUNS,
     };
     cmd.args(["-count", count, "-benchtime", benchtime]);
     cmd.arg("./gotoc");
@@ -366,7 +369,7 @@ fn release_modfile(minor: &str, dir: &Path) -> Result<PathBuf, String> {
 }
 
 /// One other release over [`RELEASE_SCENARIOS`] the filter names: Go→C with go test
-/// ([`GO_RELEASE_RUNS`]), C→Go with the driver on the release's extension, one driver run per
+/// ([`GO_RELEASE_RUNS`], the quick sweep), C→Go with the driver on the release's extension, one driver run per
 /// scenario. Its files are lang `go<minor>`, its machine's `go` the release's `go version`.
 fn measure_release(
     opts: &Options,

@@ -527,15 +527,26 @@ fn go_releases(f: &ResultFile, go: &ResultFile, others: &[&ResultFile]) -> Strin
         out,
         "Go across its releases (`go-reference/toolchains`): the main toolchain ({main}) measured \
          the rows above; each other release measures the scenarios where releases differ, in the \
-         same run, five runs of 20 ms per benchmark (Go→C) or the driver's rounds (C→Go). Medians \
-         in ns:\n"
+         same run, with fewer runs than the main toolchain's (Go→C: five of 20 ms per benchmark in a \
+         full run, at the first, middle and last point of each sweep; C→Go: the driver's, one process \
+         per scenario). Medians in ns:\n"
     );
     let _ = write!(out, "| strategy | params | Rust ns |");
     for (m, _, _) in &releases {
         let _ = write!(out, " Go {m} ns |");
     }
     let _ = writeln!(out, "\n|---|---|---|{}", "---|".repeat(releases.len()));
-    for g in sorted_rows(&go.records) {
+    // The rows some other release measured (it runs the quick sweep): every row of Go's when none did.
+    let measured = |g: &Record| {
+        releases
+            .iter()
+            .any(|(_, f, main)| !main && f.is_some_and(|f| twin(f, g).is_some()))
+    };
+    let any = go.records.iter().any(measured);
+    for g in sorted_rows(&go.records)
+        .into_iter()
+        .filter(|g| !any || measured(g))
+    {
         let _ = write!(
             out,
             "| `{}` | {} | {} |",
@@ -777,7 +788,12 @@ mod tests {
                 "1.26.6",
                 vec![rec("empty_call", &[], 21.0)],
             ),
-            go_file("s02_pass_string", "go", "1.27.3", s02(50.0)),
+            go_file(
+                "s02_pass_string",
+                "go",
+                "1.27.3",
+                [s02(50.0), vec![rec("ptr_len", &[("len", 64)], 50.0)]].concat(),
+            ),
             go_file("s02_pass_string", "go1.26", "1.26.6", s02(55.0)),
         ]);
         let md = render(&files, "t-1c-0000");
@@ -812,6 +828,9 @@ mod tests {
             s02.contains("Go 1.22: not measured (no toolchain in `.venv-go/1.22/`"),
             "{s02}"
         );
+        // Other releases run the quick sweep: a point only the main toolchain measured is not
+        // in their table.
+        assert!(!s02.contains("| `ptr_len` | len=64 |"), "{s02}");
         assert!(s02.contains("Go 1.24: not measured"), "{s02}");
         // Release files have no sections of their own, and the main Go column is the main file's.
         assert!(!md.contains("— go1.2"), "no section per release");
