@@ -2,26 +2,13 @@ package main
 
 // The host API table as Go sees it. Go cannot call a C function pointer, so each entry of
 // lab_host_api is called through a static inline C helper below (one cgo call per host call, as
-// for any C function). The helpers are noescape and nocallback: the host keeps no pointer it is
-// given (lab.h's conventions) and never calls back into Go, so out-parameters and the stack
-// arrays of views stay on the goroutine stack.
+// for any C function). The helpers are noescape and nocallback (noescape.go, Go 1.24 and later):
+// the host keeps no pointer it is given (lab.h's conventions) and never calls back into Go, so
+// out-parameters and the stack arrays of views stay on the goroutine stack.
 
 /*
 // The code generation flags are exports.go's (cgo applies them package-wide).
 #cgo CFLAGS: -I${SRCDIR}/../../c-harness/include
-
-#cgo noescape call_header_get
-#cgo nocallback call_header_get
-#cgo noescape call_headers_view_all
-#cgo nocallback call_headers_view_all
-#cgo noescape call_headers_copy_all
-#cgo nocallback call_headers_copy_all
-#cgo noescape call_header_set
-#cgo nocallback call_header_set
-#cgo noescape call_body_get
-#cgo nocallback call_body_get
-#cgo noescape call_send_local_reply
-#cgo nocallback call_send_local_reply
 
 #include "lab.h"
 

@@ -5,8 +5,9 @@
 // in the _test.go files, because test files cannot use cgo; bench_test.go times them.
 //
 // Every host function except the S01 floor and the deliberately plain consume_str_plain is
-// declared noescape and nocallback below: the host never keeps a pointer it was passed (lab.h's
-// conventions) and never calls Go, so out-parameters and stack arrays stay on the Go stack. This
+// declared noescape and nocallback (noescape.go, Go 1.24 and later): the host never keeps a
+// pointer it was passed (lab.h's conventions) and never calls Go, so out-parameters and stack
+// arrays stay on the Go stack. This
 // is what a careful Go filter does (Envoy's Go filter marks its cgo API the same way); without it
 // every out-parameter (&checksum, &value) is a heap allocation.
 package gotoc
@@ -27,23 +28,6 @@ package gotoc
 // written for them.
 #cgo CFLAGS: -I${SRCDIR}/../../c-harness/include -O3 -march=x86-64 -std=c11 -fno-omit-frame-pointer
 #cgo LDFLAGS: -lpthread
-
-#cgo noescape lab_consume_str
-#cgo nocallback lab_consume_str
-#cgo noescape lab_consume_cstr
-#cgo nocallback lab_consume_cstr
-#cgo noescape lab_consume_cstr_array
-#cgo nocallback lab_consume_cstr_array
-#cgo noescape lab_consume_str_array
-#cgo nocallback lab_consume_str_array
-#cgo noescape lab_header_get
-#cgo nocallback lab_header_get
-#cgo noescape lab_header_copy
-#cgo nocallback lab_header_copy
-#cgo noescape lab_headers_copy_all
-#cgo nocallback lab_headers_copy_all
-#cgo noescape lab_alloc_stats_get
-#cgo nocallback lab_alloc_stats_get
 
 #include "lab.h"
 #include "glue.h"

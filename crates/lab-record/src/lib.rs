@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub mod go;
 pub mod scenario;
 
 /// Where and with what a result was measured. A report never mixes machines silently: results

@@ -9,6 +9,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use lab_record::go::{
+    minor_of_version, parse_toolchains, release_key, release_of, RELEASE_SCENARIOS, TOOLCHAINS,
+};
 use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, PLOT_DIR};
 
 use lab_record::scenario as definition;
@@ -196,6 +199,14 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
                 &floor,
                 &conclusions,
             );
+            if let Some(go) = go {
+                let others: Vec<&ResultFile> = scenario_files
+                    .iter()
+                    .filter(|o| o.direction == f.direction && release_of(&o.lang).is_some())
+                    .copied()
+                    .collect();
+                sections.push_str(&go_releases(f, go, &others));
+            }
         }
     }
     for d in definition::all() {
@@ -463,6 +474,116 @@ fn section(
     out.push('\n');
 }
 
+/// The Go releases of one section, oldest first: each with its file (`None`: not measured),
+/// the main toolchain's release marked. The releases are those of the toolchain list this build
+/// knows (`go-reference/toolchains`), those the records have and the main toolchain's.
+pub(crate) fn releases<'a>(
+    go: &'a ResultFile,
+    others: &[&'a ResultFile],
+) -> Vec<(String, Option<&'a ResultFile>, bool)> {
+    let main = go.machine.go.as_deref().and_then(minor_of_version);
+    let mut minors: Vec<String> = parse_toolchains(TOOLCHAINS)
+        .0
+        .into_iter()
+        .filter(|t| !t.main)
+        .map(|t| t.minor)
+        .chain(
+            others
+                .iter()
+                .filter_map(|o| release_of(&o.lang).map(str::to_owned)),
+        )
+        .chain(main.clone())
+        .collect();
+    minors.sort_by_key(|m| release_key(m));
+    minors.dedup();
+    minors
+        .into_iter()
+        .map(|m| {
+            if main.as_deref() == Some(m.as_str()) {
+                (m, Some(go), true)
+            } else {
+                let file = others
+                    .iter()
+                    .find(|o| release_of(&o.lang) == Some(m.as_str()))
+                    .copied();
+                (m, file, false)
+            }
+        })
+        .collect()
+}
+
+/// Go across its releases, for the scenarios where releases differ ([`RELEASE_SCENARIOS`]): per
+/// row of Go's, Rust's median and each release's side by side; a release without records is
+/// "not measured". Empty for the other scenarios.
+fn go_releases(f: &ResultFile, go: &ResultFile, others: &[&ResultFile]) -> String {
+    if !RELEASE_SCENARIOS
+        .iter()
+        .any(|&(s, d)| s == f.scenario && d == f.direction)
+    {
+        return String::new();
+    }
+    let releases = releases(go, others);
+    let mut out = String::new();
+    let main = go.machine.go.as_deref().unwrap_or("the main toolchain");
+    let _ = writeln!(
+        out,
+        "Go across its releases (`go-reference/toolchains`): the main toolchain ({main}) measured \
+         the rows above; each other release measures the scenarios where releases differ, in the \
+         same run, with fewer runs than the main toolchain's (Go→C: five of 20 ms per benchmark in a \
+         full run, at the first, middle and last point of each sweep; C→Go: the driver's, one process \
+         per scenario). Medians in ns:\n"
+    );
+    let _ = write!(out, "| strategy | params | Rust ns |");
+    for (m, _, _) in &releases {
+        let _ = write!(out, " Go {m} ns |");
+    }
+    let _ = writeln!(out, "\n|---|---|---|{}", "---|".repeat(releases.len()));
+    // The rows some other release measured (it runs the quick sweep): every row of Go's when none did.
+    let measured = |g: &Record| {
+        releases
+            .iter()
+            .any(|(_, f, main)| !main && f.is_some_and(|f| twin(f, g).is_some()))
+    };
+    let any = go.records.iter().any(measured);
+    for g in sorted_rows(&go.records)
+        .into_iter()
+        .filter(|g| !any || measured(g))
+    {
+        let _ = write!(
+            out,
+            "| `{}` | {} | {} |",
+            g.strategy,
+            g.params_label(),
+            twin(f, g).map_or("–".into(), |r| fmt_ns(r.ns_per_call.median))
+        );
+        for (_, file, _) in &releases {
+            let cell = match file {
+                None => "not measured".into(),
+                Some(file) => twin(file, g).map_or("–".into(), |r| fmt_ns(r.ns_per_call.median)),
+            };
+            let _ = write!(out, " {cell} |");
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    for (m, file, _) in &releases {
+        if file.is_none() {
+            let _ = writeln!(
+                out,
+                "Go {m}: not measured (no toolchain in `.venv-go/{m}/`: run scripts/setup).\n"
+            );
+        } else if release_key(m) < (1, 24) {
+            let _ = writeln!(
+                out,
+                "Go {m} has no `#cgo noescape`/`nocallback` (Go 1.24): it builds the Go reference \
+                 without them (go-reference/*/noescape.go are go1.24 files), so every pointer a cgo \
+                 call is given escapes to the heap, as it does for any cgo call before Go 1.24.\n"
+            );
+        }
+    }
+    out
+}
+
 /// Rows grouped by parameters (names, then values: numbers as numbers, strings as strings),
 /// fastest first within a group.
 fn sorted_rows(records: &[Record]) -> Vec<&Record> {
@@ -626,6 +747,115 @@ mod tests {
         assert!(
             s02.contains("`ptr_len` alone at 3 of 3 points") && !s02.contains("`native`"),
             "{s02}"
+        );
+    }
+
+    /// A Go file of a release: lang `go<minor>` (or `go` for the main toolchain), its machine's
+    /// `go` that release's.
+    fn go_file(scenario: &str, lang: &str, version: &str, records: Vec<Record>) -> ResultFile {
+        let mut f = file(scenario, lang, "r2c", records);
+        f.machine.go = Some(format!("go{version} linux/amd64"));
+        f
+    }
+
+    #[test]
+    fn go_releases_stand_side_by_side() {
+        let mut files = sample();
+        files.retain(|f| f.lang != "go");
+        let s02 = |ns: f64| {
+            vec![
+                rec("ptr_len", &[("len", 8)], ns),
+                rec("cstring", &[("len", 8)], ns * 2.0),
+            ]
+        };
+        files.extend([
+            go_file(
+                "s01_call_floor",
+                "go",
+                "1.27.3",
+                vec![rec("empty_call", &[], 20.0)],
+            ),
+            go_file(
+                "s01_call_floor",
+                "go1.22",
+                "1.22.10",
+                vec![rec("empty_call", &[], 40.0)],
+            ),
+            go_file(
+                "s01_call_floor",
+                "go1.24",
+                "1.24.11",
+                vec![rec("empty_call", &[], 30.0)],
+            ),
+            go_file(
+                "s01_call_floor",
+                "go1.26",
+                "1.26.6",
+                vec![rec("empty_call", &[], 21.0)],
+            ),
+            go_file(
+                "s02_pass_string",
+                "go",
+                "1.27.3",
+                [s02(50.0), vec![rec("ptr_len", &[("len", 64)], 50.0)]].concat(),
+            ),
+            go_file("s02_pass_string", "go1.26", "1.26.6", s02(55.0)),
+        ]);
+        let md = render(&files, "t-1c-0000");
+        let s01 = &md[md.find("## S01").unwrap()..md.find("\n## S02").unwrap()];
+        assert!(
+            s01.contains("| strategy | params | Rust ns | Go 1.22 ns | Go 1.24 ns | Go 1.25 ns | Go 1.26 ns | Go 1.27 ns |"),
+            "{s01}"
+        );
+        assert!(
+            s01.contains("| `empty_call` |  | 1.70 | 40.0 | 30.0 | not measured | 21.0 | 20.0 |"),
+            "{s01}"
+        );
+        // 21 against 30 ns, each ±1 %: lower beyond the noise, by 30 %.
+        assert!(
+            s01.contains("- Go→C empty call by Go release: Go 1.22 40.0 ns, Go 1.24 30.0 ns, Go 1.25 not measured, Go 1.26 21.0 ns, Go 1.27 20.0 ns. Go 1.26's notes claim ~30 % lower cgo call overhead: Go 1.26 over Go 1.24 (the newest earlier release measured) ×0.70"),
+            "{s01}"
+        );
+        assert!(
+            s01.contains("lower beyond the noise, 30 % (the claim: ~30 %)."),
+            "{s01}"
+        );
+        assert!(s01.contains("Go 1.22 has no `#cgo noescape`"), "{s01}");
+        // S02: only 1.26 measured besides the main toolchain; the others are not measured.
+        let s02 = &md[md.find("## S02").unwrap()..];
+        assert!(
+            s02.contains(
+                "| `ptr_len` | len=8 | 1.20 | not measured | not measured | not measured | 55.0 | 50.0 |"
+            ),
+            "{s02}"
+        );
+        assert!(
+            s02.contains("Go 1.22: not measured (no toolchain in `.venv-go/1.22/`"),
+            "{s02}"
+        );
+        // Other releases run the quick sweep: a point only the main toolchain measured is not
+        // in their table.
+        assert!(!s02.contains("| `ptr_len` | len=64 |"), "{s02}");
+        assert!(s02.contains("Go 1.24: not measured"), "{s02}");
+        // Release files have no sections of their own, and the main Go column is the main file's.
+        assert!(!md.contains("— go1.2"), "no section per release");
+        assert_eq!(undefined_links(&md), Vec::<String>::new());
+        // Within the noise (1.26 at 29 against 1.24's 30 ns): not confirmed.
+        let at = files.iter().position(|f| f.lang == "go1.26").unwrap();
+        files[at].records[0] = rec("empty_call", &[], 29.0);
+        let md = render(&files, "t-1c-0000");
+        assert!(
+            md.contains("not confirmed here: no difference beyond the noise."),
+            "{md}"
+        );
+        // Without 1.26, the claim is not tested; with no release file at all, the columns say
+        // not measured.
+        files.remove(at);
+        files.retain(|f| f.lang != "go1.22" && f.lang != "go1.24");
+        let md = render(&files, "t-1c-0000");
+        assert!(
+            md.contains("- Go→C empty call by Go release: Go 1.22 not measured, Go 1.24 not measured, Go 1.25 not measured, Go 1.26 not measured, Go 1.27 20.0 ns. Go 1.26's claimed ~30 % lower cgo call overhead is not tested"),
+            "{md}"
         );
     }
 

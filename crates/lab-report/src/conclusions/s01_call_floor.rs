@@ -2,9 +2,11 @@
 //! that carries no work costs, in each direction, against a call that crosses nothing — and, R→C,
 //! the memcpy line the report adds to the floor of rows that copy.
 
+use lab_record::go::release_of;
 use lab_record::{Record, ResultFile};
 
 use super::{versus_at, View};
+use crate::render::releases;
 use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values, versus, Margin};
 
 /// Rust calling C: the empty call, the four-argument call against the same call into Rust, and
@@ -86,8 +88,85 @@ pub fn c2r(v: &View) -> Vec<String> {
 }
 
 /// Go's empty call in the section's direction against Rust's; C→Go is the call the documents
-/// measured before and after Go CL 392854.
+/// measured before and after Go CL 392854. Then the empty call by Go release ([`by_release`]).
 pub fn go(v: &View, go: &ResultFile) -> Vec<String> {
+    let mut c = empty_call_line(v, go);
+    c.extend(by_release(v, go));
+    c
+}
+
+/// The release whose notes claim lower cgo call overhead (~30 %), and the claim.
+const CLAIM_RELEASE: &str = "1.26";
+const CLAIM: f64 = 0.30;
+
+/// The empty call by Go release, oldest first, and whether this machine confirms Go 1.26's
+/// claimed ~30 % lower cgo call overhead: 1.26's empty call over the newest earlier release
+/// measured, a lower cost only beyond the noise ([`Margin::beyond_noise`]).
+pub fn by_release(v: &View, go: &ResultFile) -> Option<String> {
+    let others: Vec<&ResultFile> = v
+        .all
+        .iter()
+        .filter(|o| {
+            o.scenario == v.file.scenario
+                && o.direction == v.file.direction
+                && release_of(&o.lang).is_some()
+        })
+        .collect();
+    let releases = releases(go, &others);
+    if releases.len() < 2 {
+        return None;
+    }
+    let empty = |f: &ResultFile| find(f, "empty_call", |r| at(r, &[])).cloned();
+    let measured: Vec<(String, Option<Record>)> = releases
+        .iter()
+        .map(|(m, f, _)| (m.clone(), f.and_then(&empty)))
+        .collect();
+    let list: Vec<String> = measured
+        .iter()
+        .map(|(m, r)| match r {
+            Some(r) => format!("Go {m} {} ns", fmt_ns(r.ns_per_call.median)),
+            None => format!("Go {m} not measured"),
+        })
+        .collect();
+    let call = if v.file.direction == "c2r" {
+        "C→Go"
+    } else {
+        "Go→C"
+    };
+    let claim = match measured.iter().position(|(m, _)| m == CLAIM_RELEASE) {
+        Some(i) => match (&measured[i].1, measured[..i].iter().rev().find(|(_, r)| r.is_some())) {
+            (Some(new), Some((old_minor, Some(old)))) => {
+                let m = margin_apart(new, old)?;
+                let verdict = if !m.beyond_noise() {
+                    "not confirmed here: no difference beyond the noise".to_owned()
+                } else if m.ratio.median < 1.0 {
+                    format!(
+                        "lower beyond the noise, {:.0} % (the claim: ~{:.0} %)",
+                        (1.0 - m.ratio.median) * 100.0,
+                        CLAIM * 100.0
+                    )
+                } else {
+                    "not confirmed here: Go 1.26 is slower beyond the noise".to_owned()
+                };
+                format!(
+                    " Go {CLAIM_RELEASE}'s notes claim ~{:.0} % lower cgo call overhead: Go {CLAIM_RELEASE} over Go {old_minor} (the newest earlier release measured) {m}: {verdict}.",
+                    CLAIM * 100.0
+                )
+            }
+            _ => format!(
+                " Go {CLAIM_RELEASE}'s claimed ~{:.0} % lower cgo call overhead is not tested: Go {CLAIM_RELEASE} or every earlier release is not measured.",
+                CLAIM * 100.0
+            ),
+        },
+        None => String::new(),
+    };
+    Some(format!(
+        "{call} empty call by Go release: {}.{claim}",
+        list.join(", ")
+    ))
+}
+
+fn empty_call_line(v: &View, go: &ResultFile) -> Vec<String> {
     empty_calls(v.file, go).map_or_else(Vec::new, |(g, r, m)| {
         let ns = format!(
             "{} ns, {m} of",
