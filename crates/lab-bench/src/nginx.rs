@@ -1,0 +1,542 @@
+//! S15 `s15_real_proxy`: the packaged nginx as a host the lab starts itself. Builds the Rust module
+//! (`hosts/nginx/build`), writes one configuration with a location per case (the module's
+//! strategies and the references: nginx's own C, Lua, njs, no filter), starts nginx with one
+//! worker on a free port of 127.0.0.1 under `target/s15-nginx/`, drives it with `wrk`, reads the
+//! worker's CPU time, and stops it. Used by the `s15_real_proxy` bench target and by the tests
+//! (`tests/nginx_module.rs`), which skip with a message when nginx is not installed.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::options::{target_dir, workspace_root};
+
+/// The valid credentials every load request carries (`lab:secret`, S14's).
+pub const AUTHORIZATION: &str = "Basic bGFiOnNlY3JldA==";
+
+/// The request headers of every load request besides `Authorization` (what `header_get_set` reads).
+pub const HEADERS: [(&str, &str); 3] = [
+    ("User-Agent", "ffi-lab-wrk/1.0"),
+    ("X-Request-Id", "6f1c2b7e-0d3a-4c5e-9f8a-1b2c3d4e5f60"),
+    ("Accept", "*/*"),
+];
+
+/// The filters of S14, and the proxy without one.
+pub const FILTERS: [&str; 2] = ["basic_auth", "header_get_set"];
+
+/// The module's strategies (hosts/nginx/src/filters.rs `Strategy`).
+pub const STRATEGIES: [&str; 3] = ["borrow", "copy_per_header", "bulk_copy"];
+
+/// nginx's own ways to do the same work.
+pub const REFERENCES: [&str; 3] = ["nginx_c", "lua", "njs"];
+
+/// One measured case: a location of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    /// `borrow`, …, `nginx_c`, `lua`, `njs`, or `no_filter`.
+    pub strategy: &'static str,
+    /// `basic_auth`, `header_get_set`, or None for `no_filter`.
+    pub filter: Option<&'static str>,
+}
+
+impl Case {
+    pub fn path(&self) -> String {
+        match self.filter {
+            Some(f) => format!("/{f}/{}", self.strategy),
+            None => format!("/{}", self.strategy),
+        }
+    }
+}
+
+/// Every case: each filter under each strategy and reference, then the proxy alone.
+pub fn cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for filter in FILTERS {
+        for strategy in STRATEGIES.iter().chain(&REFERENCES) {
+            v.push(Case {
+                strategy,
+                filter: Some(filter),
+            });
+        }
+    }
+    v.push(Case {
+        strategy: "no_filter",
+        filter: None,
+    });
+    v
+}
+
+/// What S15 needs on the machine; `Err` says what is missing (the report then says
+/// "nginx: not measured").
+#[derive(Debug, Clone)]
+pub struct Installation {
+    pub nginx: PathBuf,
+    pub wrk: PathBuf,
+    /// The packaged dynamic modules the Lua and njs references load (with NDK, which Lua needs).
+    pub ndk: PathBuf,
+    pub lua: PathBuf,
+    pub njs: PathBuf,
+}
+
+const MODULES: &str = "/usr/lib/nginx/modules";
+
+impl Installation {
+    pub fn detect() -> Result<Installation, String> {
+        let which = |name: &str| -> Option<PathBuf> {
+            std::env::var_os("PATH")
+                .into_iter()
+                .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+                .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")])
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        };
+        let module = |name: &str| Some(Path::new(MODULES).join(name)).filter(|p| p.is_file());
+        let missing = |what: &str| format!("{what} is not installed (scripts/setup installs it)");
+        if !Path::new("/usr/share/nginx/src/conf_flags").is_file() {
+            return Err(missing("nginx-dev"));
+        }
+        Ok(Installation {
+            nginx: which("nginx").ok_or_else(|| missing("nginx"))?,
+            wrk: which("wrk").ok_or_else(|| missing("wrk"))?,
+            ndk: module("ndk_http_module.so").ok_or_else(|| missing("libnginx-mod-http-ndk"))?,
+            lua: module("ngx_http_lua_module.so")
+                .ok_or_else(|| missing("libnginx-mod-http-lua"))?,
+            njs: module("ngx_http_js_module.so").ok_or_else(|| missing("libnginx-mod-http-js"))?,
+        })
+    }
+}
+
+/// Builds the Rust module with `hosts/nginx/build` (cargo, against the configured nginx-dev
+/// tree); returns the path of the shared object.
+pub fn build_module() -> Result<PathBuf, String> {
+    let script = workspace_root().join("hosts/nginx/build");
+    let out = Command::new(&script)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} failed ({})", script.display(), out.status));
+    }
+    let path = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let path = PathBuf::from(path);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} printed no module path", script.display()))
+    }
+}
+
+/// The njs reference's filters (`js_set` for basic auth, evaluated by `if` in the rewrite phase,
+/// which lets only "1" through, so a script error is a 401 too;
+/// `js_header_filter` for header get/set, in the header filter: njs 0.7 has no access phase).
+const NJS: &str = r#"
+function basic_auth(r) {
+    var h = r.headersIn['Authorization'];
+    if (!h) { return '0'; }
+    var m = /^basic +(.*)$/i.exec(h);
+    if (!m) { return '0'; }
+    var d = Buffer.from(m[1], 'base64').toString();
+    var i = d.indexOf(':');
+    if (i < 0) { return '0'; }
+    return (d.slice(0, i) === 'lab' && d.slice(i + 1) === 'secret') ? '1' : '0';
+}
+
+function header_get_set(r) {
+    var n = r.uri.length;
+    var names = ['User-Agent', 'X-Request-Id', 'Accept'];
+    for (var k = 0; k < names.length; k++) {
+        var v = r.headersIn[names[k]];
+        if (v) { n += v.length; }
+    }
+    r.headersOut['X-Lab-Seen'] = '1';
+    r.headersOut['X-Lab-Route'] = 'cluster-a';
+    r.headersOut['X-Lab-Response'] = 'rust';
+    r.variables.lab_read = '' + n;
+}
+
+export default { basic_auth, header_get_set };
+"#;
+
+/// The Lua reference's filters (`access_by_lua_block`, nginx's access phase as the module's).
+const LUA_BASIC_AUTH: &str = r#"
+            local h = ngx.var.http_authorization
+            local ok = false
+            if h then
+                local b64 = h:match("^[Bb][Aa][Ss][Ii][Cc] +(.*)$")
+                local d = b64 and ngx.decode_base64(b64)
+                local i = d and d:find(":", 1, true)
+                ok = i ~= nil and d:sub(1, i - 1) == "lab" and d:sub(i + 1) == "secret"
+            end
+            if not ok then
+                ngx.header["WWW-Authenticate"] = 'Basic realm="lab"'
+                return ngx.exit(401)
+            end
+"#;
+
+const LUA_HEADER_GET_SET: &str = r#"
+            local n = #ngx.var.uri
+            for _, v in ipairs({ ngx.var.http_user_agent, ngx.var.http_x_request_id, ngx.var.http_accept }) do
+                n = n + #v
+            end
+            ngx.header["X-Lab-Seen"] = "1"
+            ngx.header["X-Lab-Route"] = "cluster-a"
+            ngx.header["X-Lab-Response"] = "rust"
+"#;
+
+/// The configuration of one nginx serving every case (one server, a location per case), plus
+/// `extra` locations (the tests' panic location).
+pub fn config(inst: &Installation, module: &Path, prefix: &Path, port: u16, extra: &str) -> String {
+    let mut locations = String::new();
+    for case in cases() {
+        let body = match (case.filter, case.strategy) {
+            (None, _) => String::new(),
+            (Some(f), s) if STRATEGIES.contains(&s) => format!("ffi_lab {f} {s};"),
+            (Some("basic_auth"), "nginx_c") => {
+                "auth_basic \"lab\"; auth_basic_user_file htpasswd;".into()
+            }
+            (Some("basic_auth"), "lua") => format!("access_by_lua_block {{{LUA_BASIC_AUTH}        }}"),
+            (Some("basic_auth"), "njs") => {
+                "if ($lab_njs_auth != \"1\") { return 401; }".into()
+            }
+            // nginx's own C: the four headers read through $uri and $http_* (each a scan of the
+            // header list, copied into one string by `set`), three headers set by add_header.
+            (Some("header_get_set"), "nginx_c") => "set $lab_read \"$uri$http_user_agent$http_x_request_id$http_accept\"; \
+                 add_header X-Lab-Seen 1; add_header X-Lab-Route cluster-a; add_header X-Lab-Response rust;"
+                .into(),
+            (Some("header_get_set"), "lua") => {
+                format!("access_by_lua_block {{{LUA_HEADER_GET_SET}        }}")
+            }
+            (Some("header_get_set"), "njs") => "js_header_filter lab.header_get_set;".into(),
+            (f, s) => unreachable!("no location for {f:?}/{s}"),
+        };
+        locations.push_str(&format!(
+            "        location = {} {{ {body} empty_gif; }}\n",
+            case.path()
+        ));
+    }
+    format!(
+        "# Written by lab-bench (crates/lab-bench/src/nginx.rs) for S15; regenerated on every run.\n\
+         load_module {ndk};\nload_module {lua};\nload_module {njs};\nload_module {module};\n\
+         daemon off;\nmaster_process on;\nworker_processes 1;\npid {prefix}/nginx.pid;\n\
+         error_log {prefix}/logs/error.log notice;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{\n    access_log off;\n    keepalive_requests 1000000;\n\
+         \x20   large_client_header_buffers 4 128k;\n\
+         \x20   client_body_temp_path {prefix}/tmp;\n    proxy_temp_path {prefix}/tmp;\n\
+         \x20   fastcgi_temp_path {prefix}/tmp;\n    uwsgi_temp_path {prefix}/tmp;\n    scgi_temp_path {prefix}/tmp;\n\
+         \x20   lua_package_path \"{prefix}/?.lua;;\";\n\
+         \x20   js_import lab from {prefix}/lab.js;\n    js_set $lab_njs_auth lab.basic_auth;\n    js_var $lab_read;\n\
+         \x20   server {{\n        listen 127.0.0.1:{port};\n{locations}{extra}    }}\n}}\n",
+        ndk = inst.ndk.display(),
+        lua = inst.lua.display(),
+        njs = inst.njs.display(),
+        module = module.display(),
+        prefix = prefix.display(),
+    )
+}
+
+/// A free TCP port on 127.0.0.1 (bound, then released for nginx to take).
+pub fn free_port() -> Result<u16, String> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+/// A running nginx: its master process, the one worker's pid and the port.
+pub struct Nginx {
+    master: Child,
+    pub worker: u32,
+    pub port: u16,
+    pub prefix: PathBuf,
+}
+
+impl Nginx {
+    /// Writes the configuration under `target/s15-nginx/<name>/` and starts nginx on it; waits
+    /// until the port answers and the worker is up.
+    pub fn start(
+        inst: &Installation,
+        module: &Path,
+        name: &str,
+        extra: &str,
+    ) -> Result<Nginx, String> {
+        let prefix = target_dir().join("s15-nginx").join(name);
+        for d in ["logs", "tmp"] {
+            std::fs::create_dir_all(prefix.join(d)).map_err(|e| e.to_string())?;
+        }
+        let write = |f: &str, text: &str| {
+            std::fs::write(prefix.join(f), text).map_err(|e| format!("{f}: {e}"))
+        };
+        write("htpasswd", "lab:{PLAIN}secret\n")?;
+        write("lab.js", NJS)?;
+        let port = free_port()?;
+        write("nginx.conf", &config(inst, module, &prefix, port, extra))?;
+        let master = Command::new(&inst.nginx)
+            .arg("-p")
+            .arg(&prefix)
+            .arg("-c")
+            .arg(prefix.join("nginx.conf"))
+            .arg("-e")
+            .arg(prefix.join("logs/error.log"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(
+                std::fs::File::create(prefix.join("logs/stderr.log")).map_err(|e| e.to_string())?,
+            ))
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", inst.nginx.display()))?;
+        let mut nginx = Nginx {
+            master,
+            worker: 0,
+            port,
+            prefix,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = nginx.master.try_wait().map_err(|e| e.to_string())? {
+                let log = std::fs::read_to_string(nginx.prefix.join("logs/error.log"))
+                    .unwrap_or_default();
+                return Err(format!("nginx exited at start ({status}):\n{log}"));
+            }
+            if let (Ok(_), Some(w)) = (TcpStream::connect(("127.0.0.1", port)), nginx.find_worker())
+            {
+                nginx.worker = w;
+                return Ok(nginx);
+            }
+            if Instant::now() > deadline {
+                return Err("nginx did not answer within 10 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The worker: the master's one child process.
+    pub fn find_worker(&self) -> Option<u32> {
+        let pid = self.master.id();
+        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
+        children.split_whitespace().next()?.parse().ok()
+    }
+
+    /// The worker's CPU time so far, in ns: `/proc/<pid>/schedstat`'s time on CPU (utime + stime
+    /// at ns resolution), else utime + stime of `/proc/<pid>/stat` in clock ticks.
+    pub fn worker_cpu_ns(&self) -> Result<u64, String> {
+        cpu_ns(self.worker)
+    }
+
+    /// Stops nginx (SIGQUIT to the master: a graceful stop) and waits for it.
+    pub fn stop(mut self) -> Result<(), String> {
+        self.quit()
+    }
+
+    fn quit(&mut self) -> Result<(), String> {
+        let pid = self.master.id() as libc::pid_t;
+        // SAFETY: kill(2) with the pid of the child this struct spawned and has not yet reaped,
+        // so the pid names our nginx master, never a recycled process.
+        unsafe { libc::kill(pid, libc::SIGQUIT) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.master.try_wait().map_err(|e| e.to_string())?.is_none() {
+            if Instant::now() > deadline {
+                let _ = self.master.kill();
+                let _ = self.master.wait();
+                return Err("nginx did not stop within 10 s: killed".into());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        if matches!(self.master.try_wait(), Ok(None)) {
+            let _ = self.quit();
+        }
+    }
+}
+
+/// CPU time of a process in ns (see [`Nginx::worker_cpu_ns`]).
+pub fn cpu_ns(pid: u32) -> Result<u64, String> {
+    if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/schedstat")) {
+        if let Some(ns) = s.split_whitespace().next().and_then(|v| v.parse().ok()) {
+            return Ok(ns);
+        }
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| e.to_string())?;
+    // Fields after the command (which may hold spaces) close with ')': utime and stime are the
+    // 14th and 15th fields of the line, the 12th and 13th after it.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    // USER_HZ is 100 on Linux.
+    Ok(ticks * 10_000_000)
+}
+
+/// One HTTP/1.1 request on a fresh connection (`Connection: close`): the status and the response
+/// head. `raw_headers` are written as they are (so a test can send repeated or invalid ones).
+pub fn request(port: u16, path: &str, raw_headers: &[u8]) -> Result<(u16, String), String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    let mut req =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n").into_bytes();
+    req.extend_from_slice(raw_headers);
+    req.extend_from_slice(b"\r\n");
+    s.write_all(&req).map_err(|e| e.to_string())?;
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&resp);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default().to_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| format!("no status in {head:?}"))?;
+    Ok((status, head))
+}
+
+/// The load request's headers, as `request` takes them.
+pub fn load_headers() -> Vec<u8> {
+    let mut h = format!("Authorization: {AUTHORIZATION}\r\n");
+    for (k, v) in HEADERS {
+        h.push_str(&format!("{k}: {v}\r\n"));
+    }
+    h.into_bytes()
+}
+
+/// What one `wrk` run measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Load {
+    pub requests: u64,
+    pub seconds: f64,
+    pub requests_per_s: f64,
+    /// Latency percentiles in ns: p50, p99, p99.9.
+    pub p50_ns: f64,
+    pub p99_ns: f64,
+    pub p999_ns: f64,
+    /// Responses other than 2xx/3xx, and socket errors.
+    pub non_2xx: u64,
+    pub errors: u64,
+    /// The nginx worker's CPU time over the run, per request.
+    pub worker_cpu_ns_per_request: f64,
+}
+
+/// wrk's Lua script: the load request's headers, and a `done` that prints the summary and the
+/// latency percentiles (µs) as one line the runner parses.
+fn wrk_script() -> String {
+    let mut s = String::from("wrk.headers[\"Authorization\"] = \"");
+    s.push_str(AUTHORIZATION);
+    s.push_str("\"\n");
+    for (k, v) in HEADERS {
+        s.push_str(&format!("wrk.headers[\"{k}\"] = \"{v}\"\n"));
+    }
+    s.push_str(
+        "function done(summary, latency, requests)\n\
+         \x20 local e = summary.errors\n\
+         \x20 io.write(string.format(\"LAB %d %d %d %d %d %f %f %f\\n\", summary.requests, summary.duration,\n\
+         \x20   e.status, e.connect + e.read + e.write + e.timeout, 0,\n\
+         \x20   latency:percentile(50), latency:percentile(99), latency:percentile(99.9)))\n\
+         end\n",
+    );
+    s
+}
+
+/// Drives `path` with wrk (one thread, `connections` connections) for `seconds`, reading the
+/// worker's CPU time before and after.
+pub fn load(
+    inst: &Installation,
+    nginx: &Nginx,
+    path: &str,
+    seconds: f64,
+    connections: u32,
+) -> Result<Load, String> {
+    let script = nginx.prefix.join("lab.lua");
+    std::fs::write(&script, wrk_script()).map_err(|e| e.to_string())?;
+    let url = format!("http://127.0.0.1:{}{path}", nginx.port);
+    let cpu0 = nginx.worker_cpu_ns()?;
+    let out = Command::new(&inst.wrk)
+        .args([
+            "-t1",
+            &format!("-c{connections}"),
+            &format!("-d{}ms", (seconds * 1000.0) as u64),
+        ])
+        .arg("-s")
+        .arg(&script)
+        .arg(&url)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", inst.wrk.display()))?;
+    let cpu1 = nginx.worker_cpu_ns()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!(
+            "wrk failed ({}): {text}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    parse_wrk(&text, cpu1.saturating_sub(cpu0))
+        .ok_or_else(|| format!("no LAB line in wrk's output:\n{text}"))
+}
+
+/// Parses the script's `LAB` line (duration in µs, latencies in µs).
+pub fn parse_wrk(text: &str, worker_cpu_ns: u64) -> Option<Load> {
+    let line = text.lines().find_map(|l| l.strip_prefix("LAB "))?;
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    let [requests, duration_us, status, errors, _, p50, p99, p999] = v[..] else {
+        return None;
+    };
+    let seconds = duration_us / 1e6;
+    Some(Load {
+        requests: requests as u64,
+        seconds,
+        requests_per_s: requests / seconds,
+        p50_ns: p50 * 1e3,
+        p99_ns: p99 * 1e3,
+        p999_ns: p999 * 1e3,
+        non_2xx: status as u64,
+        errors: errors as u64,
+        worker_cpu_ns_per_request: worker_cpu_ns as f64 / requests.max(1.0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrk_line() {
+        let l = parse_wrk(
+            "Running 1s test\nLAB 1000 2000000 3 1 0 50.5 200.0 900.0\n",
+            5_000_000,
+        )
+        .unwrap();
+        assert_eq!(l.requests, 1000);
+        assert_eq!(l.seconds, 2.0);
+        assert_eq!(l.requests_per_s, 500.0);
+        assert_eq!(
+            (l.p50_ns, l.p99_ns, l.p999_ns),
+            (50_500.0, 200_000.0, 900_000.0)
+        );
+        assert_eq!((l.non_2xx, l.errors), (3, 1));
+        assert_eq!(l.worker_cpu_ns_per_request, 5000.0);
+        assert!(parse_wrk("no line", 0).is_none());
+    }
+
+    #[test]
+    fn every_case_has_a_location() {
+        let paths: Vec<String> = cases().iter().map(Case::path).collect();
+        assert_eq!(paths.len(), 13);
+        assert!(paths.contains(&"/basic_auth/borrow".to_string()));
+        assert!(paths.contains(&"/no_filter".to_string()));
+    }
+}
