@@ -454,7 +454,7 @@ pub fn load(
     inst: &Installation,
     nginx: &Nginx,
     path: &str,
-    seconds: f64,
+    seconds: u32,
     connections: u32,
 ) -> Result<Load, String> {
     let script = nginx.prefix.join("lab.lua");
@@ -462,11 +462,7 @@ pub fn load(
     let url = format!("http://127.0.0.1:{}{path}", nginx.port);
     let cpu0 = nginx.worker_cpu_ns()?;
     let out = Command::new(&inst.wrk)
-        .args([
-            "-t1",
-            &format!("-c{connections}"),
-            &format!("-d{}ms", (seconds * 1000.0) as u64),
-        ])
+        .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s")])
         .arg("-s")
         .arg(&script)
         .arg(&url)
@@ -539,4 +535,219 @@ mod tests {
         assert!(paths.contains(&"/basic_auth/borrow".to_string()));
         assert!(paths.contains(&"/no_filter".to_string()));
     }
+}
+
+/// The scenario id of the records.
+pub const SCENARIO: &str = "s15_real_proxy";
+
+/// How long the bench drives each case: rounds × seconds, every case in turn within a round (so
+/// all cases see the same moments of the shared machine), after a warm-up of plain requests.
+/// wrk's `-d` counts whole seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plan {
+    pub rounds: u32,
+    pub seconds: u32,
+    pub warmup_requests: u32,
+    pub connections: u32,
+}
+
+impl Plan {
+    /// Full: 4 rounds of 1 s per case (13 cases: about 55 s); quick and test mode: one round, a
+    /// seconds-long smoke of every case.
+    pub fn of(opts: &crate::options::Options) -> Plan {
+        let quick = opts.test_only || opts.sweep == crate::case::Sweep::Quick;
+        Plan {
+            rounds: if quick { 1 } else { 4 },
+            seconds: 1,
+            warmup_requests: if quick { 20 } else { 200 },
+            connections: 8,
+        }
+    }
+}
+
+/// The record's parameters: the filter (`none` for `no_filter`).
+pub fn params(case: &Case) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("filter".into(), case.filter.unwrap_or("none").into());
+    m
+}
+
+/// Bytes the module copies per load request by construction (from the request wrk sends; the
+/// references' and `borrow`'s copies are nginx's own, not counted): `copy_per_header` copies each
+/// value it reads and each it sets, `bulk_copy` every header name and value and the path, plus
+/// the values it sets.
+pub fn bytes_copied(case: &Case, port: u16) -> f64 {
+    let set_values = "1".len() + "cluster-a".len() + "rust".len();
+    let host = format!("127.0.0.1:{port}");
+    let uri = case.path();
+    let all: usize = ":path".len()
+        + uri.len()
+        + "host".len()
+        + host.len()
+        + "authorization".len()
+        + AUTHORIZATION.len()
+        + HEADERS
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum::<usize>();
+    let read: usize = uri.len() + HEADERS.iter().map(|(_, v)| v.len()).sum::<usize>();
+    (match (case.filter, case.strategy) {
+        (Some("basic_auth"), "copy_per_header") => AUTHORIZATION.len(),
+        (Some("basic_auth"), "bulk_copy") => all,
+        (Some("header_get_set"), "copy_per_header") => read + set_values,
+        (Some("header_get_set"), "bulk_copy") => all + set_values,
+        _ => 0,
+    }) as f64
+}
+
+/// Measures every selected case with `plan` on a running nginx; one record per case.
+pub fn measure(
+    inst: &Installation,
+    nginx: &Nginx,
+    cases: &[Case],
+    plan: Plan,
+) -> Result<Vec<lab_record::Record>, String> {
+    for c in cases {
+        // Each case answers as its filter says before it is timed (a broken case is an error,
+        // not a fast row).
+        let (status, head) = request(nginx.port, &c.path(), &load_headers())?;
+        if status != 200 {
+            return Err(format!(
+                "{}: status {status} with valid credentials:\n{head}",
+                c.path()
+            ));
+        }
+        for _ in 0..plan.warmup_requests {
+            request(nginx.port, &c.path(), &load_headers())?;
+        }
+    }
+    let mut runs: Vec<Vec<Load>> = vec![Vec::new(); cases.len()];
+    for round in 0..plan.rounds as usize {
+        // The first case rotates, so no case always runs first (or right after the warm-up).
+        for k in 0..cases.len() {
+            let i = (k + round) % cases.len();
+            let l = load(
+                inst,
+                nginx,
+                &cases[i].path(),
+                plan.seconds,
+                plan.connections,
+            )?;
+            if l.non_2xx > 0 || l.errors > 0 || l.requests == 0 {
+                return Err(format!(
+                    "{}: {} non-2xx responses, {} socket errors in {} requests",
+                    cases[i].path(),
+                    l.non_2xx,
+                    l.errors,
+                    l.requests
+                ));
+            }
+            runs[i].push(l);
+        }
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    };
+    Ok(cases
+        .iter()
+        .zip(runs)
+        .map(|(c, r)| {
+            let cpu: Vec<f64> = r.iter().map(|l| l.worker_cpu_ns_per_request).collect();
+            let ns = lab_record::Ns {
+                median: median(cpu.clone()),
+                low: cpu.iter().copied().fold(f64::INFINITY, f64::min),
+                high: cpu.iter().copied().fold(0.0, f64::max),
+            };
+            let mut pct = std::collections::BTreeMap::new();
+            pct.insert(
+                "p50".to_string(),
+                median(r.iter().map(|l| l.p50_ns).collect()),
+            );
+            pct.insert(
+                "p99".to_string(),
+                median(r.iter().map(|l| l.p99_ns).collect()),
+            );
+            pct.insert(
+                "p99.9".to_string(),
+                median(r.iter().map(|l| l.p999_ns).collect()),
+            );
+            let allocs = lab_record::Allocs {
+                rust: None,
+                c: None,
+                go: None,
+            };
+            lab_record::Record {
+                bytes_copied_per_call: bytes_copied(c, nginx.port),
+                percentiles_ns: Some(pct),
+                load: Some(lab_record::LoadFigures {
+                    requests_per_s: median(r.iter().map(|l| l.requests_per_s).collect()),
+                    requests: r.iter().map(|l| l.requests).sum(),
+                    non_2xx: r.iter().map(|l| l.non_2xx).sum(),
+                    errors: r.iter().map(|l| l.errors).sum(),
+                    rounds: plan.rounds,
+                    seconds_per_round: plan.seconds as f64,
+                }),
+                ..lab_record::Record::new(c.strategy, params(c), ns, allocs)
+            }
+        })
+        .collect())
+}
+
+/// The `main` of the `s15_real_proxy` bench target.
+pub fn bench_main() {
+    crate::options::target_main("s15 real proxy", |opts, machine| {
+        if !opts.names(SCENARIO) {
+            return Ok(Vec::new());
+        }
+        if opts.profile {
+            println!("lab: S15 runs in nginx's worker, outside this process: no flame graph here");
+            return Ok(Vec::new());
+        }
+        let inst = match Installation::detect() {
+            Ok(i) => i,
+            Err(e) => {
+                println!("lab: nginx: not measured ({e})");
+                return Ok(Vec::new());
+            }
+        };
+        let selected: Vec<Case> = cases()
+            .into_iter()
+            .filter(|c| {
+                let p = lab_record::params_label(&params(c));
+                opts.selects(&format!("{SCENARIO}/{}/{p}", c.strategy))
+            })
+            .collect();
+        if selected.is_empty() {
+            return Err(format!(
+                "the filter {:?} selects no case of {SCENARIO}",
+                opts.filter.as_deref().unwrap_or_default()
+            ));
+        }
+        let module = build_module()?;
+        let nginx = Nginx::start(&inst, &module, "bench", "")?;
+        let plan = Plan::of(opts);
+        let started = Instant::now();
+        let records = measure(&inst, &nginx, &selected, plan);
+        nginx.stop()?;
+        let records = records?;
+        println!(
+            "lab: S15: {} cases, {} round(s) of {} s each, in {:.1} s",
+            records.len(),
+            plan.rounds,
+            plan.seconds,
+            started.elapsed().as_secs_f64()
+        );
+        let unit = lab_record::scenario::get(SCENARIO)
+            .and_then(|d| d.c2r.as_ref())
+            .map_or("request", |d| d.unit.as_str());
+        Ok(vec![lab_record::ResultFile::new(
+            SCENARIO, "rust", "c2r", unit, machine, records,
+        )])
+    });
 }

@@ -197,7 +197,12 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     }
     for d in definition::all() {
         if !by_scenario.contains_key(d.id.as_str()) {
-            let _ = writeln!(out, "| {} | – | – | – | not measured yet |", d.title);
+            let why = if d.id == crate::floor::S15 {
+                crate::NGINX_NOT_MEASURED
+            } else {
+                "not measured yet"
+            };
+            let _ = writeln!(out, "| {} | – | – | – | {why} |", d.title);
         }
     }
     out.push('\n');
@@ -367,6 +372,16 @@ fn section(
                     p("p99.9"),
                     p("max")
                 )
+            }),
+        ));
+    }
+    // S15: a load run's throughput beside the worker's CPU time per request.
+    if f.records.iter().any(|r| r.load.is_some()) {
+        extra.push((
+            "requests/s",
+            Box::new(|r| {
+                r.load
+                    .map_or("–".into(), |l| format!("{:.0}", l.requests_per_s))
             }),
         ));
     }
