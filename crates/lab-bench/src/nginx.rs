@@ -221,6 +221,9 @@ pub fn config(inst: &Installation, module: &Path, prefix: &Path, port: u16, extr
             case.path()
         ));
     }
+    locations.push_str(&format!(
+        "        location = {STATS} {{ return 200 \"$ffi_lab_allocs $ffi_lab_copied\\n\"; }}\n"
+    ));
     format!(
         "# Written by lab-bench (crates/lab-bench/src/nginx.rs) for S15; regenerated on every run.\n\
          load_module {ndk};\nload_module {lua};\nload_module {njs};\nload_module {module};\n\
@@ -382,6 +385,15 @@ pub fn cpu_ns(pid: u32) -> Result<u64, String> {
 /// One HTTP/1.1 request on a fresh connection (`Connection: close`): the status and the response
 /// head. `raw_headers` are written as they are (so a test can send repeated or invalid ones).
 pub fn request(port: u16, path: &str, raw_headers: &[u8]) -> Result<(u16, String), String> {
+    exchange(port, path, raw_headers).map(|(status, head, _)| (status, head))
+}
+
+/// [`request`] with the response body.
+pub fn exchange(
+    port: u16,
+    path: &str,
+    raw_headers: &[u8],
+) -> Result<(u16, String, Vec<u8>), String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(Duration::from_secs(10)))
         .map_err(|e| e.to_string())?;
@@ -392,15 +404,35 @@ pub fn request(port: u16, path: &str, raw_headers: &[u8]) -> Result<(u16, String
     s.write_all(&req).map_err(|e| e.to_string())?;
     let mut resp = Vec::new();
     s.read_to_end(&mut resp).map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&resp);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default().to_owned();
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(resp.len());
+    let head = String::from_utf8_lossy(&resp[..split]).into_owned();
+    let body = resp.get(split + 4..).unwrap_or_default().to_vec();
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| format!("no status in {head:?}"))?;
-    Ok((status, head))
+    Ok((status, head, body))
 }
+
+/// The module's running totals in the worker: Rust allocations and bytes its filters copied
+/// (`$ffi_lab_allocs`, `$ffi_lab_copied`, read at `/ffi_lab_stats`, which allocates nothing in
+/// Rust itself).
+pub fn counters(port: u16) -> Result<(u64, u64), String> {
+    let (status, _, body) = exchange(port, STATS, b"")?;
+    let text = String::from_utf8_lossy(&body);
+    let mut v = text.split_whitespace().map(|x| x.parse::<u64>());
+    match (status, v.next(), v.next()) {
+        (200, Some(Ok(a)), Some(Ok(c))) => Ok((a, c)),
+        _ => Err(format!("{STATS}: status {status}, body {text:?}")),
+    }
+}
+
+/// Where the module's counters are read.
+pub const STATS: &str = "/ffi_lab_stats";
 
 /// The load request's headers, as `request` takes them.
 pub fn load_headers() -> Vec<u8> {
@@ -426,6 +458,9 @@ pub struct Load {
     pub errors: u64,
     /// The nginx worker's CPU time over the run, per request.
     pub worker_cpu_ns_per_request: f64,
+    /// The module's Rust allocations and copied bytes over the run, per request.
+    pub allocs_per_request: f64,
+    pub copied_per_request: f64,
 }
 
 /// wrk's Lua script: the load request's headers, and a `done` that prints the summary and the
@@ -460,6 +495,7 @@ pub fn load(
     let script = nginx.prefix.join("lab.lua");
     std::fs::write(&script, wrk_script()).map_err(|e| e.to_string())?;
     let url = format!("http://127.0.0.1:{}{path}", nginx.port);
+    let counts0 = counters(nginx.port)?;
     let cpu0 = nginx.worker_cpu_ns()?;
     let out = Command::new(&inst.wrk)
         .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s")])
@@ -469,6 +505,7 @@ pub fn load(
         .output()
         .map_err(|e| format!("cannot run {}: {e}", inst.wrk.display()))?;
     let cpu1 = nginx.worker_cpu_ns()?;
+    let counts1 = counters(nginx.port)?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!(
@@ -477,8 +514,12 @@ pub fn load(
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    parse_wrk(&text, cpu1.saturating_sub(cpu0))
-        .ok_or_else(|| format!("no LAB line in wrk's output:\n{text}"))
+    let mut l = parse_wrk(&text, cpu1.saturating_sub(cpu0))
+        .ok_or_else(|| format!("no LAB line in wrk's output:\n{text}"))?;
+    let per = |a: u64, b: u64| b.saturating_sub(a) as f64 / l.requests.max(1) as f64;
+    l.allocs_per_request = per(counts0.0, counts1.0);
+    l.copied_per_request = per(counts0.1, counts1.1);
+    Ok(l)
 }
 
 /// Parses the script's `LAB` line (duration in µs, latencies in µs).
@@ -502,6 +543,8 @@ pub fn parse_wrk(text: &str, worker_cpu_ns: u64) -> Option<Load> {
         non_2xx: status as u64,
         errors: errors as u64,
         worker_cpu_ns_per_request: worker_cpu_ns as f64 / requests.max(1.0),
+        allocs_per_request: 0.0,
+        copied_per_request: 0.0,
     })
 }
 
@@ -572,32 +615,55 @@ pub fn params(case: &Case) -> serde_json::Map<String, serde_json::Value> {
     m
 }
 
-/// Bytes the module copies per load request by construction (from the request wrk sends; the
-/// references' and `borrow`'s copies are nginx's own, not counted): `copy_per_header` copies each
-/// value it reads and each it sets, `bulk_copy` every header name and value and the path, plus
-/// the values it sets.
-pub fn bytes_copied(case: &Case, port: u16) -> f64 {
+/// The headers nginx sees in a wrk load request on `port`, in order (wrk sends `Host` first).
+pub fn wrk_request_headers(port: u16) -> Vec<(String, String)> {
+    let mut h = vec![
+        ("Host".to_string(), format!("127.0.0.1:{port}")),
+        ("Authorization".to_string(), AUTHORIZATION.to_string()),
+    ];
+    h.extend(HEADERS.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    h
+}
+
+/// Bytes a module strategy copies per 200 request with these request headers (the references'
+/// and `borrow`'s copies: none of the module's): `copy_per_header` copies each value it reads and
+/// each it sets, `bulk_copy` every header name and value and the path, plus the values it sets.
+/// The tests check the module's own count (`$ffi_lab_copied`) against it.
+pub fn expected_copied(case: &Case, headers: &[(String, String)]) -> u64 {
     let set_values = "1".len() + "cluster-a".len() + "rust".len();
-    let host = format!("127.0.0.1:{port}");
     let uri = case.path();
     let all: usize = ":path".len()
         + uri.len()
-        + "host".len()
-        + host.len()
-        + "authorization".len()
-        + AUTHORIZATION.len()
-        + HEADERS
+        + headers
             .iter()
             .map(|(k, v)| k.len() + v.len())
             .sum::<usize>();
-    let read: usize = uri.len() + HEADERS.iter().map(|(_, v)| v.len()).sum::<usize>();
+    let value = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map_or(0, |(_, v)| v.len())
+    };
+    let read = uri.len() + value("user-agent") + value("x-request-id") + value("accept");
     (match (case.filter, case.strategy) {
-        (Some("basic_auth"), "copy_per_header") => AUTHORIZATION.len(),
+        (Some("basic_auth"), "copy_per_header") => value("authorization"),
         (Some("basic_auth"), "bulk_copy") => all,
         (Some("header_get_set"), "copy_per_header") => read + set_values,
         (Some("header_get_set"), "bulk_copy") => all + set_values,
         _ => 0,
-    }) as f64
+    }) as u64
+}
+
+/// Rust allocations a module strategy makes per 200 request: one `Vec` per header read
+/// (`copy_per_header`: the one `Authorization`, or the path and three headers), the arena and its
+/// index (`bulk_copy`), none (`borrow`).
+pub fn expected_allocs(case: &Case) -> u64 {
+    match (case.filter, case.strategy) {
+        (Some("basic_auth"), "copy_per_header") => 1,
+        (Some("header_get_set"), "copy_per_header") => 4,
+        (Some(_), "bulk_copy") => 2,
+        _ => 0,
+    }
 }
 
 /// Measures every selected case with `plan` on a running nginx; one record per case.
@@ -677,13 +743,16 @@ pub fn measure(
                 "p99.9".to_string(),
                 median(r.iter().map(|l| l.p999_ns).collect()),
             );
+            // The module's own counts, measured in the worker; the references' are not counted.
+            let module = STRATEGIES.contains(&c.strategy);
             let allocs = lab_record::Allocs {
-                rust: None,
+                rust: module.then(|| median(r.iter().map(|l| l.allocs_per_request).collect())),
                 c: None,
                 go: None,
             };
+            let copied = median(r.iter().map(|l| l.copied_per_request).collect());
             lab_record::Record {
-                bytes_copied_per_call: bytes_copied(c, nginx.port),
+                bytes_copied_per_call: if module { copied } else { 0.0 },
                 percentiles_ns: Some(pct),
                 load: Some(lab_record::LoadFigures {
                     requests_per_s: median(r.iter().map(|l| l.requests_per_s).collect()),

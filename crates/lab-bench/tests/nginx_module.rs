@@ -39,6 +39,26 @@ fn every_case_answers_as_its_filter_says() {
         let path = case.path();
         let (status, head) = nginx::request(ng.port, &path, &nginx::load_headers()).unwrap();
         assert_eq!(status, 200, "{path} with valid credentials:\n{head}");
+        // The module's own counts in the worker over 10 requests: exactly what the strategy
+        // allocates and copies by construction (none for the references).
+        let before = nginx::counters(ng.port).unwrap();
+        for _ in 0..10 {
+            nginx::request(ng.port, &path, &nginx::load_headers()).unwrap();
+        }
+        let after = nginx::counters(ng.port).unwrap();
+        let sent: Vec<(String, String)> = [("Host", "127.0.0.1"), ("Connection", "close")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain(nginx::wrk_request_headers(0).into_iter().skip(1))
+            .collect();
+        assert_eq!(
+            (after.0 - before.0, after.1 - before.1),
+            (
+                10 * nginx::expected_allocs(&case),
+                10 * nginx::expected_copied(&case, &sent)
+            ),
+            "{path}: Rust allocations and bytes copied over 10 requests"
+        );
         if case.filter == Some("header_get_set") {
             for h in [
                 "X-Lab-Seen: 1",

@@ -29,18 +29,25 @@ use std::ptr;
 
 use ngx::core::{NGX_CONF_ERROR, NGX_CONF_OK};
 use ngx::ffi::{
-    ngx_array_push, ngx_command_t, ngx_conf_t, ngx_http_handler_pt, ngx_http_module_t,
-    ngx_http_phases_NGX_HTTP_ACCESS_PHASE, ngx_http_request_t, ngx_int_t, ngx_list_part_t,
-    ngx_list_push, ngx_list_t, ngx_module_t, ngx_pnalloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t,
-    NGX_CONF_TAKE2, NGX_DECLINED, NGX_HTTP_INTERNAL_SERVER_ERROR, NGX_HTTP_LOC_CONF,
-    NGX_HTTP_LOC_CONF_OFFSET, NGX_HTTP_MODULE, NGX_HTTP_UNAUTHORIZED, NGX_OK,
+    ngx_array_push, ngx_command_t, ngx_conf_t, ngx_http_add_variable, ngx_http_handler_pt,
+    ngx_http_module_t, ngx_http_phases_NGX_HTTP_ACCESS_PHASE, ngx_http_request_t,
+    ngx_http_variable_value_t, ngx_int_t, ngx_list_part_t, ngx_list_push, ngx_list_t, ngx_module_t,
+    ngx_pnalloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t, NGX_CONF_TAKE2, NGX_DECLINED,
+    NGX_HTTP_INTERNAL_SERVER_ERROR, NGX_HTTP_LOC_CONF, NGX_HTTP_LOC_CONF_OFFSET, NGX_HTTP_MODULE,
+    NGX_HTTP_UNAUTHORIZED, NGX_HTTP_VAR_NOCACHEABLE, NGX_OK,
 };
 use ngx::http::{
     HttpModule, HttpModuleLocationConf, HttpModuleMainConf, Merge, MergeConfigError,
     NgxHttpCoreModule,
 };
 
+mod counting;
 mod filters;
+
+use counting::note_copy;
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
 
 pub use filters::{basic_auth_ok, decode_base64, Filter, Strategy};
 
@@ -69,6 +76,26 @@ impl HttpModule for Module {
         unsafe { &*ptr::addr_of!(ngx_http_ffi_lab_module) }
     }
 
+    unsafe extern "C" fn preconfiguration(cf: *mut ngx_conf_t) -> ngx_int_t {
+        for (i, name) in VARIABLES.iter().enumerate() {
+            let mut name = ngx_str(name);
+            // SAFETY: nginx calls preconfiguration with a valid configuration; add_variable
+            // copies the name and returns the variable or NULL.
+            let v = unsafe {
+                ngx_http_add_variable(cf, &mut name, NGX_HTTP_VAR_NOCACHEABLE as ngx_uint_t)
+            };
+            if v.is_null() {
+                return ngx::ffi::NGX_ERROR as ngx_int_t;
+            }
+            // SAFETY: v is the variable nginx just added, alive as long as the configuration.
+            unsafe {
+                (*v).get_handler = Some(get_counter);
+                (*v).data = i;
+            }
+        }
+        NGX_OK as ngx_int_t
+    }
+
     unsafe extern "C" fn postconfiguration(cf: *mut ngx_conf_t) -> ngx_int_t {
         // SAFETY: nginx calls postconfiguration with a valid configuration whose http main
         // configuration is the core module's.
@@ -94,7 +121,7 @@ unsafe impl HttpModuleLocationConf for Module {
 }
 
 static NGX_HTTP_FFI_LAB_MODULE_CTX: ngx_http_module_t = ngx_http_module_t {
-    preconfiguration: None,
+    preconfiguration: Some(Module::preconfiguration),
     postconfiguration: Some(Module::postconfiguration),
     create_main_conf: None,
     init_main_conf: None,
@@ -137,6 +164,49 @@ pub static mut ngx_http_ffi_lab_module: ngx_module_t = ngx_module_t {
     type_: NGX_HTTP_MODULE as ngx_uint_t,
     ..ngx_module_t::default()
 };
+
+/// The counters' variables, in the order `get_counter`'s `data` indexes them.
+const VARIABLES: [&[u8]; 2] = [b"ffi_lab_allocs", b"ffi_lab_copied"];
+
+/// `$ffi_lab_allocs` / `$ffi_lab_copied`: the running total, as decimal text in the request pool.
+extern "C" fn get_counter(
+    r: *mut ngx_http_request_t,
+    v: *mut ngx_http_variable_value_t,
+    data: usize,
+) -> ngx_int_t {
+    let n = match data {
+        0 => counting::ALLOCS.load(std::sync::atomic::Ordering::Relaxed),
+        _ => counting::COPIED.load(std::sync::atomic::Ordering::Relaxed),
+    };
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let text = &digits[at..];
+    // SAFETY: nginx calls a variable's get handler with a live request and its value slot;
+    // ngx_pnalloc returns text.len() bytes from the request's pool or NULL.
+    unsafe {
+        let data = ngx_pnalloc((*r).pool, text.len()) as *mut u8;
+        if data.is_null() {
+            return ngx::ffi::NGX_ERROR as ngx_int_t;
+        }
+        ptr::copy_nonoverlapping(text.as_ptr(), data, text.len());
+        let v = &mut *v;
+        v.data = data;
+        v.set_len(text.len() as u32);
+        v.set_valid(1);
+        v.set_no_cacheable(1);
+        v.set_not_found(0);
+    }
+    NGX_OK as ngx_int_t
+}
 
 /// `ffi_lab FILTER STRATEGY;`
 extern "C" fn set_ffi_lab(
@@ -189,7 +259,7 @@ fn run(r: &mut ngx_http_request_t, conf: LocConf) -> Result<ngx_int_t, ()> {
                 Strategy::Borrow => basic_auth_ok(find(&r.headers_in.headers, b"authorization")),
                 Strategy::CopyPerHeader => {
                     let v: Option<Vec<u8>> =
-                        find(&r.headers_in.headers, b"authorization").map(<[u8]>::to_vec);
+                        find(&r.headers_in.headers, b"authorization").map(owned);
                     basic_auth_ok(v.as_deref())
                 }
                 Strategy::BulkCopy => {
@@ -222,11 +292,10 @@ fn run(r: &mut ngx_http_request_t, conf: LocConf) -> Result<ngx_int_t, ()> {
                     sum
                 }
                 Strategy::CopyPerHeader => {
-                    let path = r.uri.as_bytes().to_vec();
+                    let path = owned(r.uri.as_bytes());
                     let mut sum = digest(&path);
                     for name in READ {
-                        let v: Option<Vec<u8>> =
-                            find(&r.headers_in.headers, name).map(<[u8]>::to_vec);
+                        let v: Option<Vec<u8>> = find(&r.headers_in.headers, name).map(owned);
                         sum = sum.wrapping_add(v.as_deref().map_or(0, digest));
                     }
                     sum
@@ -260,6 +329,12 @@ fn run(r: &mut ngx_http_request_t, conf: LocConf) -> Result<ngx_int_t, ()> {
         }
         Filter::Panic => panic!("ffi_lab panic filter: panicked on purpose (S15 bad input)"),
     }
+}
+
+/// `copy_per_header`: an owned copy of one header's bytes.
+fn owned(bytes: &[u8]) -> Vec<u8> {
+    note_copy(bytes.len());
+    bytes.to_vec()
 }
 
 /// FNV-1a over the bytes: a checksum that makes every read byte count.
@@ -329,6 +404,7 @@ impl Bulk {
         for h in elements(headers) {
             bulk.push(lowcase_key(h), h.value.as_bytes());
         }
+        note_copy(bulk.arena.len());
         bulk
     }
 
@@ -367,6 +443,7 @@ fn set_header(
             }
             // SAFETY: data has room for value.len() bytes and does not overlap the static value.
             unsafe { ptr::copy_nonoverlapping(value.as_ptr(), data, value.len()) };
+            note_copy(value.len());
             ngx_str_t {
                 len: value.len(),
                 data,
