@@ -608,6 +608,11 @@ mod tests {
         // 1 C→R crossing at S01's 1.4 ns, no copy: 1.4 / 7600 of the request.
         assert!(section.contains("at most 0.02 %"), "{section}");
         assert!(section.contains("`no_filter` "), "{section}");
+        let guide = &md[md.find("## Decision guide").unwrap()..md.find("## Summary").unwrap()];
+        assert!(
+            guide.contains("real proxy's request is the boundary?** The boundary is a small part"),
+            "{guide}"
+        );
         assert!(undefined_links(&md).is_empty());
     }
 
@@ -661,7 +666,12 @@ mod tests {
         assert_eq!(lines.len(), crate::guide::questions());
         // Measured questions link to their figures; the others say so.
         for l in &lines {
-            assert!(l.contains("](#") || l.contains("not measured yet"), "{l}");
+            assert!(
+                l.contains("](#")
+                    || l.contains("not measured yet")
+                    || l.contains(crate::NGINX_NOT_MEASURED),
+                "{l}"
+            );
         }
         let s02 = lines.iter().find(|l| l.contains("pass a string")).unwrap();
         assert!(
