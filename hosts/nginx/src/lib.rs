@@ -233,13 +233,18 @@ extern "C" fn set_ffi_lab(
 
 /// The access-phase handler: runs the location's filter, a panic becomes a 500 for this request.
 extern "C" fn access_handler(r: *mut ngx_http_request_t) -> ngx_int_t {
-    // SAFETY: nginx calls phase handlers with a live request; the location configuration
-    // was allocated by create_loc_conf for this module.
-    let req = unsafe { &mut *r };
-    let conf = unsafe { ngx::http::Request::from_ngx_http_request(r) };
-    let Some(conf) = Module::location_conf(conf).copied() else {
+    let conf = {
+        // SAFETY: nginx calls phase handlers with a live request; the location configuration
+        // was allocated by create_loc_conf for this module. The borrow ends with this block, so
+        // it never overlaps the `&mut` below.
+        let request = unsafe { ngx::http::Request::from_ngx_http_request(r) };
+        Module::location_conf(&*request).copied()
+    };
+    let Some(conf) = conf else {
         return NGX_DECLINED as ngx_int_t;
     };
+    // SAFETY: as above; the only reference to the request from here on.
+    let req = unsafe { &mut *r };
     if conf.filter == Filter::Off || !ptr::eq(req.main, r) {
         return NGX_DECLINED as ngx_int_t;
     }
