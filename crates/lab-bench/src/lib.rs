@@ -20,6 +20,7 @@ pub mod criterion_json;
 pub mod driver;
 pub mod fingerprint;
 pub mod go;
+pub mod nginx;
 pub mod options;
 pub mod profile;
 pub mod r2c;

@@ -167,6 +167,24 @@ pub struct Record {
     /// arena included), where the driver measures it (S07, S11); None elsewhere.
     #[serde(default)]
     pub bytes_retained: Option<f64>,
+    /// S15: what a load run of a real proxy measured besides the row's ns (the worker's CPU time
+    /// per request): throughput and requests; None elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadFigures>,
+}
+
+/// A load run's figures (S15: nginx driven by wrk), medians over the run's rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoadFigures {
+    pub requests_per_s: f64,
+    /// Requests over all rounds.
+    pub requests: u64,
+    /// Responses that were not 2xx or 3xx, and socket errors, over all rounds (0 in a sound run).
+    pub non_2xx: u64,
+    pub errors: u64,
+    pub rounds: u32,
+    /// Seconds of load per round.
+    pub seconds_per_round: f64,
 }
 
 /// Ratios of one row over interleaved rounds: the median of the per-round ratios, with their
@@ -272,6 +290,7 @@ impl Record {
             checksum: None,
             ratios: None,
             bytes_retained: None,
+            load: None,
         }
     }
 

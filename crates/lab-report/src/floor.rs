@@ -5,6 +5,7 @@
 //!   at the same work (a strategy's variant parameters, such as S06's stack threshold, aside);
 //! - C→R: the same filter in C (`c-harness/driver/c_ext.c`), the record of the same strategy and
 //!   parameters, timed by the same driver;
+//! - S15 (a real proxy): the `nginx_c` row of the same filter, nginx's own C in the same nginx;
 //! - where a row has neither (S06's threshold rows, which no C loop mirrors; C→R rows the C
 //!   extension lacks), the empty call of the row's direction plus S01's R→C `memcpy` of the bytes
 //!   the row copies (interpolated between the measured lengths).
@@ -15,6 +16,10 @@
 use lab_record::{Record, ResultFile, NATIVE};
 
 use crate::stats::{interpolate, param};
+
+/// S15's id and its floor row: nginx's own C module doing the same filter.
+pub const S15: &str = "s15_real_proxy";
+pub const S15_FLOOR: &str = "nginx_c";
 
 /// What a file's rows are divided by.
 pub struct Floor<'a> {
@@ -42,6 +47,14 @@ impl<'a> Floor<'a> {
             .find(|o| o.scenario == f.scenario && o.lang == "c" && o.direction == f.direction);
         let (native, by_strategy) = match (f.direction.as_str(), c_ext) {
             ("c2r", Some(c)) => (c.records.iter().collect(), true),
+            // S15: nginx's own C doing the same filter in the same nginx is the floor.
+            _ if f.scenario == S15 => (
+                f.records
+                    .iter()
+                    .filter(|r| r.strategy == S15_FLOOR)
+                    .collect(),
+                false,
+            ),
             _ => (
                 f.records.iter().filter(|r| r.strategy == NATIVE).collect(),
                 false,

@@ -10,6 +10,7 @@ use lab_record::ResultFile;
 
 use crate::conclusions::{
     s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach, s12_tail_latency,
+    s15_real_proxy, View,
 };
 use crate::floor::Floor;
 use crate::render::{row_anchor, section_anchor};
@@ -113,6 +114,11 @@ const QUESTIONS: &[Question] = &[
         answer: |c| sweep(c, "s14_filters", "c2r"),
     },
     Question {
+        scenario: "s15_real_proxy",
+        question: "How much of a real proxy's request is the boundary?",
+        answer: real_proxy,
+    },
+    Question {
         scenario: "s01_call_floor",
         question: "Rust or Go: what does an empty call cost each way?",
         answer: rust_vs_go,
@@ -132,6 +138,9 @@ pub fn guide(files: &[ResultFile]) -> String {
     for q in QUESTIONS {
         let line = match (q.answer)(&c) {
             Some((text, anchor)) => format!("{text} [→](#{anchor})"),
+            None if q.scenario == crate::floor::S15 => {
+                format!("{} (`{}`).", crate::NGINX_NOT_MEASURED, q.scenario)
+            }
             None => format!("not measured yet (`{}`).", q.scenario),
         };
         let _ = writeln!(out, "- **{}** {line}", q.question);
@@ -287,6 +296,23 @@ fn panic_guard(c: &Ctx) -> Option<Answer> {
     let anchor = find(f, "catch_unwind", |r| at(r, &[]))
         .map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
     Some((format!("`catch_unwind`: {cost}{panic}."), anchor))
+}
+
+/// S15's headline: the crossings' share of a request in nginx, as its section's first line says.
+fn real_proxy(c: &Ctx) -> Option<Answer> {
+    let f = c.file("s15_real_proxy", "rust", "c2r")?;
+    let floor = Floor::of_file(c.files, f);
+    let lines = s15_real_proxy::c2r(&View {
+        file: f,
+        go: None,
+        floor: &floor,
+        all: c.files,
+    });
+    let first = lines
+        .into_iter()
+        .next()
+        .filter(|l| l.starts_with("The boundary"))?;
+    Some((first, section_anchor(f)))
 }
 
 fn first_call(c: &Ctx) -> Option<Answer> {

@@ -33,6 +33,10 @@ pub const GO_NOT_MEASURED: &str = "Go: not measured (no toolchain; run scripts/s
 pub const GO_NOT_WRITTEN: &str =
     "Go: not measured (go-reference/ has no version of this scenario yet)";
 
+/// What the report says in place of S15 when nginx was not installed (the bench writes nothing).
+pub const NGINX_NOT_MEASURED: &str =
+    "nginx: not measured (nginx, nginx-dev, its Lua and njs modules or wrk missing; run scripts/setup)";
+
 /// Reads `root/results/<machine_id>/` and writes `root/REPORT.md`; returns its path.
 pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {
     let files = load_dir(&root.join("results").join(machine_id))?;

@@ -211,7 +211,12 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     }
     for d in definition::all() {
         if !by_scenario.contains_key(d.id.as_str()) {
-            let _ = writeln!(out, "| {} | – | – | – | not measured yet |", d.title);
+            let why = if d.id == crate::floor::S15 {
+                crate::NGINX_NOT_MEASURED
+            } else {
+                "not measured yet"
+            };
+            let _ = writeln!(out, "| {} | – | – | – | {why} |", d.title);
         }
     }
     out.push('\n');
@@ -381,6 +386,16 @@ fn section(
                     p("p99.9"),
                     p("max")
                 )
+            }),
+        ));
+    }
+    // S15: a load run's throughput beside the worker's CPU time per request.
+    if f.records.iter().any(|r| r.load.is_some()) {
+        extra.push((
+            "requests/s",
+            Box::new(|r| {
+                r.load
+                    .map_or("–".into(), |l| format!("{:.0}", l.requests_per_s))
             }),
         ));
     }
@@ -663,6 +678,68 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn without_nginx_the_summary_says_nginx_was_not_measured() {
+        let md = render(&sample(), "t-1c-0000");
+        let row = md
+            .lines()
+            .find(|l| l.starts_with("| S15 "))
+            .expect("an S15 summary row");
+        assert!(row.contains(crate::NGINX_NOT_MEASURED), "{row}");
+    }
+
+    /// S15's records as the nginx runner writes them: the section prices the crossings with S01,
+    /// compares each strategy with `nginx_c` (the floor) and shows requests/s.
+    #[test]
+    fn s15_section_ties_the_boundary_back_to_s01() {
+        let s15 = |strategy: &str, filter: &str, ns: f64| {
+            let mut r = rec(strategy, &[], ns);
+            r.params.insert("filter".into(), filter.into());
+            r.load = Some(lab_record::LoadFigures {
+                requests_per_s: 30_000.0,
+                requests: 120_000,
+                non_2xx: 0,
+                errors: 0,
+                rounds: 4,
+                seconds_per_round: 1.0,
+            });
+            r
+        };
+        let mut files = sample();
+        files.push(file(
+            "s01_call_floor",
+            "rust",
+            "c2r",
+            vec![rec("empty_call", &[], 1.4)],
+        ));
+        files.push(file(
+            "s15_real_proxy",
+            "rust",
+            "c2r",
+            vec![
+                s15("borrow", "basic_auth", 7600.0),
+                s15("nginx_c", "basic_auth", 10_000.0),
+                s15("no_filter", "none", 7500.0),
+            ],
+        ));
+        let md = render(&files, "t-1c-0000");
+        let section = &md[md.find("## S15").expect("an S15 section")..];
+        assert!(section.contains("requests/s"), "{section}");
+        assert!(
+            section.contains("`borrow` costs ×0.76") && section.contains("of `nginx_c`"),
+            "{section}"
+        );
+        // 1 C→R crossing at S01's 1.4 ns, no copy: 1.4 / 7600 of the request.
+        assert!(section.contains("at most 0.02 %"), "{section}");
+        assert!(section.contains("`no_filter` "), "{section}");
+        let guide = &md[md.find("## Decision guide").unwrap()..md.find("## Summary").unwrap()];
+        assert!(
+            guide.contains("real proxy's request is the boundary?** The boundary is a small part"),
+            "{guide}"
+        );
+        assert!(undefined_links(&md).is_empty());
+    }
+
     /// Every `](#…)` link of the report against the anchors it defines: its headings' and its
     /// `<a id>`s.
     fn undefined_links(md: &str) -> Vec<String> {
@@ -713,7 +790,12 @@ mod tests {
         assert_eq!(lines.len(), crate::guide::questions());
         // Measured questions link to their figures; the others say so.
         for l in &lines {
-            assert!(l.contains("](#") || l.contains("not measured yet"), "{l}");
+            assert!(
+                l.contains("](#")
+                    || l.contains("not measured yet")
+                    || l.contains(crate::NGINX_NOT_MEASURED),
+                "{l}"
+            );
         }
         let s02 = lines.iter().find(|l| l.contains("pass a string")).unwrap();
         assert!(

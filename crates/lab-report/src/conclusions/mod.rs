@@ -27,6 +27,7 @@ pub(crate) mod s11_thread_attach;
 pub(crate) mod s12_tail_latency;
 pub(crate) mod s13_ownership;
 pub(crate) mod s14_filters;
+pub(crate) mod s15_real_proxy;
 
 /// What one section's conclusions may read.
 pub struct View<'a> {
@@ -152,6 +153,12 @@ const SCENARIOS: &[Scenario] = &[
         id: "s14_filters",
         r2c: None,
         c2r: Some(s14_filters::c2r),
+        go: None,
+    },
+    Scenario {
+        id: "s15_real_proxy",
+        r2c: None,
+        c2r: Some(s15_real_proxy::c2r),
         go: None,
     },
 ];

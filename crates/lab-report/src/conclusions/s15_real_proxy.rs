@@ -1,0 +1,213 @@
+//! Conclusions of S15 a real proxy (`s15_real_proxy`, C→R): the lab's two filters as a Rust nginx
+//! module under wrk, beside nginx's own C, Lua and njs. The figure is the nginx worker's CPU time
+//! per request, which depends least on wrk sharing the 2 cores. Per filter: what each way adds to
+//! the proxy alone (`no_filter`); the Rust module against nginx's C; and the tie-back — the
+//! crossings and copies a request makes, priced by this machine's S01 and S14 rows, beside the
+//! measured difference, so the report says how much of a request the boundary is.
+
+use lab_record::{Record, ResultFile};
+
+use super::View;
+use crate::floor::S15_FLOOR;
+use crate::stats::{fmt_ns, interpolate, margin, param_str, versus};
+
+/// The module's strategies, each with the S14 strategy that crosses the same way (one crossing
+/// with views, a copy per header read, one bulk copy of every header).
+const STRATEGIES: [(&str, &str); 3] = [
+    ("borrow", "bulk_borrow"),
+    ("copy_per_header", "per_header_call"),
+    ("bulk_copy", "bulk_copy"),
+];
+
+/// Crossings one request makes with the module on its 200 path: C→R (nginx calls the access
+/// handler) and R→C (the module calls nginx: `ngx_list_push` per header set, `ngx_pnalloc` per
+/// copied set value). Counted from hosts/nginx/src/lib.rs.
+fn crossings(filter: &str, strategy: &str) -> (u32, u32) {
+    match (filter, strategy) {
+        ("header_get_set", "borrow") => (1, 3),
+        ("header_get_set", _) => (1, 6),
+        _ => (1, 0),
+    }
+}
+
+fn row<'a>(f: &'a ResultFile, strategy: &str, filter: &str) -> Option<&'a Record> {
+    f.records
+        .iter()
+        .find(|r| r.strategy == strategy && param_str(r, "filter") == Some(filter))
+}
+
+/// `+1.23 µs`: a difference of ns per request, signed, in µs.
+fn us_signed(d: f64) -> String {
+    let sign = if d < 0.0 { "−" } else { "+" };
+    format!("{sign}{:.2} µs", d.abs() / 1000.0)
+}
+
+/// The median ns of `strategy` in `file` (of `scenario`, `lang`, C→R or R→C) at `filter`'s params.
+fn lab_row(
+    v: &View,
+    scenario: &str,
+    lang: &str,
+    dir: &str,
+    strategy: &str,
+    filter: &str,
+) -> Option<f64> {
+    let f = v
+        .all
+        .iter()
+        .find(|o| o.scenario == scenario && o.lang == lang && o.direction == dir)?;
+    f.records
+        .iter()
+        .find(|r| {
+            r.strategy == strategy
+                && param_str(r, "filter").is_none_or(|x| x == filter)
+                && param_str(r, "credentials").is_none_or(|c| c == "valid")
+        })
+        .map(|r| r.ns_per_call.median)
+}
+
+pub fn c2r(v: &View) -> Vec<String> {
+    let f = v.file;
+    let mut c = Vec::new();
+    let none = row(f, "no_filter", "none");
+    if let Some(n) = none {
+        c.push(format!(
+            "The proxy alone (`no_filter`, empty_gif) costs the worker {} ns of CPU per request ({:.0} requests/s); \
+             each line below gives what a filter adds to it (worker CPU per request, the median of the rounds).",
+            fmt_ns(n.ns_per_call.median),
+            n.load.map_or(0.0, |l| l.requests_per_s)
+        ));
+    }
+    // S01's crossings and memcpy, for the tie-back.
+    let c2r_call = lab_row(v, "s01_call_floor", "rust", "c2r", "empty_call", "");
+    let r2c_call = lab_row(v, "s01_call_floor", "rust", "r2c", "empty_call", "");
+    let memcpy: Vec<(f64, f64)> = v
+        .all
+        .iter()
+        .filter(|o| o.scenario == "s01_call_floor" && o.lang == "rust" && o.direction == "r2c")
+        .flat_map(|o| o.records.iter())
+        .filter(|r| r.strategy == "memcpy")
+        .filter_map(|r| Some((crate::stats::param(r, "len")? as f64, r.ns_per_call.median)))
+        .collect();
+    // The largest share of a request the priced crossings take, for the headline.
+    let mut largest: Option<(f64, String)> = None;
+    let mut deltas: Vec<f64> = Vec::new();
+    for filter in ["basic_auth", "header_get_set"] {
+        let rows: Vec<&Record> = f
+            .records
+            .iter()
+            .filter(|r| param_str(r, "filter") == Some(filter))
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        if let Some(n) = none {
+            let base = n.ns_per_call.median;
+            let adds: Vec<String> = rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "`{}` {}",
+                        r.strategy,
+                        us_signed(r.ns_per_call.median - base)
+                    )
+                })
+                .collect();
+            c.push(format!("{filter}: over `no_filter`, {}.", adds.join(", ")));
+        }
+        let Some(floor) = row(f, S15_FLOOR, filter) else {
+            continue;
+        };
+        let total = floor.ns_per_call.median;
+        for (strategy, s14) in STRATEGIES {
+            let Some(r) = row(f, strategy, filter) else {
+                continue;
+            };
+            let Some(m) = margin(r, floor) else { continue };
+            let delta = r.ns_per_call.median - total;
+            deltas.push(delta);
+            let (c2r_n, r2c_n) = crossings(filter, strategy);
+            let bytes = r.bytes_copied_per_call;
+            // The crossings × S01's empty calls, plus S01's memcpy of the bytes copied.
+            let predicted = match (c2r_call, r2c_call) {
+                (Some(a), Some(b)) => Some(
+                    c2r_n as f64 * a
+                        + r2c_n as f64 * b
+                        + if bytes > 0.0 {
+                            interpolate(&memcpy, bytes).unwrap_or(0.0)
+                        } else {
+                            0.0
+                        },
+                ),
+                _ => None,
+            };
+            // S14's boundary cost for the same filter and way across: Rust − C through the driver.
+            let s14_cost = match (
+                lab_row(v, "s14_filters", "rust", "c2r", s14, filter),
+                lab_row(v, "s14_filters", "c", "c2r", s14, filter),
+            ) {
+                (Some(rust), Some(cc)) => Some(rust - cc),
+                _ => None,
+            };
+            if let Some(p) = predicted {
+                let share = 100.0 * p / r.ns_per_call.median;
+                if largest.as_ref().is_none_or(|(s, _)| share > *s) {
+                    largest = Some((share, format!("{filter} `{strategy}`")));
+                }
+            }
+            let tie = match (predicted, s14_cost) {
+                (Some(p), Some(s)) => format!(
+                    "; its {c2r_n} C→R + {r2c_n} R→C crossings and {bytes:.0} B copied cost {} ns at S01's prices \
+                     ({:.2} % of the request), S14's `{s14}` run costs {} ns more in Rust than in C",
+                    fmt_ns(p),
+                    100.0 * p / r.ns_per_call.median,
+                    fmt_ns(s)
+                ),
+                (Some(p), None) => format!(
+                    "; its {c2r_n} C→R + {r2c_n} R→C crossings and {bytes:.0} B copied cost {} ns at S01's prices \
+                     ({:.2} % of the request; S14 not measured)",
+                    fmt_ns(p),
+                    100.0 * p / r.ns_per_call.median
+                ),
+                _ => "; S01 not measured here: the crossings are not priced".into(),
+            };
+            let versus = versus(
+                &format!("`{strategy}`"),
+                &format!("`{S15_FLOOR}`"),
+                &m,
+                &format!(
+                    "medians {} vs {} ns",
+                    fmt_ns(r.ns_per_call.median),
+                    fmt_ns(total)
+                ),
+            );
+            c.push(format!(
+                "{filter}: {versus}: {} per request, {} % of nginx's C{tie}.",
+                us_signed(delta),
+                us_signed(1000.0 * 100.0 * delta / total).replace(" µs", ""),
+            ));
+        }
+    }
+    if let Some((share, at)) = largest {
+        let (lo, hi) = deltas
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &d| {
+                (lo.min(d), hi.max(d))
+            });
+        let word = if share < 1.0 {
+            "a small part"
+        } else {
+            "a measurable part"
+        };
+        c.insert(
+            0,
+            format!(
+                "The boundary is {word} of a request: the module's crossings and copies, priced at this \
+                 machine's S01 rows, are at most {share:.2} % of the worker's CPU per request ({at}), \
+                 while the Rust module's requests differ from nginx's C ones by {} to {} per request (per filter and strategy in S15's section).",
+                us_signed(lo),
+                us_signed(hi)
+            ),
+        );
+    }
+    c
+}
