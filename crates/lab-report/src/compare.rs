@@ -31,6 +31,8 @@ pub struct Change {
     pub ratio: f64,
     /// The relative change that counts as noise for this row.
     pub noise: f64,
+    /// Instructions per call (old, new), where both sides carry the callgrind pass's counts.
+    pub instructions: Option<(f64, f64)>,
 }
 
 impl Change {
@@ -79,6 +81,10 @@ pub struct Comparison {
     pub conclusions: usize,
     pub reworded: Vec<Reworded>,
 }
+
+/// The relative change of instructions per call that `compare` lists: two passes of one binary
+/// give identical counts, so anything beyond rounding is a change.
+pub const INSTRUCTIONS_MOVED: f64 = 0.005;
 
 fn half_width(r: &Record) -> f64 {
     let ns = &r.ns_per_call;
@@ -219,6 +225,10 @@ pub fn compare(old_files: &[ResultFile], new_files: &[ResultFile], floor: f64) -
                     new_ns: n.ns_per_call.median,
                     ratio,
                     noise: floor.max(half_width(o) + half_width(n)),
+                    instructions: o
+                        .counts
+                        .zip(n.counts)
+                        .map(|(o, n)| (o.instructions, n.instructions)),
                 });
             }
             None => out.only_new.push(id.clone()),
@@ -333,6 +343,46 @@ impl Comparison {
                     r.new,
                     r.change()
                 );
+            }
+        }
+        // Instruction counts do not move between runs: any change is the code's (or glibc's).
+        let mut counted: Vec<(&Change, f64, f64)> = self
+            .changes
+            .iter()
+            .filter_map(|c| c.instructions.map(|(o, n)| (c, o, n)))
+            .collect();
+        if !counted.is_empty() {
+            let moved = |o: f64, n: f64| (n - o).abs() > INSTRUCTIONS_MOVED * o.abs().max(1.0);
+            counted.sort_by(|a, b| {
+                let d = |(_, o, n): &(&Change, f64, f64)| ((n - o) / o.abs().max(1.0)).abs();
+                d(b).total_cmp(&d(a))
+            });
+            let changed = counted.iter().filter(|(_, o, n)| moved(*o, *n)).count();
+            let _ = writeln!(
+                s,
+                "\n{} rows with instruction counts (callgrind) in both; {changed} changed by more than {} %",
+                counted.len(),
+                100.0 * INSTRUCTIONS_MOVED
+            );
+            let shown: Vec<&(&Change, f64, f64)> = counted
+                .iter()
+                .filter(|(_, o, n)| all || moved(*o, *n))
+                .collect();
+            if !shown.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "\n| row | old Ir/call | new Ir/call | new / old |\n|---|---|---|---|"
+                );
+                for (c, o, n) in shown {
+                    let _ = writeln!(
+                        s,
+                        "| `{}` | {} | {} | {:.3} |",
+                        c.id,
+                        crate::render::fmt_instructions(*o),
+                        crate::render::fmt_instructions(*n),
+                        n / o.abs().max(1.0)
+                    );
+                }
             }
         }
         if !self.reworded.is_empty() {
