@@ -190,6 +190,11 @@ pub struct Counts {
     /// The two call counts whose totals were differenced.
     pub n1: u64,
     pub n2: u64,
+    /// The case shares its calls among threads (S08's writers, S09 at two threads): its counts
+    /// include the other threads' waits and wake-ups, which the scheduler decides, so they vary
+    /// between runs and no gate holds them.
+    #[serde(default)]
+    pub threaded: bool,
 }
 
 /// The cache model every callgrind pass simulates, so that misses and estimated cycles compare
@@ -217,6 +222,7 @@ impl Counts {
             ll_misses,
             n1,
             n2,
+            threaded: false,
         }
     }
 }

@@ -10,19 +10,11 @@ use std::fmt::Write as _;
 
 use lab_record::Counts;
 
-/// The gate's default tolerance, relative, on instructions and on estimated cycles per call. Two
-/// passes of one binary give equal instruction counts on every single-threaded row; the rows
-/// shared among threads (S08, S09 at two threads) count waits and wake-ups and move by more, so
-/// they have [`THREADED_TOLERANCE`].
+/// The gate's default tolerance, relative, on instructions and on estimated cycles per call (at
+/// least one whole instruction or cycle). Two passes of one binary gave equal counts on every
+/// single-threaded row; 1 % leaves room for a libc or valgrind update that moves a few
+/// instructions, and is far below what a copy or an allocation adds to any row.
 pub const TOLERANCE: f64 = 0.01;
-
-/// The tolerance of the rows whose calls are shared among threads: what their scheduling moves.
-pub const THREADED_TOLERANCE: f64 = 0.25;
-
-/// Whether a case shares its calls among threads (the scheduler then moves its counts).
-pub fn threaded(id: &str) -> bool {
-    id.starts_with("s08_cross_thread_writes/") || id.contains("threads=2")
-}
 
 /// One row that fails the gate.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,8 +31,8 @@ pub enum Failure {
 }
 
 /// The rows of `new` that differ from `committed`: moved beyond `tolerance` (relative, on
-/// instructions and on estimated cycles; [`THREADED_TOLERANCE`] at least for threaded rows),
-/// missing, or new.
+/// instructions and on estimated cycles), missing, or new. Rows shared among threads
+/// ([`Counts::threaded`]) vary with the scheduler: they are listed by [`ungated`], never failed.
 pub fn check(
     committed: &BTreeMap<String, Counts>,
     new: &BTreeMap<String, Counts>,
@@ -52,11 +44,9 @@ pub fn check(
             out.push(Failure::NotCounted(id.clone()));
             continue;
         };
-        let tolerance = if threaded(id) {
-            tolerance.max(THREADED_TOLERANCE)
-        } else {
-            tolerance
-        };
+        if old.threaded || n.threaded {
+            continue;
+        }
         for (what, o, x) in [
             ("Ir/call", old.instructions, n.instructions),
             ("est. cycles/call", old.cycles_est, n.cycles_est),
@@ -80,11 +70,20 @@ pub fn check(
     out
 }
 
+/// The rows the gate does not hold (shared among threads).
+pub fn ungated(new: &BTreeMap<String, Counts>) -> usize {
+    new.values().filter(|c| c.threaded).count()
+}
+
 /// The gate's verdict as text: one line per failing row.
-pub fn render(failures: &[Failure], rows: usize) -> String {
+pub fn render(failures: &[Failure], rows: usize, ungated: usize) -> String {
     let mut s = String::new();
     if failures.is_empty() {
-        let _ = writeln!(s, "counts: {rows} rows within tolerance");
+        let _ = writeln!(
+            s,
+            "counts: {} rows within tolerance ({ungated} rows shared among threads not gated)",
+            rows - ungated
+        );
         return s;
     }
     let _ = writeln!(
@@ -131,6 +130,7 @@ mod tests {
             ll_misses: 0.0,
             n1: 100,
             n2: 1100,
+            threaded: false,
         }
     }
 
@@ -138,7 +138,16 @@ mod tests {
     fn the_gate_lists_moved_missing_and_new_rows() {
         let map = |rows: &[(&str, f64)]| -> BTreeMap<String, Counts> {
             rows.iter()
-                .map(|&(id, ir)| (id.to_owned(), counts(ir)))
+                .map(|&(id, ir)| {
+                    let threaded = id.starts_with("s08");
+                    (
+                        id.to_owned(),
+                        Counts {
+                            threaded,
+                            ..counts(ir)
+                        },
+                    )
+                })
                 .collect()
         };
         let committed = map(&[
@@ -153,7 +162,7 @@ mod tests {
             ("s02_pass_string/ptr_len/len=8", 50.0),
             ("s02_pass_string/cstring/len=8", 395.0),
             ("s02_pass_string/other/len=8", 1.0),
-            ("s08_cross_thread_writes/post/writers=1,wait=0", 1200.0),
+            ("s08_cross_thread_writes/post/writers=1,wait=0", 2000.0),
         ]);
         let f = check(&committed, &new, TOLERANCE);
         assert_eq!(f.len(), 4, "{f:?}");
@@ -162,7 +171,8 @@ mod tests {
             matches!(&f[1], Failure::Moved { id, what: "Ir/call", .. } if id.contains("ptr_len"))
         );
         assert!(matches!(&f[3], Failure::NotCommitted(id) if id.contains("other")));
-        let text = render(&f, new.len());
+        assert_eq!(ungated(&new), 1);
+        let text = render(&f, new.len(), ungated(&new));
         assert!(
             text.contains("ptr_len/len=8: Ir/call 34.0 -> 50.0 (+47.1 %"),
             "{text}"

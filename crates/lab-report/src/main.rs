@@ -148,7 +148,10 @@ fn check_counts(args: &[String]) -> Result<(), String> {
     let old: std::collections::BTreeMap<String, lab_record::Counts> =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", committed.display()))?;
     let failures = lab_report::gate::check(&old, &new, tolerance);
-    print!("{}", lab_report::gate::render(&failures, new.len()));
+    print!(
+        "{}",
+        lab_report::gate::render(&failures, new.len(), lab_report::gate::ungated(&new))
+    );
     if failures.is_empty() {
         Ok(())
     } else {

@@ -34,15 +34,6 @@ fn rounds(files: &[ResultFile]) -> u32 {
         .unwrap_or(0)
 }
 
-/// The two call counts of the callgrind pass (of the first counted record).
-fn counts_n(files: &[ResultFile]) -> (u64, u64) {
-    files
-        .iter()
-        .flat_map(|f| &f.records)
-        .find_map(|r| r.counts.map(|c| (c.n1, c.n2)))
-        .unwrap_or((0, 0))
-}
-
 /// A ratio measured in interleaved rounds: its median, with the quartiles of the rounds.
 fn fmt_ratio(x: &lab_record::Ns) -> String {
     format!("{:.2} [{:.2}, {:.2}]", x.median, x.low, x.high)
@@ -139,22 +130,23 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
             "Deterministic counts (R→C): **Ir/call** and **est. cycles/call** come from a pass of \
              their own under Valgrind's callgrind (`LAB_CALLGRIND=1 cargo bench`, \
              `crates/lab-bench/src/callgrind.rs`), with its cache simulation on a pinned model ({}) \
-             rather than this machine's caches. Each case is warmed, then counted at {} and at {} \
-             calls with collection limited to the calls (callgrind's client requests around \
-             `case.run(n)`); a row shows the difference over the {} calls between, so they are the \
-             steady state, the C host included, and identical between runs. Ir is instructions \
+             rather than this machine's caches. Each case is warmed, then counted at n₁ and at \
+             n₂ calls with collection limited to the calls (callgrind's client requests around \
+             `case.run(n)`; 100 and 1100 calls, or 40 and 440 above 2000 instructions per call, \
+             10 and 110 above 20 000); a row shows the difference divided by n₂ − n₁, the \
+             steady state, the C host included, identical between runs. Ir is instructions \
              executed; est. cycles is callgrind's and KCachegrind's cycle estimate, Ir + 10 × L1 \
              misses + 100 × last-level misses: a model with no pipeline, branch predictor or \
              prefetcher, so it ranks memory traffic and instruction counts, not latency. glibc's \
-             `memcpy` and `strlen` are the variants it picks for the CPU valgrind reports. \
+             `memcpy` and `strlen` are the variants it picks for the CPU valgrind reports, and a \
+             `rep movsb` copy (glibc's choice for large copies) counts one instruction per byte. \
              **≠** marks rows whose place among the strategies of their work differs when ranked by \
              est. cycles instead of by median ns (floors and references not ranked): there the \
              wall clock and the count disagree, and the difference is in what the model leaves \
-             out (or within the timing noise).\n",
+             out (or within the timing noise). **~** marks rows whose calls are shared among \
+             threads (S08, S09 at two threads): their counts include the other threads' waits and \
+             wake-ups, which the scheduler decides, so they vary between runs.\n",
             lab_record::CACHE_MODEL.join(" "),
-            counts_n(files).0,
-            counts_n(files).1,
-            counts_n(files).1 - counts_n(files).0,
         );
     }
 
@@ -452,8 +444,9 @@ fn section(
                 ""
             };
             r.counts.map_or(" – | – |".into(), |c| {
+                let approx = if c.threaded { "~" } else { "" };
                 format!(
-                    " {} | {}{mark} |",
+                    " {approx}{} | {approx}{}{mark} |",
                     fmt_instructions(c.instructions),
                     fmt_instructions(c.cycles_est)
                 )
@@ -626,6 +619,7 @@ mod tests {
             ll_misses: 0.0,
             n1: 100,
             n2: 1100,
+            threaded: false,
         };
         let with = |mut r: Record, ir: f64| {
             r.counts = Some(counts(ir));
