@@ -331,21 +331,14 @@ pub fn counts_path(results: &Path, scenario: &str) -> PathBuf {
     results.join(COUNTS_DIR).join(format!("{scenario}.json"))
 }
 
-/// The pass over `scenarios` with their selected cases: in the child, count; in the parent, run
-/// the child and file what it counted.
+/// The parent's pass over `scenarios` with their selected cases: run the child (which counts, on
+/// a thread of its own: `runner`) and file what it counted. The timed pass and `cargo test
+/// --benches` check the cases; the child only counts them.
 pub fn pass(
     opts: &Options,
     machine: &Machine,
     selected: Vec<(&Scenario, Vec<Case>)>,
 ) -> Result<Vec<ResultFile>, String> {
-    if is_child() {
-        // The timed pass and `cargo test --benches` check the cases; here they are only
-        // counted (a check under valgrind would cost more than the counting).
-        for (scenario, cases) in &selected {
-            count_cases(scenario, cases);
-        }
-        return Ok(Vec::new());
-    }
     if selected.is_empty() {
         return Ok(Vec::new());
     }
@@ -353,7 +346,7 @@ pub fn pass(
     let valgrind = valgrind_version()?;
     let (totals, seconds) = run_child(label)?;
     let n: usize = selected.iter().map(|(_, c)| c.len()).sum();
-    println!("lab: callgrind counted {n} cases of {label} in {seconds:.1} s");
+    println!("lab: callgrind counted {n} cases of {label} in {seconds:.1} s (valgrind included)");
     let mut files = Vec::new();
     for (scenario, cases) in &selected {
         files.extend(file_counts(

@@ -63,6 +63,34 @@ fn measure(
     machine: &Machine,
     scenarios: &[&Scenario],
 ) -> Result<Vec<ResultFile>, String> {
+    if opts.callgrind && !opts.test_only && callgrind::is_child() {
+        // Counted on a thread of its own: its stack and its malloc arena are mappings of their
+        // own, placed alike whatever the size of the binary, its path or the environment, which
+        // move the main thread's stack and heap (and with them the alignment-dependent paths of
+        // memcpy and strlen, and when malloc grows or trims its heap).
+        let opts = opts.clone();
+        let jobs: Vec<Scenario> = scenarios
+            .iter()
+            .map(|s| Scenario {
+                id: s.id,
+                strategies_agree: s.strategies_agree,
+                cases: s.cases,
+            })
+            .collect();
+        return std::thread::Builder::new()
+            .name("counted".into())
+            .spawn(move || {
+                for scenario in &jobs {
+                    if let Some(cases) = select(&opts, scenario)? {
+                        callgrind::count_cases(scenario, &cases);
+                    }
+                }
+                Ok(Vec::new())
+            })
+            .expect("spawning the counted thread")
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+    }
     if opts.callgrind && !opts.test_only {
         let mut selected = Vec::new();
         for scenario in scenarios {

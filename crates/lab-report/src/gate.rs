@@ -12,9 +12,11 @@ use lab_record::Counts;
 
 /// The gate's default tolerance, relative, on instructions and on estimated cycles per call (at
 /// least one whole instruction or cycle). Two passes of one binary gave equal counts on every
-/// single-threaded row; 1 % leaves room for a libc or valgrind update that moves a few
-/// instructions, and is far below what a copy or an allocation adds to any row.
-pub const TOLERANCE: f64 = 0.01;
+/// single-threaded row. Two passes of binaries that differ elsewhere (a changed message: another
+/// layout, so static data at other alignments for `strlen` and `memcmp`) differed on 49 of 274
+/// rows, by at most 1.6 % (S03 `clone_on_return` at 4 KiB, 17 instructions). 2 % passes that and
+/// still catches one extra copy anywhere (S02 `ptr_len` at 64 B goes from 34 to over 100).
+pub const TOLERANCE: f64 = 0.02;
 
 /// One row that fails the gate.
 #[derive(Debug, Clone, PartialEq)]

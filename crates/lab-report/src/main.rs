@@ -17,7 +17,7 @@
 //!
 //! `check-counts` is the gate that does: the callgrind pass's counts in `COUNTS_DIR`
 //! (`results/<machine>/counts/`) against a committed set; exit 1, listing the rows, when any moved
-//! beyond the tolerance (default 0.01) or is missing on either side. `--write` instead replaces
+//! beyond the tolerance (default 0.02) or is missing on either side. `--write` instead replaces
 //! the committed set with the pass's counts (`scripts/bench --refresh-counts`).
 
 use std::path::{Path, PathBuf};
@@ -111,7 +111,7 @@ fn check_counts(args: &[String]) -> Result<(), String> {
                     .next()
                     .and_then(|v| v.parse::<f64>().ok())
                     .filter(|v| (0.0..1.0).contains(v))
-                    .ok_or("--tolerance needs a fraction between 0 and 1, e.g. 0.01")?;
+                    .ok_or("--tolerance needs a fraction between 0 and 1, e.g. 0.02")?;
             }
             "--write" => write = true,
             "-h" | "--help" => return Err(usage.into()),
