@@ -496,6 +496,53 @@ mod tests {
     }
 
     #[test]
+    fn instruction_counts_are_compared_where_both_have_them() {
+        let counted = |f: &mut ResultFile, i: usize, ir: f64| {
+            f.records[i].counts = Some(lab_record::Counts {
+                instructions: ir,
+                cycles_est: ir,
+                l1_misses: 0.0,
+                ll_misses: 0.0,
+                n1: 100,
+                n2: 1100,
+                threaded: false,
+            });
+        };
+        let mut old = file(&[
+            ("ptr_len", 64, 2.0),
+            ("cstring", 64, 20.0),
+            ("native", 64, 1.0),
+        ]);
+        let mut new = file(&[
+            ("ptr_len", 64, 2.5),
+            ("cstring", 64, 20.0),
+            ("native", 64, 1.0),
+        ]);
+        counted(&mut old, 0, 34.0);
+        counted(&mut new, 0, 108.0);
+        counted(&mut old, 1, 453.0);
+        counted(&mut new, 1, 453.0);
+        counted(&mut old, 2, 32.0);
+        let c = compare(&[old], &[new], 0.10);
+        let text = c.render("a", "b", false);
+        assert!(
+            text.contains(
+                "2 rows with instruction counts (callgrind) in both; 1 changed by more than 0.5 %"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("| `rust r2c s02_pass_string/ptr_len/len=64` | 34 | 108 | 3.176 |"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("cstring/len=64` | 453"),
+            "unchanged rows only with --all"
+        );
+        assert!(c.render("a", "b", true).contains("| 453 | 453 | 1.000 |"));
+    }
+
+    #[test]
     fn within_run_ratios_are_compared_row_by_row() {
         let with_ratio = |f: &mut ResultFile, to_best: f64| {
             f.records[0].ratios = Some(lab_record::Ratios {

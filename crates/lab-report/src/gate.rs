@@ -88,10 +88,20 @@ pub fn render(failures: &[Failure], rows: usize, ungated: usize) -> String {
         );
         return s;
     }
+    let mut ids: Vec<&str> = failures
+        .iter()
+        .map(|f| match f {
+            Failure::Moved { id, .. } | Failure::NotCounted(id) | Failure::NotCommitted(id) => {
+                id.as_str()
+            }
+        })
+        .collect();
+    ids.dedup();
     let _ = writeln!(
         s,
-        "counts: {} of {rows} rows differ from the committed counts:",
-        failures.len()
+        "counts: {} of {} gated rows differ from the committed counts:",
+        ids.len(),
+        rows - ungated
     );
     for f in failures {
         let _ = match f {
