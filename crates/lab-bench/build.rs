@@ -12,10 +12,30 @@ fn main() {
     let host = harness.join("host/host.c");
     let driver = harness.join("driver/driver.c");
     let c_ext = harness.join("driver/c_ext.c");
-    for path in [&include.join("lab.h"), &host, &driver, &c_ext] {
+    let cg = harness.join("callgrind");
+    for path in [
+        &include.join("lab.h"),
+        &host,
+        &driver,
+        &c_ext,
+        &cg.join("lab_cg.c"),
+        &cg.join("lab_cg.h"),
+    ] {
         println!("cargo:rerun-if-changed={}", path.display());
     }
     let compiler = cc::Build::new().get_compiler();
+
+    // The callgrind pass's markers (valgrind's client requests from <valgrind/callgrind.h>, which
+    // Debian's valgrind package installs): linked into the bench library, never into the
+    // extension or the host.
+    cc::Build::new()
+        .file(cg.join("lab_cg.c"))
+        .include(&cg)
+        .std("c11")
+        .warnings(true)
+        .extra_warnings(true)
+        .warnings_into_errors(true)
+        .compile("labcg");
 
     // The C driver (C->R) and the same extension written in C (the driver's language-neutral
     // reference; its tests run the driver on it as well as on the Rust cdylib). Both are linked

@@ -292,6 +292,10 @@ pub fn bench_main() {
             );
             return Ok(Vec::new());
         }
+        if opts.callgrind {
+            println!("lab: the C->R rows are not counted by the callgrind pass");
+            return Ok(Vec::new());
+        }
         let ext = rust_extension_path();
         let Some(records) = measure_c2r(opts, &ext, 0)? else {
             println!("lab: the filter names no C->R scenario: the driver does not run");

@@ -466,6 +466,10 @@ pub fn bench_main() {
             println!("lab: the Go reference is profiled by Go's own tools, not here");
             return Ok(Vec::new());
         }
+        if opts.callgrind {
+            println!("lab: the Go reference is not counted by the callgrind pass");
+            return Ok(Vec::new());
+        }
         let Some(go) = go_binary().filter(|_| go_dir().join("go.mod").is_file()) else {
             println!("lab: {}", lab_report::GO_NOT_MEASURED);
             return Ok(Vec::new());

@@ -778,6 +778,12 @@ pub fn bench_main() {
             println!("lab: S15 runs in nginx's worker, outside this process: no flame graph here");
             return Ok(Vec::new());
         }
+        if opts.callgrind {
+            println!(
+                "lab: S15 is not counted by the callgrind pass (nginx's worker is another process)"
+            );
+            return Ok(Vec::new());
+        }
         let inst = match Installation::detect() {
             Ok(i) => i,
             Err(e) => {

@@ -22,6 +22,9 @@ pub struct Options {
     /// `--profile` or `LAB_PROFILE=1`: instead of timing, sample each scenario's profiled cases and write flame
     /// graphs (a pass of its own, so sampling never skews the timed runs).
     pub profile: bool,
+    /// `--callgrind` or `LAB_CALLGRIND=1`: instead of timing, count each case's instructions and
+    /// simulated cache misses under callgrind (`crate::callgrind`), a pass of its own.
+    pub callgrind: bool,
 }
 
 /// Cargo's target directory (`$CARGO_TARGET_DIR`, else `<workspace>/target`).
@@ -69,8 +72,8 @@ impl Options {
             test_only,
             filter,
             out_root,
-            profile: args.iter().any(|a| a == "--profile")
-                || std::env::var("LAB_PROFILE").is_ok_and(|v| v != "0" && !v.is_empty()),
+            profile: args.iter().any(|a| a == "--profile") || env_flag("LAB_PROFILE"),
+            callgrind: args.iter().any(|a| a == "--callgrind") || env_flag("LAB_CALLGRIND"),
         }
     }
 
@@ -110,6 +113,11 @@ impl Options {
             Sweep::Quick => "quick",
         }
     }
+}
+
+/// Whether the environment variable `name` is set to something other than `0` or nothing.
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v != "0" && !v.is_empty())
 }
 
 /// The part of a filter up to its first `/`: what must be part of a scenario id.
@@ -221,6 +229,7 @@ mod tests {
             filter: Some(f.into()),
             out_root: PathBuf::from("."),
             profile: false,
+            callgrind: false,
         };
         let o = opts("s02_pass_string/ptr_len");
         assert!(o.selects("s02_pass_string/ptr_len/len=8"));

@@ -10,7 +10,7 @@ use lab_record::{Allocs, Machine, Ratios, Record, ResultFile, FLAMEGRAPH_DIR, NA
 
 use crate::case::{check_scenario, Case, Scenario, Sweep};
 use crate::options::{run_target, target_dir, Options};
-use crate::{criterion_json, profile};
+use crate::{callgrind, criterion_json, profile};
 
 fn criterion(opts: &Options) -> Criterion {
     let c = Criterion::default()
@@ -56,35 +56,57 @@ pub fn run(opts: &Options, scenarios: &[&Scenario]) {
     });
 }
 
-/// Checks, then times (or, in the profile pass, samples) every selected case of `scenarios`.
+/// Checks, then times (or, in the profile pass, samples; in the callgrind pass, counts) every
+/// selected case of `scenarios`.
 fn measure(
     opts: &Options,
     machine: &Machine,
     scenarios: &[&Scenario],
 ) -> Result<Vec<ResultFile>, String> {
+    if opts.callgrind && !opts.test_only && callgrind::is_child() {
+        // Counted on a thread of its own: its stack and its malloc arena are mappings of their
+        // own, placed alike whatever the size of the binary, its path or the environment, which
+        // move the main thread's stack and heap (and with them the alignment-dependent paths of
+        // memcpy and strlen, and when malloc grows or trims its heap).
+        let opts = opts.clone();
+        let jobs: Vec<Scenario> = scenarios
+            .iter()
+            .map(|s| Scenario {
+                id: s.id,
+                strategies_agree: s.strategies_agree,
+                cases: s.cases,
+            })
+            .collect();
+        return std::thread::Builder::new()
+            .name("counted".into())
+            .spawn(move || {
+                for scenario in &jobs {
+                    if let Some(cases) = select(&opts, scenario)? {
+                        callgrind::count_cases(scenario, &cases);
+                    }
+                }
+                Ok(Vec::new())
+            })
+            .expect("spawning the counted thread")
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+    }
+    if opts.callgrind && !opts.test_only {
+        let mut selected = Vec::new();
+        for scenario in scenarios {
+            if let Some(cases) = select(opts, scenario)? {
+                selected.push((*scenario, cases));
+            }
+        }
+        return callgrind::pass(opts, machine, selected);
+    }
     let mut criterion = criterion(opts);
     let home = criterion_home(opts);
     let mut files = Vec::new();
     for scenario in scenarios {
-        let all = (scenario.cases)(opts.sweep);
-        let strategies: Vec<&str> = all.iter().map(|c| c.strategy).collect();
-        let cases: Vec<Case> = all
-            .into_iter()
-            .filter(|c| opts.selects(&c.id(scenario.id)))
-            .collect();
-        if cases.is_empty() {
-            if opts.filter.is_some() && opts.names(scenario.id) {
-                let mut strategies = strategies;
-                strategies.dedup();
-                return Err(format!(
-                    "the filter {:?} selects no case of {} (its strategies: {})",
-                    opts.filter.as_deref().unwrap_or_default(),
-                    scenario.id,
-                    strategies.join(", ")
-                ));
-            }
+        let Some(cases) = select(opts, scenario)? else {
             continue;
-        }
+        };
         let checked = check_scenario(scenario, &cases);
         if opts.test_only {
             for c in &cases {
@@ -149,6 +171,31 @@ fn measure(
         criterion.final_summary();
     }
     Ok(files)
+}
+
+/// The cases of `scenario` the filter selects; `None` when it selects none of a scenario it does
+/// not name, an error when it names the scenario and selects none of its cases.
+fn select(opts: &Options, scenario: &Scenario) -> Result<Option<Vec<Case>>, String> {
+    let all = (scenario.cases)(opts.sweep);
+    let strategies: Vec<&str> = all.iter().map(|c| c.strategy).collect();
+    let cases: Vec<Case> = all
+        .into_iter()
+        .filter(|c| opts.selects(&c.id(scenario.id)))
+        .collect();
+    if !cases.is_empty() {
+        return Ok(Some(cases));
+    }
+    if opts.filter.is_some() && opts.names(scenario.id) {
+        let mut strategies = strategies;
+        strategies.dedup();
+        return Err(format!(
+            "the filter {:?} selects no case of {} (its strategies: {})",
+            opts.filter.as_deref().unwrap_or_default(),
+            scenario.id,
+            strategies.join(", ")
+        ));
+    }
+    Ok(None)
 }
 
 /// Rounds of the interleaved pass, and the time one case's batch takes in a round.

@@ -140,6 +140,7 @@ fn the_runner_rejects_wrong_counts_before_timing() {
             filter: None,
             out_root: out.clone(),
             profile: false,
+            callgrind: false,
         };
         let err = catch_unwind(|| run(&opts, &[&STRAY])).expect_err("the runner rejects the case");
         let msg = err.downcast_ref::<String>().expect("a formatted message");

@@ -36,6 +36,7 @@ fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
         filter: Some(filter.into()),
         out_root: out.clone(),
         profile,
+        callgrind: false,
     };
     let scenario = &lab_bench::r2c::s02_pass_string::SCENARIO;
     run(&opts("len=8", false), &[scenario]);

@@ -31,6 +31,8 @@ pub struct Change {
     pub ratio: f64,
     /// The relative change that counts as noise for this row.
     pub noise: f64,
+    /// Instructions per call (old, new), where both sides carry the callgrind pass's counts.
+    pub instructions: Option<(f64, f64)>,
 }
 
 impl Change {
@@ -79,6 +81,10 @@ pub struct Comparison {
     pub conclusions: usize,
     pub reworded: Vec<Reworded>,
 }
+
+/// The relative change of instructions per call that `compare` lists: two passes of one binary
+/// give identical counts, so anything beyond rounding is a change.
+pub const INSTRUCTIONS_MOVED: f64 = 0.005;
 
 fn half_width(r: &Record) -> f64 {
     let ns = &r.ns_per_call;
@@ -241,6 +247,10 @@ pub fn compare(old_files: &[ResultFile], new_files: &[ResultFile], floor: f64) -
                     new_ns: n.ns_per_call.median,
                     ratio,
                     noise: floor.max(half_width(o) + half_width(n)),
+                    instructions: o
+                        .counts
+                        .zip(n.counts)
+                        .map(|(o, n)| (o.instructions, n.instructions)),
                 });
             }
             None => out.only_new.push(id.clone()),
@@ -357,6 +367,46 @@ impl Comparison {
                 );
             }
         }
+        // Instruction counts do not move between runs: any change is the code's (or glibc's).
+        let mut counted: Vec<(&Change, f64, f64)> = self
+            .changes
+            .iter()
+            .filter_map(|c| c.instructions.map(|(o, n)| (c, o, n)))
+            .collect();
+        if !counted.is_empty() {
+            let moved = |o: f64, n: f64| (n - o).abs() > INSTRUCTIONS_MOVED * o.abs().max(1.0);
+            counted.sort_by(|a, b| {
+                let d = |(_, o, n): &(&Change, f64, f64)| ((n - o) / o.abs().max(1.0)).abs();
+                d(b).total_cmp(&d(a))
+            });
+            let changed = counted.iter().filter(|(_, o, n)| moved(*o, *n)).count();
+            let _ = writeln!(
+                s,
+                "\n{} rows with instruction counts (callgrind) in both; {changed} changed by more than {} %",
+                counted.len(),
+                100.0 * INSTRUCTIONS_MOVED
+            );
+            let shown: Vec<&(&Change, f64, f64)> = counted
+                .iter()
+                .filter(|(_, o, n)| all || moved(*o, *n))
+                .collect();
+            if !shown.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "\n| row | old Ir/call | new Ir/call | new / old |\n|---|---|---|---|"
+                );
+                for (c, o, n) in shown {
+                    let _ = writeln!(
+                        s,
+                        "| `{}` | {} | {} | {:.3} |",
+                        c.id,
+                        crate::render::fmt_instructions(*o),
+                        crate::render::fmt_instructions(*n),
+                        n / o.abs().max(1.0)
+                    );
+                }
+            }
+        }
         if !self.reworded.is_empty() {
             let _ = writeln!(s, "\nConclusions changed (numbers as `#`):\n");
             for w in &self.reworded {
@@ -469,6 +519,53 @@ mod tests {
             strip_link_targets("- **Q?** `a` [→](#s07-c2r-lazy-filter-body) and [b](#x)."),
             "- **Q?** `a` [→](#) and [b](#)."
         );
+    }
+
+    #[test]
+    fn instruction_counts_are_compared_where_both_have_them() {
+        let counted = |f: &mut ResultFile, i: usize, ir: f64| {
+            f.records[i].counts = Some(lab_record::Counts {
+                instructions: ir,
+                cycles_est: ir,
+                l1_misses: 0.0,
+                ll_misses: 0.0,
+                n1: 100,
+                n2: 1100,
+                threaded: false,
+            });
+        };
+        let mut old = file(&[
+            ("ptr_len", 64, 2.0),
+            ("cstring", 64, 20.0),
+            ("native", 64, 1.0),
+        ]);
+        let mut new = file(&[
+            ("ptr_len", 64, 2.5),
+            ("cstring", 64, 20.0),
+            ("native", 64, 1.0),
+        ]);
+        counted(&mut old, 0, 34.0);
+        counted(&mut new, 0, 108.0);
+        counted(&mut old, 1, 453.0);
+        counted(&mut new, 1, 453.0);
+        counted(&mut old, 2, 32.0);
+        let c = compare(&[old], &[new], 0.10);
+        let text = c.render("a", "b", false);
+        assert!(
+            text.contains(
+                "2 rows with instruction counts (callgrind) in both; 1 changed by more than 0.5 %"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("| `rust r2c s02_pass_string/ptr_len/len=64` | 34 | 108 | 3.176 |"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("cstring/len=64` | 453"),
+            "unchanged rows only with --all"
+        );
+        assert!(c.render("a", "b", true).contains("| 453 | 453 | 1.000 |"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ use lab_record::{load_dir, PLOT_DIR};
 pub mod compare;
 mod conclusions;
 mod floor;
+pub mod gate;
 mod guide;
 pub mod plots;
 pub mod render;

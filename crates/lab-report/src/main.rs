@@ -4,6 +4,7 @@
 //! ```text
 //! lab-report [--root DIR] [--machine ID]
 //! lab-report compare OLD_DIR NEW_DIR [--noise FRACTION] [--all]
+//! lab-report check-counts COMMITTED.json COUNTS_DIR [--tolerance FRACTION] [--write]
 //! ```
 //! `--root` is the directory holding `results/` and `REPORT.md` (default: the current directory);
 //! `--machine` the machine id under `results/` (default: the only one there).
@@ -13,6 +14,11 @@
 //! record in both, new / old and whether the change is beyond the noise (`--noise`, default 0.10:
 //! the between-run spread of this machine class, docs/METHODOLOGY.md), largest change first;
 //! `--all` lists the rows within the noise too. Exit 0 either way: it reports, it does not gate.
+//!
+//! `check-counts` is the gate that does: the callgrind pass's counts in `COUNTS_DIR`
+//! (`results/<machine>/counts/`) against a committed set; exit 1, listing the rows, when any moved
+//! beyond the tolerance (default 0.02) or is missing on either side. `--write` instead replaces
+//! the committed set with the pass's counts (`scripts/bench --refresh-counts`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,6 +27,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args.split_first() {
         Some((first, rest)) if first == "compare" => compare(rest),
+        Some((first, rest)) if first == "check-counts" => check_counts(rest),
         _ => rebuild(args).map(|path| println!("lab-report: wrote {}", path.display())),
     };
     match outcome {
@@ -90,6 +97,70 @@ fn compare(args: &[String]) -> Result<(), String> {
         c.render(&old.display().to_string(), &new.display().to_string(), all)
     );
     Ok(())
+}
+
+fn check_counts(args: &[String]) -> Result<(), String> {
+    let usage =
+        "usage: lab-report check-counts COMMITTED.json COUNTS_DIR [--tolerance FRACTION] [--write]";
+    let (mut paths, mut tolerance, mut write) = (Vec::new(), lab_report::gate::TOLERANCE, false);
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--tolerance" => {
+                tolerance = args
+                    .next()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .filter(|v| (0.0..1.0).contains(v))
+                    .ok_or("--tolerance needs a fraction between 0 and 1, e.g. 0.02")?;
+            }
+            "--write" => write = true,
+            "-h" | "--help" => return Err(usage.into()),
+            p => paths.push(PathBuf::from(p)),
+        }
+    }
+    let [committed, dir] = paths.as_slice() else {
+        return Err(usage.into());
+    };
+    let new = lab_record::load_counts(dir).map_err(|e| e.to_string())?;
+    if new.is_empty() {
+        return Err(format!(
+            "{}: no counts (run the callgrind pass: LAB_CALLGRIND=1 cargo bench)",
+            dir.display()
+        ));
+    }
+    if write {
+        let json = serde_json::to_string_pretty(&new).map_err(|e| e.to_string())?;
+        lab_record::write_atomically(committed, &(json + "\n"))
+            .map_err(|e| format!("{}: {e}", committed.display()))?;
+        println!(
+            "lab-report: wrote {} ({} rows)",
+            committed.display(),
+            new.len()
+        );
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(committed).map_err(|e| {
+        format!(
+            "{}: {e} (write it with scripts/bench --refresh-counts)",
+            committed.display()
+        )
+    })?;
+    let old: std::collections::BTreeMap<String, lab_record::Counts> =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", committed.display()))?;
+    let failures = lab_report::gate::check(&old, &new, tolerance);
+    print!(
+        "{}",
+        lab_report::gate::render(&failures, new.len(), lab_report::gate::ungated(&new))
+    );
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} rows differ from {}",
+            failures.len(),
+            committed.display()
+        ))
+    }
 }
 
 /// The one machine directory under `root/results/`; with several, the caller must choose.

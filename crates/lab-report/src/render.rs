@@ -123,6 +123,35 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
         COUNT_CALLS,
         rounds(files)
     );
+    if files
+        .iter()
+        .flat_map(|f| &f.records)
+        .any(|r| r.counts.is_some())
+    {
+        let _ = writeln!(
+            out,
+            "Deterministic counts (R→C): **Ir/call** and **est. cycles/call** come from a pass of \
+             their own under Valgrind's callgrind (`LAB_CALLGRIND=1 cargo bench`, \
+             `crates/lab-bench/src/callgrind.rs`), with its cache simulation on a pinned model ({}) \
+             rather than this machine's caches. Each case is warmed, then counted at n₁ and at \
+             n₂ calls with collection limited to the calls (callgrind's client requests around \
+             `case.run(n)`; 100 and 1100 calls, or 40 and 440 above 2000 instructions per call, \
+             10 and 110 above 20 000); a row shows the difference divided by n₂ − n₁, the \
+             steady state, the C host included, identical between runs. Ir is instructions \
+             executed; est. cycles is callgrind's and KCachegrind's cycle estimate, Ir + 10 × L1 \
+             misses + 100 × last-level misses: a model with no pipeline, branch predictor or \
+             prefetcher, so it ranks memory traffic and instruction counts, not latency. glibc's \
+             `memcpy` and `strlen` are the variants it picks for the CPU valgrind reports, and a \
+             `rep movsb` copy (glibc's choice for large copies) counts one instruction per byte. \
+             **≠** marks rows whose place among the strategies of their work differs when ranked by \
+             est. cycles instead of by median ns (floors and references not ranked): there the \
+             wall clock and the count disagree, and the difference is in what the model leaves \
+             out (or within the timing noise). **~** marks rows whose calls are shared among \
+             threads (S08, S09 at two threads): their counts include the other threads' waits and \
+             wake-ups, which the scheduler decides, so they vary between runs.\n",
+            lab_record::CACHE_MODEL.join(" "),
+        );
+    }
 
     out.push_str(&crate::guide::guide(files));
     let _ = writeln!(out, "## Summary\n");
@@ -412,21 +441,50 @@ fn section(
             }),
         ));
     }
-    let _ = write!(out, "\n| strategy | params | median ns [low, high] | × floor | − floor ns | × best | allocs Rust / C | bytes alloc | bytes copied |");
+    // The callgrind pass's counts, beside the median, where it counted any row.
+    let counted = f.records.iter().any(|r| r.counts.is_some());
+    let disagree = rank_disagreements(f);
+    let _ = write!(
+        out,
+        "\n| strategy | params | median ns [low, high] |{} × floor | − floor ns | × best | allocs Rust / C | bytes alloc | bytes copied |",
+        if counted {
+            " Ir/call | est. cycles/call |"
+        } else {
+            ""
+        }
+    );
     for (h, _) in &extra {
         let _ = write!(out, " {h} |");
     }
     let _ = writeln!(
         out,
-        "\n|---|---|---|---|---|---|---|---|---|{}",
+        "\n|---|---|---|---|---|---|---|---|---|{}{}",
+        if counted { "---|---|" } else { "" },
         "---|".repeat(extra.len())
     );
     for r in sorted_rows(&f.records) {
         let ns = &r.ns_per_call;
         let fl = floor.of(r);
+        let counts = if counted {
+            let mark = if disagree.contains(&(r.strategy.as_str(), r.params_label())) {
+                " ≠"
+            } else {
+                ""
+            };
+            r.counts.map_or(" – | – |".into(), |c| {
+                let approx = if c.threaded { "~" } else { "" };
+                format!(
+                    " {approx}{} | {approx}{}{mark} |",
+                    fmt_instructions(c.instructions),
+                    fmt_instructions(c.cycles_est)
+                )
+            })
+        } else {
+            String::new()
+        };
         let _ = write!(
             out,
-            "| <a id=\"{}\"></a>`{}` | {} | {} [{}, {}] | {} | {} | {} | {} / {} | {} | {} |",
+            "| <a id=\"{}\"></a>`{}` | {} | {} [{}, {}] |{counts} {} | {} | {} | {} / {} | {} | {} |",
             row_anchor(f, r),
             r.strategy,
             r.params_label(),
@@ -599,6 +657,44 @@ fn go_releases(f: &ResultFile, go: &ResultFile, others: &[&ResultFile]) -> Strin
     out
 }
 
+/// A count per call: whole above 100, one decimal below (a count differenced over 1000 calls).
+pub(crate) fn fmt_instructions(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.1}");
+        s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
+    }
+}
+
+/// The rows (strategy, params label) whose place among the strategies of their work differs
+/// between ranking by median ns and ranking by estimated cycles (floors and references are not
+/// ranked; works with fewer than two counted strategies are skipped).
+pub(crate) fn rank_disagreements(f: &ResultFile) -> Vec<(&str, String)> {
+    let mut works: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
+    for r in &f.records {
+        if r.counts.is_some() && !is_reference(f, r) {
+            works.entry(r.work_label()).or_default().push(r);
+        }
+    }
+    let mut out = Vec::new();
+    for rows in works.values().filter(|rows| rows.len() >= 2) {
+        let order = |key: &dyn Fn(&Record) -> f64| {
+            let mut idx: Vec<usize> = (0..rows.len()).collect();
+            idx.sort_by(|&a, &b| key(rows[a]).total_cmp(&key(rows[b])));
+            idx
+        };
+        let by_ns = order(&|r| r.ns_per_call.median);
+        let by_cycles = order(&|r| r.counts.map_or(f64::INFINITY, |c| c.cycles_est));
+        for (&a, &b) in by_ns.iter().zip(&by_cycles) {
+            if a != b {
+                out.push((rows[a].strategy.as_str(), rows[a].params_label()));
+            }
+        }
+    }
+    out
+}
+
 /// Rows grouped by parameters (names, then values: numbers as numbers, strings as strings),
 /// fastest first within a group.
 fn sorted_rows(records: &[Record]) -> Vec<&Record> {
@@ -648,6 +744,63 @@ mod tests {
     fn file(scenario: &str, lang: &str, dir: &str, records: Vec<Record>) -> ResultFile {
         let m = Machine::example("t-1c-0000");
         ResultFile::new(scenario, lang, dir, "one call", &m, records)
+    }
+
+    /// The callgrind pass's counts stand beside the median; a row whose place by estimated
+    /// cycles differs from its place by median is marked.
+    #[test]
+    fn counts_columns_and_rank_disagreement() {
+        let counts = |ir: f64| lab_record::Counts {
+            instructions: ir,
+            cycles_est: ir + 10.0,
+            l1_misses: 1.0,
+            ll_misses: 0.0,
+            n1: 100,
+            n2: 1100,
+            threaded: false,
+        };
+        let with = |mut r: Record, ir: f64| {
+            r.counts = Some(counts(ir));
+            r
+        };
+        let f = file(
+            "s02_pass_string",
+            "rust",
+            "r2c",
+            vec![
+                with(rec("native", &[("len", 8)], 1.0), 32.0),
+                with(rec("ptr_len", &[("len", 8)], 1.2), 34.0),
+                with(rec("cstring", &[("len", 8)], 20.0), 393.0),
+                // Faster than cstring by the clock, more instructions by the count.
+                with(rec("reused_buffer", &[("len", 8)], 5.0), 500.0),
+                rec("ptr_len", &[("len", 64)], 1.2),
+            ],
+        );
+        let out = render(std::slice::from_ref(&f), "t-1c-0000");
+        assert!(out.contains("| Ir/call | est. cycles/call |"), "{out}");
+        assert!(out.contains("Deterministic counts (R→C)"), "{out}");
+        let row = |s: &str, len: u64| {
+            let anchor = format!("s02-r2c-{s}-len-{len}\"");
+            out.lines()
+                .find(|l| l.contains(&anchor))
+                .unwrap_or_else(|| panic!("no row {s} {len}"))
+                .to_owned()
+        };
+        assert!(
+            row("ptr_len", 8).contains("| 34 | 44 |"),
+            "{}",
+            row("ptr_len", 8)
+        );
+        assert!(
+            row("cstring", 8).contains("| 393 | 403 ≠ |"),
+            "{}",
+            row("cstring", 8)
+        );
+        assert!(row("reused_buffer", 8).contains("| 500 | 510 ≠ |"));
+        assert!(!row("native", 8).contains('≠'), "floors are not ranked");
+        assert!(row("ptr_len", 64).contains("| – | – |"), "uncounted row");
+        assert_eq!(fmt_instructions(12.25), "12.2");
+        assert_eq!(fmt_instructions(140858.0), "140858");
     }
 
     /// A few scenarios of made-up records: strategies beyond the noise, within it, and

@@ -1,0 +1,403 @@
+//! The deterministic pass (`LAB_CALLGRIND=1 cargo bench`, run by `scripts/bench` after the timed
+//! runs and the profile pass): every selected R→C case counted under Valgrind's callgrind with its
+//! cache simulation, so each row gets instructions, L1 and last-level misses and estimated cycles
+//! per call that do not move between runs, beside the wall-clock median that does.
+//!
+//! The bench binary re-executes itself under `valgrind --tool=callgrind` (the child). The child,
+//! per case, runs a calibrating batch of [`CALIBRATE`] calls (its instructions per call choose how
+//! many calls the case is counted over, [`LEVELS`]: 100 and 1100 for most), a warm-up, and two
+//! measured batches of `n1` and `n2` calls, each between `lab_cg_start` and `lab_cg_stop_dump`
+//! (`c-harness/callgrind/lab_cg.c`: callgrind's client requests, which zero the counters of every
+//! thread and dump them under the case's name). Only `case.run(n)` runs in between. The parent
+//! reads the dumps and keeps `(total at n2 - total at n1) / (n2 - n1)` per event, so the cost of entering the loop and of the requests themselves cancels. It writes the
+//! counts to `results/<machine>/counts/<scenario>.json` and into the records of the timed run.
+//!
+//! What makes the counts reproducible: a pinned cache model ([`lab_record::CACHE_MODEL`]) instead
+//! of the host's; `LD_BIND_NOW=1` and the warm-up, so no call pays lazy PLT binding or a first
+//! allocation; no `target-cpu=native`. What still depends on the machine: glibc picks `memcpy`,
+//! `strlen` and friends by CPUID at load time (ifuncs), and valgrind reports the host's CPU
+//! features minus the ones it cannot run (no AVX-512), so a machine with other features may run
+//! other copy routines. Cases that share their calls among threads (S08, S09 at two threads) count
+//! every thread, waits and wake-ups included, which depend on the scheduler.
+
+use std::collections::BTreeMap;
+use std::ffi::{c_char, c_int, CString};
+use std::fs;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use lab_record::{Counts, CountsFile, Machine, ResultFile, CACHE_MODEL, COUNTS_DIR};
+
+use crate::case::{Case, Scenario};
+use crate::options::{target_dir, Options};
+
+extern "C" {
+    fn lab_cg_start();
+    fn lab_cg_stop_dump(name: *const c_char);
+    fn lab_cg_running() -> c_int;
+}
+
+/// The calls of the first, calibrating batch: they also warm the case (buffers filled), and their
+/// instructions per call choose the case's [`Level`].
+pub const CALIBRATE: u64 = 10;
+
+/// How many calls a case is counted over, by its instructions per call in the calibrating batch:
+/// `(most Ir per call, n1, n2)`, the first that fits. Before the batch of `n1` calls, `n1` more
+/// warm it. Every difference `n2 - n1` is a multiple of every amortising strategy's period (S06's
+/// `every`, 4). More calls reach further into the steady state of cases whose calls vary
+/// (malloc's bins, a buffer that grows), at the price of the pass's time, so the cheap cases get
+/// 1000 calls and the heavy ones (S06 at 128 headers, S13's large bodies) 100.
+pub const LEVELS: [(f64, u64, u64); 3] = [
+    (2_000.0, 100, 1100),
+    (20_000.0, 40, 440),
+    (f64::INFINITY, 10, 110),
+];
+
+/// The counted batches of a case of `ir_per_call` instructions per call: `(n1, n2)`.
+pub fn level(ir_per_call: f64) -> (u64, u64) {
+    let (_, n1, n2) = *LEVELS
+        .iter()
+        .find(|(most, _, _)| ir_per_call <= *most)
+        .expect("the last level takes any count");
+    (n1, n2)
+}
+
+/// The pause before each counted batch, so that threads of the previous batch or case (a crew's
+/// members after their last round) reach their wait before the counters are zeroed.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(2);
+/// The pause before a scenario's first case: its crews' threads, spawned when the cases were
+/// built, start up (slowly, under valgrind) and reach their first wait outside any count.
+const STARTUP: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Set in the child's environment: this process is the one under valgrind.
+const CHILD: &str = "LAB_CALLGRIND_CHILD";
+
+/// Whether this process runs under valgrind.
+pub fn under_valgrind() -> bool {
+    // SAFETY: a client request; a few no-op instructions outside valgrind.
+    unsafe { lab_cg_running() != 0 }
+}
+
+/// Whether this process is the pass's child (under valgrind, started by the parent).
+pub fn is_child() -> bool {
+    std::env::var_os(CHILD).is_some() && under_valgrind()
+}
+
+/// The dump name of `case_id` at `n` calls.
+fn dump_name(case_id: &str, n: u64) -> String {
+    format!("{case_id}#{n}")
+}
+
+/// Where the child finds its dumps (set by the parent).
+const DUMP_DIR: &str = "LAB_CALLGRIND_DIR";
+
+/// The child's dumps so far: callgrind numbers them `<out-file>.1`, `.2`, … in order.
+struct Dumps {
+    dir: PathBuf,
+    count: u32,
+}
+
+impl Dumps {
+    /// Zeroes the counters, runs `f`, dumps under `name`; returns the path of the dump.
+    fn count<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> (T, PathBuf) {
+        let name = CString::new(name).expect("case ids have no NUL");
+        // SAFETY: client requests; `name` outlives the call.
+        unsafe { lab_cg_start() };
+        let out = f();
+        unsafe { lab_cg_stop_dump(name.as_ptr()) };
+        self.count += 1;
+        let file = format!("cg.{}.{}", std::process::id(), self.count);
+        (out, self.dir.join(file))
+    }
+}
+
+/// The child's work for one scenario: per case, a calibrating batch of [`CALIBRATE`] calls whose
+/// instructions choose its [`level`], `n1` calls of warm-up, then the counted batches of `n1` and
+/// `n2` calls.
+pub fn count_cases(scenario: &Scenario, cases: &[Case]) {
+    let dir = std::env::var_os(DUMP_DIR).map_or_else(PathBuf::new, PathBuf::from);
+    let mut dumps = Dumps { dir, count: 0 };
+    std::thread::sleep(STARTUP);
+    // A first zero and dump outside any case: whatever the first requests of a process cost
+    // (measured: ~30 000 instructions in the first window) lands in a dump no case reads.
+    dumps.count(&format!("{}#prime", scenario.id), || ());
+    for case in cases {
+        let id = case.id(scenario.id);
+        let (sum, calibration) = dumps.count(&format!("{id}#calibrate"), || case.run(CALIBRATE));
+        black_box(sum).expect("checked before counting");
+        let ir = fs::read_to_string(&calibration)
+            .ok()
+            .and_then(|t| parse_dump(&t))
+            .map_or(f64::INFINITY, |(_, t)| t[0] as f64 / CALIBRATE as f64);
+        let (n1, n2) = level(ir);
+        black_box(case.run(n1)).expect("checked before counting");
+        for n in [n1, n2] {
+            std::thread::sleep(SETTLE);
+            let (sum, _) = dumps.count(&dump_name(&id, n), || case.run(black_box(n)));
+            black_box(sum).expect("checked before counting");
+        }
+    }
+}
+
+/// `valgrind --version`, or why there is none.
+pub fn valgrind_version() -> Result<String, String> {
+    let out = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("valgrind: {e} (run scripts/setup)"))?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The parent's work: this binary again, with the same arguments, under callgrind; returns the
+/// totals of every dump by name, and the seconds the child took.
+pub fn run_child(label: &str) -> Result<(BTreeMap<String, [u64; 9]>, f64), String> {
+    let dir = target_dir()
+        .join("callgrind")
+        .join(format!("{label}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let log = dir.join("valgrind.log");
+    let start = Instant::now();
+    let status = Command::new("valgrind")
+        .args(["--tool=callgrind", "--cache-sim=yes"])
+        .args(CACHE_MODEL)
+        .arg(format!("--callgrind-out-file={}/cg.%p", dir.display()))
+        .arg(format!("--log-file={}", log.display()))
+        .arg(&exe)
+        .args(std::env::args_os().skip(1))
+        .env(CHILD, "1")
+        .env(DUMP_DIR, &dir)
+        .env("LD_BIND_NOW", "1")
+        .status()
+        .map_err(|e| format!("valgrind: {e} (run scripts/setup)"))?;
+    let seconds = start.elapsed().as_secs_f64();
+    if !status.success() {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(format!(
+            "the callgrind pass failed ({status}); valgrind's log {}:\n{}",
+            log.display(),
+            tail.join("\n")
+        ));
+    }
+    let totals = read_dumps(&dir)?;
+    let _ = fs::remove_dir_all(&dir);
+    Ok((totals, seconds))
+}
+
+/// Every client-request dump in `dir`: its name and its totals in the cache simulation's event
+/// order (`Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw`).
+pub fn read_dumps(dir: &Path) -> Result<BTreeMap<String, [u64; 9]>, String> {
+    let mut out = BTreeMap::new();
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("cg."))
+        {
+            continue;
+        }
+        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some((name, totals)) = parse_dump(&text) {
+            out.insert(name, totals);
+        }
+    }
+    Ok(out)
+}
+
+/// A dump's client-request name and totals; `None` for the dump at program termination.
+pub fn parse_dump(text: &str) -> Option<(String, [u64; 9])> {
+    let mut name = None;
+    let mut events: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("desc: Trigger: Client Request: ") {
+            name = Some(n.to_owned());
+        } else if let Some(e) = line.strip_prefix("events: ") {
+            events = e.split_whitespace().collect();
+        } else if let Some(s) = line.strip_prefix("summary: ") {
+            // Trailing zero events are left out of the line.
+            let values: Vec<u64> = s
+                .split_whitespace()
+                .map(|v| v.parse().unwrap_or(0))
+                .collect();
+            let order = [
+                "Ir", "Dr", "Dw", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw",
+            ];
+            let mut totals = [0u64; 9];
+            for (slot, ev) in totals.iter_mut().zip(order) {
+                if let Some(i) = events.iter().position(|e| *e == ev) {
+                    *slot = values.get(i).copied().unwrap_or(0);
+                }
+            }
+            return name.map(|n| (n, totals));
+        }
+    }
+    None
+}
+
+/// The counts per call of `case_id` from the dumps, if both of its batches were dumped (the two
+/// dumps `<id>#<n>` with a number: the smaller is `n1`).
+pub fn counts_of(totals: &BTreeMap<String, [u64; 9]>, case_id: &str) -> Option<Counts> {
+    let prefix = format!("{case_id}#");
+    let mut batches: Vec<(u64, &[u64; 9])> = totals
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .filter_map(|(k, v)| Some((k[prefix.len()..].parse().ok()?, v)))
+        .collect();
+    batches.sort_by_key(|(n, _)| *n);
+    let [(n1, a), (n2, b)] = batches.as_slice() else {
+        return None;
+    };
+    Some(Counts {
+        threaded: threaded(case_id),
+        ..Counts::from_totals(*n1, a, *n2, b)
+    })
+}
+
+/// Whether a case shares its calls among threads: S08 (writers and the host's worker) and S09 at
+/// more than one thread.
+pub fn threaded(case_id: &str) -> bool {
+    case_id.starts_with("s08_cross_thread_writes/")
+        || (case_id.starts_with("s09_request_lifetime/") && !case_id.ends_with("threads=1"))
+}
+
+/// The parent's filing for one scenario: the counts of its `cases` into
+/// `results/<machine>/counts/<scenario>.json` (keeping cases this run did not count), and into the
+/// records of its timed result file, which it returns (`None` without a timed run yet).
+pub fn file_counts(
+    opts: &Options,
+    machine: &Machine,
+    valgrind: &str,
+    scenario: &Scenario,
+    cases: &[Case],
+    totals: &BTreeMap<String, [u64; 9]>,
+) -> Result<Option<ResultFile>, String> {
+    let mut counts = BTreeMap::new();
+    for case in cases {
+        let id = case.id(scenario.id);
+        let c =
+            counts_of(totals, &id).ok_or_else(|| format!("callgrind dumped no counts of {id}"))?;
+        counts.insert(id, c);
+    }
+    let results = opts.out_root.join("results").join(&machine.id);
+    let path = counts_path(&results, scenario.id);
+    let mut file = match fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str::<CountsFile>(&text).unwrap_or_else(|_| CountsFile {
+            machine: machine.clone(),
+            valgrind: valgrind.to_owned(),
+            counts: BTreeMap::new(),
+        }),
+        Err(_) => CountsFile {
+            machine: machine.clone(),
+            valgrind: valgrind.to_owned(),
+            counts: BTreeMap::new(),
+        },
+    };
+    file.machine = machine.clone();
+    file.valgrind = valgrind.to_owned();
+    file.counts.extend(counts.clone());
+    fs::create_dir_all(path.parent().expect("a counts file has a directory"))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
+    lab_record::write_atomically(&path, &(json + "\n"))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("lab: wrote {}", path.display());
+
+    let read = ResultFile::read(&results, scenario.id, Scenario::LANG, Scenario::DIRECTION);
+    let Some(mut timed) = read.map_err(|e| e.to_string())? else {
+        println!(
+            "lab: no timed results for {} yet: counts written, not merged into records",
+            scenario.id
+        );
+        return Ok(None);
+    };
+    for r in &mut timed.records {
+        let id = format!("{}/{}/{}", scenario.id, r.strategy, r.params_label());
+        if let Some(c) = counts.get(&id) {
+            r.counts = Some(*c);
+        }
+    }
+    Ok(Some(timed))
+}
+
+/// `results/<machine>/counts/<scenario>.json`.
+pub fn counts_path(results: &Path, scenario: &str) -> PathBuf {
+    results.join(COUNTS_DIR).join(format!("{scenario}.json"))
+}
+
+/// The parent's pass over `scenarios` with their selected cases: run the child (which counts, on
+/// a thread of its own: `runner`) and file what it counted. The timed pass and `cargo test
+/// --benches` check the cases; the child only counts them.
+pub fn pass(
+    opts: &Options,
+    machine: &Machine,
+    selected: Vec<(&Scenario, Vec<Case>)>,
+) -> Result<Vec<ResultFile>, String> {
+    if selected.is_empty() {
+        return Ok(Vec::new());
+    }
+    let label = selected[0].0.id;
+    let valgrind = valgrind_version()?;
+    let (totals, seconds) = run_child(label)?;
+    let n: usize = selected.iter().map(|(_, c)| c.len()).sum();
+    println!("lab: callgrind counted {n} cases of {label} in {seconds:.1} s (valgrind included)");
+    let mut files = Vec::new();
+    for (scenario, cases) in &selected {
+        files.extend(file_counts(
+            opts, machine, &valgrind, scenario, cases, &totals,
+        )?);
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dump_gives_its_name_and_totals() {
+        let text = "# callgrind format\nversion: 1\ndesc: Trigger: Client Request: s01/x/#100\n\
+                    positions: line\nevents: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw\n\
+                    summary: 7350 1245 1247 3\ntotals: 7340 1245 1241\n";
+        let (name, t) = parse_dump(text).unwrap();
+        assert_eq!(name, "s01/x/#100");
+        assert_eq!(t, [7350, 1245, 1247, 3, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            parse_dump("desc: Trigger: Program termination\nevents: Ir\nsummary: 0\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn counts_are_per_call_differences() {
+        let mut totals = BTreeMap::new();
+        let (n1, n2) = level(10.0);
+        let d = n2 - n1;
+        totals.insert(dump_name("a", n1), [1_000, 0, 0, 10, 5, 5, 2, 1, 1]);
+        totals.insert("a#calibrate".into(), [5; 9]);
+        totals.insert("ab#1".into(), [5; 9]);
+        totals.insert(
+            dump_name("a", n2),
+            [1_000 + 100 * d, 0, 0, 10, 5 + d, 5, 2, 1, 1 + d / 10],
+        );
+        let c = counts_of(&totals, "a").unwrap();
+        assert_eq!(c.instructions, 100.0);
+        assert_eq!(c.l1_misses, 1.0);
+        assert_eq!(c.ll_misses, 0.1);
+        assert_eq!(c.cycles_est, 100.0 + 10.0 + 10.0);
+        assert_eq!((c.n1, c.n2), (100, 1100));
+        assert_eq!(level(5_000.0), (40, 440));
+        assert_eq!(level(1e9), (10, 110));
+        assert_eq!(counts_of(&totals, "b"), None);
+        assert!(!c.threaded);
+        assert!(threaded("s09_request_lifetime/unchecked/threads=2"));
+        assert!(!threaded("s09_request_lifetime/unchecked/threads=1"));
+        assert!(threaded("s08_cross_thread_writes/post/writers=1,wait=0"));
+    }
+}

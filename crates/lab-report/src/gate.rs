@@ -1,0 +1,195 @@
+//! `lab-report check-counts`: the regression gate on the callgrind pass's counts. The counts of a
+//! pass (`results/<machine>/counts/*.json`) against a committed set
+//! (`crates/lab-bench/tests/fixtures/counts-quick.json`): a row whose instructions or estimated
+//! cycles per call moved beyond the tolerance, a committed row the pass did not count, or a
+//! counted row the committed set lacks fails the gate, each listed. Refreshing the committed set
+//! (`scripts/bench --refresh-counts`) is how a change that moves counts on purpose passes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use lab_record::Counts;
+
+/// The gate's default tolerance, relative, on instructions and on estimated cycles per call (at
+/// least one whole instruction or cycle). Two passes of one binary gave equal counts on every
+/// single-threaded row. Two passes of binaries that differ elsewhere (a changed message: another
+/// layout, so static data at other alignments for `strlen` and `memcmp`) differed on 49 of 274
+/// rows, by at most 1.6 % (S03 `clone_on_return` at 4 KiB, 17 instructions). 2 % passes that and
+/// still catches one extra copy anywhere (S02 `ptr_len` at 64 B goes from 34 to over 100).
+pub const TOLERANCE: f64 = 0.02;
+
+/// One row that fails the gate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    Moved {
+        id: String,
+        what: &'static str,
+        old: f64,
+        new: f64,
+        tolerance: f64,
+    },
+    NotCounted(String),
+    NotCommitted(String),
+}
+
+/// The rows of `new` that differ from `committed`: moved beyond `tolerance` (relative, on
+/// instructions and on estimated cycles), missing, or new. Rows shared among threads
+/// ([`Counts::threaded`]) vary with the scheduler: they are listed by [`ungated`], never failed.
+pub fn check(
+    committed: &BTreeMap<String, Counts>,
+    new: &BTreeMap<String, Counts>,
+    tolerance: f64,
+) -> Vec<Failure> {
+    let mut out = Vec::new();
+    for (id, old) in committed {
+        let Some(n) = new.get(id) else {
+            out.push(Failure::NotCounted(id.clone()));
+            continue;
+        };
+        if old.threaded || n.threaded {
+            continue;
+        }
+        for (what, o, x) in [
+            ("Ir/call", old.instructions, n.instructions),
+            ("est. cycles/call", old.cycles_est, n.cycles_est),
+        ] {
+            // At least one whole instruction or cycle, so rows of a few instructions are not held
+            // to fractions of one.
+            if (x - o).abs() > (tolerance * o.abs()).max(1.0) {
+                out.push(Failure::Moved {
+                    id: id.clone(),
+                    what,
+                    old: o,
+                    new: x,
+                    tolerance,
+                });
+            }
+        }
+    }
+    for id in new.keys().filter(|id| !committed.contains_key(*id)) {
+        out.push(Failure::NotCommitted(id.clone()));
+    }
+    out
+}
+
+/// The rows the gate does not hold (shared among threads).
+pub fn ungated(new: &BTreeMap<String, Counts>) -> usize {
+    new.values().filter(|c| c.threaded).count()
+}
+
+/// The gate's verdict as text: one line per failing row.
+pub fn render(failures: &[Failure], rows: usize, ungated: usize) -> String {
+    let mut s = String::new();
+    if failures.is_empty() {
+        let _ = writeln!(
+            s,
+            "counts: {} rows within tolerance ({ungated} rows shared among threads not gated)",
+            rows - ungated
+        );
+        return s;
+    }
+    let mut ids: Vec<&str> = failures
+        .iter()
+        .map(|f| match f {
+            Failure::Moved { id, .. } | Failure::NotCounted(id) | Failure::NotCommitted(id) => {
+                id.as_str()
+            }
+        })
+        .collect();
+    ids.dedup();
+    let _ = writeln!(
+        s,
+        "counts: {} of {} gated rows differ from the committed counts:",
+        ids.len(),
+        rows - ungated
+    );
+    for f in failures {
+        let _ = match f {
+            Failure::Moved {
+                id,
+                what,
+                old,
+                new,
+                tolerance,
+            } => writeln!(
+                s,
+                "  {id}: {what} {old:.1} -> {new:.1} ({:+.1} %, tolerance {:.0} %)",
+                100.0 * (new - old) / old.abs().max(1.0),
+                100.0 * tolerance
+            ),
+            Failure::NotCounted(id) => writeln!(s, "  {id}: committed, not counted by this pass"),
+            Failure::NotCommitted(id) => {
+                writeln!(s, "  {id}: counted, not in the committed counts")
+            }
+        };
+    }
+    let _ = writeln!(
+        s,
+        "If the change is intended, refresh the committed counts (scripts/bench --refresh-counts) and commit them with it."
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(ir: f64) -> Counts {
+        Counts {
+            instructions: ir,
+            cycles_est: ir,
+            l1_misses: 0.0,
+            ll_misses: 0.0,
+            n1: 100,
+            n2: 1100,
+            threaded: false,
+        }
+    }
+
+    #[test]
+    fn the_gate_lists_moved_missing_and_new_rows() {
+        let map = |rows: &[(&str, f64)]| -> BTreeMap<String, Counts> {
+            rows.iter()
+                .map(|&(id, ir)| {
+                    let threaded = id.starts_with("s08");
+                    (
+                        id.to_owned(),
+                        Counts {
+                            threaded,
+                            ..counts(ir)
+                        },
+                    )
+                })
+                .collect()
+        };
+        let committed = map(&[
+            ("s02_pass_string/ptr_len/len=8", 34.0),
+            ("s02_pass_string/cstring/len=8", 393.0),
+            ("s02_pass_string/native/len=8", 32.0),
+            ("s08_cross_thread_writes/post/writers=1,wait=0", 1000.0),
+        ]);
+        let same = committed.clone();
+        assert!(check(&committed, &same, TOLERANCE).is_empty());
+        let mut new = map(&[
+            ("s02_pass_string/ptr_len/len=8", 50.0),
+            ("s02_pass_string/cstring/len=8", 395.0),
+            ("s02_pass_string/other/len=8", 1.0),
+            ("s08_cross_thread_writes/post/writers=1,wait=0", 2000.0),
+        ]);
+        let f = check(&committed, &new, TOLERANCE);
+        assert_eq!(f.len(), 4, "{f:?}");
+        assert!(matches!(&f[0], Failure::NotCounted(id) if id.contains("native")));
+        assert!(
+            matches!(&f[1], Failure::Moved { id, what: "Ir/call", .. } if id.contains("ptr_len"))
+        );
+        assert!(matches!(&f[3], Failure::NotCommitted(id) if id.contains("other")));
+        assert_eq!(ungated(&new), 1);
+        let text = render(&f, new.len(), ungated(&new));
+        assert!(
+            text.contains("ptr_len/len=8: Ir/call 34.0 -> 50.0 (+47.1 %"),
+            "{text}"
+        );
+        new.clear();
+        assert_eq!(check(&committed, &new, TOLERANCE).len(), 4);
+    }
+}
