@@ -18,6 +18,14 @@ use lab_record::Counts;
 /// still catches one extra copy anywhere (S02 `ptr_len` at 64 B goes from 34 to over 100).
 pub const TOLERANCE: f64 = 0.02;
 
+/// The least move the gate counts, in instructions and in estimated cycles per call, whatever the
+/// tolerance: a binary whose heap or static data lie elsewhere runs glibc's `memcmp` and `strlen`
+/// on other alignments (S03 `borrow` at 1 KiB: 143 to 139 instructions, −2.8 %, after the host's
+/// body buffers moved to whole pages) and may take one L1 miss more or less per call (S06's
+/// 32 KiB stack frame at one header: 234 to 244 estimated cycles). An extra copy of anything costs
+/// more than either (S02 `ptr_len` at 8 B: 34 to 263).
+pub const SLACK: [(&str, f64); 2] = [("Ir/call", 8.0), ("est. cycles/call", 18.0)];
+
 /// One row that fails the gate.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
@@ -49,13 +57,11 @@ pub fn check(
         if old.threaded || n.threaded {
             continue;
         }
-        for (what, o, x) in [
-            ("Ir/call", old.instructions, n.instructions),
-            ("est. cycles/call", old.cycles_est, n.cycles_est),
+        for ((what, slack), o, x) in [
+            (SLACK[0], old.instructions, n.instructions),
+            (SLACK[1], old.cycles_est, n.cycles_est),
         ] {
-            // At least one whole instruction or cycle, so rows of a few instructions are not held
-            // to fractions of one.
-            if (x - o).abs() > (tolerance * o.abs()).max(1.0) {
+            if (x - o).abs() > (tolerance * o.abs()).max(slack) {
                 out.push(Failure::Moved {
                     id: id.clone(),
                     what,
@@ -177,12 +183,18 @@ mod tests {
             ("s08_cross_thread_writes/post/writers=1,wait=0", 2000.0),
         ]);
         let f = check(&committed, &new, TOLERANCE);
-        assert_eq!(f.len(), 4, "{f:?}");
+        // ptr_len's 16 instructions more fail on instructions; within the cycles' slack of 18
+        // they pass there.
+        assert_eq!(f.len(), 3, "{f:?}");
         assert!(matches!(&f[0], Failure::NotCounted(id) if id.contains("native")));
         assert!(
             matches!(&f[1], Failure::Moved { id, what: "Ir/call", .. } if id.contains("ptr_len"))
         );
-        assert!(matches!(&f[3], Failure::NotCommitted(id) if id.contains("other")));
+        assert!(matches!(&f[2], Failure::NotCommitted(id) if id.contains("other")));
+        // A few instructions of another alignment (S03 borrow at 1 KiB: 143 to 139) pass.
+        let borrow = map(&[("s03_unknown_length/borrow/len=1024", 143.0)]);
+        let moved = map(&[("s03_unknown_length/borrow/len=1024", 139.0)]);
+        assert!(check(&borrow, &moved, TOLERANCE).is_empty());
         assert_eq!(ungated(&new), 1);
         let text = render(&f, new.len(), ungated(&new));
         assert!(
