@@ -157,11 +157,15 @@ fn strip_link_targets(line: &str) -> String {
     out
 }
 
-/// `line` with each number (digits with their decimal point and thousands separators) as `#`.
+/// `line` with each number (digits with their decimal point and thousands separators, and the
+/// sign before them) as `#`: a difference near nothing changes sign between runs that agree.
 fn mask_numbers(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
+        if matches!(c, '+' | '-' | '−') && chars.peek().is_some_and(char::is_ascii_digit) {
+            continue;
+        }
         if c.is_ascii_digit() {
             while chars
                 .peek()
@@ -515,6 +519,7 @@ mod tests {
             mask_numbers("×11.7 at 8, 16 and 1,024 B"),
             "×# at # # and # B"
         );
+        assert_eq!(mask_numbers("−0.4 to +2.1 ns, -3 ns"), "# to # ns, # ns");
         assert_eq!(
             strip_link_targets("- **Q?** `a` [→](#s07-c2r-lazy-filter-body) and [b](#x)."),
             "- **Q?** `a` [→](#) and [b](#)."

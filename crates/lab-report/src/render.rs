@@ -975,7 +975,7 @@ mod tests {
         );
         // 1.70 against 1.75 ns is within the noise: no winner.
         assert!(
-            cells[1].contains("no strategy alone at two thirds"),
+            cells[1].contains("no strategy alone at three quarters"),
             "{s01}"
         );
         let s02 = summary.lines().find(|l| l.contains("S02")).unwrap();

@@ -281,15 +281,39 @@ fn ratio_at_len_ends(f: &ResultFile, base: &str, other: &str) -> Vec<String> {
     let lens = values(f, "len");
     let mut ends = vec![lens.first(), lens.last()];
     ends.dedup();
-    ends.into_iter()
+    // Figures at both ends, then how many are beyond the noise: at the short end the two can be
+    // within a few percent, a gap a run calls either way.
+    let points: Vec<(u64, Margin)> = ends
+        .into_iter()
         .flatten()
         .filter_map(|&l| {
-            Some(format!(
-                "At {l} B {}.",
-                versus_at(f, other, base, &[("len", l)])?
-            ))
+            let row = |s: &str| find(f, s, |r| at(r, &[("len", l)]));
+            Some((l, margin(row(other)?, row(base)?)?))
         })
-        .collect()
+        .collect();
+    if points.is_empty() {
+        return Vec::new();
+    }
+    let medians = |l: u64| -> Option<String> {
+        let m = |s: &str| find(f, s, |r| at(r, &[("len", l)])).map(|r| r.ns_per_call.median);
+        Some(format!(
+            "medians {} vs {} ns",
+            fmt_ns(m(other)?),
+            fmt_ns(m(base)?)
+        ))
+    };
+    let list: Vec<String> = points
+        .iter()
+        .map(|(l, m)| match medians(*l) {
+            Some(md) => format!("{m} at {l} B ({md})"),
+            None => format!("{m} at {l} B"),
+        })
+        .collect();
+    vec![format!(
+        "`{other}` over `{base}` at the shortest and the longest length: {} {}.",
+        list.join(", "),
+        crate::stats::beyond_count(&points)
+    )]
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! on every host call that the request still exists costs (`weak_upgrade`, `generation_handle`)
 //! against a plain reference (`unchecked`), on one thread and on two sharing the request.
 
-use super::{versus_at, View};
-use crate::stats::{self, find, fmt_ns, margin, marked, median, values};
+use super::View;
+use crate::stats::{self, find, fmt_ns, margin, marked, median};
 
 /// The two checks, each against the other.
 const CHECKS: [&str; 2] = ["weak_upgrade", "generation_handle"];
@@ -32,18 +32,28 @@ pub fn r2c(v: &View) -> Vec<String> {
             checks.join("; ")
         ));
     }
-    let between: Vec<String> = values(f, "threads")
-        .iter()
-        .filter_map(|&t| {
-            let both = versus_at(f, CHECKS[1], CHECKS[0], &[("threads", t)])?;
-            Some(format!(
-                "on {t} thread{}, {both}",
-                if t == 1 { "" } else { "s" }
-            ))
-        })
-        .collect();
+    // Figures, then how many are beyond the noise: no verdict per thread count (the two checks are
+    // within a few percent of each other on one thread, a gap a run calls either way).
+    let between = stats::margin_at_each(f, "threads", CHECKS[1], CHECKS[0]);
     if !between.is_empty() {
-        c.push(format!("Between the two checks: {}.", between.join("; ")));
+        let points: Vec<String> = between
+            .iter()
+            .filter_map(|&(t, m)| {
+                Some(format!(
+                    "{m} on {t} thread{} (medians {} vs {} ns)",
+                    if t == 1 { "" } else { "s" },
+                    fmt_ns(at(CHECKS[1], t)?),
+                    fmt_ns(at(CHECKS[0], t)?)
+                ))
+            })
+            .collect();
+        c.push(format!(
+            "Between the two checks, `{}` over `{}`: {} {}.",
+            CHECKS[1],
+            CHECKS[0],
+            points.join(", "),
+            stats::beyond_count(&between)
+        ));
     }
     // Two threads against one: `unchecked` is the machine's own scaling, so the checks' shortfall
     // from it is their contention.
