@@ -268,6 +268,19 @@ impl Nginx {
         name: &str,
         extra: &str,
     ) -> Result<Nginx, String> {
+        Nginx::start_under(inst, module, name, extra, &[])
+    }
+
+    /// [`Nginx::start`] with nginx run by `wrapper` (e.g. valgrind and its options), which must
+    /// exec nginx in its own process, so that the worker is still the master's one child. A
+    /// wrapped nginx is given 60 s to answer instead of 10.
+    pub fn start_under(
+        inst: &Installation,
+        module: &Path,
+        name: &str,
+        extra: &str,
+        wrapper: &[String],
+    ) -> Result<Nginx, String> {
         let prefix = target_dir().join("s15-nginx").join(name);
         for d in ["logs", "tmp"] {
             std::fs::create_dir_all(prefix.join(d)).map_err(|e| e.to_string())?;
@@ -279,7 +292,15 @@ impl Nginx {
         write("lab.js", NJS)?;
         let port = free_port()?;
         write("nginx.conf", &config(inst, module, &prefix, port, extra))?;
-        let master = Command::new(&inst.nginx)
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(&inst.nginx);
+                c
+            }
+            None => Command::new(&inst.nginx),
+        };
+        let master = command
             .arg("-p")
             .arg(&prefix)
             .arg("-c")
@@ -299,7 +320,8 @@ impl Nginx {
             port,
             prefix,
         };
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let wait = if wrapper.is_empty() { 10 } else { 60 };
+        let deadline = Instant::now() + Duration::from_secs(wait);
         loop {
             if let Some(status) = nginx.master.try_wait().map_err(|e| e.to_string())? {
                 let log = std::fs::read_to_string(nginx.prefix.join("logs/error.log"))
@@ -312,7 +334,7 @@ impl Nginx {
                 return Ok(nginx);
             }
             if Instant::now() > deadline {
-                return Err("nginx did not answer within 10 s".into());
+                return Err(format!("nginx did not answer within {wait} s"));
             }
             std::thread::sleep(Duration::from_millis(20));
         }

@@ -1,7 +1,8 @@
 //! S15: the Rust nginx module (hosts/nginx) inside the packaged nginx — every case answers as its
-//! filter says, bad `Authorization` headers get a 401 (never a crash), and a panicking filter
-//! becomes a 500 for its request while the same worker keeps serving. Starts nginx when it is
-//! installed (scripts/setup installs it); skips with a message when it is not.
+//! filter says, bad `Authorization` headers get a 401 (never a crash), a panicking filter becomes
+//! a 500 for its request while the same worker keeps serving, and under valgrind memcheck no error
+//! has the module in its stack. Starts nginx when it is installed (scripts/setup installs it);
+//! skips with a message when it is not.
 
 use std::sync::Mutex;
 
@@ -157,4 +158,109 @@ fn a_panic_is_a_500_and_the_worker_keeps_serving() {
         "the same worker served them all"
     );
     ng.stop().unwrap();
+}
+
+/// The bad `Authorization` values of the tests above, and the module's other paths: what a short
+/// run under memcheck sends.
+fn memcheck_traffic(port: u16) {
+    for case in nginx::cases() {
+        let path = case.path();
+        nginx::request(port, &path, &nginx::load_headers()).unwrap();
+        nginx::request(port, &path, b"").unwrap();
+        for bad in [
+            "Authorization: Basic !!!not-base64!!!".to_owned(),
+            "Authorization: Basic bGFi".to_owned(), // "lab": no colon
+            format!("Authorization: Basic {}", "QUFB".repeat(16 * 1024)),
+            "Authorization: Basic /w==".to_owned(), // 0xff: not UTF-8
+        ] {
+            nginx::request(port, &path, &header(&bad)).unwrap();
+        }
+    }
+    for _ in 0..10 {
+        let (status, _) = nginx::request(port, "/panic", b"").unwrap();
+        assert_eq!(status, 500, "a panic under memcheck");
+    }
+}
+
+#[test]
+fn memcheck_finds_no_error_in_the_module() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let inst = match Installation::detect() {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("skipped: nginx: not measured: {e}");
+            return;
+        }
+    };
+    let module = nginx::build_module().expect("building hosts/nginx");
+    let logs = lab_bench::options::target_dir().join("s15-nginx/test-memcheck/logs");
+    let _ = std::fs::remove_dir_all(&logs);
+    std::fs::create_dir_all(&logs).unwrap();
+    // One log per process (the master and its worker, which valgrind follows through fork); leaks
+    // are not checked: nginx frees its pools at exit by design, not call by call.
+    let wrapper: Vec<String> = [
+        "valgrind",
+        "--tool=memcheck",
+        "--leak-check=no",
+        "--num-callers=40",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([format!("--log-file={}/memcheck.%p.log", logs.display())])
+    .collect();
+    let ng = Nginx::start_under(&inst, &module, "test-memcheck", PANIC_LOCATION, &wrapper)
+        .expect("starting nginx under valgrind");
+    memcheck_traffic(ng.port);
+    ng.stop().unwrap();
+    // Every error block of every process's log: those with the module in their stack — its
+    // library's name (frames without debug info) or its crate's (demangled Rust frames) — fail the
+    // test; the others (nginx's, Lua's, njs's own) are printed, not judged here.
+    let name = module.file_name().unwrap().to_string_lossy().into_owned();
+    let in_module = |block: &str| block.contains(&name) || block.contains("ffi_lab_nginx");
+    let (mut summaries, mut ours, mut theirs) = (0, Vec::new(), 0);
+    for entry in std::fs::read_dir(&logs).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        summaries += text.matches("ERROR SUMMARY").count();
+        // valgrind separates error blocks with a line holding only the "==pid==" prefix.
+        let mut block = String::new();
+        for line in text.lines().chain(["==0== "]) {
+            let body = line.split_once("== ").map_or("", |(_, b)| b);
+            if body.trim().is_empty() {
+                let is_error = [
+                    "Invalid ",
+                    "uninitialised",
+                    "Syscall param",
+                    "Mismatched free",
+                    "overlap",
+                ]
+                .iter()
+                .any(|w| block.contains(w));
+                if is_error {
+                    if in_module(&block) {
+                        ours.push(block.clone());
+                    } else {
+                        theirs += 1;
+                    }
+                }
+                block.clear();
+            } else {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    assert!(
+        summaries >= 2,
+        "valgrind wrote no summary for the master and the worker ({logs:?})"
+    );
+    if theirs > 0 {
+        eprintln!(
+            "memcheck: {theirs} error blocks outside the module (nginx, Lua, njs): see {logs:?}"
+        );
+    }
+    assert!(
+        ours.is_empty(),
+        "memcheck errors in the module's frames:\n{}",
+        ours.join("\n")
+    );
 }
