@@ -529,15 +529,7 @@ mod tests {
     #[test]
     fn instruction_counts_are_compared_where_both_have_them() {
         let counted = |f: &mut ResultFile, i: usize, ir: f64| {
-            f.records[i].counts = Some(lab_record::Counts {
-                instructions: ir,
-                cycles_est: ir,
-                l1_misses: 0.0,
-                ll_misses: 0.0,
-                n1: 100,
-                n2: 1100,
-                threaded: false,
-            });
+            f.records[i].counts = Some(lab_record::Counts::example(ir));
         };
         let mut old = file(&[
             ("ptr_len", 64, 2.0),

@@ -140,18 +140,6 @@ pub fn render(failures: &[Failure], rows: usize, ungated: usize) -> String {
 mod tests {
     use super::*;
 
-    fn counts(ir: f64) -> Counts {
-        Counts {
-            instructions: ir,
-            cycles_est: ir,
-            l1_misses: 0.0,
-            ll_misses: 0.0,
-            n1: 100,
-            n2: 1100,
-            threaded: false,
-        }
-    }
-
     #[test]
     fn the_gate_lists_moved_missing_and_new_rows() {
         let map = |rows: &[(&str, f64)]| -> BTreeMap<String, Counts> {
@@ -162,7 +150,7 @@ mod tests {
                         id.to_owned(),
                         Counts {
                             threaded,
-                            ..counts(ir)
+                            ..Counts::example(ir)
                         },
                     )
                 })

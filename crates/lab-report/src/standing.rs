@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use lab_record::{Record, ResultFile};
 
 use crate::floor::Floor;
-use crate::stats::{is_reference, leaders, margin, to_best, Margin};
+use crate::stats::{is_reference, leaders, margin, range, to_best, Margin};
 
 /// One strategy over the points of a file where it met at least one other strategy.
 pub struct Standing<'a> {
@@ -57,11 +57,6 @@ pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
         .collect();
     names.sort_unstable();
     names.dedup();
-    let range = |xs: Vec<f64>| {
-        xs.iter().fold(None, |acc: Option<(f64, f64)>, &x| {
-            Some(acc.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x))))
-        })
-    };
     let mut out: Vec<Standing<'a>> = names
         .into_iter()
         .map(|s| {
@@ -77,6 +72,8 @@ pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
                 closest: None,
                 rivals: None,
             };
+            // Every rival's median over this strategy, where it leads alone.
+            let mut rivals = Vec::new();
             for rows in &points {
                 let Some(mine) = rows.iter().copied().find(|r| r.strategy == s) else {
                     continue;
@@ -93,11 +90,7 @@ pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
                             .filter(|r| !std::ptr::eq(*r, mine))
                             .filter_map(|r| Some((r, margin(r, mine)?)))
                             .collect();
-                        for (_, m) in &over {
-                            let x = m.ratio.median;
-                            st.rivals =
-                                Some(st.rivals.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x))));
-                        }
+                        rivals.extend(over.iter().map(|(_, m)| m.ratio.median));
                         let rival = over
                             .into_iter()
                             .min_by(|a, b| a.1.ratio.median.total_cmp(&b.1.ratio.median));
@@ -124,13 +117,13 @@ pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
                 }
             }
             let rows: Vec<&Record> = f.records.iter().filter(|r| r.strategy == s).collect();
-            st.to_floor = range(rows.iter().filter_map(|r| floor.ratio(r)).collect());
+            st.to_floor = range(rows.iter().filter_map(|r| floor.ratio(r)));
             st.over_floor = range(
                 rows.iter()
-                    .filter_map(|r| Some(r.ns_per_call.median - floor.of(r)?))
-                    .collect(),
+                    .filter_map(|r| Some(r.ns_per_call.median - floor.of(r)?)),
             );
-            st.to_best = range(rows.iter().map(|r| to_best(f, r)).collect()).unwrap_or((1.0, 1.0));
+            st.rivals = range(rivals);
+            st.to_best = range(rows.iter().map(|r| to_best(f, r))).unwrap_or((1.0, 1.0));
             st
         })
         .collect();

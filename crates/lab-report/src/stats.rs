@@ -251,6 +251,14 @@ pub fn series<T>(points: &[(T, Margin)], at: impl Fn(&T) -> String) -> String {
     format!("{list} {}", beyond_count(points))
 }
 
+/// The least and the greatest of `xs`; `None` for none. Every range the report quotes
+/// ("×1.29–1.43", "−4.7 to +0.5 µs") comes from here.
+pub fn range(xs: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    xs.into_iter().fold(None, |acc, x| {
+        Some(acc.map_or((x, x), |(lo, hi): (f64, f64)| (lo.min(x), hi.max(x))))
+    })
+}
+
 /// "(beyond the noise at 7 of 8)": how many of a list's margins are differences.
 pub fn beyond_count<T>(points: &[(T, Margin)]) -> String {
     let n = points.iter().filter(|(_, m)| m.beyond_noise()).count();

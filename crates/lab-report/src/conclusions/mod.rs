@@ -220,10 +220,8 @@ fn go_ratio(f: &ResultFile, go: &ResultFile) -> Option<String> {
 /// "takes ×0.41–×3.10 the time of Rust: longer at 12 of 14 points both measured, shorter at 1,
 /// no measurable difference at 1": a sweep of margins by its range and its counts.
 pub(crate) fn counted<T>(points: &[(T, Margin)], what: &str) -> String {
-    let xs = points.iter().map(|(_, m)| m.ratio.median);
-    let (lo, hi) = xs.fold((f64::INFINITY, 0.0_f64), |(lo, hi), x| {
-        (lo.min(x), hi.max(x))
-    });
+    let (lo, hi) = crate::stats::range(points.iter().map(|(_, m)| m.ratio.median))
+        .unwrap_or((f64::INFINITY, 0.0));
     let beyond = |longer: bool| {
         points
             .iter()

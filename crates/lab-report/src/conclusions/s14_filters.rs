@@ -51,12 +51,7 @@ pub fn c2r(v: &View) -> Vec<String> {
             series(&between, |g| g.clone())
         ));
     }
-    if !copying.is_empty() {
-        let (lo, hi) = copying
-            .iter()
-            .fold((f64::INFINITY, 0.0_f64), |(lo, hi), (_, m)| {
-                (lo.min(m.ratio.median), hi.max(m.ratio.median))
-            });
+    if let Some((lo, hi)) = crate::stats::range(copying.iter().map(|(_, m)| m.ratio.median)) {
         c.push(format!(
             "`{COPY}` costs ×{}–×{} of the faster of the two, per filter {}: a copy of every header per request.",
             fmt_x(lo),

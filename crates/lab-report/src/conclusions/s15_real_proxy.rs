@@ -188,12 +188,8 @@ pub fn c2r(v: &View) -> Vec<String> {
             ));
         }
     }
-    if let Some(share) = largest {
-        let (lo, hi) = deltas
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &d| {
-                (lo.min(d), hi.max(d))
-            });
+    // A share is priced only for a row whose delta was kept: both are there or neither.
+    if let (Some(share), Some((lo, hi))) = (largest, crate::stats::range(deltas)) {
         let word = if share < 1.0 {
             "a small part"
         } else {
