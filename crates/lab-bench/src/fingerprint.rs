@@ -41,7 +41,7 @@ fn git_commit() -> String {
     let run = |args: &[&str]| {
         Command::new("git")
             .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(crate::options::workspace_root())
             .output()
             .ok()
             .filter(|o| o.status.success())

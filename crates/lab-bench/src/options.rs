@@ -1,7 +1,7 @@
 //! What a bench target was asked to do (sweep, filter, output), and the one `main` every bench
 //! target shares: measure, then save the records and refresh the report.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use lab_record::{Machine, ResultFile};
 
@@ -33,12 +33,21 @@ pub fn target_dir() -> PathBuf {
         .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
 
-/// The workspace root (two levels above this crate: `crates/lab-bench`).
+/// The workspace root: the nearest directory above this crate's (`$CARGO_MANIFEST_DIR`, which
+/// cargo sets for the benches it runs), else above the binary, that holds `crates/lab-bench`.
+/// Found at run time, never compiled in: a path in the binary's constants shifts every constant
+/// after it, so two clones at different paths would build binaries of different data layout, and
+/// the callgrind pass counts some rows differently (S06's reads moved up to 9 % between a clone
+/// at `/work/main` and one at `/check/work/main`).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_exe().ok())
+        .unwrap_or_default();
+    start
         .ancestors()
-        .nth(2)
-        .expect("lab-bench lives in <root>/crates/")
+        .find(|d| d.join("crates/lab-bench/Cargo.toml").is_file())
+        .expect("the lab runs from its workspace (crates/lab-bench)")
         .to_path_buf()
 }
 

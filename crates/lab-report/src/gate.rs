@@ -12,7 +12,9 @@ use lab_record::Counts;
 
 /// The gate's default tolerance, relative, on instructions and on estimated cycles per call (at
 /// least one whole instruction or cycle). Two passes of one binary gave equal counts on every
-/// single-threaded row. Two passes of binaries that differ elsewhere (a changed message: another
+/// single-threaded row, and so did two clones of one commit at different paths (their binaries
+/// have the same code and data since no path is compiled in, and the counted thread's heap does
+/// not see the paths; before, a clone elsewhere moved S06 `stack_slots` at 64 headers by 9.4 %). Two passes of binaries that differ elsewhere (a changed message: another
 /// layout, so static data at other alignments for `strlen` and `memcmp`) differed on 49 of 274
 /// rows, by at most 1.6 % (S03 `clone_on_return` at 4 KiB, 17 instructions). 2 % passes that and
 /// still catches one extra copy anywhere (S02 `ptr_len` at 64 B goes from 34 to over 100).
