@@ -1,10 +1,12 @@
 //! S15: the Rust nginx module (hosts/nginx) inside the packaged nginx — every case answers as its
 //! filter says, bad `Authorization` headers get a 401 (never a crash), a panicking filter becomes
 //! a 500 for its request while the same worker keeps serving, and under valgrind memcheck no error
-//! has the module in its stack. Starts nginx when it is installed (scripts/setup installs it);
-//! skips with a message when it is not.
+//! has the module in its stack; perf's flame graph of the worker names the module's frames.
+//! Starts nginx when it is installed (scripts/setup installs it); skips with a message when it is
+//! not.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use lab_bench::nginx::{self, Installation, Nginx};
 
@@ -263,4 +265,48 @@ fn memcheck_finds_no_error_in_the_module() {
         "memcheck errors in the module's frames:\n{}",
         ours.join("\n")
     );
+}
+
+/// The profile pass's path for one case: perf samples the worker while wrk drives `bulk_copy`
+/// (the module's most frames), inferno folds the stacks into the `.folded` and `.svg` of the
+/// scenario's naming, and every module frame has its Rust name. Skips without nginx or perf.
+#[test]
+fn perf_names_the_module_frames_of_the_worker() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = lab_bench::profile::perf_version() {
+        eprintln!("skipped: no flame graph of the nginx worker: {e}");
+        return;
+    }
+    let inst = match Installation::detect() {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("skipped: nginx: not measured: {e}");
+            return;
+        }
+    };
+    let module = nginx::build_module().expect("building hosts/nginx");
+    let ng = Nginx::start(&inst, &module, "test-profile", "").expect("starting nginx");
+    let dir = ng.prefix.join("flamegraphs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let case = nginx::Case {
+        strategy: "bulk_copy",
+        filter: Some("header_get_set"),
+    };
+    let share = nginx::profile_case(&inst, &ng, &case, Duration::from_millis(1500), &dir)
+        .expect("profiling the worker");
+    ng.stop().unwrap();
+    let name = nginx::graph_name(&case);
+    assert_eq!(name, "s15_real_proxy-bulk_copy-filter=header_get_set");
+    assert!(dir.join(format!("{name}.svg")).is_file());
+    let folded = std::fs::read_to_string(dir.join(format!("{name}.folded"))).unwrap();
+    assert!(
+        folded.lines().all(|l| l.starts_with("nginx;")),
+        "the worker's stacks, rooted at its process name"
+    );
+    assert!(
+        folded.contains(";ngx_http_core_access_phase;ffi_lab_nginx::access_handler;"),
+        "nginx's access phase calls the module by name:\n{folded}"
+    );
+    assert!(share.samples > 0 && share.on_stack > 0, "{share:?}");
+    assert_eq!(share.unresolved, 0, "every module frame named: {share:?}");
 }

@@ -79,6 +79,10 @@ pub enum PlotKind {
     Sweep,
     /// p50, p99, p99.9 and max of each strategy's single-call latencies.
     Percentiles,
+    /// Median ns of each strategy and reference, one category each on x (in record order), with
+    /// the record's [low, high] as a bar: one marker per value of `series` (S15's filters), on a
+    /// linear y from 0. For rows that share no swept parameter.
+    Strategies,
 }
 
 /// A bound on a parameter in a plot's `where`: a number, or the name of another parameter it
@@ -103,7 +107,7 @@ pub struct PlotSpec {
     pub lang: String,
     #[serde(default = "r2c")]
     pub direction: String,
-    /// The x parameter of a sweep.
+    /// The x parameter of a sweep (none for `strategies`, whose x is the strategy).
     #[serde(default)]
     pub x: Option<String>,
     /// Only records whose parameters meet these bounds.
@@ -112,9 +116,11 @@ pub struct PlotSpec {
     /// Only this strategy's records.
     #[serde(default)]
     pub strategy: Option<String>,
-    /// One line per value of this parameter instead of one per strategy.
+    /// One line per value of this parameter instead of one per strategy (`strategies`: one
+    /// marker per value at each strategy; numbers or strings).
     #[serde(default)]
     pub series: Option<String>,
+    /// A logarithmic x (sweeps); `strategies` ignores it.
     #[serde(default = "yes")]
     pub log_x: bool,
     pub x_desc: String,
@@ -203,12 +209,18 @@ mod tests {
         for s in all {
             assert!(s.r2c.is_some() || s.c2r.is_some(), "{}: no direction", s.id);
             for p in &s.plots {
-                assert!(
-                    p.kind == PlotKind::Percentiles || p.x.is_some(),
-                    "{}: plot {} has no x",
-                    s.id,
-                    p.file
-                );
+                match p.kind {
+                    PlotKind::Sweep => {
+                        assert!(p.x.is_some(), "{}: plot {} has no x", s.id, p.file)
+                    }
+                    PlotKind::Strategies => assert!(
+                        p.x.is_none(),
+                        "{}: plot {}: a strategies plot's x is the strategy",
+                        s.id,
+                        p.file
+                    ),
+                    PlotKind::Percentiles => {}
+                }
             }
         }
         assert_eq!(

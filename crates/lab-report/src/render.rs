@@ -885,6 +885,11 @@ mod tests {
         // 1 C→R crossing at S01's 1.4 ns, no copy: 1.4 / 7600 of the request.
         assert!(section.contains("at most 0.02 %"), "{section}");
         assert!(section.contains("`no_filter` "), "{section}");
+        // The plot its definition declares, embedded like every section's.
+        assert!(
+            section.contains(&format!("]({PLOT_DIR}/s15_real_proxy.svg)")),
+            "{section}"
+        );
         let guide = &md[md.find("## Decision guide").unwrap()..md.find("## Summary").unwrap()];
         assert!(
             guide.contains("real proxy's request is the boundary?** The boundary is a small part"),
