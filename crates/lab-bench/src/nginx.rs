@@ -671,12 +671,14 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Full: 4 rounds of 1 s per case (13 cases: about 55 s); quick and test mode: one round, a
-    /// seconds-long smoke of every case.
+    /// Full: 6 rounds of 1 s per case (13 cases: about 80 s), so a filter's rows compare over six
+    /// paired rounds (with four, `basic_auth`'s strategies against `nginx_c` changed their verdict
+    /// between two runs of one commit); quick and test mode: one round, a seconds-long smoke of
+    /// every case.
     pub fn of(opts: &crate::options::Options) -> Plan {
         let quick = opts.test_only || opts.sweep == crate::case::Sweep::Quick;
         Plan {
-            rounds: if quick { 1 } else { 4 },
+            rounds: if quick { 1 } else { 6 },
             seconds: 1,
             warmup_requests: if quick { 20 } else { 200 },
             connections: 8,
@@ -796,10 +798,12 @@ pub fn measure(
             (v[n / 2 - 1] + v[n / 2]) / 2.0
         }
     };
+    let ratios = round_ratios(cases, &runs);
     Ok(cases
         .iter()
         .zip(runs)
-        .map(|(c, r)| {
+        .zip(ratios)
+        .map(|((c, r), ratios)| {
             let cpu: Vec<f64> = r.iter().map(|l| l.worker_cpu_ns_per_request).collect();
             let ns = lab_record::Ns {
                 median: median(cpu.clone()),
@@ -838,10 +842,46 @@ pub fn measure(
                     rounds: plan.rounds,
                     seconds_per_round: plan.seconds as f64,
                 }),
+                ratios,
                 ..lab_record::Record::new(c.strategy, params(c), ns, allocs)
             }
         })
         .collect())
+}
+
+/// Per case, its ratios over the rounds (worker CPU per request in each round): over its
+/// filter's `nginx_c` (the floor) and over the fastest of the module's strategies of that filter
+/// in the same round. Every case ran in every round, so two rows of a filter compare round by
+/// round (a slow stretch of the shared machine moves both), not by medians timed apart.
+fn round_ratios(cases: &[Case], runs: &[Vec<Load>]) -> Vec<Option<lab_record::Ratios>> {
+    let mut out = vec![None; cases.len()];
+    let filters: std::collections::BTreeSet<_> = cases.iter().filter_map(|c| c.filter).collect();
+    for f in filters {
+        let rows: Vec<usize> = (0..cases.len())
+            .filter(|&i| cases[i].filter == Some(f))
+            .collect();
+        let per_round: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|&i| {
+                runs[i]
+                    .iter()
+                    .map(|l| l.worker_cpu_ns_per_request)
+                    .collect()
+            })
+            .collect();
+        let floor = rows.iter().position(|&i| cases[i].strategy == "nginx_c");
+        let strategies: Vec<usize> = (0..rows.len())
+            .filter(|&k| STRATEGIES.contains(&cases[rows[k]].strategy))
+            .collect();
+        let floors = vec![floor; rows.len()];
+        for (k, r) in lab_record::Ratios::of_rounds(&per_round, &floors, &strategies)
+            .into_iter()
+            .enumerate()
+        {
+            out[rows[k]] = Some(r);
+        }
+    }
+    out
 }
 
 /// The `main` of the `s15_real_proxy` bench target.
