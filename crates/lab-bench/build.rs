@@ -26,8 +26,8 @@ fn main() {
     let compiler = cc::Build::new().get_compiler();
 
     // The callgrind pass's markers (valgrind's client requests from <valgrind/callgrind.h>, which
-    // Debian's valgrind package installs): linked into the bench library, never into the
-    // extension or the host.
+    // Debian's valgrind package installs): linked into the bench library and the C driver, never
+    // into the extension or the host.
     cc::Build::new()
         .file(cg.join("lab_cg.c"))
         .include(&cg)
@@ -43,12 +43,15 @@ fn main() {
     // warnings-as-errors as lab-sys's host. The driver exports nothing to extensions: they get the
     // host API as a table at init, never by symbol.
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    // The driver counts its cases under the callgrind pass with the same markers (lab_cg.c).
     let driver_bin = out.join("lab-driver");
+    let cg_c = cg.join("lab_cg.c");
+    let cg_include = format!("-I{}", cg.display());
     cc_link(
         &compiler,
         &include,
-        &[&driver, &host],
-        &["-D_GNU_SOURCE"],
+        &[&driver, &host, &cg_c],
+        &["-D_GNU_SOURCE", &cg_include],
         &["-ldl", "-lpthread", "-lm"],
         &driver_bin,
     );

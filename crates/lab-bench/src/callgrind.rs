@@ -28,7 +28,7 @@
 //! better), `mutex` and `native` within 3 %.
 
 use std::collections::BTreeMap;
-use std::ffi::{c_char, c_int, CString};
+use std::ffi::{c_char, c_int, CString, OsStr};
 use std::fs;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -182,12 +182,25 @@ pub fn valgrind_version() -> Result<String, String> {
 /// The parent's work: this binary again, with the same arguments, under callgrind; returns the
 /// totals of every dump by name, and the seconds the child took.
 pub fn run_child(label: &str) -> Result<(BTreeMap<String, [u64; 9]>, f64), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    run_counted(label, &exe, std::env::args_os().skip(1), &[(CHILD, "1")])
+}
+
+/// `program args` under `valgrind --tool=callgrind` with the pass's settings (the cache
+/// simulation on [`CACHE_MODEL`], `LD_BIND_NOW=1`, the dumps into a fresh directory named by
+/// [`DUMP_DIR`] in its environment, with `env` besides): the totals of every dump by name, and the
+/// seconds it took. The pass's child ([`run_child`]) and the C→R driver (`crate::driver`) run so.
+pub fn run_counted(
+    label: &str,
+    program: &Path,
+    args: impl IntoIterator<Item = impl AsRef<OsStr>>,
+    env: &[(&str, &str)],
+) -> Result<(BTreeMap<String, [u64; 9]>, f64), String> {
     let dir = target_dir()
         .join("callgrind")
         .join(format!("{label}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let log = dir.join("valgrind.log");
     let start = Instant::now();
     let status = Command::new("valgrind")
@@ -195,9 +208,9 @@ pub fn run_child(label: &str) -> Result<(BTreeMap<String, [u64; 9]>, f64), Strin
         .args(CACHE_MODEL)
         .arg(format!("--callgrind-out-file={}/cg.%p", dir.display()))
         .arg(format!("--log-file={}", log.display()))
-        .arg(&exe)
-        .args(std::env::args_os().skip(1))
-        .env(CHILD, "1")
+        .arg(program)
+        .args(args)
+        .envs(env.iter().copied())
         .env(DUMP_DIR, &dir)
         .env("LD_BIND_NOW", "1")
         .status()
@@ -307,15 +320,31 @@ pub fn file_counts(
     cases: &[Case],
     totals: &BTreeMap<String, [u64; 9]>,
 ) -> Result<Option<ResultFile>, String> {
+    let ids: Vec<String> = cases.iter().map(|c| c.id(scenario.id)).collect();
+    let rows = (scenario.id, Scenario::LANG, Scenario::DIRECTION);
+    file_counts_of(opts, machine, valgrind, rows, &ids, totals)
+}
+
+/// [`file_counts`] for the case ids `ids` of the rows `(scenario, lang, direction)` (the C→R
+/// driver's, whose cases are not [`Case`]s): their counts into the counts file of those rows
+/// ([`counts_path_of`], keys [`lab_record::counts_key`]) and into the records of their timed
+/// result file, which it returns (`None` without a timed run yet).
+pub fn file_counts_of(
+    opts: &Options,
+    machine: &Machine,
+    valgrind: &str,
+    (scenario, lang, direction): (&str, &str, &str),
+    ids: &[String],
+    totals: &BTreeMap<String, [u64; 9]>,
+) -> Result<Option<ResultFile>, String> {
     let mut counts = BTreeMap::new();
-    for case in cases {
-        let id = case.id(scenario.id);
+    for id in ids {
         let c =
-            counts_of(totals, &id).ok_or_else(|| format!("callgrind dumped no counts of {id}"))?;
-        counts.insert(id, c);
+            counts_of(totals, id).ok_or_else(|| format!("callgrind dumped no counts of {id}"))?;
+        counts.insert(id.clone(), c);
     }
     let results = opts.out_root.join("results").join(&machine.id);
-    let path = counts_path(&results, scenario.id);
+    let path = counts_path_of(&results, scenario, lang, direction);
     let mut file = match fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str::<CountsFile>(&text).unwrap_or_else(|_| CountsFile {
             machine: machine.clone(),
@@ -330,7 +359,11 @@ pub fn file_counts(
     };
     file.machine = machine.clone();
     file.valgrind = valgrind.to_owned();
-    file.counts.extend(counts.clone());
+    file.counts.extend(
+        counts
+            .iter()
+            .map(|(id, c)| (lab_record::counts_key(lang, direction, id), *c)),
+    );
     fs::create_dir_all(path.parent().expect("a counts file has a directory"))
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
@@ -338,16 +371,16 @@ pub fn file_counts(
         .map_err(|e| format!("{}: {e}", path.display()))?;
     println!("lab: wrote {}", path.display());
 
-    let read = ResultFile::read(&results, scenario.id, Scenario::LANG, Scenario::DIRECTION);
+    let read = ResultFile::read(&results, scenario, lang, direction);
     let Some(mut timed) = read.map_err(|e| e.to_string())? else {
         println!(
-            "lab: no timed results for {} yet: counts written, not merged into records",
-            scenario.id
+            "lab: no timed results for {scenario} ({lang} {direction}) yet: counts written, not \
+             merged into records"
         );
         return Ok(None);
     };
     for r in &mut timed.records {
-        let id = format!("{}/{}/{}", scenario.id, r.strategy, r.params_label());
+        let id = format!("{scenario}/{}/{}", r.strategy, r.params_label());
         if let Some(c) = counts.get(&id) {
             r.counts = Some(*c);
         }
@@ -358,6 +391,26 @@ pub fn file_counts(
 /// `results/<machine>/counts/<scenario>.json`.
 pub fn counts_path(results: &Path, scenario: &str) -> PathBuf {
     results.join(COUNTS_DIR).join(format!("{scenario}.json"))
+}
+
+/// The counts file of the rows `(scenario, lang, direction)`: [`counts_path`] for this crate's
+/// R→C rows, `results/<machine>/counts/<scenario>.<lang>.<direction>.json` for the others (the
+/// C→R rows of the Rust and of the C extension, whose ids R→C S01 shares).
+pub fn counts_path_of(results: &Path, scenario: &str, lang: &str, direction: &str) -> PathBuf {
+    if (lang, direction) == (Scenario::LANG, Scenario::DIRECTION) {
+        counts_path(results, scenario)
+    } else {
+        results
+            .join(COUNTS_DIR)
+            .join(lab_record::file_name(scenario, lang, direction))
+    }
+}
+
+/// What the C→R driver's `--count` takes: [`CALIBRATE`], then each of [`LEVELS`] as
+/// `most:n1:n2` (`10,2000:100:1100,…,inf:10:110`), so both sides count with one plan.
+pub fn count_plan() -> String {
+    let levels = LEVELS.map(|(most, n1, n2)| format!("{most}:{n1}:{n2}"));
+    format!("{CALIBRATE},{}", levels.join(","))
 }
 
 /// The parent's pass over `scenarios` with their selected cases: run the child (which counts, on
@@ -428,5 +481,87 @@ mod tests {
         assert!(threaded("s09_request_lifetime/unchecked/threads=2"));
         assert!(!threaded("s09_request_lifetime/unchecked/threads=1"));
         assert!(threaded("s08_cross_thread_writes/post/writers=1,wait=0"));
+    }
+
+    #[test]
+    fn the_driver_counts_with_the_same_plan() {
+        assert_eq!(count_plan(), "10,2000:100:1100,20000:40:440,inf:10:110");
+    }
+
+    /// C→R counts go to a file and keys of their own (the C→R S01 ids are R→C's too, and the Rust
+    /// and the C extension share theirs), and into the C→R records of their language.
+    #[test]
+    fn c2r_counts_are_filed_apart_and_into_their_records() {
+        let root = std::env::temp_dir().join(format!("lab-cg-filing-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let opts = Options {
+            sweep: crate::case::Sweep::Quick,
+            test_only: false,
+            filter: None,
+            out_root: root.clone(),
+            profile: false,
+            callgrind: true,
+        };
+        let machine = Machine::example("m");
+        let results = root.join("results/m");
+        let ns = lab_record::Ns {
+            median: 2.0,
+            low: 1.0,
+            high: 3.0,
+        };
+        let allocs = lab_record::Allocs {
+            rust: Some(0.0),
+            c: Some(0.0),
+            go: None,
+        };
+        for lang in ["rust", "c"] {
+            let records = vec![lab_record::Record::new(
+                "empty_call",
+                Default::default(),
+                ns,
+                allocs,
+            )];
+            ResultFile::new("s01_call_floor", lang, "c2r", "call", &machine, records)
+                .merge_into(&results)
+                .unwrap();
+        }
+        let id = "s01_call_floor/empty_call/".to_owned();
+        let mut totals = BTreeMap::new();
+        totals.insert(format!("{id}#100"), [543, 112, 115, 1, 0, 0, 1, 0, 0]);
+        totals.insert(format!("{id}#1100"), [5543, 1112, 1115, 1, 0, 0, 1, 0, 0]);
+        let rows = ("s01_call_floor", "rust", "c2r");
+        let ids = [id.clone()];
+        let file = file_counts_of(&opts, &machine, "valgrind-x", rows, &ids, &totals)
+            .unwrap()
+            .expect("a timed file to merge into");
+        assert_eq!(
+            (file.lang.as_str(), file.direction.as_str()),
+            ("rust", "c2r")
+        );
+        let c = file.records[0].counts.expect("the record takes its counts");
+        assert_eq!(
+            (c.instructions, c.n1, c.n2, c.threaded),
+            (5.0, 100, 1100, false)
+        );
+        let path = counts_path_of(&results, "s01_call_floor", "rust", "c2r");
+        assert!(
+            path.ends_with("counts/s01_call_floor.rust.c2r.json"),
+            "{path:?}"
+        );
+        let all = lab_record::load_counts(&results.join(COUNTS_DIR)).unwrap();
+        assert_eq!(
+            all.keys().collect::<Vec<_>>(),
+            ["rust.c2r:s01_call_floor/empty_call/"]
+        );
+        assert_eq!(
+            counts_path_of(&results, "s01_call_floor", "rust", "r2c"),
+            counts_path(&results, "s01_call_floor")
+        );
+        // A case the driver named but callgrind did not dump is an error, as for R→C.
+        let missing = ["s01_call_floor/call_with_args/".to_owned()];
+        let rows = ("s01_call_floor", "c", "c2r");
+        let e = file_counts_of(&opts, &machine, "v", rows, &missing, &totals).unwrap_err();
+        assert!(e.contains("call_with_args"), "{e}");
+        let _ = fs::remove_dir_all(&root);
     }
 }

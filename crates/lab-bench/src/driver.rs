@@ -9,6 +9,7 @@ use std::process::Command;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::callgrind;
 use crate::case::Sweep;
 use crate::options::{target_main, Options};
 use lab_record::{Allocs, Machine, Ns, Ratios, Record, ResultFile};
@@ -283,6 +284,127 @@ pub fn measure_c2r(
     Ok(Some(records))
 }
 
+/// A line of the driver's `--count` run: a case it counted.
+#[derive(Debug, Clone, Deserialize)]
+struct CountedCase {
+    scenario: String,
+    strategy: String,
+    params: Map<String, Value>,
+    counted: bool,
+}
+
+/// The case ids (`scenario/strategy/params`) of the lines of a `--count` run, in order; an error
+/// names the line.
+pub fn parse_counted(text: &str) -> Result<Vec<String>, String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let c: CountedCase = serde_json::from_str(l)
+                .map_err(|e| format!("driver output line {}: {e}: {l}", i + 1))?;
+            if !c.counted {
+                return Err(format!("driver output line {}: not counted: {l}", i + 1));
+            }
+            let params = lab_record::params_label(&c.params);
+            Ok(format!("{}/{}/{params}", c.scenario, c.strategy))
+        })
+        .collect()
+}
+
+/// What one counted driver run gives: the ids of the cases it counted, in its order, and the
+/// totals of its dumps by name (`<case id>#<n>`, as [`callgrind::counts_of`] reads them).
+pub struct CountedRun {
+    pub ids: Vec<String>,
+    pub totals: BTreeMap<String, [u64; 9]>,
+    pub seconds: f64,
+}
+
+/// The driver on `extension` under callgrind ([`callgrind::run_counted`]) with `--count`: each
+/// of its batch cases counted as the R→C cases are ([`callgrind::count_plan`]), nothing timed.
+/// No floor extension: the C extension's rows are counted by a run of their own.
+pub fn count_driver(
+    extension: &Path,
+    sweep: Sweep,
+    only: Option<&str>,
+) -> Result<CountedRun, String> {
+    let stem = extension_stem(extension);
+    let out = std::env::temp_dir().join(format!(
+        "lab-driver-{}-{stem}.counted.jsonl",
+        std::process::id()
+    ));
+    let mut args = vec![extension.as_os_str().to_owned(), "--out".into()];
+    args.push(out.clone().into_os_string());
+    args.extend(["--count".into(), callgrind::count_plan().into()]);
+    if sweep == Sweep::Quick {
+        args.push("--quick".into());
+    }
+    if let Some(only) = only {
+        args.extend(["--only".into(), only.into()]);
+    }
+    let run = callgrind::run_counted(&format!("c2r-{stem}"), driver_path(), &args, &[]);
+    let text = std::fs::read_to_string(&out);
+    let _ = std::fs::remove_file(&out);
+    let (totals, seconds) = run?;
+    let text = text.map_err(|e| format!("reading {}: {e}", out.display()))?;
+    Ok(CountedRun {
+        ids: parse_counted(&text)?,
+        totals,
+        seconds,
+    })
+}
+
+/// The callgrind pass of the C→R target: the driver counts the selected scenarios' cases on the
+/// Rust extension, then on the C extension (the floor), and their counts are filed as R→C's are
+/// ([`callgrind::file_counts_of`]): `results/<machine>/counts/<scenario>.<lang>.c2r.json`, and
+/// the records of the timed run. S10's survival run, S11's first calls and the timer rows are
+/// not batches of calls: not counted.
+pub fn count_c2r(opts: &Options, machine: &Machine) -> Result<Vec<ResultFile>, String> {
+    if opts.named_scenarios("c2r").is_empty() {
+        println!("lab: the filter names no C->R scenario: the driver does not run");
+        return Ok(Vec::new());
+    }
+    let valgrind = callgrind::valgrind_version()?;
+    let extensions = [
+        ("rust", rust_extension_path()),
+        ("c", c_extension_path().to_path_buf()),
+    ];
+    let mut files = Vec::new();
+    for (lang, ext) in &extensions {
+        let run = count_driver(ext, opts.sweep, opts.scenario_filter())?;
+        let ids: Vec<&String> = run.ids.iter().filter(|id| opts.selects(id)).collect();
+        if ids.is_empty() {
+            return Err(format!(
+                "the filter {:?} selects no counted case of {}",
+                opts.filter.as_deref().unwrap_or_default(),
+                opts.named_scenarios("c2r").join(", ")
+            ));
+        }
+        println!(
+            "lab: callgrind counted {} C->R cases of the {lang} extension in {:.1} s (valgrind \
+             included)",
+            ids.len(),
+            run.seconds
+        );
+        let mut by_scenario: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for id in ids {
+            let scenario = id.split('/').next().unwrap_or(id);
+            by_scenario.entry(scenario).or_default().push(id.clone());
+        }
+        for (scenario, ids) in by_scenario {
+            let rows = (scenario, *lang, "c2r");
+            files.extend(callgrind::file_counts_of(
+                opts,
+                machine,
+                &valgrind,
+                rows,
+                &ids,
+                &run.totals,
+            )?);
+        }
+    }
+    Ok(files)
+}
+
 /// The `main` of the C→R bench target: the driver on the Rust extension; records and report.
 pub fn bench_main() {
     target_main("c2r driver", |opts, machine| {
@@ -292,9 +414,8 @@ pub fn bench_main() {
             );
             return Ok(Vec::new());
         }
-        if opts.callgrind {
-            println!("lab: the C->R rows are not counted by the callgrind pass");
-            return Ok(Vec::new());
+        if opts.callgrind && !opts.test_only {
+            return count_c2r(opts, machine);
         }
         let ext = rust_extension_path();
         let Some(records) = measure_c2r(opts, &ext, 0)? else {
@@ -315,4 +436,29 @@ pub fn bench_main() {
         }
         Ok(files)
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A counted run's lines name its cases by the ids their records have (the driver's params in
+    /// its order, strings unquoted), so the dumps `<id>#<n>` find their records.
+    #[test]
+    fn counted_lines_give_the_case_ids() {
+        let text = "{\"scenario\":\"s01_call_floor\",\"strategy\":\"empty_call\",\"params\":{},\"counted\":true}\n\
+                    \n\
+                    {\"scenario\":\"s14_filters\",\"strategy\":\"bulk_copy\",\"params\":{\"filter\":\"basic_auth\",\"credentials\":\"valid\"},\"counted\":true}\n\
+                    {\"scenario\":\"s07_copy_on_demand\",\"strategy\":\"lazy\",\"params\":{\"filter\":\"body\",\"body\":1048576},\"counted\":true}\n";
+        assert_eq!(
+            parse_counted(text).unwrap(),
+            [
+                "s01_call_floor/empty_call/",
+                "s14_filters/bulk_copy/filter=basic_auth,credentials=valid",
+                "s07_copy_on_demand/lazy/filter=body,body=1048576",
+            ]
+        );
+        let e = parse_counted("{\"scenario\":\"s01_call_floor\"}\n").unwrap_err();
+        assert!(e.contains("line 1"), "{e}");
+    }
 }

@@ -6,9 +6,11 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use lab_bench::callgrind::{counts_of, level, valgrind_version};
 use lab_bench::case::Sweep;
 use lab_bench::driver::{
-    c_extension_path, driver_path, parse_lines, run_driver, rust_extension_path, to_result_files,
+    c_extension_path, count_driver, driver_path, parse_lines, run_driver, rust_extension_path,
+    to_result_files,
 };
 use lab_record::ResultFile;
 use lab_sys::sys;
@@ -385,4 +387,60 @@ fn interleaved_lines_become_ratios_to_their_own_floor_and_the_work_s_best() {
     .join("\n");
     let err = parse_lines(&bad).unwrap_err();
     assert!(err.contains("same rounds"), "{err}");
+}
+
+/// The callgrind pass's C→R half, end to end on S01: the driver, under callgrind with `--count`,
+/// counts each case of both extensions and names it; every named case has its two dumps, and
+/// their difference is a positive count per call. `c_call` (C calling C in the driver, no
+/// extension involved) counts alike whichever extension is loaded.
+#[test]
+fn the_driver_counts_its_cases_under_callgrind() {
+    if let Err(e) = valgrind_version() {
+        panic!("the callgrind pass needs valgrind: {e}");
+    }
+    let mut c_call = Vec::new();
+    for ext in [rust_extension_path(), c_extension_path().to_path_buf()] {
+        let run = count_driver(&ext, Sweep::Quick, Some("s01_call_floor"))
+            .unwrap_or_else(|e| panic!("{}: {e}", ext.display()));
+        assert_eq!(
+            run.ids,
+            [
+                "s01_call_floor/empty_call/",
+                "s01_call_floor/call_with_args/",
+                "s01_call_floor/c_call/"
+            ]
+        );
+        for id in &run.ids {
+            let c = counts_of(&run.totals, id).unwrap_or_else(|| panic!("no counts of {id}"));
+            assert!(c.instructions > 0.0, "{id}: {c:?}");
+            assert!(c.cycles_est >= c.instructions, "{id}: {c:?}");
+            assert_eq!((c.n1, c.n2), level(c.instructions), "{id}: {c:?}");
+            assert!(!c.threaded, "{id}");
+        }
+        c_call.push(
+            counts_of(&run.totals, "s01_call_floor/c_call/")
+                .unwrap()
+                .instructions,
+        );
+    }
+    assert_eq!(c_call[0], c_call[1], "c_call runs no extension code");
+}
+
+#[test]
+fn counting_outside_callgrind_is_refused() {
+    let ext = rust_extension_path();
+    let o = driver(&[
+        ext.to_str().unwrap(),
+        "--quick",
+        "--count",
+        "10,2000:100:1100,inf:10:110",
+    ]);
+    assert_eq!(o.status.code(), Some(64), "{}", stderr(&o));
+    assert!(stderr(&o).contains("valgrind"), "{}", stderr(&o));
+    let o = driver(&[ext.to_str().unwrap(), "--count", "10,2000:100:1100"]);
+    assert_eq!(
+        o.status.code(),
+        Some(64),
+        "the last level must take any count"
+    );
 }

@@ -260,9 +260,10 @@ impl Counts {
     }
 }
 
-/// A callgrind pass's counts of one scenario, by case id (`scenario/strategy/params`), written
-/// beside the result files (`results/<machine>/counts/<scenario>.json`) whether or not a timed
-/// record exists to take them; the regression gate compares these.
+/// A callgrind pass's counts of one scenario, by case id (`scenario/strategy/params`; for rows
+/// other than Rust's R→C, [`counts_key`]), written beside the result files
+/// (`results/<machine>/counts/<scenario>.json`, `<scenario>.<lang>.<direction>.json` for the
+/// others) whether or not a timed record exists to take them; the regression gate compares these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountsFile {
     pub machine: Machine,
@@ -273,6 +274,18 @@ pub struct CountsFile {
 
 /// Where a machine's callgrind counts go, relative to its results directory.
 pub const COUNTS_DIR: &str = "counts";
+
+/// The key of a row's counts in a [`CountsFile`] (and in the map [`load_counts`] merges): the case
+/// id for the Rust R→C rows; for the others `<lang>.<direction>:<case id>`
+/// (`rust.c2r:s01_call_floor/empty_call/`), since the C→R rows of the Rust and the C extension
+/// share their ids, and S01's with R→C.
+pub fn counts_key(lang: &str, direction: &str, case_id: &str) -> String {
+    if (lang, direction) == ("rust", "r2c") {
+        case_id.to_owned()
+    } else {
+        format!("{lang}.{direction}:{case_id}")
+    }
+}
 
 /// Every counts file under `dir` (`results/<machine>/counts/`), merged into one map by case id.
 pub fn load_counts(dir: &Path) -> io::Result<BTreeMap<String, Counts>> {
@@ -593,6 +606,20 @@ mod tests {
     use std::process::{Command, Stdio};
 
     use super::*;
+
+    #[test]
+    fn counts_keys_keep_the_rust_r2c_ids_and_qualify_the_others() {
+        let id = "s01_call_floor/empty_call/";
+        assert_eq!(counts_key("rust", "r2c", id), id);
+        assert_eq!(
+            counts_key("rust", "c2r", id),
+            "rust.c2r:s01_call_floor/empty_call/"
+        );
+        assert_eq!(
+            counts_key("c", "c2r", id),
+            "c.c2r:s01_call_floor/empty_call/"
+        );
+    }
 
     #[test]
     fn rows_of_one_work_compare_round_by_round() {

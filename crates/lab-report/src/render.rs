@@ -130,14 +130,18 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     {
         let _ = writeln!(
             out,
-            "Deterministic counts (R→C): **Ir/call** and **est. cycles/call** come from a pass of \
+            "Deterministic counts (R→C and C→R): **Ir/call** and **est. cycles/call** come from a pass of \
              their own under Valgrind's callgrind (`LAB_CALLGRIND=1 cargo bench`, \
              `crates/lab-bench/src/callgrind.rs`), with its cache simulation on a pinned model ({}) \
              rather than this machine's caches. Each case is warmed, then counted at n₁ and at \
              n₂ calls with collection limited to the calls (callgrind's client requests around \
              `case.run(n)`; 100 and 1100 calls, or 40 and 440 above 2000 instructions per call, \
              10 and 110 above 20 000); a row shows the difference divided by n₂ − n₁, the \
-             steady state, the C host included, identical between runs. Ir is instructions \
+             steady state, the C host included, identical between runs. C→R rows are counted \
+             alike by the C driver under callgrind (`lab-driver --count`, around each batch of \
+             calls into the extension), on the Rust and on the C extension; S10's survival run, \
+             S11's first calls and the timer rows are not batches of calls and carry no counts. \
+             Ir is instructions \
              executed; est. cycles is callgrind's and KCachegrind's cycle estimate, Ir + 10 × L1 \
              misses + 100 × last-level misses: a model with no pipeline, branch predictor or \
              prefetcher, so it ranks memory traffic and instruction counts, not latency. glibc's \
@@ -778,7 +782,7 @@ mod tests {
         );
         let out = render(std::slice::from_ref(&f), "t-1c-0000");
         assert!(out.contains("| Ir/call | est. cycles/call |"), "{out}");
-        assert!(out.contains("Deterministic counts (R→C)"), "{out}");
+        assert!(out.contains("Deterministic counts (R→C and C→R)"), "{out}");
         let row = |s: &str, len: u64| {
             let anchor = format!("s02-r2c-{s}-len-{len}\"");
             out.lines()
