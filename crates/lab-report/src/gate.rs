@@ -10,8 +10,7 @@ use std::fmt::Write as _;
 
 use lab_record::Counts;
 
-/// The gate's default tolerance, relative, on instructions and on estimated cycles per call (at
-/// least one whole instruction or cycle). Two passes of one binary gave equal counts on every
+/// The gate's default tolerance, relative, on instructions per call (at least [`SLACK_IR`]). Two passes of one binary gave equal counts on every
 /// single-threaded row, and so did two clones of one commit at different paths (their binaries
 /// have the same code and data since no path is compiled in, and the counted thread's heap does
 /// not see the paths; before, a clone elsewhere moved S06 `stack_slots` at 64 headers by 9.4 %). Two passes of binaries that differ elsewhere (a changed message: another
@@ -20,13 +19,26 @@ use lab_record::Counts;
 /// still catches one extra copy anywhere (S02 `ptr_len` at 64 B goes from 34 to over 100).
 pub const TOLERANCE: f64 = 0.02;
 
-/// The least move the gate counts, in instructions and in estimated cycles per call, whatever the
-/// tolerance: a binary whose heap or static data lie elsewhere runs glibc's `memcmp` and `strlen`
-/// on other alignments (S03 `borrow` at 1 KiB: 143 to 139 instructions, −2.8 %, after the host's
-/// body buffers moved to whole pages) and may take one L1 miss more or less per call (S06's
-/// 32 KiB stack frame at one header: 234 to 244 estimated cycles). An extra copy of anything costs
-/// more than either (S02 `ptr_len` at 8 B: 34 to 263).
-pub const SLACK: [(&str, f64); 2] = [("Ir/call", 8.0), ("est. cycles/call", 18.0)];
+/// The least move the gate counts in instructions per call, whatever the tolerance: a binary
+/// whose heap or static data lie elsewhere runs glibc's `memcmp` and `strlen` on other alignments
+/// (S03 `borrow` at 1 KiB: 143 to 139 instructions, −2.8 %, after the host's body buffers moved to
+/// whole pages). An extra copy of anything costs more (S02 `ptr_len` at 8 B: 34 to 263).
+pub const SLACK_IR: f64 = 8.0;
+
+/// The misses' part of the cycle estimate (`est. cycles − Ir`: 10 per L1 miss, 100 per LL miss)
+/// is gated apart from the instructions, with a slack of its own: how many misses a call takes
+/// depends on where its data lie, which any relink moves. Between two layouts of one commit's
+/// code (the fixture before and after the workspace root stopped being compiled in) the miss part
+/// of S06 `bulk_borrow` at 128 headers, one read, went from 90 to 0 cycles per call, S05
+/// `pinned_batch` at 256 from 160 to 80, `packed` at 256 from 1501 to 1410, while their
+/// instructions moved under 0.6 %. So the miss part may move by as much as it was, or by
+/// [`SLACK_MISS`] (10 L1 misses) if more; beyond that a change took misses of its own.
+pub const SLACK_MISS: f64 = 100.0;
+
+/// The miss part of a row's cycle estimate.
+fn miss_part(c: &Counts) -> f64 {
+    c.cycles_est - c.instructions
+}
 
 /// One row that fails the gate.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,14 +48,16 @@ pub enum Failure {
         what: &'static str,
         old: f64,
         new: f64,
-        tolerance: f64,
+        /// The move allowed, in the same unit.
+        allowed: f64,
     },
     NotCounted(String),
     NotCommitted(String),
 }
 
-/// The rows of `new` that differ from `committed`: moved beyond `tolerance` (relative, on
-/// instructions and on estimated cycles), missing, or new. Rows shared among threads
+/// The rows of `new` that differ from `committed`: instructions moved beyond `tolerance`
+/// (relative) and [`SLACK_IR`], the misses' cycles beyond [`SLACK_MISS`] or their own size,
+/// missing, or new. Rows shared among threads
 /// ([`Counts::threaded`]) vary with the scheduler: they are listed by [`ungated`], never failed.
 pub fn check(
     committed: &BTreeMap<String, Counts>,
@@ -59,19 +73,25 @@ pub fn check(
         if old.threaded || n.threaded {
             continue;
         }
-        for ((what, slack), o, x) in [
-            (SLACK[0], old.instructions, n.instructions),
-            (SLACK[1], old.cycles_est, n.cycles_est),
-        ] {
-            if (x - o).abs() > (tolerance * o.abs()).max(slack) {
-                out.push(Failure::Moved {
-                    id: id.clone(),
-                    what,
-                    old: o,
-                    new: x,
-                    tolerance,
-                });
-            }
+        let (o, x) = (old.instructions, n.instructions);
+        if (x - o).abs() > (tolerance * o.abs()).max(SLACK_IR) {
+            out.push(Failure::Moved {
+                id: id.clone(),
+                what: "Ir/call",
+                old: o,
+                new: x,
+                allowed: (tolerance * o.abs()).max(SLACK_IR),
+            });
+        }
+        let (o, x) = (miss_part(old), miss_part(n));
+        if (x - o).abs() > o.abs().max(SLACK_MISS) {
+            out.push(Failure::Moved {
+                id: id.clone(),
+                what: "miss cycles/call",
+                old: o,
+                new: x,
+                allowed: o.abs().max(SLACK_MISS),
+            });
         }
     }
     for id in new.keys().filter(|id| !committed.contains_key(*id)) {
@@ -118,12 +138,11 @@ pub fn render(failures: &[Failure], rows: usize, ungated: usize) -> String {
                 what,
                 old,
                 new,
-                tolerance,
+                allowed,
             } => writeln!(
                 s,
-                "  {id}: {what} {old:.1} -> {new:.1} ({:+.1} %, tolerance {:.0} %)",
-                100.0 * (new - old) / old.abs().max(1.0),
-                100.0 * tolerance
+                "  {id}: {what} {old:.1} -> {new:.1} ({:+.1}, allowed ±{allowed:.1})",
+                new - old
             ),
             Failure::NotCounted(id) => writeln!(s, "  {id}: committed, not counted by this pass"),
             Failure::NotCommitted(id) => {
@@ -173,8 +192,7 @@ mod tests {
             ("s08_cross_thread_writes/post/writers=1,wait=0", 2000.0),
         ]);
         let f = check(&committed, &new, TOLERANCE);
-        // ptr_len's 16 instructions more fail on instructions; within the cycles' slack of 18
-        // they pass there.
+        // ptr_len's 16 instructions more fail on instructions; no miss came with them.
         assert_eq!(f.len(), 3, "{f:?}");
         assert!(matches!(&f[0], Failure::NotCounted(id) if id.contains("native")));
         assert!(
@@ -188,10 +206,42 @@ mod tests {
         assert_eq!(ungated(&new), 1);
         let text = render(&f, new.len(), ungated(&new));
         assert!(
-            text.contains("ptr_len/len=8: Ir/call 34.0 -> 50.0 (+47.1 %"),
+            text.contains("ptr_len/len=8: Ir/call 34.0 -> 50.0 (+16.0, allowed ±8.0)"),
             "{text}"
         );
         new.clear();
         assert_eq!(check(&committed, &new, TOLERANCE).len(), 4);
+    }
+
+    #[test]
+    fn misses_move_with_the_layout_within_their_own_size() {
+        let row = |ir: f64, misses: f64| {
+            BTreeMap::from([(
+                "s06_read_headers/bulk_borrow/n=128,k=1".to_owned(),
+                Counts {
+                    cycles_est: ir + misses,
+                    l1_misses: misses / 10.0,
+                    ..Counts::example(ir)
+                },
+            )])
+        };
+        // Measured between two layouts of one code: 90 miss cycles to none, 0.6 % instructions.
+        assert!(check(&row(2672.0, 90.0), &row(2686.0, 0.0), TOLERANCE).is_empty());
+        assert!(check(&row(2686.0, 0.0), &row(2672.0, 90.0), TOLERANCE).is_empty());
+        // Misses beyond their own size and the slack: a change that takes misses of its own.
+        let f = check(&row(2672.0, 90.0), &row(2672.0, 300.0), TOLERANCE);
+        assert!(
+            matches!(&f[..], [Failure::Moved { what: "miss cycles/call", allowed, .. }] if *allowed == SLACK_MISS),
+            "{f:?}"
+        );
+        assert_eq!(
+            check(
+                &row(60_000.0, 11_000.0),
+                &row(60_000.0, 23_000.0),
+                TOLERANCE
+            )
+            .len(),
+            1
+        );
     }
 }

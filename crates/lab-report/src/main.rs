@@ -17,7 +17,8 @@
 //!
 //! `check-counts` is the gate that does: the callgrind pass's counts in `COUNTS_DIR`
 //! (`results/<machine>/counts/`) against a committed set; exit 1, listing the rows, when any moved
-//! beyond the tolerance (default 0.02) or is missing on either side. `--write` instead replaces
+//! beyond the tolerance (default 0.02 of its instructions; its misses' cycles by their own size or
+//! 100) or is missing on either side. `--write` instead replaces
 //! the committed set with the pass's counts (`scripts/bench --refresh-counts`).
 
 use std::path::{Path, PathBuf};
