@@ -35,7 +35,13 @@ pub const SLACK_IR: f64 = 8.0;
 /// [`SLACK_MISS`] (10 L1 misses) if more; beyond that a change took misses of its own.
 pub const SLACK_MISS: f64 = 100.0;
 
-/// The miss part of a row's cycle estimate.
+/// Whether two instruction counts per call are the same work as the gate reads them: within
+/// `tolerance` of `a` (relative) or [`SLACK_IR`].
+pub fn same_instructions(a: f64, b: f64, tolerance: f64) -> bool {
+    (b - a).abs() <= (tolerance * a.abs()).max(SLACK_IR)
+}
+
+/// The misses' part of a row's cycle estimate.
 fn miss_part(c: &Counts) -> f64 {
     c.cycles_est - c.instructions
 }
@@ -74,7 +80,7 @@ pub fn check(
             continue;
         }
         let (o, x) = (old.instructions, n.instructions);
-        if (x - o).abs() > (tolerance * o.abs()).max(SLACK_IR) {
+        if !same_instructions(o, x, tolerance) {
             out.push(Failure::Moved {
                 id: id.clone(),
                 what: "Ir/call",
