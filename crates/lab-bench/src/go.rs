@@ -13,7 +13,8 @@ use crate::case::Sweep;
 use crate::driver::{measure_c2r, run_driver, to_result_files};
 use crate::options::{target_dir, target_main, workspace_root, Options};
 use lab_record::go::{
-    minor_of_version, parse_toolchains, release_lang, Toolchain, RELEASE_SCENARIOS,
+    claim_baseline, minor_of_version, parse_toolchains, release_lang, Toolchain, CLAIM_RELEASE,
+    CLAIM_ROUNDS, CLAIM_SCENARIO, RELEASE_SCENARIOS,
 };
 use lab_record::{Allocs, Machine, Ns, Record, ResultFile};
 
@@ -415,14 +416,129 @@ fn measure_release(
             files.extend(to_result_files(records, &lang, &machine));
         }
     }
+    // A release's rows are compared with other releases' only, and its driver's rounds are of
+    // its own process: no round of theirs pairs with another release's ([`claim_rounds`] gives
+    // the claim's pair rounds that do).
+    for r in files.iter_mut().flat_map(|f| f.records.iter_mut()) {
+        if let Some(x) = r.ratios.as_mut() {
+            x.per_round.clear();
+        }
+    }
     Ok(files)
+}
+
+/// One run of [`CLAIM_SCENARIO`] with a release: go test's Go→C rows (the quick sweep,
+/// [`CLAIM_RUNS`]) and the driver's C→Go rows, their medians by (direction, row).
+fn claim_run(
+    go: &Path,
+    minor: &str,
+    sweep: Sweep,
+    machine: &Machine,
+) -> Result<BTreeMap<(String, String), f64>, String> {
+    let dir = target_dir().join("go").join(release_lang(minor));
+    let modfile = release_modfile(minor, &dir)?;
+    let mut out = BTreeMap::new();
+    let pattern = format!("^Benchmark_({CLAIM_SCENARIO})$");
+    let text = run_go_test_with(go, Some(&modfile), Sweep::Quick, &pattern, CLAIM_RUNS)?;
+    for f in records_from_go_test(&text, machine) {
+        for r in f.records {
+            let row = format!("{}/{}", r.strategy, r.params_label());
+            out.insert(("r2c".to_owned(), row), r.ns_per_call.median);
+        }
+    }
+    let so = build_go_extension_in(go, Some(&modfile), &dir)?;
+    for r in run_driver(&so, sweep, Some(CLAIM_SCENARIO), GO_LEAK_TOLERANCE)? {
+        if r.scenario == CLAIM_SCENARIO {
+            let row = format!("{}/{}", r.strategy, lab_record::params_label(&r.params));
+            out.insert(("c2r".to_owned(), row), r.ns_per_call.median);
+        }
+    }
+    Ok(out)
+}
+
+/// Gives each [`CLAIM_SCENARIO`] row of `files` its runs' medians from `rounds` (by direction and
+/// `strategy/params`) as its rounds, where it has all [`CLAIM_ROUNDS`] of them.
+fn attach_rounds(files: &mut [ResultFile], rounds: &BTreeMap<(String, String), Vec<f64>>) {
+    for f in files.iter_mut().filter(|f| f.scenario == CLAIM_SCENARIO) {
+        for r in &mut f.records {
+            let key = (
+                f.direction.clone(),
+                format!("{}/{}", r.strategy, r.params_label()),
+            );
+            let Some(per_round) = rounds.get(&key).filter(|v| v.len() == CLAIM_ROUNDS) else {
+                continue;
+            };
+            let ratios = r.ratios.get_or_insert(lab_record::Ratios {
+                to_floor: None,
+                to_best: None,
+                rounds: 0,
+                per_round: Vec::new(),
+            });
+            ratios.rounds = CLAIM_ROUNDS as u32;
+            ratios.per_round.clone_from(per_round);
+        }
+    }
+}
+
+/// `-count` and `-benchtime` of each claim run's go test.
+const CLAIM_RUNS: (&str, &str) = ("3", "20ms");
+
+/// The claim's pair ([`CLAIM_RELEASE`] and the newest earlier release measured), each run
+/// [`CLAIM_ROUNDS`] times more, the two in turn (the first of each pair alternating): each of
+/// their S01 rows keeps the runs' medians as its rounds, so the report compares the two releases
+/// run by run. `measured`: the releases' minors, binaries and files of this run.
+fn claim_rounds(
+    opts: &Options,
+    machine: &Machine,
+    measured: &mut [(String, PathBuf, Vec<ResultFile>)],
+) {
+    let minors: Vec<&str> = measured.iter().map(|(m, _, _)| m.as_str()).collect();
+    let (Some(new), Some(old)) = (
+        minors.iter().position(|m| *m == CLAIM_RELEASE),
+        claim_baseline(minors.iter().copied()).and_then(|b| minors.iter().position(|m| *m == b)),
+    ) else {
+        return;
+    };
+    // A full run's: quick runs and the tests smoke-run each release once, as before.
+    if opts.test_only || opts.sweep == Sweep::Quick {
+        return;
+    }
+    let sweep = opts.sweep;
+    let start = std::time::Instant::now();
+    let mut rounds: [BTreeMap<(String, String), Vec<f64>>; 2] = Default::default();
+    for round in 0..CLAIM_ROUNDS {
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for side in order {
+            let (minor, go, _) = &measured[[new, old][side]];
+            match claim_run(go, minor, sweep, machine) {
+                Ok(medians) => {
+                    for (key, ns) in medians {
+                        rounds[side].entry(key).or_default().push(ns);
+                    }
+                }
+                Err(e) => {
+                    println!("lab: Go {minor}: the claim's rounds stopped: {e}");
+                    return;
+                }
+            }
+        }
+    }
+    for (side, i) in [new, old].into_iter().enumerate() {
+        attach_rounds(&mut measured[i].2, &rounds[side]);
+    }
+    println!(
+        "lab: Go {} and {}: {CLAIM_ROUNDS} alternating runs each of {CLAIM_SCENARIO} in {:.1} s",
+        measured[new].0,
+        measured[old].0,
+        start.elapsed().as_secs_f64()
+    );
 }
 
 /// Every other release of the list in this run, after the main toolchain's: each one missing is
 /// "not measured", and so is each one whose run fails (with its error: the lab goes on).
 fn measure_releases(opts: &Options, machine: &Machine, main: &Path) -> Vec<ResultFile> {
     let main_minor = go_version(main).and_then(|v| minor_of_version(&v));
-    let (mut files, start, mut ran) = (Vec::new(), std::time::Instant::now(), 0);
+    let (mut measured, start, mut ran) = (Vec::new(), std::time::Instant::now(), 0);
     for (t, release) in releases(&toolchains(), main_minor.as_deref(), release_binary) {
         match release {
             Release::Main => {}
@@ -443,20 +559,21 @@ fn measure_releases(opts: &Options, machine: &Machine, main: &Path) -> Vec<Resul
                             f.iter().map(|f| f.records.len()).sum::<usize>(),
                             start.elapsed().as_secs_f64()
                         );
-                        files.extend(f);
+                        measured.push((t.minor.clone(), go.clone(), f));
                     }
                     Err(e) => println!("lab: Go {}: not measured: {e}", t.minor),
                 }
             }
         }
     }
+    claim_rounds(opts, machine, &mut measured);
     if ran > 0 {
         println!(
             "lab: the other Go releases ({ran}) took {:.1} s",
             start.elapsed().as_secs_f64()
         );
     }
-    files
+    measured.into_iter().flat_map(|(_, _, f)| f).collect()
 }
 
 /// The `main` of the Go bench target: Go→C and C→Go in this run, beside the Rust figures.
@@ -619,6 +736,38 @@ mod tests {
             (files[0].lang.as_str(), files[0].direction.as_str()),
             ("go", "r2c")
         );
+    }
+
+    #[test]
+    fn the_claims_runs_become_the_rounds_of_its_s01_rows() {
+        let out = "Benchmark_s01_call_floor/empty_call-2 100 40 ns/op 0 B/op 0 allocs/op 0 c-allocs/op\n\
+                   Benchmark_s02_pass_string/ptr_len/len=8-2 100 60 ns/op 0 B/op 0 allocs/op 0 c-allocs/op\n";
+        let mut files = records_from_go_test(out, &crate::fingerprint::detect("quick"));
+        let mut rounds = BTreeMap::new();
+        rounds.insert(
+            ("r2c".to_owned(), "empty_call/".to_owned()),
+            vec![41.0, 39.0, 40.5],
+        );
+        rounds.insert(
+            ("r2c".to_owned(), "ptr_len/len=8".to_owned()),
+            vec![1.0, 2.0, 3.0],
+        );
+        attach_rounds(&mut files, &rounds);
+        let s01 = files.iter().find(|f| f.scenario == CLAIM_SCENARIO).unwrap();
+        let x = s01.records[0].ratios.as_ref().unwrap();
+        assert_eq!(
+            (x.rounds, x.per_round.as_slice()),
+            (3, &[41.0, 39.0, 40.5][..])
+        );
+        // Only the claim's scenario, and only rows with every round.
+        let s02 = files.iter().find(|f| f.scenario != CLAIM_SCENARIO).unwrap();
+        assert!(s02.records[0].ratios.is_none());
+        rounds.insert(("r2c".to_owned(), "empty_call/".to_owned()), vec![1.0]);
+        let mut again = records_from_go_test(out, &crate::fingerprint::detect("quick"));
+        attach_rounds(&mut again, &rounds);
+        assert!(again
+            .iter()
+            .all(|f| f.records.iter().all(|r| r.ratios.is_none())));
     }
 
     /// A fake `go` answering `go version` with `version`, for the release checks.

@@ -118,6 +118,29 @@ fn is_minor(s: &str) -> bool {
     num(parts.next()) && num(parts.next()) && parts.next().is_none()
 }
 
+/// The release whose notes claim a lower cgo call overhead, and the claim (Go 1.26's release
+/// notes: ~30 % lower). The bench times the claim's pair in alternating processes
+/// ([`CLAIM_ROUNDS`]); the report tests the claim on them.
+pub const CLAIM_RELEASE: &str = "1.26";
+pub const CLAIM: f64 = 0.30;
+/// The scenario of the claim: its empty call, Go→C and C→Go.
+pub const CLAIM_SCENARIO: &str = "s01_call_floor";
+/// How many times each release of the claim's pair ([`CLAIM_RELEASE`] and the newest earlier
+/// one installed) runs [`CLAIM_SCENARIO`] again, the two in turn, each run a process of its own.
+/// Their S01 rows keep those runs' medians as their rounds, so the two compare run by run: one
+/// run of each, seconds apart, put the C→Go claim at ×0.81 [0.78–0.83] in one full run and
+/// ×0.68 [0.57–0.78] in the next (a process's placement moves cgo's call by that much).
+pub const CLAIM_ROUNDS: usize = 3;
+
+/// The release of the claim's pair before [`CLAIM_RELEASE`]: the newest of `minors` older
+/// than it.
+pub fn claim_baseline<'a>(minors: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    minors
+        .into_iter()
+        .filter(|m| release_key(m) < release_key(CLAIM_RELEASE))
+        .max_by_key(|m| release_key(m))
+}
+
 /// Releases in version order (`1.9` before `1.22`).
 pub fn release_key(minor: &str) -> (u32, u32) {
     let mut parts = minor.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
@@ -127,6 +150,16 @@ pub fn release_key(minor: &str) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_claims_baseline_is_the_newest_earlier_release() {
+        assert_eq!(
+            claim_baseline(["1.22", "1.25", "1.24", "1.27"]),
+            Some("1.25")
+        );
+        assert_eq!(claim_baseline(["1.26", "1.27"]), None);
+        assert_eq!(claim_baseline(["1.9", "1.10"]), Some("1.10"));
+    }
 
     #[test]
     fn the_list_parses_and_skips_what_is_not_a_toolchain() {

@@ -2,12 +2,14 @@
 //! that carries no work costs, in each direction, against a call that crosses nothing — and, R→C,
 //! the memcpy line the report adds to the floor of rows that copy.
 
-use lab_record::go::release_of;
+use lab_record::go::{release_of, CLAIM, CLAIM_RELEASE};
 use lab_record::{Record, ResultFile};
 
 use super::{versus_at, View};
 use crate::render::releases;
-use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values, versus, Margin};
+use crate::stats::{
+    at, find, fit_line, fmt_ns, margin_apart, median, values, versus, Margin, Spread,
+};
 
 /// Rust calling C: the empty call, the four-argument call against the same call into Rust, and
 /// the memcpy floor as a line (fixed cost + cost per byte).
@@ -95,10 +97,6 @@ pub fn go(v: &View, go: &ResultFile) -> Vec<String> {
     c
 }
 
-/// The release whose notes claim lower cgo call overhead (~30 %), and the claim.
-const CLAIM_RELEASE: &str = "1.26";
-const CLAIM: f64 = 0.30;
-
 /// The empty call by Go release, oldest first, and whether this machine confirms Go 1.26's
 /// claimed ~30 % lower cgo call overhead: 1.26's empty call over the newest earlier release
 /// measured, a lower cost only beyond the noise ([`Margin::beyond_noise`]).
@@ -136,7 +134,18 @@ pub fn by_release(v: &View, go: &ResultFile) -> Option<String> {
     let claim = match measured.iter().position(|(m, _)| m == CLAIM_RELEASE) {
         Some(i) => match (&measured[i].1, measured[..i].iter().rev().find(|(_, r)| r.is_some())) {
             (Some(new), Some((old_minor, Some(old)))) => {
-                let m = margin_apart(new, old)?;
+                // Run by run where the bench alternated the two releases' processes
+                // (`lab_record::go::CLAIM_ROUNDS`), else their medians timed apart.
+                let m = new
+                    .ratios
+                    .as_ref()
+                    .zip(old.ratios.as_ref())
+                    .and_then(|(x, y)| x.over(y))
+                    .map(|ratio| Margin {
+                        ratio,
+                        spread: Spread::Rounds,
+                    })
+                    .or_else(|| margin_apart(new, old))?;
                 let verdict = if !m.beyond_noise() {
                     "not confirmed here: no difference beyond the noise".to_owned()
                 } else if m.ratio.median < 1.0 {
@@ -149,8 +158,15 @@ pub fn by_release(v: &View, go: &ResultFile) -> Option<String> {
                     "not confirmed here: Go 1.26 is slower beyond the noise".to_owned()
                 };
                 format!(
-                    " Go {CLAIM_RELEASE}'s notes claim ~{:.0} % lower cgo call overhead: Go {CLAIM_RELEASE} over Go {old_minor} (the newest earlier release measured) {m}: {verdict}.",
-                    CLAIM * 100.0
+                    " Go {CLAIM_RELEASE}'s notes claim ~{:.0} % lower cgo call overhead: Go {CLAIM_RELEASE} over Go {old_minor} (the newest earlier release measured{}) {m}: {verdict}.",
+                    CLAIM * 100.0,
+                    match m.spread {
+                        Spread::Rounds => format!(
+                            "; run by run, {} runs each, in turn",
+                            new.ratios.as_ref().map_or(0, |x| x.rounds)
+                        ),
+                        _ => String::new(),
+                    }
                 )
             }
             _ => format!(
