@@ -744,20 +744,15 @@ mod tests {
                    Benchmark_s02_pass_string/ptr_len/len=8-2 100 60 ns/op 0 B/op 0 allocs/op 0 c-allocs/op\n";
         let mut files = records_from_go_test(out, &crate::fingerprint::detect("quick"));
         let mut rounds = BTreeMap::new();
-        rounds.insert(
-            ("r2c".to_owned(), "empty_call/".to_owned()),
-            vec![41.0, 39.0, 40.5],
-        );
-        rounds.insert(
-            ("r2c".to_owned(), "ptr_len/len=8".to_owned()),
-            vec![1.0, 2.0, 3.0],
-        );
+        let runs: Vec<f64> = (0..CLAIM_ROUNDS).map(|i| 40.0 + i as f64).collect();
+        rounds.insert(("r2c".to_owned(), "empty_call/".to_owned()), runs.clone());
+        rounds.insert(("r2c".to_owned(), "ptr_len/len=8".to_owned()), runs.clone());
         attach_rounds(&mut files, &rounds);
         let s01 = files.iter().find(|f| f.scenario == CLAIM_SCENARIO).unwrap();
         let x = s01.records[0].ratios.as_ref().unwrap();
         assert_eq!(
-            (x.rounds, x.per_round.as_slice()),
-            (3, &[41.0, 39.0, 40.5][..])
+            (x.rounds as usize, x.per_round.as_slice()),
+            (CLAIM_ROUNDS, runs.as_slice())
         );
         // Only the claim's scenario, and only rows with every round.
         let s02 = files.iter().find(|f| f.scenario != CLAIM_SCENARIO).unwrap();
