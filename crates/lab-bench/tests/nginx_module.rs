@@ -16,7 +16,8 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// The panic location, beside the bench's cases.
 const PANIC_LOCATION: &str = "        location = /panic { ffi_lab panic borrow; empty_gif; }\n";
 
-fn start(name: &str) -> Option<Nginx> {
+/// nginx and the module built for it; `None` (the test says it skipped) without nginx.
+fn installed() -> Option<(Installation, std::path::PathBuf)> {
     let inst = match Installation::detect() {
         Ok(i) => i,
         Err(e) => {
@@ -24,7 +25,11 @@ fn start(name: &str) -> Option<Nginx> {
             return None;
         }
     };
-    let module = nginx::build_module().expect("building hosts/nginx");
+    Some((inst, nginx::build_module().expect("building hosts/nginx")))
+}
+
+fn start(name: &str) -> Option<Nginx> {
+    let (inst, module) = installed()?;
     Some(Nginx::start(&inst, &module, name, PANIC_LOCATION).expect("starting nginx"))
 }
 
@@ -187,14 +192,9 @@ fn memcheck_traffic(port: u16) {
 #[test]
 fn memcheck_finds_no_error_in_the_module() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let inst = match Installation::detect() {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("skipped: nginx: not measured: {e}");
-            return;
-        }
+    let Some((inst, module)) = installed() else {
+        return;
     };
-    let module = nginx::build_module().expect("building hosts/nginx");
     let logs = lab_bench::options::target_dir().join("s15-nginx/test-memcheck/logs");
     let _ = std::fs::remove_dir_all(&logs);
     std::fs::create_dir_all(&logs).unwrap();
@@ -277,14 +277,9 @@ fn perf_names_the_module_frames_of_the_worker() {
         eprintln!("skipped: no flame graph of the nginx worker: {e}");
         return;
     }
-    let inst = match Installation::detect() {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("skipped: nginx: not measured: {e}");
-            return;
-        }
+    let Some((inst, module)) = installed() else {
+        return;
     };
-    let module = nginx::build_module().expect("building hosts/nginx");
     let ng = Nginx::start(&inst, &module, "test-profile", "").expect("starting nginx");
     let dir = ng.prefix.join("flamegraphs");
     let _ = std::fs::remove_dir_all(&dir);
