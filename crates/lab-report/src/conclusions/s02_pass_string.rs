@@ -35,21 +35,24 @@ pub fn r2c(v: &View) -> Vec<String> {
     if let (Some(&lo), Some(&hi)) = (lens.first(), lens.last().filter(|&&hi| hi != lens[0])) {
         let row = |l: u64| find(f, "ptr_len", |r| at(r, &[("len", l)]));
         if let (Some(a), Some(b)) = (row(lo), row(hi)) {
-            let counted = a.counts.zip(b.counts);
-            if let (Some(m), Some((ca, cb))) = (margin_apart(b, a), counted) {
-                let (ia, ib) = (ca.instructions, cb.instructions);
+            if let Some(m) = margin_apart(b, a) {
+                let counted = a.counts.zip(b.counts);
                 let (a, b) = (fmt_ns(a.ns_per_call.median), fmt_ns(b.ns_per_call.median));
-                c.push(if crate::gate::same_instructions(ia, ib, crate::gate::TOLERANCE) {
-                    format!("`ptr_len` does the same work at both ends of the sweep: {ia:.0} instructions per call at {lo} B, {ib:.0} at {hi} B (callgrind); timed {a} vs {b} ns ({m}).")
-                } else {
-                    format!("`ptr_len` at {hi} B runs {ib:.0} instructions per call against {ia:.0} at {lo} B (callgrind); timed {b} vs {a} ns ({m}).")
-                });
-            } else if let Some(m) = margin_apart(b, a) {
-                let (a, b) = (fmt_ns(a.ns_per_call.median), fmt_ns(b.ns_per_call.median));
-                c.push(if m.beyond_noise() {
-                    format!("`ptr_len` at {hi} B costs {m} of `ptr_len` at {lo} B ({b} vs {a} ns).")
-                } else {
-                    format!("`ptr_len` does not depend on the length: {a} ns at {lo} B, {b} ns at {hi} B (no measurable difference, {m}).")
+                c.push(match counted {
+                    Some((ca, cb)) => {
+                        let (ia, ib) = (ca.instructions, cb.instructions);
+                        if crate::gate::same_instructions(ia, ib, crate::gate::TOLERANCE) {
+                            format!("`ptr_len` does the same work at both ends of the sweep: {ia:.0} instructions per call at {lo} B, {ib:.0} at {hi} B (callgrind); timed {a} vs {b} ns ({m}).")
+                        } else {
+                            format!("`ptr_len` at {hi} B runs {ib:.0} instructions per call against {ia:.0} at {lo} B (callgrind); timed {b} vs {a} ns ({m}).")
+                        }
+                    }
+                    None if m.beyond_noise() => {
+                        format!("`ptr_len` at {hi} B costs {m} of `ptr_len` at {lo} B ({b} vs {a} ns).")
+                    }
+                    None => {
+                        format!("`ptr_len` does not depend on the length: {a} ns at {lo} B, {b} ns at {hi} B (no measurable difference, {m}).")
+                    }
                 });
             }
         }
