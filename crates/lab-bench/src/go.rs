@@ -430,30 +430,48 @@ fn measure_release(
 /// One run of [`CLAIM_SCENARIO`] with a release: go test's Go→C rows (the quick sweep,
 /// [`CLAIM_RUNS`]) and the driver's C→Go rows, their medians by (direction, row).
 fn claim_run(
-    go: &Path,
-    minor: &str,
+    release: &ClaimRelease,
     sweep: Sweep,
     machine: &Machine,
 ) -> Result<BTreeMap<(String, String), f64>, String> {
-    let dir = target_dir().join("go").join(release_lang(minor));
-    let modfile = release_modfile(minor, &dir)?;
+    let ClaimRelease { go, modfile, so } = release;
     let mut out = BTreeMap::new();
     let pattern = format!("^Benchmark_({CLAIM_SCENARIO})$");
-    let text = run_go_test_with(go, Some(&modfile), Sweep::Quick, &pattern, CLAIM_RUNS)?;
+    let text = run_go_test_with(go, Some(modfile), Sweep::Quick, &pattern, CLAIM_RUNS)?;
     for f in records_from_go_test(&text, machine) {
         for r in f.records {
             let row = format!("{}/{}", r.strategy, r.params_label());
             out.insert(("r2c".to_owned(), row), r.ns_per_call.median);
         }
     }
-    let so = build_go_extension_in(go, Some(&modfile), &dir)?;
-    for r in run_driver(&so, sweep, Some(CLAIM_SCENARIO), GO_LEAK_TOLERANCE)? {
+    for r in run_driver(so, sweep, Some(CLAIM_SCENARIO), GO_LEAK_TOLERANCE)? {
         if r.scenario == CLAIM_SCENARIO {
             let row = format!("{}/{}", r.strategy, lab_record::params_label(&r.params));
             out.insert(("c2r".to_owned(), row), r.ns_per_call.median);
         }
     }
     Ok(out)
+}
+
+/// One release of the claim's pair, ready to run: its `go`, its go.mod and its C→Go extension,
+/// written and built once for all its runs.
+struct ClaimRelease {
+    go: PathBuf,
+    modfile: PathBuf,
+    so: PathBuf,
+}
+
+impl ClaimRelease {
+    fn prepare(minor: &str, go: &Path) -> Result<ClaimRelease, String> {
+        let dir = target_dir().join("go").join(release_lang(minor));
+        let modfile = release_modfile(minor, &dir)?;
+        let so = build_go_extension_in(go, Some(&modfile), &dir)?;
+        Ok(ClaimRelease {
+            go: go.to_path_buf(),
+            modfile,
+            so,
+        })
+    }
 }
 
 /// Gives each [`CLAIM_SCENARIO`] row of `files` its runs' medians from `rounds` (by direction and
@@ -505,12 +523,23 @@ fn claim_rounds(
     }
     let sweep = opts.sweep;
     let start = std::time::Instant::now();
+    let mut ready = Vec::new();
+    for i in [new, old] {
+        let (minor, go, _) = &measured[i];
+        match ClaimRelease::prepare(minor, go) {
+            Ok(r) => ready.push(r),
+            Err(e) => {
+                println!("lab: Go {minor}: the claim's rounds did not start: {e}");
+                return;
+            }
+        }
+    }
     let mut rounds: [BTreeMap<(String, String), Vec<f64>>; 2] = Default::default();
     for round in 0..CLAIM_ROUNDS {
         let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
         for side in order {
-            let (minor, go, _) = &measured[[new, old][side]];
-            match claim_run(go, minor, sweep, machine) {
+            let minor = &measured[[new, old][side]].0;
+            match claim_run(&ready[side], sweep, machine) {
                 Ok(medians) => {
                     for (key, ns) in medians {
                         rounds[side].entry(key).or_default().push(ns);
