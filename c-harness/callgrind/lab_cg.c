@@ -1,8 +1,9 @@
 /* The callgrind pass's markers (crates/lab-bench/src/callgrind.rs): valgrind's client requests,
  * which are a few no-op instructions when the program does not run under valgrind. Callgrind
- * collects from the start (--collect-atstart=yes, every thread), so lab_cg_start zeroes every
- * thread's counters and lab_cg_stop_dump writes them out under `name`: a dump holds exactly what
- * ran between the two, the calls into the host and the C host included. */
+ * collects from the start (--collect-atstart=yes, every thread) but inside the functions where a
+ * thread waits (--toggle-collect, callgrind.rs's WAITS), so lab_cg_start zeroes every thread's
+ * counters and lab_cg_stop_dump writes them out under `name`: a dump holds exactly what ran
+ * between the two but the waits, the calls into the host and the C host included. */
 #include <valgrind/callgrind.h>
 
 #include "lab_cg.h"

@@ -23,9 +23,10 @@
 //! `strlen` and friends by CPUID at load time (ifuncs), and valgrind reports the host's CPU
 //! features minus the ones it cannot run (no AVX-512), so a machine with other features may run
 //! other copy routines. Cases that share their calls among threads (S08, S09 at two threads) count
-//! every thread, waits and wake-ups included, which depend on the scheduler: three passes of one
-//! binary gave S08 `post` 1936 to 2257 instructions per call (16 %; `--fair-sched=yes` did no
-//! better), `mutex` and `native` within 3 %.
+//! every thread's work but not its waits ([`WAITS`]), which the scheduler decides. What they still
+//! do differently from pass to pass is how the threads interleave: nine passes of one binary gave
+//! S08 `post` within 3.4 % (the interleaving decides, for one, how many tasks the worker takes at
+//! a time), every other threaded row within 0.6 %.
 
 use std::collections::BTreeMap;
 use std::ffi::{c_char, c_int, CString, OsStr};
@@ -77,6 +78,24 @@ const SETTLE: std::time::Duration = std::time::Duration::from_millis(2);
 /// The pause before a scenario's first case: its crews' threads, spawned when the cases were
 /// built, start up (slowly, under valgrind) and reach their first wait outside any count.
 const STARTUP: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The functions in which a thread waits for another, left out of every count: callgrind turns a
+/// thread's collection off on entering one and on again on leaving it (`--toggle-collect`). How
+/// long a wait spins or how often it loops is the scheduler's doing, not the strategy's: with
+/// them counted, three passes of one binary gave S08 `post` 2205 to 2700 instructions per call at
+/// 2 writers waiting for each write (16 %); without them, 1245 to 1288 over nine passes. Each
+/// function here must never run inside another (a toggle inside a toggle turns collection back
+/// on): `__lll_lock_wait` and Rust's `Mutex::lock_contended` are left in, because
+/// `pthread_cond_wait` and `Condvar::wait` take their lock through them, and adding them made
+/// S09 `native` at 2 threads move by 7 %.
+pub const WAITS: [&str; 3] = [
+    // The lab's own spin-then-yield wait (S08's writers waiting for the worker, `run_sync`).
+    "lab_sys::worker::wait_slow",
+    // The C host's worker waiting for a task, a poster waiting for room.
+    "pthread_cond_wait@@GLIBC_2.3.2",
+    // A crew's members waiting for a round, the round's thread waiting for them.
+    "<std::sys::sync::condvar::futex::Condvar>::wait",
+];
 
 /// Set in the child's environment: this process is the one under valgrind.
 const CHILD: &str = "LAB_CALLGRIND_CHILD";
@@ -206,6 +225,9 @@ pub fn run_counted(
     let status = Command::new("valgrind")
         .args(["--tool=callgrind", "--cache-sim=yes"])
         .args(CACHE_MODEL)
+        .args(WAITS.iter().map(|f| format!("--toggle-collect={f}")))
+        // After the toggles, which would otherwise turn collection off at the start.
+        .arg("--collect-atstart=yes")
         .arg(format!("--callgrind-out-file={}/cg.%p", dir.display()))
         .arg(format!("--log-file={}", log.display()))
         .arg(program)

@@ -35,6 +35,14 @@ pub const SLACK_IR: f64 = 8.0;
 /// [`SLACK_MISS`] (10 L1 misses) if more; beyond that a change took misses of its own.
 pub const SLACK_MISS: f64 = 100.0;
 
+/// The tolerance on the instructions of rows shared among threads ([`Counts::threaded`]: S08, S09
+/// at two threads), whatever the gate's own: their threads interleave differently from pass to
+/// pass. With their waits left out of the counts, nine passes of one binary gave S08 `post`
+/// within 3.4 % (1245 to 1288 instructions per call at 2 writers waiting for each write), every
+/// other threaded row within 0.6 %. An extra copy of the written value in `post` (32 B, a
+/// `to_vec`) costs over 100 instructions of ~1200, 8 %.
+pub const THREADED_TOLERANCE: f64 = 0.05;
+
 /// Whether two instruction counts per call are the same work as the gate reads them: within
 /// `tolerance` of `a` (relative) or [`SLACK_IR`].
 pub fn same_instructions(a: f64, b: f64, tolerance: f64) -> bool {
@@ -63,8 +71,8 @@ pub enum Failure {
 
 /// The rows of `new` that differ from `committed`: instructions moved beyond `tolerance`
 /// (relative) and [`SLACK_IR`], the misses' cycles beyond [`SLACK_MISS`] or their own size,
-/// missing, or new. Rows shared among threads
-/// ([`Counts::threaded`]) vary with the scheduler: they are listed by [`ungated`], never failed.
+/// missing, or new. Rows shared among threads ([`Counts::threaded`]) are held to
+/// [`THREADED_TOLERANCE`] on instructions if the tolerance is tighter.
 pub fn check(
     committed: &BTreeMap<String, Counts>,
     new: &BTreeMap<String, Counts>,
@@ -76,9 +84,11 @@ pub fn check(
             out.push(Failure::NotCounted(id.clone()));
             continue;
         };
-        if old.threaded || n.threaded {
-            continue;
-        }
+        let tolerance = if old.threaded || n.threaded {
+            tolerance.max(THREADED_TOLERANCE)
+        } else {
+            tolerance
+        };
         let (o, x) = (old.instructions, n.instructions);
         if !same_instructions(o, x, tolerance) {
             out.push(Failure::Moved {
@@ -106,19 +116,19 @@ pub fn check(
     out
 }
 
-/// The rows the gate does not hold (shared among threads).
-pub fn ungated(new: &BTreeMap<String, Counts>) -> usize {
+/// The rows shared among threads, held to [`THREADED_TOLERANCE`].
+pub fn threaded(new: &BTreeMap<String, Counts>) -> usize {
     new.values().filter(|c| c.threaded).count()
 }
 
 /// The gate's verdict as text: one line per failing row.
-pub fn render(failures: &[Failure], rows: usize, ungated: usize) -> String {
+pub fn render(failures: &[Failure], rows: usize, threaded: usize) -> String {
     let mut s = String::new();
     if failures.is_empty() {
         let _ = writeln!(
             s,
-            "counts: {} rows within tolerance ({ungated} rows shared among threads not gated)",
-            rows - ungated
+            "counts: {rows} rows within tolerance ({threaded} of them shared among threads, held to {:.0} % on instructions)",
+            THREADED_TOLERANCE * 100.0
         );
         return s;
     }
@@ -133,9 +143,8 @@ pub fn render(failures: &[Failure], rows: usize, ungated: usize) -> String {
     ids.dedup();
     let _ = writeln!(
         s,
-        "counts: {} of {} gated rows differ from the committed counts:",
-        ids.len(),
-        rows - ungated
+        "counts: {} of {rows} rows differ from the committed counts:",
+        ids.len()
     );
     for f in failures {
         let _ = match f {
@@ -195,22 +204,33 @@ mod tests {
             ("s02_pass_string/ptr_len/len=8", 50.0),
             ("s02_pass_string/cstring/len=8", 395.0),
             ("s02_pass_string/other/len=8", 1.0),
-            ("s08_cross_thread_writes/post/writers=1,wait=0", 2000.0),
+            ("s08_cross_thread_writes/post/writers=1,wait=0", 1040.0),
         ]);
         let f = check(&committed, &new, TOLERANCE);
-        // ptr_len's 16 instructions more fail on instructions; no miss came with them.
+        // ptr_len's 16 instructions more fail on instructions; no miss came with them. The
+        // threaded row's 4 % is within its own tolerance.
         assert_eq!(f.len(), 3, "{f:?}");
         assert!(matches!(&f[0], Failure::NotCounted(id) if id.contains("native")));
         assert!(
             matches!(&f[1], Failure::Moved { id, what: "Ir/call", .. } if id.contains("ptr_len"))
         );
         assert!(matches!(&f[2], Failure::NotCommitted(id) if id.contains("other")));
+        // An extra copy in a threaded row (S08 `post`: over 100 instructions of ~1200) fails.
+        let copied = map(&[("s08_cross_thread_writes/post/writers=1,wait=0", 1100.0)]);
+        let posted = map(&[("s08_cross_thread_writes/post/writers=1,wait=0", 1000.0)]);
+        assert!(matches!(
+            &check(&posted, &copied, TOLERANCE)[..],
+            [Failure::Moved {
+                what: "Ir/call",
+                ..
+            }]
+        ));
         // A few instructions of another alignment (S03 borrow at 1 KiB: 143 to 139) pass.
         let borrow = map(&[("s03_unknown_length/borrow/len=1024", 143.0)]);
         let moved = map(&[("s03_unknown_length/borrow/len=1024", 139.0)]);
         assert!(check(&borrow, &moved, TOLERANCE).is_empty());
-        assert_eq!(ungated(&new), 1);
-        let text = render(&f, new.len(), ungated(&new));
+        assert_eq!(threaded(&new), 1);
+        let text = render(&f, new.len(), threaded(&new));
         assert!(
             text.contains("ptr_len/len=8: Ir/call 34.0 -> 50.0 (+16.0, allowed ±8.0)"),
             "{text}"
