@@ -18,7 +18,7 @@ use lab_record::scenario as definition;
 
 use crate::conclusions::{conclude, View};
 use crate::floor::Floor;
-use crate::standing::{fmt_range, lead_text, leader, slowest, standings};
+use crate::standing::{fmt_range, lead_text, leader, slowest_text, standings};
 use crate::stats::{fmt_count, fmt_ns, is_reference, percentile, to_best, twin};
 use crate::{GO_NOT_MEASURED, GO_NOT_WRITTEN};
 
@@ -165,11 +165,13 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     let _ = writeln!(
         out,
         "Per scenario, over the points of its sweep where strategies meet (floors and references are \
-         never ranked): the strategy that leads beyond the noise at the most points, at how many (alone, \
-         or shared with others within the noise), its range of × floor, and the strategy slowest beyond \
-         the noise at the most points with its range of × best. A lead is beyond the noise when the \
-         spread of the ratio excludes 1 and the ratio is beyond ×{:.2} either way.\n",
-        1.0 + crate::stats::NOISE
+         never ranked): the strategy that leads beyond the noise of every other, at how many points (alone, \
+         or shared with others within the noise), its range of × floor, named when it leads alone at three \
+         quarters of the points or more; and the strategy slowest alone (beyond the noise of every \
+         other) at half of the points or more, with its range of × best. A lead is beyond the noise when the \
+         spread of the ratio lies wholly beyond ×{:.2} either way (×{:.2} for medians timed apart).\n",
+        1.0 + crate::stats::NOISE,
+        1.0 + crate::stats::NOISE_APART
     );
     let _ = writeln!(
         out,
@@ -209,13 +211,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
                     lead_text(&ranks)
                 },
                 lead.and_then(|s| s.to_floor).map_or("–".into(), fmt_range),
-                slowest(&ranks).map_or("–".into(), |s| format!(
-                    "`{}` {} (slowest at {} of {})",
-                    s.strategy,
-                    fmt_range(s.to_best),
-                    s.last,
-                    s.points
-                )),
+                slowest_text(&ranks),
                 conclusions
                     .first()
                     .and_then(|c| c.lines().next())
