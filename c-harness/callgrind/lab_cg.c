@@ -12,4 +12,6 @@ void lab_cg_start(void) { CALLGRIND_ZERO_STATS; }
 
 void lab_cg_stop_dump(const char *name) { CALLGRIND_DUMP_STATS_AT(name); }
 
+void lab_cg_toggle(void) { CALLGRIND_TOGGLE_COLLECT; }
+
 int lab_cg_running(void) { return RUNNING_ON_VALGRIND ? 1 : 0; }

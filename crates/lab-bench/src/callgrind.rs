@@ -205,6 +205,36 @@ pub fn run_child(label: &str) -> Result<(BTreeMap<String, [u64; 9]>, f64), Strin
     run_counted(label, &exe, std::env::args_os().skip(1), &[(CHILD, "1")])
 }
 
+/// A fresh directory for the dumps of one counted run, `target/callgrind/<label>-<pid>`.
+pub fn dump_dir(label: &str) -> Result<PathBuf, String> {
+    let dir = target_dir()
+        .join("callgrind")
+        .join(format!("{label}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// valgrind's log in a [`dump_dir`].
+pub const VALGRIND_LOG: &str = "valgrind.log";
+
+/// valgrind's options for every counted run, up to the program: callgrind with its cache
+/// simulation on [`CACHE_MODEL`], the waits left out ([`WAITS`]), the dumps and the log into
+/// `dir`.
+pub fn valgrind_args(dir: &Path) -> Vec<String> {
+    let mut args: Vec<String> = ["--tool=callgrind", "--cache-sim=yes"]
+        .iter()
+        .chain(CACHE_MODEL.iter())
+        .map(|a| a.to_string())
+        .collect();
+    args.extend(WAITS.iter().map(|f| format!("--toggle-collect={f}")));
+    // After the toggles, which would otherwise turn collection off at the start.
+    args.push("--collect-atstart=yes".into());
+    args.push(format!("--callgrind-out-file={}/cg.%p", dir.display()));
+    args.push(format!("--log-file={}", dir.join(VALGRIND_LOG).display()));
+    args
+}
+
 /// `program args` under `valgrind --tool=callgrind` with the pass's settings (the cache
 /// simulation on [`CACHE_MODEL`], `LD_BIND_NOW=1`, the dumps into a fresh directory named by
 /// [`DUMP_DIR`] in its environment, with `env` besides): the totals of every dump by name, and the
@@ -215,21 +245,11 @@ pub fn run_counted(
     args: impl IntoIterator<Item = impl AsRef<OsStr>>,
     env: &[(&str, &str)],
 ) -> Result<(BTreeMap<String, [u64; 9]>, f64), String> {
-    let dir = target_dir()
-        .join("callgrind")
-        .join(format!("{label}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let log = dir.join("valgrind.log");
+    let dir = dump_dir(label)?;
+    let log = dir.join(VALGRIND_LOG);
     let start = Instant::now();
     let status = Command::new("valgrind")
-        .args(["--tool=callgrind", "--cache-sim=yes"])
-        .args(CACHE_MODEL)
-        .args(WAITS.iter().map(|f| format!("--toggle-collect={f}")))
-        // After the toggles, which would otherwise turn collection off at the start.
-        .arg("--collect-atstart=yes")
-        .arg(format!("--callgrind-out-file={}/cg.%p", dir.display()))
-        .arg(format!("--log-file={}", log.display()))
+        .args(valgrind_args(&dir))
         .arg(program)
         .args(args)
         .envs(env.iter().copied())
@@ -319,16 +339,18 @@ pub fn counts_of(totals: &BTreeMap<String, [u64; 9]>, case_id: &str) -> Option<C
         return None;
     };
     Some(Counts {
-        threaded: threaded(case_id),
+        varies: varies(case_id),
         ..Counts::from_totals(*n1, a, *n2, b)
     })
 }
 
-/// Whether a case shares its calls among threads: S08 (writers and the host's worker) and S09 at
-/// more than one thread.
-pub fn threaded(case_id: &str) -> bool {
+/// Whether a case's counts move a little between passes ([`Counts::varies`]): it shares its calls
+/// among threads (S08's writers and the host's worker, S09 at more than one thread), or it runs
+/// in LuaJIT (S15's Lua reference, whose collector and compiler work in one batch or another).
+pub fn varies(case_id: &str) -> bool {
     case_id.starts_with("s08_cross_thread_writes/")
         || (case_id.starts_with("s09_request_lifetime/") && !case_id.ends_with("threads=1"))
+        || case_id.starts_with("s15_real_proxy/lua/")
 }
 
 /// The parent's filing for one scenario: the counts of its `cases` into
@@ -499,10 +521,12 @@ mod tests {
         assert_eq!(level(5_000.0), (40, 440));
         assert_eq!(level(1e9), (10, 110));
         assert_eq!(counts_of(&totals, "b"), None);
-        assert!(!c.threaded);
-        assert!(threaded("s09_request_lifetime/unchecked/threads=2"));
-        assert!(!threaded("s09_request_lifetime/unchecked/threads=1"));
-        assert!(threaded("s08_cross_thread_writes/post/writers=1,wait=0"));
+        assert!(!c.varies);
+        assert!(varies("s09_request_lifetime/unchecked/threads=2"));
+        assert!(!varies("s09_request_lifetime/unchecked/threads=1"));
+        assert!(varies("s08_cross_thread_writes/post/writers=1,wait=0"));
+        assert!(varies("s15_real_proxy/lua/filter=basic_auth"));
+        assert!(!varies("s15_real_proxy/borrow/filter=basic_auth"));
     }
 
     #[test]
@@ -562,7 +586,7 @@ mod tests {
         );
         let c = file.records[0].counts.expect("the record takes its counts");
         assert_eq!(
-            (c.instructions, c.n1, c.n2, c.threaded),
+            (c.instructions, c.n1, c.n2, c.varies),
             (5.0, 100, 1100, false)
         );
         let path = counts_path_of(&results, "s01_call_floor", "rust", "c2r");

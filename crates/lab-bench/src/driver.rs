@@ -353,11 +353,21 @@ pub fn count_driver(
     })
 }
 
+/// Rows of the Rust extension's records that the C extension's run measures, as `(row, the C
+/// run's row)`: S11 times the C extension's first call on each new thread, just before the Rust
+/// one's, in the Rust run.
+const FLOOR_ROWS: [(&str, &str); 1] = [(
+    "s11_thread_attach/c_first_call/filter=one_header",
+    "s11_thread_attach/first_call/filter=one_header",
+)];
+
 /// The callgrind pass of the C→R target: the driver counts the selected scenarios' cases on the
 /// Rust extension, then on the C extension (the floor), and their counts are filed as R→C's are
 /// ([`callgrind::file_counts_of`]): `results/<machine>/counts/<scenario>.<lang>.c2r.json`, and
-/// the records of the timed run. S10's survival run, S11's first calls and the timer rows are
-/// not batches of calls: not counted.
+/// the records of the timed run. S11's first call and first clock reads are counted on a fresh
+/// thread, once each, beside an empty window (`#0` and `#1`: `counts_of` reads them as batches of
+/// no call and one); S10's survival run counts its calls alone, the requests' set-up and
+/// destruction left out as its timing leaves them.
 pub fn count_c2r(opts: &Options, machine: &Machine) -> Result<Vec<ResultFile>, String> {
     if opts.named_scenarios("c2r").is_empty() {
         println!("lab: the filter names no C->R scenario: the driver does not run");
@@ -368,9 +378,33 @@ pub fn count_c2r(opts: &Options, machine: &Machine) -> Result<Vec<ResultFile>, S
         ("rust", rust_extension_path()),
         ("c", c_extension_path().to_path_buf()),
     ];
-    let mut files = Vec::new();
+    let mut runs = Vec::new();
     for (lang, ext) in &extensions {
-        let run = count_driver(ext, opts.sweep, opts.scenario_filter())?;
+        runs.push((
+            *lang,
+            count_driver(ext, opts.sweep, opts.scenario_filter())?,
+        ));
+    }
+    // The Rust run's `c_first_call` is the C extension's first call on a thread, before any other
+    // extension's: the C run's `first_call`, counted so (the counted runs load no floor).
+    if let [(_, rust), (_, c)] = &mut runs[..] {
+        for (floor_row, c_row) in FLOOR_ROWS {
+            let dumps: Vec<(String, [u64; 9])> = c
+                .totals
+                .iter()
+                .filter_map(|(name, t)| {
+                    let n = name.strip_prefix(c_row)?.strip_prefix('#')?;
+                    Some((format!("{floor_row}#{n}"), *t))
+                })
+                .collect();
+            if !dumps.is_empty() && c.ids.iter().any(|id| id == c_row) {
+                rust.totals.extend(dumps);
+                rust.ids.push(floor_row.to_owned());
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for (lang, run) in &runs {
         let ids: Vec<&String> = run.ids.iter().filter(|id| opts.selects(id)).collect();
         if ids.is_empty() {
             return Err(format!(

@@ -435,12 +435,15 @@ pub fn exchange(
         .unwrap_or(resp.len());
     let head = String::from_utf8_lossy(&resp[..split]).into_owned();
     let body = resp.get(split + 4..).unwrap_or_default().to_vec();
-    let status = head
-        .split_whitespace()
+    Ok((status_of(&head)?, head, body))
+}
+
+/// The status code of a response head.
+fn status_of(head: &str) -> Result<u16, String> {
+    head.split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("no status in {head:?}"))?;
-    Ok((status, head, body))
+        .ok_or_else(|| format!("no status in {head:?}"))
 }
 
 /// The module's running totals in the worker: Rust allocations and bytes its filters copied
@@ -890,12 +893,6 @@ pub fn bench_main() {
         if !opts.names(SCENARIO) {
             return Ok(Vec::new());
         }
-        if opts.callgrind {
-            println!(
-                "lab: S15 is not counted by the callgrind pass (nginx's worker is another process)"
-            );
-            return Ok(Vec::new());
-        }
         let inst = match Installation::detect() {
             Ok(i) => i,
             Err(e) => {
@@ -919,6 +916,9 @@ pub fn bench_main() {
         if opts.profile {
             return profile_pass(opts, machine, &inst, &selected);
         }
+        if opts.callgrind {
+            return count_pass(opts, machine, &inst, &selected);
+        }
         let module = build_module()?;
         let nginx = Nginx::start(&inst, &module, "bench", "")?;
         let plan = Plan::of(opts);
@@ -940,6 +940,198 @@ pub fn bench_main() {
             SCENARIO, "rust", "c2r", unit, machine, records,
         )])
     });
+}
+
+/// One keep-alive connection to nginx, as wrk's are: one request at a time, each response read
+/// whole (by its Content-Length) before the next request.
+pub struct Connection {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Connection {
+    pub fn open(port: u16) -> Result<Connection, String> {
+        let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+        // Under valgrind a request takes milliseconds, not microseconds.
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .map_err(|e| e.to_string())?;
+        Ok(Connection {
+            stream,
+            buf: Vec::new(),
+        })
+    }
+
+    /// `GET path` with `raw_headers`: the status and the body.
+    pub fn get(&mut self, path: &str, raw_headers: &[u8]) -> Result<(u16, Vec<u8>), String> {
+        let mut req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n").into_bytes();
+        req.extend_from_slice(raw_headers);
+        req.extend_from_slice(b"\r\n");
+        self.stream.write_all(&req).map_err(|e| e.to_string())?;
+        let head_end = loop {
+            if let Some(at) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            self.fill()?;
+        };
+        let head = String::from_utf8_lossy(&self.buf[..head_end]).into_owned();
+        let status = status_of(&head)?;
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().ok())?
+            })
+            .ok_or_else(|| format!("{path}: no Content-Length in {head:?}"))?;
+        while self.buf.len() < head_end + length {
+            self.fill()?;
+        }
+        let body = self.buf[head_end..head_end + length].to_vec();
+        self.buf.drain(..head_end + length);
+        Ok((status, body))
+    }
+
+    fn fill(&mut self) -> Result<(), String> {
+        let mut chunk = [0u8; 16384];
+        match self.stream.read(&mut chunk) {
+            Ok(0) => Err("nginx closed the connection".into()),
+            Ok(n) => {
+                self.buf.extend_from_slice(&chunk[..n]);
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// The location S15's callgrind pass adds to the configuration: it returns the module's
+/// `$ffi_lab_callgrind`, which zeroes (`?zero`) or dumps (`?dump=NAME`) the worker's counts.
+pub const CALLGRIND_LOCATION: &str =
+    "        location = /ffi_lab_callgrind { return 200 \"$ffi_lab_callgrind\\n\"; }\n";
+
+/// The requests of S15's two counted batches per case, `(n1, n2)`, after as many warming ones as
+/// `n1`: a request is the whole of nginx's handling (13 000 to 46 000 instructions, about a
+/// millisecond under valgrind), so a case takes about a quarter of a second.
+pub const COUNT_BATCHES: (u64, u64) = (20, 120);
+
+/// [`COUNT_BATCHES`] of the Lua reference: LuaJIT's collector and compiler do their work every
+/// so many requests, in one batch or the other, so Lua's rows moved up to 22 % between passes at
+/// 100 requests a batch (five passes), 1.1 % at 1000 (four), 3.3 % at 2000 (eleven, most within
+/// 0.4 %): its rows are marked as varying (`callgrind::varies`). The module's rows and the other
+/// references' were equal from pass to pass but for one row at a time, by 66 instructions per
+/// request.
+pub const LUA_COUNT_BATCHES: (u64, u64) = (100, 2100);
+
+/// The callgrind pass of S15 (`LAB_CALLGRIND=1`): nginx under callgrind (the pass's settings,
+/// `callgrind::valgrind_args`), and per case a keep-alive connection that sends `n1` warming
+/// requests, then two batches of `n1` and `n2` between a request that zeroes the worker's counts
+/// and one that dumps them (the module's `$ffi_lab_callgrind`). Per request, the difference of
+/// the two dumps over `n2 − n1`: the worker's whole handling of a request, nginx, the module and
+/// the references' Lua and njs included, the two control requests cancelling. The client is
+/// another process and is not counted.
+fn count_pass(
+    opts: &crate::options::Options,
+    machine: &lab_record::Machine,
+    inst: &Installation,
+    selected: &[Case],
+) -> Result<Vec<lab_record::ResultFile>, String> {
+    if opts.test_only {
+        return Ok(Vec::new());
+    }
+    let valgrind = crate::callgrind::valgrind_version()?;
+    let module = build_module()?;
+    let dir = crate::callgrind::dump_dir("s15")?;
+    // The worker runs as nginx's unprivileged user, and writes its dumps here.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777))
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    // nginx gets an environment of its own: the variables of whoever runs the lab (LAB_OUT, the
+    // shell's) sit on its stack and move what lies above them, and with it the alignment of the
+    // data its copies and scans meet (a longer LAB_OUT moved five rows by up to 213 instructions
+    // per request).
+    let mut wrapper: Vec<String> = ["env", "-i", "LD_BIND_NOW=1", "valgrind"]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    wrapper.extend(crate::callgrind::valgrind_args(&dir));
+    let started = Instant::now();
+    let nginx = Nginx::start_under(inst, &module, "callgrind", CALLGRIND_LOCATION, &wrapper)?;
+    let ids: Vec<String> = selected.iter().map(case_id).collect();
+    let counted = selected
+        .iter()
+        .zip(&ids)
+        .try_for_each(|(case, id)| count_case(&nginx, case, id));
+    nginx.stop()?;
+    counted?;
+    let totals = crate::callgrind::read_dumps(&dir)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "lab: callgrind counted {} cases of {SCENARIO} in nginx's worker in {:.1} s (valgrind \
+         included)",
+        ids.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let rows = (SCENARIO, "rust", "c2r");
+    Ok(
+        crate::callgrind::file_counts_of(opts, machine, &valgrind, rows, &ids, &totals)?
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// `s15_real_proxy/<strategy>/<params>`: a case's id, as its record's.
+pub fn case_id(case: &Case) -> String {
+    format!(
+        "{SCENARIO}/{}/{}",
+        case.strategy,
+        lab_record::params_label(&params(case))
+    )
+}
+
+/// One case of [`count_pass`]: its warming requests, then its two counted batches.
+fn count_case(nginx: &Nginx, case: &Case, id: &str) -> Result<(), String> {
+    let mut c = Connection::open(nginx.port)?;
+    let (headers, path) = (load_headers(), case.path());
+    let (n1, n2) = if case.strategy == "lua" {
+        LUA_COUNT_BATCHES
+    } else {
+        COUNT_BATCHES
+    };
+    c.requests(&path, &headers, n1)?;
+    for n in [n1, n2] {
+        c.callgrind("zero", "zero")?;
+        c.requests(&path, &headers, n)?;
+        c.callgrind(&format!("dump={id}%23{n}"), "dump")?;
+    }
+    Ok(())
+}
+
+impl Connection {
+    /// `n` requests of `path`, each answered 200.
+    fn requests(&mut self, path: &str, headers: &[u8], n: u64) -> Result<(), String> {
+        for _ in 0..n {
+            let (status, _) = self.get(path, headers)?;
+            if status != 200 {
+                return Err(format!("{path}: status {status} under callgrind"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The module's `$ffi_lab_callgrind` with `query`, which must answer `done`.
+    fn callgrind(&mut self, query: &str, done: &str) -> Result<(), String> {
+        let (status, body) = self.get(&format!("/ffi_lab_callgrind?{query}"), b"")?;
+        if status != 200 || body != format!("{done}\n").as_bytes() {
+            return Err(format!(
+                "/ffi_lab_callgrind?{query}: status {status}, {:?} (the module's $ffi_lab_callgrind)",
+                String::from_utf8_lossy(&body)
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The module's file name: how its frames are told apart in perf's output.

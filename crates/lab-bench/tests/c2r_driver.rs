@@ -415,7 +415,7 @@ fn the_driver_counts_its_cases_under_callgrind() {
             assert!(c.instructions > 0.0, "{id}: {c:?}");
             assert!(c.cycles_est >= c.instructions, "{id}: {c:?}");
             assert_eq!((c.n1, c.n2), level(c.instructions), "{id}: {c:?}");
-            assert!(!c.threaded, "{id}");
+            assert!(!c.varies, "{id}");
         }
         c_call.push(
             counts_of(&run.totals, "s01_call_floor/c_call/")

@@ -305,3 +305,35 @@ fn perf_names_the_module_frames_of_the_worker() {
     assert!(share.samples > 0 && share.on_stack > 0, "{share:?}");
     assert_eq!(share.unresolved, 0, "every module frame named: {share:?}");
 }
+
+/// The callgrind pass's control location: outside valgrind its markers do nothing, and the
+/// location says which it was asked for, on the keep-alive connection the pass counts over; any
+/// other query is refused as `none`, and a case's requests on the same connection are served.
+#[test]
+fn the_callgrind_location_answers_zero_dump_and_none() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some((inst, module)) = installed() else {
+        return;
+    };
+    let ng = Nginx::start(&inst, &module, "test-callgrind", nginx::CALLGRIND_LOCATION)
+        .expect("starting nginx");
+    let mut c = nginx::Connection::open(ng.port).unwrap();
+    let get = |c: &mut nginx::Connection, q: &str| {
+        let (status, body) = c.get(&format!("/ffi_lab_callgrind?{q}"), b"").unwrap();
+        assert_eq!(status, 200, "{q}");
+        String::from_utf8(body).unwrap()
+    };
+    assert_eq!(get(&mut c, "zero"), "zero\n");
+    let (status, _) = c.get("/basic_auth/borrow", &nginx::load_headers()).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(
+        get(&mut c, "dump=s15_real_proxy/borrow/filter=basic_auth%23120"),
+        "dump\n"
+    );
+    for q in ["", "zero2", "dump", "x=1"] {
+        assert_eq!(get(&mut c, q), "none\n", "{q:?}");
+    }
+    // A name longer than the module's buffer is cut, not overrun.
+    assert_eq!(get(&mut c, &format!("dump={}", "n".repeat(1000))), "dump\n");
+    ng.stop().unwrap();
+}

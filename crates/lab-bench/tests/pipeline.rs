@@ -316,7 +316,7 @@ fn the_report_computes_its_conclusions() {
     // leads at both lengths, at the floor; cstring is ×22 and ×262 of it.
     assert!(
         md.contains(
-            "`ptr_len` alone at 2 of 2 points, shared at 0 | ×1.00 | `cstring` ×22.0–262 (slowest at 2 of 2) |"
+            "`ptr_len` alone at 2 of 2 points, shared at 0 | ×1.00 | `cstring` ×22.0–262 (slowest alone at 2 of 2 points) |"
         ),
         "{md}"
     );

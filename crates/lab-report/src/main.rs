@@ -151,7 +151,7 @@ fn check_counts(args: &[String]) -> Result<(), String> {
     let failures = lab_report::gate::check(&old, &new, tolerance);
     print!(
         "{}",
-        lab_report::gate::render(&failures, new.len(), lab_report::gate::threaded(&new))
+        lab_report::gate::render(&failures, new.len(), lab_report::gate::varying(&new))
     );
     if failures.is_empty() {
         Ok(())

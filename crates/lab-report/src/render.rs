@@ -139,9 +139,10 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
              10 and 110 above 20 000); a row shows the difference divided by n₂ − n₁, the \
              steady state, the C host included, identical between runs. C→R rows are counted \
              alike by the C driver under callgrind (`lab-driver --count`, around each batch of \
-             calls into the extension), on the Rust and on the C extension; S10's survival run, \
-             S11's first calls and the timer rows are not batches of calls and carry no counts. \
-             Ir is instructions \
+             calls into the extension), on the Rust and on the C extension. S11's first call and \
+             its timer (a new thread's first clock reads) are counted once, on a fresh thread, \
+             against an empty window; S10's survival run counts its calls alone, each request's \
+             set-up and destruction left out as its timing leaves them. Ir is instructions \
              executed; est. cycles is callgrind's and KCachegrind's cycle estimate, Ir + 10 × L1 \
              misses + 100 × last-level misses: a model with no pipeline, branch predictor or \
              prefetcher, so it ranks memory traffic and instruction counts, not latency. glibc's \
@@ -150,12 +151,16 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
              **≠** marks rows whose place among the strategies of their work differs when ranked by \
              est. cycles instead of by median ns (floors and references not ranked): there the \
              wall clock and the count disagree, and the difference is in what the model leaves \
-             out (or within the timing noise). **~** marks rows whose calls are shared among \
-             threads (S08, S09 at two threads): they count every thread's work, wake-ups \
-             included, but not its waits (the functions a thread waits in, left out with \
-             callgrind's `--toggle-collect`: `crates/lab-bench/src/callgrind.rs`, `WAITS`), and \
-             still move a little with how the threads interleave (S08 `post` within 3.4 % over \
-             nine passes, the others within 0.6 %).\n",
+             out (or within the timing noise). **~** marks rows whose counts move a little \
+             between passes: rows whose calls are shared among threads (S08, S09 at two \
+             threads), which count every thread's work, wake-ups included, but not its waits (the \
+             functions a thread waits in, left out with callgrind's `--toggle-collect`: \
+             `crates/lab-bench/src/callgrind.rs`, `WAITS`), and still move with how the threads \
+             interleave (S08 `post` within 3.4 % over nine passes, the others within 0.6 %); and \
+             S15's Lua reference, whose LuaJIT collects and compiles in one batch of requests or \
+             another (within 3.3 % over eleven passes). S15's rows are nginx's worker's whole \
+             handling of a request, counted under callgrind between two requests that zero and \
+             dump its counts (`count_pass` in `crates/lab-bench/src/nginx.rs`).\n",
             lab_record::CACHE_MODEL.join(" "),
         );
     }
@@ -475,7 +480,7 @@ fn section(
                 ""
             };
             r.counts.map_or(" – | – |".into(), |c| {
-                let approx = if c.threaded { "~" } else { "" };
+                let approx = if c.varies { "~" } else { "" };
                 format!(
                     " {approx}{} | {approx}{}{mark} |",
                     fmt_instructions(c.instructions),
@@ -760,7 +765,7 @@ mod tests {
             ll_misses: 0.0,
             n1: 100,
             n2: 1100,
-            threaded: false,
+            varies: false,
         };
         let with = |mut r: Record, ir: f64| {
             r.counts = Some(counts(ir));

@@ -77,7 +77,12 @@ impl HttpModule for Module {
     }
 
     unsafe extern "C" fn preconfiguration(cf: *mut ngx_conf_t) -> ngx_int_t {
-        for (i, name) in VARIABLES.iter().enumerate() {
+        let variables = VARIABLES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (*name, get_counter as VariableGet, i))
+            .chain([(CALLGRIND_VARIABLE, get_callgrind as VariableGet, 0)]);
+        for (name, get, data) in variables {
             let mut name = ngx_str(name);
             // SAFETY: nginx calls preconfiguration with a valid configuration; add_variable
             // copies the name and returns the variable or NULL.
@@ -89,8 +94,8 @@ impl HttpModule for Module {
             }
             // SAFETY: v is the variable nginx just added, alive as long as the configuration.
             unsafe {
-                (*v).get_handler = Some(get_counter);
-                (*v).data = i;
+                (*v).get_handler = Some(get);
+                (*v).data = data;
             }
         }
         NGX_OK as ngx_int_t
@@ -168,6 +173,67 @@ pub static mut ngx_http_ffi_lab_module: ngx_module_t = ngx_module_t {
 /// The counters' variables, in the order `get_counter`'s `data` indexes them.
 const VARIABLES: [&[u8]; 2] = [b"ffi_lab_allocs", b"ffi_lab_copied"];
 
+/// A variable's get handler, as nginx calls it.
+type VariableGet = unsafe extern "C" fn(
+    *mut ngx_http_request_t,
+    *mut ngx_http_variable_value_t,
+    usize,
+) -> ngx_int_t;
+
+extern "C" {
+    fn lab_cg_start();
+    fn lab_cg_stop_dump(name: *const c_char);
+}
+
+/// `$ffi_lab_callgrind`: S15's callgrind pass (crates/lab-bench/src/nginx.rs, `count_pass`)
+/// requests a location that returns it, with the query `zero` to zero the worker's counts and
+/// `dump=NAME` (percent-encoded) to dump them as NAME (lab_cg.c's markers, which do nothing outside valgrind). The
+/// value says which was done: `zero`, `dump`, or `none` for any other query.
+const CALLGRIND_VARIABLE: &[u8] = b"ffi_lab_callgrind";
+
+extern "C" fn get_callgrind(
+    r: *mut ngx_http_request_t,
+    v: *mut ngx_http_variable_value_t,
+    _data: usize,
+) -> ngx_int_t {
+    // SAFETY: nginx calls a variable's get handler with a live request, whose args are a
+    // (possibly empty) slice of its header buffer.
+    let args = unsafe { (*r).args.as_bytes() };
+    let done: &[u8] = if args == b"zero" {
+        // SAFETY: a client request; no preconditions.
+        unsafe { lab_cg_start() };
+        b"zero"
+    } else if let Some(name) = args.strip_prefix(b"dump=") {
+        // The name percent-decoded (a dump's name holds `#`), at most 255 bytes, NUL-terminated
+        // here (the args are not).
+        let mut z = [0u8; 256];
+        let mut n = 0;
+        let mut i = 0;
+        while i < name.len() && n < z.len() - 1 {
+            let hex = |b: u8| (b as char).to_digit(16);
+            z[n] = match (
+                name[i],
+                name.get(i + 1).copied().and_then(hex),
+                name.get(i + 2).copied().and_then(hex),
+            ) {
+                (b'%', Some(hi), Some(lo)) => {
+                    i += 2;
+                    (hi * 16 + lo) as u8
+                }
+                (b, _, _) => b,
+            };
+            n += 1;
+            i += 1;
+        }
+        // SAFETY: z is NUL-terminated and outlives the call.
+        unsafe { lab_cg_stop_dump(z.as_ptr().cast()) };
+        b"dump"
+    } else {
+        b"none"
+    };
+    set_value(r, v, done)
+}
+
 /// `$ffi_lab_allocs` / `$ffi_lab_copied`: the running total, as decimal text in the request pool.
 extern "C" fn get_counter(
     r: *mut ngx_http_request_t,
@@ -189,9 +255,17 @@ extern "C" fn get_counter(
             break;
         }
     }
-    let text = &digits[at..];
-    // SAFETY: nginx calls a variable's get handler with a live request and its value slot;
-    // ngx_pnalloc returns text.len() bytes from the request's pool or NULL.
+    set_value(r, v, &digits[at..])
+}
+
+/// Sets a variable's value to a copy of `text` in the request's pool.
+fn set_value(
+    r: *mut ngx_http_request_t,
+    v: *mut ngx_http_variable_value_t,
+    text: &[u8],
+) -> ngx_int_t {
+    // SAFETY: called from get handlers, with the live request and the value slot nginx gave
+    // them; ngx_pnalloc returns text.len() bytes from the request's pool or NULL.
     unsafe {
         let data = ngx_pnalloc((*r).pool, text.len()) as *mut u8;
         if data.is_null() {
