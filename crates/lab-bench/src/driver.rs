@@ -353,9 +353,9 @@ pub fn count_driver(
     })
 }
 
-/// Rows of the Rust extension's records that the C extension's run measures, as `(row, the C
-/// run's row)`: S11 times the C extension's first call on each new thread, just before the Rust
-/// one's, in the Rust run.
+/// Rows of every extension's records that the C extension's run measures, as `(row, the C run's
+/// row)`: S11 times the C extension's first call on each new thread, just before the measured
+/// extension's.
 const FLOOR_ROWS: [(&str, &str); 1] = [(
     "s11_thread_attach/c_first_call/filter=one_header",
     "s11_thread_attach/first_call/filter=one_header",
@@ -385,22 +385,26 @@ pub fn count_c2r(opts: &Options, machine: &Machine) -> Result<Vec<ResultFile>, S
             count_driver(ext, opts.sweep, opts.scenario_filter())?,
         ));
     }
-    // The Rust run's `c_first_call` is the C extension's first call on a thread, before any other
+    // Each run's `c_first_call` is the C extension's first call on a thread, before any other
     // extension's: the C run's `first_call`, counted so (the counted runs load no floor).
-    if let [(_, rust), (_, c)] = &mut runs[..] {
-        for (floor_row, c_row) in FLOOR_ROWS {
-            let dumps: Vec<(String, [u64; 9])> = c
-                .totals
-                .iter()
-                .filter_map(|(name, t)| {
-                    let n = name.strip_prefix(c_row)?.strip_prefix('#')?;
-                    Some((format!("{floor_row}#{n}"), *t))
-                })
-                .collect();
-            if !dumps.is_empty() && c.ids.iter().any(|id| id == c_row) {
-                rust.totals.extend(dumps);
-                rust.ids.push(floor_row.to_owned());
-            }
+    for (floor_row, c_row) in FLOOR_ROWS {
+        let Some((_, c)) = runs.iter().find(|(lang, _)| *lang == "c") else {
+            break;
+        };
+        if !c.ids.iter().any(|id| id == c_row) {
+            continue;
+        }
+        let dumps: Vec<(String, [u64; 9])> = c
+            .totals
+            .iter()
+            .filter_map(|(name, t)| {
+                let n = name.strip_prefix(c_row)?.strip_prefix('#')?;
+                Some((format!("{floor_row}#{n}"), *t))
+            })
+            .collect();
+        for (_, run) in &mut runs {
+            run.totals.extend(dumps.iter().cloned());
+            run.ids.push(floor_row.to_owned());
         }
     }
     let mut files = Vec::new();
