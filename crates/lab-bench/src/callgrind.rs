@@ -22,7 +22,7 @@
 //! instruction. What still depends on the machine: glibc picks `memcpy`,
 //! `strlen` and friends by CPUID at load time (ifuncs), and valgrind reports the host's CPU
 //! features minus the ones it cannot run (no AVX-512), so a machine with other features may run
-//! other copy routines. Cases that share their calls among threads (S08, S09 at two threads) count
+//! other copy routines. Cases that share their calls among threads (S08, S09: a crew's) count
 //! every thread's work but not its waits ([`WAITS`]), which the scheduler decides. What they still
 //! do differently from pass to pass is how the threads interleave: nine passes of one binary gave
 //! S08 `post` within 3.4 % (the interleaving decides, for one, how many tasks the worker takes at
@@ -345,11 +345,12 @@ pub fn counts_of(totals: &BTreeMap<String, [u64; 9]>, case_id: &str) -> Option<C
 }
 
 /// Whether a case's counts move a little between passes ([`Counts::varies`]): it shares its calls
-/// among threads (S08's writers and the host's worker, S09 at more than one thread), or it runs
+/// among a crew's threads (S08's writers and the host's worker, S09's callers, one thread's too),
+/// or it runs
 /// in LuaJIT (S15's Lua reference, whose collector and compiler work in one batch or another).
 pub fn varies(case_id: &str) -> bool {
     case_id.starts_with("s08_cross_thread_writes/")
-        || (case_id.starts_with("s09_request_lifetime/") && !case_id.ends_with("threads=1"))
+        || case_id.starts_with("s09_request_lifetime/")
         || case_id.starts_with("s15_real_proxy/lua/")
 }
 
@@ -523,7 +524,7 @@ mod tests {
         assert_eq!(counts_of(&totals, "b"), None);
         assert!(!c.varies);
         assert!(varies("s09_request_lifetime/unchecked/threads=2"));
-        assert!(!varies("s09_request_lifetime/unchecked/threads=1"));
+        assert!(varies("s09_request_lifetime/unchecked/threads=1"));
         assert!(varies("s08_cross_thread_writes/post/writers=1,wait=0"));
         assert!(varies("s15_real_proxy/lua/filter=basic_auth"));
         assert!(!varies("s15_real_proxy/borrow/filter=basic_auth"));

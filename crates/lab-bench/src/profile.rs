@@ -19,8 +19,10 @@ fn other<E: std::fmt::Display>(e: E) -> io::Error {
     io::Error::other(e.to_string())
 }
 
-/// The frame under which a case's own work runs; frames above it (the runner) are cut away.
-const CASE_ROOT: &str = "case::Case::new";
+/// The frames under which a case's own work runs, on the runner's thread and on a crew's
+/// (`crate::crew`: S08's writers, S09's callers); frames above them (the runner, a thread's
+/// start) are cut away.
+const CASE_ROOTS: [&str; 2] = ["case::Case::new", "crew::member_loop"];
 
 /// Samples `run` (called repeatedly) for `duration` at ~2 kHz and returns folded stacks, one
 /// `frame;frame;… count` line per distinct stack, rooted at the case's loop.
@@ -49,7 +51,7 @@ pub fn profile_folded(duration: Duration, mut run: impl FnMut()) -> io::Result<V
                 .collect();
             let from = stack
                 .iter()
-                .position(|s| s.contains(CASE_ROOT))
+                .position(|s| CASE_ROOTS.iter().any(|root| s.contains(root)))
                 .unwrap_or(0);
             format!("{} {count}", stack[from..].join(";"))
         })

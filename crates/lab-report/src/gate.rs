@@ -36,7 +36,7 @@ pub const SLACK_IR: f64 = 8.0;
 pub const SLACK_MISS: f64 = 100.0;
 
 /// The tolerance on the instructions of rows whose counts move between passes ([`Counts::varies`]),
-/// whatever the gate's own. Rows shared among threads (S08, S09 at two threads) interleave
+/// whatever the gate's own. Rows shared among a crew's threads (S08, S09) interleave
 /// differently from pass to pass: with their waits left out of the counts, nine passes of one
 /// binary gave S08 `post` within 3.4 % (1245 to 1288 instructions per call at 2 writers waiting
 /// for each write), every other threaded row within 0.6 %. S15's Lua reference moved up to 3.3 %

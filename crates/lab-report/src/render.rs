@@ -152,8 +152,8 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
              est. cycles instead of by median ns (floors and references not ranked): there the \
              wall clock and the count disagree, and the difference is in what the model leaves \
              out (or within the timing noise). **~** marks rows whose counts move a little \
-             between passes: rows whose calls are shared among threads (S08, S09 at two \
-             threads), which count every thread's work, wake-ups included, but not its waits (the \
+             between passes: rows whose calls are shared among a crew's threads (S08, \
+             S09), which count every thread's work, wake-ups included, but not its waits (the \
              functions a thread waits in, left out with callgrind's `--toggle-collect`: \
              `crates/lab-bench/src/callgrind.rs`, `WAITS`), and still move with how the threads \
              interleave (S08 `post` within 3.4 % over nine passes, the others within 0.6 %); and \
