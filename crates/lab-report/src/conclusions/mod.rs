@@ -260,6 +260,57 @@ pub(crate) fn versus_at(
     ))
 }
 
+/// `a` against `b`, two rows that differ in the boundary they cross, not in their work: where the
+/// callgrind pass counted both (neither varying), their instructions say whether the crossing adds
+/// work, a verdict that does not move between runs, and the timed margin follows as figures;
+/// else [`versus_at`]'s timed verdict. S01's like-for-like pairs are a few ns apart at most, so
+/// their timed verdicts sat on the noise floor and changed between runs of one commit
+/// (`call_with_args` against `rust_call_indirect`: ×1.10 beyond the noise in one run, within it
+/// in the next).
+pub(crate) fn counted_versus(
+    a: (&str, &lab_record::Record),
+    b: (&str, &lab_record::Record),
+    m: &Margin,
+) -> String {
+    let ((na, ra), (nb, rb)) = (a, b);
+    let timed = format!(
+        "timed {} vs {} ns, {m}",
+        fmt_ns(ra.ns_per_call.median),
+        fmt_ns(rb.ns_per_call.median)
+    );
+    match (ra.counts, rb.counts) {
+        (Some(ca), Some(cb)) if !ca.varies && !cb.varies => {
+            // Whole instructions: these rows count alike in every pass (the gate's slack is for
+            // other binaries' layouts, not for two rows of one pass).
+            let (ia, ib) = (ca.instructions, cb.instructions);
+            if ia.round() == ib.round() {
+                format!("{na} and {nb} run the same instructions, {ia:.0} per call (callgrind; {timed})")
+            } else {
+                format!(
+                    "{na} runs {ia:.0} instructions per call, {nb} {ib:.0} (callgrind; {timed})"
+                )
+            }
+        }
+        _ => versus(na, nb, m, &timed),
+    }
+}
+
+/// [`counted_versus`] of the rows of strategies `a` and `b` at `params` of one file.
+pub(crate) fn counted_versus_at(
+    f: &ResultFile,
+    a: &str,
+    b: &str,
+    params: &[(&str, u64)],
+) -> Option<String> {
+    let row = |s: &str| find(f, s, |r| at(r, params));
+    let (ra, rb) = (row(a)?, row(b)?);
+    Some(counted_versus(
+        (&format!("`{a}`"), ra),
+        (&format!("`{b}`"), rb),
+        &margin(ra, rb)?,
+    ))
+}
+
 // Sentences more than one scenario says.
 
 /// "Fastest over the sweep: `borrow` alone at 8 of 8 points, shared at 0." — the summary's

@@ -5,11 +5,9 @@
 use lab_record::go::{release_of, CLAIM, CLAIM_RELEASE};
 use lab_record::{Record, ResultFile};
 
-use super::{versus_at, View};
+use super::{counted_versus, counted_versus_at, versus_at, View};
 use crate::render::releases;
-use crate::stats::{
-    at, find, fit_line, fmt_ns, margin_apart, median, values, versus, Margin, Spread,
-};
+use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values, Margin, Spread};
 
 /// Rust calling C: the empty call, the four-argument call against the same call into Rust, and
 /// the memcpy floor as a line (fixed cost + cost per byte).
@@ -30,8 +28,8 @@ pub fn r2c(v: &View) -> Vec<String> {
     // Like for like: Rust calls a foreign function through the GOT, so the call into C is set
     // beside the same Rust call through a pointer; the direct call adds what the indirection costs.
     if let (Some(ind), Some(dir)) = (
-        versus_at(f, "call_with_args", "rust_call_indirect", &[]),
-        versus_at(f, "call_with_args", "rust_call", &[]),
+        counted_versus_at(f, "call_with_args", "rust_call_indirect", &[]),
+        counted_versus_at(f, "call_with_args", "rust_call", &[]),
     ) {
         c.push(format!(
             "Against the same call to a non-inlined Rust function through a pointer (the shape of the GOT call into C): {ind}; called directly: {dir}."
@@ -63,13 +61,12 @@ pub fn c2r(v: &View) -> Vec<String> {
         let r2c = v
             .file_of("rust", "r2c")
             .and_then(|o| find(o, "empty_call", |r| at(r, &[])));
-        // The other direction's row was timed by another runner: medians and brackets only.
+        // The other direction's row was timed by another runner, in another process: medians
+        // and brackets only, or the two rows' instructions where both were counted.
         match r2c.and_then(|r| Some((r, margin_apart(e, r)?))) {
             Some((r, m)) => c.push(format!(
-                "A C→R empty call through the dlopen()ed symbol costs {} ns against {} ns R→C: {}.",
-                fmt_ns(e.ns_per_call.median),
-                fmt_ns(r.ns_per_call.median),
-                versus("C→R", "R→C", &m, "")
+                "A C→R empty call through the dlopen()ed symbol against an R→C one: {}.",
+                counted_versus(("C→R", e), ("R→C", r), &m)
             )),
             None => c.push(format!(
                 "A C→R empty call through the dlopen()ed symbol costs {} ns.",
