@@ -348,14 +348,19 @@ static double dump_ir(unsigned k) {
   return total;
 }
 
+/* Zeroes and dumps at once, as `name`: a dump no case reads, which takes what ran before it. */
+static void count_throwaway(const char *name) {
+  lab_cg_start();
+  lab_cg_stop_dump(name);
+  count_dumps++;
+}
+
 /* A dump outside any case at the start of each scenario: whatever the first requests of a window
  * cost lands in a dump no case reads (as count_cases does per scenario). */
 static void count_prime(const char *scenario) {
   char name[256];
   snprintf(name, sizeof name, "%s#prime", scenario);
-  lab_cg_start();
-  lab_cg_stop_dump(name);
-  count_dumps++;
+  count_throwaway(name);
 }
 
 /* Counts one case: calibrate, choose the level, warm up, then the two counted batches. */
@@ -468,14 +473,11 @@ static void *retained_thread(void *p) {
   return NULL;
 }
 
-/* What the extension keeps between requests after serving this case on a thread of its own: its
- * per-thread state starts fresh there, so the gauge is this case's, not what earlier cases grew
- * on the driver's thread (an arena never shrinks). The fixture is only used by that thread while
- * this one waits in the join. */
-static double retained_on_fresh_thread(run_fn run, void *ctx) {
-  retained_run r = {run, ctx, 0};
+/* Runs body(arg) on a new thread and waits for it; a thread that cannot be made or joined ends
+ * the run (current_case names where). */
+static void run_on_new_thread(void *(*body)(void *), void *arg) {
   pthread_t tid;
-  int err = pthread_create(&tid, NULL, retained_thread, &r);
+  int err = pthread_create(&tid, NULL, body, arg);
   if (err != 0) {
     fail("%s: pthread_create: %s", current_case, strerror(err));
   }
@@ -483,6 +485,15 @@ static double retained_on_fresh_thread(run_fn run, void *ctx) {
   if (err != 0) {
     fail("%s: pthread_join: %s", current_case, strerror(err));
   }
+}
+
+/* What the extension keeps between requests after serving this case on a thread of its own: its
+ * per-thread state starts fresh there, so the gauge is this case's, not what earlier cases grew
+ * on the driver's thread (an arena never shrinks). The fixture is only used by that thread while
+ * this one waits in the join. */
+static double retained_on_fresh_thread(run_fn run, void *ctx) {
+  retained_run r = {run, ctx, 0};
+  run_on_new_thread(retained_thread, &r);
   return (double)r.retained;
 }
 
@@ -1257,9 +1268,7 @@ static void *attach_count_thread(void *p) {
     /* The thread's own start (pthread_create's side of it) stays with it until its first dump:
      * a dump no case reads takes it (without it, the timer row's empty window held ~1300 more
      * instructions than its full one). */
-    lab_cg_start();
-    lab_cg_stop_dump(a->aside);
-    count_dumps++;
+    count_throwaway(a->aside);
     count_window_open(a->timer);
   }
   double t0 = now_ns();
@@ -1291,15 +1300,7 @@ static void count_first_calls(const char *sc, const char *params, const fixture 
   for (int t = 0; t <= ATTACH_WARM_THREADS; t++) {
     int counted = t == ATTACH_WARM_THREADS;
     attach_count a = {f, counted ? &timer : NULL, counted ? &first : NULL, aside, 0, LAB_OK};
-    pthread_t tid;
-    int err = pthread_create(&tid, NULL, attach_count_thread, &a);
-    if (err != 0) {
-      fail("%s: pthread_create: %s", current_case, strerror(err));
-    }
-    err = pthread_join(tid, NULL);
-    if (err != 0) {
-      fail("%s: pthread_join: %s", current_case, strerror(err));
-    }
+    run_on_new_thread(attach_count_thread, &a);
     if (a.st != LAB_OK) {
       fail("%s: thread %d: lab_ext_on_request_headers returned %d (%s)", current_case, t,
            (int)a.st, lab_status_str(a.st));
@@ -1307,9 +1308,7 @@ static void count_first_calls(const char *sc, const char *params, const fixture 
     sink += a.sum;
     /* An ended thread's costs stay with it until the next dump, which zeroing does not reach: a
      * dump no case reads takes them (the warm threads' whole run, the counted one's exit). */
-    lab_cg_start();
-    lab_cg_stop_dump(aside);
-    count_dumps++;
+    count_throwaway(aside);
   }
   emit_counted(sc, "timer", params);
   emit_counted(sc, "first_call", params);
@@ -1352,15 +1351,7 @@ static void s11_thread_attach(void) {
     attach_run a;
     memset(&a, 0, sizeof a);
     a.f = f;
-    pthread_t tid;
-    int err = pthread_create(&tid, NULL, attach_thread, &a);
-    if (err != 0) {
-      fail("%s: pthread_create: %s", current_case, strerror(err));
-    }
-    err = pthread_join(tid, NULL);
-    if (err != 0) {
-      fail("%s: pthread_join: %s", current_case, strerror(err));
-    }
+    run_on_new_thread(attach_thread, &a);
     if (a.st != LAB_OK) {
       fail("%s: thread %zu: lab_ext_on_request_headers returned %d (%s)", current_case, t,
            (int)a.st, lab_status_str(a.st));
