@@ -162,8 +162,10 @@ pub fn run_driver(
     only: Option<&str>,
     leak_tolerance: u32,
 ) -> Result<Vec<DriverRecord>, String> {
+    // The pid padded to one width: the path is on the driver's command line, so on its stack,
+    // and a path one digit longer would move the driver's stack in the layout `layout` fixes.
     let out = std::env::temp_dir().join(format!(
-        "lab-driver-{}-{}.jsonl",
+        "lab-driver-{:010}-{}.jsonl",
         std::process::id(),
         extension_stem(extension)
     ));

@@ -8,7 +8,8 @@
 //! - the runners, each writing records: [`runner`] (criterion, R→C), [`driver`] (the C driver on
 //!   the extension, C→R), [`go`] (the Go reference), [`profile`] (the flame-graph pass), with [`callgrind`] (the
 //!   deterministic pass), with the [`fingerprint`] of the machine every record carries;
-//! - [`options`]: what a bench target was asked to do, and the `main` they all share;
+//! - [`options`]: what a bench target was asked to do, and the `main` they all share, which times
+//!   in one address-space [`layout`];
 //! - [`crew`]: threads that share a case (S08's writers, S09's callers).
 //!
 //! The boundary itself (bindings, host wrappers, counting allocator) is `lab-sys`; the extension
@@ -21,6 +22,7 @@ pub mod criterion_json;
 pub mod driver;
 pub mod fingerprint;
 pub mod go;
+pub mod layout;
 pub mod nginx;
 pub mod options;
 pub mod profile;

@@ -168,6 +168,9 @@ pub fn run_target(
     name: &str,
     measure: impl FnOnce(&Options, &Machine) -> Result<Vec<ResultFile>, String>,
 ) {
+    if !(opts.test_only || opts.profile || opts.callgrind) {
+        crate::layout::fix();
+    }
     let machine = fingerprint::detect(opts.mode());
     let files = match measure(opts, &machine) {
         Ok(files) => files,
