@@ -102,6 +102,7 @@ impl Crew {
 }
 
 fn member_loop(s: &Shared, member: usize) {
+    pin(member);
     let mut seen = 0;
     loop {
         let calls = {
@@ -134,6 +135,55 @@ fn member_loop(s: &Shared, member: usize) {
     }
 }
 
+/// Pins the calling thread to the `k`-th CPU the process may run on, counted modulo their number:
+/// a crew's member `i` runs on CPU `i`, so S09's two callers always run at once on two cores and
+/// S08's writers always share the cores alike. Left to the scheduler, a thread stays where it
+/// was first placed, and that placement differed from process to process: S08 `post` over
+/// `mutex` at 2 writers not waiting was ×0.74 in one run of a binary and ×11.0 in another, each
+/// within a fifth of its median over the run's rounds, and S09 `generation_handle` over
+/// `weak_upgrade` at 2 threads ×0.86–2.88 over four runs. Returns whether the pin took (a CPU set
+/// that cannot be read leaves the thread where it is).
+pub fn pin(k: usize) -> bool {
+    let Some(cpus) = allowed_cpus() else {
+        return false;
+    };
+    let cpu = cpus[k % cpus.len()];
+    // SAFETY: a zeroed cpu_set_t is the empty set; CPU_SET writes inside it (cpu came from a set
+    // the kernel filled, so it is below CPU_SETSIZE).
+    let set = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        set
+    };
+    // SAFETY: `set` is a valid cpu_set_t of the size passed; 0 is the calling thread.
+    unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) == 0 }
+}
+
+/// The CPUs the process may run on, in order: its main thread's set (never pinned: the runner's
+/// thread), read once.
+fn allowed_cpus() -> Option<&'static [usize]> {
+    static CPUS: std::sync::OnceLock<Option<Vec<usize>>> = std::sync::OnceLock::new();
+    CPUS.get_or_init(|| {
+        // SAFETY: a zeroed cpu_set_t is a valid (empty) set for the kernel to fill.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `set` is a writable cpu_set_t of the size passed; the pid names the main thread.
+        let ok = unsafe {
+            libc::sched_getaffinity(libc::getpid(), std::mem::size_of_val(&set), &mut set) == 0
+        };
+        // SAFETY: CPU_ISSET reads inside the set for every cpu below CPU_SETSIZE.
+        let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+            .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
+            .collect();
+        (ok && !cpus.is_empty()).then_some(cpus)
+    })
+    .as_deref()
+}
+
+/// The number of CPUs [`pin`] counts modulo (1 where the set cannot be read).
+pub fn cpus() -> usize {
+    allowed_cpus().map_or(1, <[usize]>::len)
+}
+
 impl Drop for Crew {
     fn drop(&mut self) {
         self.shared.lock().quit = true;
@@ -141,5 +191,37 @@ impl Drop for Crew {
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CPUs the calling thread may run on now.
+    fn own_cpus() -> Vec<usize> {
+        // SAFETY: a zeroed cpu_set_t is a valid set for the kernel to fill; 0 is this thread.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        // SAFETY: as above, with the set's own size.
+        let ok = unsafe { libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) };
+        assert_eq!(ok, 0, "{}", std::io::Error::last_os_error());
+        (0..libc::CPU_SETSIZE as usize)
+            // SAFETY: CPU_ISSET reads inside the set for every cpu below CPU_SETSIZE.
+            .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
+            .collect()
+    }
+
+    /// A pinned thread may run on one CPU, the k-th of the process's counted round; the process's
+    /// own set is untouched.
+    #[test]
+    fn a_pinned_thread_runs_on_its_cpu_alone() {
+        let all = allowed_cpus().expect("the main thread's CPU set");
+        for k in [0, 1, all.len(), all.len() + 1] {
+            let got = std::thread::spawn(move || (pin(k), own_cpus()))
+                .join()
+                .unwrap();
+            assert_eq!(got, (true, vec![all[k % all.len()]]), "k={k}");
+        }
+        assert_eq!(allowed_cpus().unwrap(), all);
     }
 }

@@ -201,7 +201,15 @@ fn select(opts: &Options, scenario: &Scenario) -> Result<Option<Vec<Case>>, Stri
 /// Rounds of the interleaved pass, and the time one case's batch takes in a round.
 fn rounds(sweep: Sweep) -> (usize, Duration) {
     match sweep {
-        Sweep::Full => (31, Duration::from_millis(2)),
+        Sweep::Full => (
+            31,
+            Duration::from_millis(
+                std::env::var("LAB_ROUND_MS")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(2),
+            ),
+        ),
         Sweep::Quick => (5, Duration::from_micros(300)),
     }
 }

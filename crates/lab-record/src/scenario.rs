@@ -55,6 +55,12 @@ pub struct Direction {
     /// `rust_call`, S10's `panic`, S12's workloads): shown, never ranked, never a row's "best".
     #[serde(default)]
     pub references: Vec<String>,
+    /// Whether the strategies are alternatives for one work, to be ranked against each other (the
+    /// summary's leader and slowest, the guide's). S01's are not: an empty call and a call with
+    /// four arguments are two works that share the parameter list, and its conclusions compare
+    /// each with its own reference instead.
+    #[serde(default = "ranked_by_default")]
+    pub ranked: bool,
     /// Parameter labels (`len=1024`; `""` for a case without parameters) whose cases get a flame
     /// graph in the profile pass: one point per strategy keeps the pass short.
     #[serde(default)]
@@ -145,6 +151,10 @@ impl Differential {
     pub fn file_name(&self, scenario: &str) -> String {
         format!("diff-{scenario}-{}-vs-{}", self.before, self.after)
     }
+}
+
+fn ranked_by_default() -> bool {
+    true
 }
 
 impl Direction {

@@ -69,6 +69,9 @@ impl Input {
             Ok(req)
         };
         let worker = Arc::new(Worker::start(0)?);
+        // The worker on the last CPU, the writers from the first (`crew::pin`): one writer posts
+        // across cores, as a Go thread to Envoy's worker; more share the worker's core too.
+        worker.run_sync(|| crate::crew::pin(crate::crew::cpus() - 1));
         let on_worker = worker.adopt(request()?);
         Ok(Input {
             worker,
