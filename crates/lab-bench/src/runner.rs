@@ -17,12 +17,12 @@ fn criterion(opts: &Options) -> Criterion {
         .output_directory(&criterion_home(opts))
         .without_plots();
     match opts.sweep {
-        // ~0.45 s a case, so the full sweep (~370 cases) fits the 10-minute budget. The row's ns
+        // ~0.4 s a case, so the full sweep (~370 cases) fits the 10-minute budget. The row's ns
         // comes from here; the ratios the conclusions compare come from the interleaved pass,
         // which is what reproduces between runs (docs/METHODOLOGY.md), so criterion's time is
         // spent on the median alone.
         Sweep::Full => c
-            .warm_up_time(Duration::from_millis(100))
+            .warm_up_time(Duration::from_millis(50))
             .measurement_time(Duration::from_millis(300))
             .sample_size(30)
             .nresamples(5_000),
@@ -278,9 +278,9 @@ fn profile_scenario(
 ) -> Result<Option<ResultFile>, String> {
     let dir = opts.out_root.join(FLAMEGRAPH_DIR);
     let duration = match opts.sweep {
-        // The profiling timer ticks at the kernel's HZ (~250 samples/s here): 1.2 s gives ~300,
+        // The profiling timer ticks at the kernel's HZ (~250 samples/s here): 1 s gives ~250,
         // enough for every frame above 2 % of the time (a case is one tight loop).
-        Sweep::Full => Duration::from_millis(1200),
+        Sweep::Full => Duration::from_millis(1000),
         Sweep::Quick => Duration::from_millis(200),
     };
     let mut graphs = Vec::new();
