@@ -172,8 +172,8 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
         "Per scenario, over the points of its sweep where strategies meet (floors and references are \
          never ranked): the strategy that leads beyond the noise of every other, at how many points (alone, \
          or shared with others within the noise), its range of × floor, named when it leads alone at three \
-         quarters or more of the decided points (those where one strategy leads alone) and those are half the \
-         points or more; and the strategy slowest alone (beyond the noise of every other) at more than half \
+         quarters or more of the decided points (those where one strategy leads alone) and those are a \
+         quarter of the points or more; and the strategy slowest alone (beyond the noise of every other) at more than half \
          of the points, with its range of × best. Scenarios whose rows are different works (S01) are not \
          ranked. A lead is beyond the noise when the \
          spread of the ratio lies wholly beyond ×{:.2} either way (×{:.2} for medians timed apart).\n",
