@@ -158,20 +158,31 @@ fn strip_link_targets(line: &str) -> String {
 }
 
 /// `line` with each number (digits with their decimal point and thousands separators, and the
-/// sign before them) as `#`: a difference near nothing changes sign between runs that agree.
+/// sign before them) as `#`: a difference near nothing changes sign between runs that agree. A
+/// range of two numbers (`1.00–1.02`) is one `#` too: a range whose ends round alike is written
+/// as one number (`fmt_range`), so two runs that agree to within a rounding read `×1.00` and
+/// `×1.00–1.02` (S09's × floor cell, in two runs of one build).
 fn mask_numbers(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
+    let skip_number = |chars: &mut std::iter::Peekable<std::str::Chars>| {
+        while chars
+            .peek()
+            .is_some_and(|&d| d.is_ascii_digit() || d == '.' || d == ',')
+        {
+            chars.next();
+        }
+    };
     while let Some(c) = chars.next() {
         if matches!(c, '+' | '-' | '−') && chars.peek().is_some_and(char::is_ascii_digit) {
             continue;
         }
         if c.is_ascii_digit() {
-            while chars
-                .peek()
-                .is_some_and(|&d| d.is_ascii_digit() || d == '.' || d == ',')
-            {
+            skip_number(&mut chars);
+            let mut ahead = chars.clone();
+            if ahead.next() == Some('–') && ahead.peek().is_some_and(char::is_ascii_digit) {
                 chars.next();
+                skip_number(&mut chars);
             }
             out.push('#');
         } else {
@@ -504,6 +515,10 @@ mod tests {
             .replace("abc1", "def2")
             .replace("len=8", "len=9");
         assert_eq!(reworded(old, &same), (2, vec![]));
+        // A range whose ends round apart in one run and alike in the other is numbers too.
+        let ranged = old.replace("×11.7", "×11.7–12.0");
+        assert_eq!(reworded(old, &ranged), (2, vec![]));
+        assert_eq!(mask_numbers("×1.00–1.02 [0.9–1.1], 3–×4"), "×# [#], #–×#");
         let other = old.replace("Fastest: `ptr_len`", "Fastest: `cstring`");
         let (n, changed) = reworded(old, &other);
         assert_eq!(n, 2);
