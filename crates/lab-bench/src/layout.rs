@@ -18,13 +18,7 @@
 
 use std::os::unix::process::CommandExt;
 
-/// `ADDR_NO_RANDOMIZE` of `<linux/personality.h>` (the libc crate does not export it).
-const ADDR_NO_RANDOMIZE: libc::c_int = 0x0040000;
-
-/// Whether this process runs with address randomisation off.
-pub fn is_fixed() -> bool {
-    current().is_some_and(|p| p & ADDR_NO_RANDOMIZE != 0)
-}
+use libc::ADDR_NO_RANDOMIZE;
 
 /// The process's personality, or `None` where the kernel refuses to say.
 fn current() -> Option<libc::c_int> {
