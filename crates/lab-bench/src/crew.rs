@@ -163,20 +163,23 @@ pub fn pin(k: usize) -> bool {
 /// thread), read once.
 fn allowed_cpus() -> Option<&'static [usize]> {
     static CPUS: std::sync::OnceLock<Option<Vec<usize>>> = std::sync::OnceLock::new();
-    CPUS.get_or_init(|| {
-        // SAFETY: a zeroed cpu_set_t is a valid (empty) set for the kernel to fill.
-        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-        // SAFETY: `set` is a writable cpu_set_t of the size passed; the pid names the main thread.
-        let ok = unsafe {
-            libc::sched_getaffinity(libc::getpid(), std::mem::size_of_val(&set), &mut set) == 0
-        };
-        // SAFETY: CPU_ISSET reads inside the set for every cpu below CPU_SETSIZE.
-        let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
-            .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
-            .collect();
-        (ok && !cpus.is_empty()).then_some(cpus)
-    })
-    .as_deref()
+    // SAFETY: getpid has no preconditions; the pid names the main thread.
+    CPUS.get_or_init(|| affinity(unsafe { libc::getpid() }))
+        .as_deref()
+}
+
+/// The CPUs thread `tid` may run on (0: the calling thread), in order; `None` where the kernel
+/// refuses to say or the set is empty.
+fn affinity(tid: libc::pid_t) -> Option<Vec<usize>> {
+    // SAFETY: a zeroed cpu_set_t is a valid (empty) set for the kernel to fill.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a writable cpu_set_t of the size passed.
+    let ok = unsafe { libc::sched_getaffinity(tid, std::mem::size_of_val(&set), &mut set) == 0 };
+    // SAFETY: CPU_ISSET reads inside the set for every cpu below CPU_SETSIZE.
+    let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+        .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
+        .collect();
+    (ok && !cpus.is_empty()).then_some(cpus)
 }
 
 /// The number of CPUs [`pin`] counts modulo (1 where the set cannot be read).
@@ -198,29 +201,16 @@ impl Drop for Crew {
 mod tests {
     use super::*;
 
-    /// The CPUs the calling thread may run on now.
-    fn own_cpus() -> Vec<usize> {
-        // SAFETY: a zeroed cpu_set_t is a valid set for the kernel to fill; 0 is this thread.
-        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-        // SAFETY: as above, with the set's own size.
-        let ok = unsafe { libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) };
-        assert_eq!(ok, 0, "{}", std::io::Error::last_os_error());
-        (0..libc::CPU_SETSIZE as usize)
-            // SAFETY: CPU_ISSET reads inside the set for every cpu below CPU_SETSIZE.
-            .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
-            .collect()
-    }
-
     /// A pinned thread may run on one CPU, the k-th of the process's counted round; the process's
     /// own set is untouched.
     #[test]
     fn a_pinned_thread_runs_on_its_cpu_alone() {
         let all = allowed_cpus().expect("the main thread's CPU set");
         for k in [0, 1, all.len(), all.len() + 1] {
-            let got = std::thread::spawn(move || (pin(k), own_cpus()))
+            let got = std::thread::spawn(move || (pin(k), affinity(0)))
                 .join()
                 .unwrap();
-            assert_eq!(got, (true, vec![all[k % all.len()]]), "k={k}");
+            assert_eq!(got, (true, Some(vec![all[k % all.len()]])), "k={k}");
         }
         assert_eq!(allowed_cpus().unwrap(), all);
     }
