@@ -635,11 +635,7 @@ mod tests {
             low: 1.0,
             high: 1.0,
         };
-        let allocs = lab_record::Allocs {
-            rust: None,
-            c: None,
-            go: None,
-        };
+        let allocs = lab_record::Allocs::NONE;
         let mut records: Vec<lab_record::Record> = cases()
             .iter()
             .map(|c| lab_record::Record::new(c.strategy, params(c), ns, allocs))

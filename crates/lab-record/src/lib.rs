@@ -143,6 +143,15 @@ pub struct Allocs {
     pub go: Option<f64>,
 }
 
+impl Allocs {
+    /// No side counted: for records built by hand (tests, examples).
+    pub const NONE: Allocs = Allocs {
+        rust: None,
+        c: None,
+        go: None,
+    };
+}
+
 /// One strategy at one point of its parameter sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -340,9 +349,14 @@ impl Ratios {
     /// This row over `other` (a row of the same work), round by round: the median of the
     /// per-round ratios with their quartiles; `None` unless both kept the same rounds.
     pub fn over(&self, other: &Ratios) -> Option<Ns> {
+        self.per_round_over(other).map(quartiles)
+    }
+
+    /// This row over `other`, one ratio per round they shared; `None` unless both kept the same
+    /// rounds.
+    pub fn per_round_over(&self, other: &Ratios) -> Option<Vec<f64>> {
         let (a, b) = (&self.per_round, &other.per_round);
-        (!a.is_empty() && a.len() == b.len())
-            .then(|| quartiles(a.iter().zip(b).map(|(x, y)| x / y).collect()))
+        (!a.is_empty() && a.len() == b.len()).then(|| a.iter().zip(b).map(|(x, y)| x / y).collect())
     }
 
     /// The ratios of the rows of one work from their interleaved rounds, the one place the

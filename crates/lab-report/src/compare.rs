@@ -455,11 +455,7 @@ mod tests {
 
     fn file(rows: &[(&str, u64, f64)]) -> ResultFile {
         let machine = Machine::example("t-1c-0000");
-        let allocs = Allocs {
-            rust: None,
-            c: None,
-            go: None,
-        };
+        let allocs = Allocs::NONE;
         let records = rows
             .iter()
             .map(|&(s, len, ns)| {

@@ -408,11 +408,7 @@ mod tests {
                 low: median - 100.0,
                 high: median + 200.0,
             },
-            Allocs {
-                rust: None,
-                c: None,
-                go: None,
-            },
+            Allocs::NONE,
         )
     }
 

@@ -362,11 +362,7 @@ mod tests {
             low: 1.0,
             high: 1.0,
         };
-        let allocs = lab_record::Allocs {
-            rust: None,
-            c: None,
-            go: None,
-        };
+        let allocs = lab_record::Allocs::NONE;
         let records = ["empty_call", "call_with_args"]
             .map(|s| lab_record::Record::new(s, Default::default(), ns, allocs))
             .to_vec();

@@ -376,11 +376,7 @@ mod tests {
             low: to_best.0,
             high: to_best.0,
         };
-        let allocs = Allocs {
-            rust: None,
-            c: None,
-            go: None,
-        };
+        let allocs = Allocs::NONE;
         Record {
             ratios: Some(Ratios {
                 to_floor: None,

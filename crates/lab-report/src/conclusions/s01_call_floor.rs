@@ -160,15 +160,7 @@ fn claim_line(new: &Record, old: &Record, old_minor: &str) -> Option<String> {
         CLAIM * 100.0
     );
     let rounds = new.ratios.as_ref().zip(old.ratios.as_ref());
-    if let Some((x, y)) =
-        rounds.filter(|(x, y)| !x.per_round.is_empty() && x.per_round.len() == y.per_round.len())
-    {
-        let ratios: Vec<f64> = x
-            .per_round
-            .iter()
-            .zip(&y.per_round)
-            .map(|(a, b)| a / b)
-            .collect();
+    if let Some(ratios) = rounds.and_then(|(x, y)| x.per_round_over(y)) {
         let m = Margin {
             ratio: lab_record::quartiles(ratios.clone()),
             spread: Spread::Rounds,
@@ -241,11 +233,7 @@ mod tests {
             low: runs[0],
             high: runs[runs.len() - 1],
         };
-        let allocs = Allocs {
-            rust: None,
-            c: None,
-            go: None,
-        };
+        let allocs = Allocs::NONE;
         Record {
             ratios: Some(Ratios {
                 to_floor: None,
