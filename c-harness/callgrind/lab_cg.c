@@ -1,4 +1,4 @@
-/* The callgrind pass's markers (crates/lab-bench/src/callgrind.rs): valgrind's client requests,
+/* The callgrind pass's markers (bench-suite/lab-bench/src/callgrind.rs): valgrind's client requests,
  * which are a few no-op instructions when the program does not run under valgrind. Callgrind
  * collects from the start (--collect-atstart=yes, every thread) but inside the functions where a
  * thread waits (--toggle-collect, callgrind.rs's WAITS), so lab_cg_start zeroes every thread's

@@ -3,7 +3,7 @@
  * table, nothing resolved against the host at link time. It is the driver's test extension and the
  * C->C reference (no language boundary beyond an indirect call through dlsym'd pointers).
  *
- * Its filters mirror the Rust extension's (crates/lab-ext/src/filters.rs) copy for copy and lookup
+ * Its filters mirror the Rust extension's (bench-suite/lab-ext/src/filters.rs) copy for copy and lookup
  * for lookup — same headers read and written, same digest, same arena use (eager: the push copied
  * into one arena taken once; lazy: one arena per callback, each value read appended), views on the
  * stack up to the same 16 headers, thread state made only where eager or lazy need it — so the

@@ -8,7 +8,7 @@
  *              [--floor-ext C_EXTENSION.so] [--count PLAN]
  *
  * Output: JSON Lines, one record per line (stdout or FILE); progress on stderr. With --count (the
- * callgrind pass, under valgrind --tool=callgrind: crates/lab-bench/src/driver.rs) nothing is
+ * callgrind pass, under valgrind --tool=callgrind: bench-suite/lab-bench/src/driver.rs) nothing is
  * timed: each case is counted between callgrind's client requests, and a line names each case
  * counted.
  * Exit: 0 ok, 1 a failed check, 2 the extension cannot be loaded or initialised, 64 bad usage.
@@ -232,7 +232,7 @@ static alloc_counts measure_allocs(run_fn run, void *ctx, uint64_t *checksum) {
 /* ------------------------------------------------------------------------------------------------
  * The callgrind pass (--count): counts instead of times
  *
- * The C->R half of crates/lab-bench/src/callgrind.rs's count_cases, with the same steps and the
+ * The C->R half of bench-suite/lab-bench/src/callgrind.rs's count_cases, with the same steps and the
  * same dump names: per case a calibrating batch, whose instructions per call choose how many calls
  * the case is counted over (the levels of --count, which lab-bench passes from its LEVELS), n1
  * calls of warm-up, then a batch of n1 and one of n2 calls, each between lab_cg_start() and
@@ -749,7 +749,7 @@ static uint64_t run_request(void *ctx, uint64_t iters) {
  * and the floor extension's same cases) are timed in turn, one short batch each, round after
  * round, the first case of each round rotating, so both sides of a ratio run milliseconds apart
  * and see the same state of a shared machine; a slow moment slows every case of its round. The
- * same pass as the R->C runner's interleave() (crates/lab-bench/src/runner.rs), here in C, because
+ * same pass as the R->C runner's interleave() (bench-suite/lab-bench/src/runner.rs), here in C, because
  * the calls must come from the driver.
  * ---------------------------------------------------------------------------------------------- */
 

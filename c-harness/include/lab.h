@@ -2,7 +2,7 @@
  * lab.h — the one ABI of ffi-lab.
  *
  * This header is the single source of truth for everything that crosses the boundary: the C host
- * compiles it, the Rust side reads it through bindgen (crates/lab-sys/build.rs) and the Go reference
+ * compiles it, the Rust side reads it through bindgen (bench-suite/lab-sys/build.rs) and the Go reference
  * through cgo. Nothing declared here is declared again by hand anywhere else.
  *
  * The host plays Envoy's role: it owns requests and their header maps, and the extension (Rust or

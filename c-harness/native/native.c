@@ -19,7 +19,7 @@ static inline uint64_t digest(const uint8_t *p, size_t len) {
 }
 
 /* S13's checksum: the length rotated by 32 plus every little-endian 8-byte word, the tail padded
- * with zeros (crates/lab-bench/src/r2c/s13_ownership.rs). Written as the loop LLVM makes of the
+ * with zeros (bench-suite/lab-bench/src/r2c/s13_ownership.rs). Written as the loop LLVM makes of the
  * Rust one (objdump of the bench binary): two 16-byte sums of two words each, 32 bytes a step,
  * then the words left one by one. Left to itself gcc 12 -O2 made other loops of it - a 32-byte
  * store to the stack and four reloads per step (25 % slower than Rust's), or, with four scalar

@@ -1,6 +1,6 @@
 /*
  * Build-time check that every lab_ext_* symbol cgo exports (prototypes in the generated
- * _cgo_export.h) has exactly the type of its typedef in lab.h, as crates/lab-ext/src/exports.rs
+ * _cgo_export.h) has exactly the type of its typedef in lab.h, as bench-suite/lab-ext/src/exports.rs
  * checks the Rust exports with `const _: sys::lab_ext_..._fn = Some(...)`. A mismatch (a changed
  * lab.h, a Go signature edited by hand) fails `go build`. Nothing here ends up in the library.
  */

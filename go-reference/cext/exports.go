@@ -12,7 +12,7 @@ package main
 
 /*
 // The code generation flags of the host and of the Rust extension's C side, as far as cgo allows
-// them in a #cgo line (crates/lab-sys/build.rs under the bench profile; the full reasoning is in
+// them in a #cgo line (bench-suite/lab-sys/build.rs under the bench profile; the full reasoning is in
 // go-reference/gotoc/strategies.go). They apply to every C file of the package: hostapi.go's
 // helpers and abi_check.c too.
 #cgo CFLAGS: -I${SRCDIR}/../../c-harness/include -O3 -march=x86-64 -std=c11 -fno-omit-frame-pointer

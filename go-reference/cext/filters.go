@@ -1,7 +1,7 @@
 package main
 
 // The filters the driver runs, each over every access strategy (lab_access of lab.h): the Go
-// twin of crates/lab-ext/src/filters.rs, same headers read and written, same digest, so the
+// twin of bench-suite/lab-ext/src/filters.rs, same headers read and written, same digest, so the
 // checksums compare with Rust's and C's.
 //
 //   - S07: eager copies everything the host pushed (every header, the body) into an arena before

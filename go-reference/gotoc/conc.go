@@ -1,7 +1,7 @@
 package gotoc
 
 // The Go half of the concurrency and ownership scenarios (FINDINGS.md S08, S09, S13), mirroring
-// crates/lab-bench/src/r2c/s08_cross_thread_writes.rs, s09_request_lifetime.rs and s13_ownership.rs:
+// bench-suite/lab-bench/src/r2c/s08_cross_thread_writes.rs, s09_request_lifetime.rs and s13_ownership.rs:
 // the same ids, strategies, fixtures and work per call. The C glue they need (a task posted to the
 // host's worker, the host API table's function pointers, which Go cannot call) is in conc.c and
 // the preamble below; it is the extension's, not the host's, but the task a write posts is

@@ -4,7 +4,7 @@
  * (c-harness/host/host.c) instead of copying it: Go calls exactly the code Rust links.
  */
 
-/* crates/lab-sys/build.rs compiles the host with -fno-semantic-interposition (so gcc may inline
+/* bench-suite/lab-sys/build.rs compiles the host with -fno-semantic-interposition (so gcc may inline
  * the host's own exported helpers, lab_touch, despite -fPIC); cgo refuses that flag in a #cgo
  * line, and this pragma is the same switch for the whole file. */
 #pragma GCC optimize("no-semantic-interposition")

@@ -1,7 +1,7 @@
 // Package gotoc is the Go half of the R->C scenarios (FINDINGS.md S01-S06 here; S08, S09 and S13
 // in conc.go): Go calls the lab's C host (c-harness/host/host.c, compiled into this package by
 // host.c) through cgo, with the same
-// strategies, fixtures and checksums as crates/lab-bench/src/r2c/*.rs. The strategies live here, not
+// strategies, fixtures and checksums as bench-suite/lab-bench/src/r2c/*.rs. The strategies live here, not
 // in the _test.go files, because test files cannot use cgo; bench_test.go times them.
 //
 // Every host function except the S01 floor and the deliberately plain consume_str_plain is
@@ -14,7 +14,7 @@ package gotoc
 
 /*
 // The host must be the same machine code Rust calls, so the code generation flags are
-// crates/lab-sys/build.rs's under the bench profile (opt-level 3, debug on). The cc crate passes
+// bench-suite/lab-sys/build.rs's under the bench profile (opt-level 3, debug on). The cc crate passes
 // -O3 -ffunction-sections -fdata-sections -fPIC -gdwarf-4 -m64 -march=x86-64 -fno-omit-frame-pointer
 // -mno-omit-leaf-frame-pointer (the last two because debug is on), build.rs adds -std=c11
 // -fno-omit-frame-pointer -fno-semantic-interposition and warnings. cgo passes -fPIC -m64 and

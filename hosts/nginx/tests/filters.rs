@@ -1,6 +1,6 @@
 //! The filters' own work (src/filters.rs), tested apart from nginx: the module's cdylib leaves
 //! nginx's symbols to the loading binary, so no test executable links it (the module itself is
-//! tested inside nginx by crates/lab-bench/tests/nginx_module.rs).
+//! tested inside nginx by bench-suite/lab-bench/tests/nginx_module.rs).
 
 #[path = "../src/filters.rs"]
 #[allow(dead_code)]
