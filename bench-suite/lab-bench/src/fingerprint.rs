@@ -5,21 +5,12 @@
 use std::fs;
 use std::process::Command;
 
-use lab_record::{machine_id, rfc3339_utc, Machine};
+use lab_record::{local, machine_id, rfc3339_utc, Machine};
 
 /// Fingerprints this machine (CPU from /proc/cpuinfo, kernel, the toolchains that built this
 /// binary, the git commit of the work tree) at the current time.
 pub fn detect(mode: &str) -> Machine {
-    let cpu = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown".into());
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (cpu, cores) = (local::cpu_model(), local::cores());
     let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
         .map_or_else(|_| "unknown".into(), |s| s.trim().into());
     Machine {
@@ -29,7 +20,8 @@ pub fn detect(mode: &str) -> Machine {
         kernel,
         rustc: env!("LAB_RUSTC_VERSION").into(),
         cc: env!("LAB_CC_VERSION").into(),
-        go: crate::go::go_binary().and_then(|go| crate::go::go_version(&go)),
+        go: crate::engines::go::toolchain::go_binary()
+            .and_then(|go| crate::engines::go::toolchain::go_version(&go)),
         commit: git_commit(),
         date: rfc3339_utc(std::time::SystemTime::now()),
         lto: false,
@@ -41,7 +33,7 @@ fn git_commit() -> String {
     let run = |args: &[&str]| {
         Command::new("git")
             .args(args)
-            .current_dir(crate::options::workspace_root())
+            .current_dir(local::workspace_root())
             .output()
             .ok()
             .filter(|o| o.status.success())

@@ -5,26 +5,25 @@
 //!   passes before it is timed;
 //! - [`r2c`]: the Rust→C scenarios (S01–S06, S08, S09, S13), one module per scenario, one plain
 //!   function per strategy, named as in `docs/FINDINGS.md`;
-//! - the runners, each writing records: [`runner`] (criterion, R→C), [`driver`] (the C driver on
-//!   the extension, C→R), [`go`] (the Go reference), [`profile`] (the flame-graph pass), with [`callgrind`] (the
-//!   deterministic pass), with the [`fingerprint`] of the machine every record carries;
-//! - [`options`]: what a bench target was asked to do, and the `main` they all share, which times
-//!   in one address-space [`layout`];
+//! - [`engine`]: engines (ways of running cases) and passes (ways of observing them); the engines
+//!   are in [`engines`] (criterion R→C, the C driver C→R, the Go reference, nginx), the passes'
+//!   machinery in [`passes`] (callgrind, the profilers);
+//! - [`command`]: what every bench target calls — options ([`options`]), the machine's
+//!   [`fingerprint`], one address-space [`layout`] for timed runs, the engine's pass, the records
+//!   merged into `results/`;
 //! - [`crew`]: threads that share a case (S08's writers, S09's callers).
 //!
-//! The boundary itself (bindings, host wrappers, counting allocator) is `lab-sys`; the extension
-//! the C driver loads is `lab-ext`.
+//! The layers point one way: `command` → `engine`/`engines` → `passes`, `case`, `r2c` →
+//! `options`. The boundary itself (bindings, host wrappers, counting allocator) is `lab-sys`; the
+//! extension the C driver loads is `lab-ext`.
 
-pub mod callgrind;
 pub mod case;
+pub mod command;
 pub mod crew;
-pub mod criterion_json;
-pub mod driver;
+pub mod engine;
+pub mod engines;
 pub mod fingerprint;
-pub mod go;
 pub mod layout;
-pub mod nginx;
 pub mod options;
-pub mod profile;
+pub mod passes;
 pub mod r2c;
-pub mod runner;

@@ -1,30 +1,38 @@
-//! What a bench target was asked to do (sweep, filter, output), and the one `main` every bench
-//! target shares: measure, then save the records and refresh the report.
+//! What a bench target was asked to do: the pass, the sweep, the filter, where records go. The
+//! command layer (`crate::command`) reads them and drives an engine.
 
 use std::path::PathBuf;
 
-use lab_record::{Machine, ResultFile};
-
 use crate::case::Sweep;
-use crate::fingerprint;
 
 /// What a bench binary was asked to do.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub sweep: Sweep,
-    /// `cargo test --benches` or `cargo bench -- --test`: run each case once, write nothing.
-    pub test_only: bool,
+    /// How the cases are observed: checked once, timed, counted or profiled.
+    pub pass: Pass,
     /// Only case ids (`scenario/strategy/params`) containing this substring; its part up to the
     /// first `/` must be part of a scenario id (see [`Options::from_env`]).
     pub filter: Option<String>,
     /// Where `results/` and `REPORT.md` go.
     pub out_root: PathBuf,
-    /// `--profile` or `LAB_PROFILE=1`: instead of timing, sample each scenario's profiled cases and write flame
-    /// graphs (a pass of its own, so sampling never skews the timed runs).
-    pub profile: bool,
-    /// `--callgrind` or `LAB_CALLGRIND=1`: instead of timing, count each case's instructions and
-    /// simulated cache misses under callgrind (`crate::callgrind`), a pass of its own.
-    pub callgrind: bool,
+}
+
+/// A way of observing an engine's cases. Each is a run of its own, so sampling or counting never
+/// skews a timed run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// `cargo test --benches` or `cargo bench -- --test`: every selected case run once and
+    /// checked (engines timed outside this process run their quick sweep); nothing is written.
+    Check,
+    /// The timed runs, the default of `cargo bench`.
+    Time,
+    /// `--callgrind` or `LAB_CALLGRIND=1`: instructions and simulated cache misses per call
+    /// under callgrind (`crate::passes::callgrind`).
+    Count,
+    /// `--profile` or `LAB_PROFILE=1`: flame graphs of each scenario's profiled cases
+    /// (`crate::passes::profile`).
+    Profile,
 }
 
 /// Cargo's target directory (`$CARGO_TARGET_DIR`, else `<workspace>/target`).
@@ -33,23 +41,7 @@ pub fn target_dir() -> PathBuf {
         .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
 
-/// The workspace root: the nearest directory above this crate's (`$CARGO_MANIFEST_DIR`, which
-/// cargo sets for the benches it runs), else above the binary, that holds `bench-suite/lab-bench`.
-/// Found at run time, never compiled in: a path in the binary's constants shifts every constant
-/// after it, so two clones at different paths would build binaries of different data layout, and
-/// the callgrind pass counts some rows differently (S06's reads moved up to 9 % between a clone
-/// at `/work/main` and one at `/check/work/main`).
-pub fn workspace_root() -> PathBuf {
-    let start = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::current_exe().ok())
-        .unwrap_or_default();
-    start
-        .ancestors()
-        .find(|d| d.join("bench-suite/lab-bench/Cargo.toml").is_file())
-        .expect("the lab runs from its workspace (bench-suite/lab-bench)")
-        .to_path_buf()
-}
+pub use lab_record::local::workspace_root;
 
 impl Options {
     /// From the command line cargo gives a bench binary and the environment: `LAB_QUICK=1` or
@@ -60,8 +52,7 @@ impl Options {
     /// every bench target would otherwise run nothing, or everything it cannot filter.
     pub fn from_env() -> Options {
         let args: Vec<String> = std::env::args().skip(1).collect();
-        let quick = args.iter().any(|a| a == "--quick")
-            || std::env::var("LAB_QUICK").is_ok_and(|v| v != "0" && !v.is_empty());
+        let quick = lab_record::local::quick(&args);
         // cargo bench passes --bench; cargo test runs bench targets without it.
         let test_only = args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench");
         let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
@@ -71,18 +62,31 @@ impl Options {
                 std::process::exit(2);
             }
         }
-        let out_root = match std::env::var_os("LAB_OUT") {
-            Some(p) => PathBuf::from(p),
-            None if quick => workspace_root().join("target/lab-quick"),
-            None => workspace_root(),
+        let out_root = lab_record::local::out_root(quick);
+        let pass = if test_only {
+            Pass::Check
+        } else if args.iter().any(|a| a == "--callgrind") || env_flag("LAB_CALLGRIND") {
+            Pass::Count
+        } else if args.iter().any(|a| a == "--profile") || env_flag("LAB_PROFILE") {
+            Pass::Profile
+        } else {
+            Pass::Time
         };
         Options {
             sweep: if quick { Sweep::Quick } else { Sweep::Full },
-            test_only,
+            pass,
             filter,
             out_root,
-            profile: args.iter().any(|a| a == "--profile") || env_flag("LAB_PROFILE"),
-            callgrind: args.iter().any(|a| a == "--callgrind") || env_flag("LAB_CALLGRIND"),
+        }
+    }
+
+    /// The sweep of an engine that times outside this process (the C driver, Go, nginx): the
+    /// check pass runs their quick sweep, each case once being what the check is.
+    pub fn driven_sweep(&self) -> Sweep {
+        if self.pass == Pass::Check {
+            Sweep::Quick
+        } else {
+            self.sweep
         }
     }
 
@@ -152,66 +156,6 @@ pub fn check_filter(filter: &str) -> Result<(), String> {
     }
 }
 
-/// The `main` of every bench target, with the options of the command line: see [`run_target`].
-pub fn target_main(
-    name: &str,
-    measure: impl FnOnce(&Options, &Machine) -> Result<Vec<ResultFile>, String>,
-) {
-    run_target(&Options::from_env(), name, measure);
-}
-
-/// Runs `measure` and files what it measured: merged into `results/<machine>/`, then the report
-/// rebuilt from everything there. In test mode nothing is written. A failed measurement ends the
-/// process with its message (exit 1), leaving the results as they were.
-pub fn run_target(
-    opts: &Options,
-    name: &str,
-    measure: impl FnOnce(&Options, &Machine) -> Result<Vec<ResultFile>, String>,
-) {
-    if !(opts.test_only || opts.profile || opts.callgrind) {
-        crate::layout::fix();
-    }
-    let machine = fingerprint::detect(opts.mode());
-    let files = match measure(opts, &machine) {
-        Ok(files) => files,
-        Err(e) => {
-            eprintln!("lab: {name}: {e}");
-            std::process::exit(1);
-        }
-    };
-    if opts.test_only {
-        let n: usize = files.iter().map(|f| f.records.len()).sum();
-        println!("{name}: {} result files, {n} records ... ok", files.len());
-        return;
-    }
-    if files.is_empty() {
-        return;
-    }
-    // A damaged results file or a full disk: one line that names the file, not a backtrace.
-    if let Err(e) = save(opts, &machine, files).and_then(|()| refresh_report(opts, &machine)) {
-        eprintln!("lab: {name}: {e}");
-        std::process::exit(1);
-    }
-}
-
-/// Writes result files into `<out_root>/results/<machine>/`, merging with what is there.
-pub fn save(opts: &Options, machine: &Machine, files: Vec<ResultFile>) -> Result<(), String> {
-    let dir = opts.out_root.join("results").join(&machine.id);
-    for file in files {
-        let path = file.merge_into(&dir).map_err(|e| e.to_string())?;
-        println!("lab: wrote {}", path.display());
-    }
-    Ok(())
-}
-
-/// Regenerates `<out_root>/REPORT.md` from everything under `results/<machine>/`.
-pub fn refresh_report(opts: &Options, machine: &Machine) -> Result<(), String> {
-    let path = lab_report::write_report(&opts.out_root, &machine.id)
-        .map_err(|e| format!("writing the report: {e}"))?;
-    println!("lab: wrote {}", path.display());
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,11 +181,9 @@ mod tests {
     fn selection_and_naming() {
         let opts = |f: &str| Options {
             sweep: Sweep::Quick,
-            test_only: true,
+            pass: Pass::Check,
             filter: Some(f.into()),
             out_root: PathBuf::from("."),
-            profile: false,
-            callgrind: false,
         };
         let o = opts("s02_pass_string/ptr_len");
         assert!(o.selects("s02_pass_string/ptr_len/len=8"));

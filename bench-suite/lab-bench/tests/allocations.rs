@@ -11,14 +11,15 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use lab_bench::case::{check_scenario, Case, Expect, Scenario, Sweep};
-use lab_bench::options::Options;
+use lab_bench::command::run;
+use lab_bench::engines::criterion::R2c;
+use lab_bench::options::{Options, Pass};
 use lab_bench::params;
 use lab_bench::r2c::{
     self, s01_call_floor as s01, s02_pass_string as s02, s05_pass_batch as s05,
     s06_read_headers as s06,
 };
 use lab_bench::r2c::{s08_cross_thread_writes as s08, s09_request_lifetime as s09};
-use lab_bench::runner::run;
 use lab_sys::host::LabError;
 
 /// Every case of every scenario measures the counts registered with it, frees what it
@@ -132,17 +133,18 @@ fn one_stray_allocation_in_the_counted_calls_is_rejected() {
 #[test]
 fn the_runner_rejects_wrong_counts_before_timing() {
     let out = std::env::temp_dir().join(format!("lab-counts-{}", std::process::id()));
-    for test_only in [true, false] {
+    for pass in [Pass::Check, Pass::Time] {
         STRAY_CALLS.set(0);
         let opts = Options {
             sweep: Sweep::Quick,
-            test_only,
+            pass,
             filter: None,
             out_root: out.clone(),
-            profile: false,
-            callgrind: false,
         };
-        let err = catch_unwind(|| run(&opts, &[&STRAY])).expect_err("the runner rejects the case");
+        let engine = R2c {
+            scenarios: &[&STRAY],
+        };
+        let err = catch_unwind(|| run(&opts, &engine)).expect_err("the runner rejects the case");
         let msg = err.downcast_ref::<String>().expect("a formatted message");
         assert!(
             msg.contains("under_test/stray/: counts per call differ"),
@@ -151,7 +153,7 @@ fn the_runner_rejects_wrong_counts_before_timing() {
         assert_eq!(
             STRAY_CALLS.get(),
             1 + lab_record::COUNT_CALLS,
-            "test_only={test_only}: only the check's calls ran"
+            "{pass:?}: only the check's calls ran"
         );
     }
     assert!(!out.exists(), "nothing written");

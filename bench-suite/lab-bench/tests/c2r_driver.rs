@@ -6,12 +6,12 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use lab_bench::callgrind::{counts_of, level, valgrind_version};
 use lab_bench::case::Sweep;
-use lab_bench::driver::{
+use lab_bench::engines::driver::{
     c_extension_path, count_driver, driver_path, parse_lines, run_driver, rust_extension_path,
     to_result_files,
 };
+use lab_bench::passes::callgrind::{counts_of, level, valgrind_version};
 use lab_record::ResultFile;
 use lab_sys::sys;
 

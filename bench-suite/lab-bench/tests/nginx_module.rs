@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use lab_bench::nginx::{self, Installation, Nginx};
+use lab_bench::engines::nginx::{self, Installation, Nginx};
 
 /// One nginx at a time: the tests share the module build and the machine's 2 cores.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -273,7 +273,7 @@ fn memcheck_finds_no_error_in_the_module() {
 #[test]
 fn perf_names_the_module_frames_of_the_worker() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(e) = lab_bench::profile::perf_version() {
+    if let Err(e) = lab_bench::passes::profile::perf_version() {
         eprintln!("skipped: no flame graph of the nginx worker: {e}");
         return;
     }

@@ -1,15 +1,16 @@
-//! The pipeline from a run to the report: criterion's estimate files are parsed (on a committed
-//! sample), a real quick run writes records, a filtered rerun merges into them, and the report
-//! computes its conclusions from records.
+//! The pipeline from a run to its records: criterion's estimate files are parsed (on a committed
+//! sample), a real quick run writes records, a filtered rerun merges into them, and the profile
+//! pass links its flame graphs from them. The report built from records is tested in
+//! `lab-report` (`tests/from_records.rs`).
 
 use std::path::{Path, PathBuf};
 
 use lab_bench::case::Sweep;
-use lab_bench::criterion_json;
-use lab_bench::options::Options;
-use lab_bench::runner::run;
-use lab_record::{load_dir, Allocs, Ns, Record, ResultFile};
-use serde_json::{Map, Value};
+use lab_bench::command::run;
+use lab_bench::engines::criterion;
+use lab_bench::engines::criterion::R2c;
+use lab_bench::options::{Options, Pass};
+use lab_record::load_dir;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -17,11 +18,11 @@ fn fixtures() -> PathBuf {
 
 #[test]
 fn criterion_estimates_parse_from_the_committed_sample() {
-    let est = criterion_json::read_group(&fixtures().join("criterion/s02_pass_string")).unwrap();
+    let est = criterion::read_group(&fixtures().join("criterion/s02_pass_string")).unwrap();
     let ns = est["s02_pass_string/ptr_len/len=8"];
     assert!((ns.median - 1.494103425356959).abs() < 1e-12);
     assert!(ns.low < ns.median && ns.median < ns.high);
-    assert!(criterion_json::read_group(Path::new("/nonexistent"))
+    assert!(criterion::read_group(Path::new("/nonexistent"))
         .unwrap()
         .is_empty());
 }
@@ -30,16 +31,16 @@ fn criterion_estimates_parse_from_the_committed_sample() {
 fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
     let out = std::env::temp_dir().join(format!("lab-pipeline-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    let opts = |filter: &str, profile: bool| Options {
+    let opts = |filter: &str, pass: Pass| Options {
         sweep: Sweep::Quick,
-        test_only: false,
+        pass,
         filter: Some(filter.into()),
         out_root: out.clone(),
-        profile,
-        callgrind: false,
     };
-    let scenario = &lab_bench::r2c::s02_pass_string::SCENARIO;
-    run(&opts("len=8", false), &[scenario]);
+    let engine = R2c {
+        scenarios: &[&lab_bench::r2c::s02_pass_string::SCENARIO],
+    };
+    run(&opts("len=8", Pass::Time), &engine);
 
     let machine = lab_bench::fingerprint::detect("quick");
     let files = load_dir(&out.join("results").join(&machine.id)).unwrap();
@@ -60,19 +61,18 @@ fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
         assert_eq!(r.allocs_per_call.rust, Some(expected), "{}", r.strategy);
         assert_eq!(r.allocs_per_call.c, Some(0.0));
     }
-    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
-    assert!(report.contains("## S02 pass a string R→C — rust, R→C"));
-    assert!(report.contains("`cstring` | len=8"));
+    // Measuring writes records only: the report is built from them once per run (lab-report).
+    assert!(!out.join("REPORT.md").exists());
 
     // A filtered rerun refreshes its record and keeps the other.
-    run(&opts("ptr_len/len=8", false), &[scenario]);
+    run(&opts("ptr_len/len=8", Pass::Time), &engine);
     let files = load_dir(&out.join("results").join(&machine.id)).unwrap();
     assert_eq!(files[0].records.len(), 3);
 
     // The profile pass: flame graphs for the profiled point, the differential graph, the records
-    // linked to them, and the report showing all of it with the plot of the sweep.
-    run(&opts("len=1024", false), &[scenario]);
-    run(&opts("len=1024", true), &[scenario]);
+    // linked to them.
+    run(&opts("len=1024", Pass::Time), &engine);
+    run(&opts("len=1024", Pass::Profile), &engine);
     let flames = out.join("results/flamegraphs");
     for name in [
         "s02_pass_string-cstring-len=1024",
@@ -95,336 +95,5 @@ fn a_quick_run_writes_records_and_a_filtered_rerun_merges() {
         3,
         "the strategies' and the native floor's: {linked:?}"
     );
-    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
-    assert!(
-        report.contains("[svg](results/flamegraphs/s02_pass_string-cstring-len=1024.svg)"),
-        "{report}"
-    );
-    assert!(report.contains("diff-s02_pass_string-ptr_len-vs-cstring.svg"));
-    assert!(report.contains(
-        "![S02 pass a string R→C: ns per call vs length](results/plots/s02_pass_string.svg)"
-    ));
-    assert!(
-        std::fs::read_to_string(out.join("results/plots/s02_pass_string.svg"))
-            .unwrap()
-            .contains("cstring")
-    );
-    let _ = std::fs::remove_dir_all(&out);
-}
-
-fn rec(
-    strategy: &str,
-    params: &[(&str, u64)],
-    median: f64,
-    rust_allocs: f64,
-    copied: f64,
-) -> Record {
-    let params: Map<String, Value> = params
-        .iter()
-        .map(|&(k, v)| (k.to_owned(), Value::from(v)))
-        .collect();
-    let ns = Ns {
-        median,
-        low: median * 0.99,
-        high: median * 1.01,
-    };
-    let allocs = Allocs {
-        rust: Some(rust_allocs),
-        c: Some(0.0),
-        go: None,
-    };
-    Record {
-        bytes_copied_per_call: copied,
-        ..Record::new(strategy, params, ns, allocs)
-    }
-}
-
-fn file(scenario: &str, records: Vec<Record>) -> ResultFile {
-    let mut machine = lab_bench::fingerprint::detect("full");
-    machine.id = "fixture-2c-0000".into();
-    machine.go = None;
-    ResultFile {
-        scenario: scenario.into(),
-        lang: "rust".into(),
-        direction: "r2c".into(),
-        unit: "one call".into(),
-        machine,
-        records,
-    }
-}
-
-/// A scenario's `native` row is its rows' floor (the same work without the boundary); it is not
-/// a strategy: not "× best", not ranked. The C extension is the floor of the C→R rows.
-#[test]
-fn the_native_row_and_the_c_extension_are_the_floors() {
-    let mut c2r_rust = file(
-        "s14_filters",
-        vec![rec("bulk_borrow", &[("n", 1)], 30.0, 0.0, 0.0)],
-    );
-    c2r_rust.direction = "c2r".into();
-    let mut c2r_c = c2r_rust.clone();
-    c2r_c.lang = "c".into();
-    c2r_c.records = vec![rec("bulk_borrow", &[("n", 1)], 25.0, 0.0, 0.0)];
-    let files = vec![
-        file(
-            "s02_pass_string",
-            vec![
-                rec("native", &[("len", 64)], 1.0, 0.0, 0.0),
-                rec("ptr_len", &[("len", 64)], 1.5, 0.0, 0.0),
-                rec("cstring", &[("len", 64)], 30.0, 1.0, 65.0),
-            ],
-        ),
-        c2r_rust,
-        c2r_c,
-    ];
-    let md = lab_report::render(&files, "fixture-2c-0000");
-    assert!(
-        md.contains("Floor: `native`: C calling `lab_consume_str`"),
-        "{md}"
-    );
-    assert!(
-        md.contains("`native` | len=64 | 1.00 [0.99, 1.01] | 1.00 | +0.00 | – |"),
-        "{md}"
-    );
-    assert!(
-        md.contains("`ptr_len` | len=64 | 1.50 [1.48, 1.52] | 1.50 | +0.50 | 1.00 |"),
-        "{md}"
-    );
-    assert!(
-        md.contains("`cstring` | len=64 | 30.0 [29.7, 30.3] | 30.00 | +29.0 | 20.00 |"),
-        "{md}"
-    );
-    assert!(
-        md.contains("`bulk_borrow` | n=1 | 30.0 [29.7, 30.3] | 1.20 | +5.00 | 1.00 |"),
-        "{md}"
-    );
-    assert!(
-        !md.contains("— c, C→R"),
-        "the C extension has no section of its own"
-    );
-    assert!(
-        md.contains("| C ns |"),
-        "the C extension stands beside Rust: {md}"
-    );
-    // The summary ranks strategies, never the floor.
-    assert!(
-        md.contains("`ptr_len` alone at 1 of 1 point, shared at 0 | ×1.50 |"),
-        "{md}"
-    );
-}
-
-#[test]
-fn the_report_computes_its_conclusions() {
-    let files = vec![
-        file(
-            "s01_call_floor",
-            vec![
-                rec("empty_call", &[], 2.0, 0.0, 0.0),
-                rec("memcpy", &[("len", 64)], 3.0, 0.0, 64.0),
-                rec("memcpy", &[("len", 1024)], 13.0, 0.0, 1024.0),
-            ],
-        ),
-        file(
-            "s02_pass_string",
-            vec![
-                // cstring = ptr_len + 10 ns + 0.5 ns/byte, exactly.
-                rec("ptr_len", &[("len", 64)], 2.0, 0.0, 0.0),
-                rec("cstring", &[("len", 64)], 44.0, 1.0, 65.0),
-                rec("ptr_len", &[("len", 1024)], 2.0, 0.0, 0.0),
-                rec("cstring", &[("len", 1024)], 524.0, 1.0, 1025.0),
-            ],
-        ),
-        file(
-            "s06_read_headers",
-            vec![
-                rec("per_header_call", &[("n", 16), ("k", 1)], 10.0, 0.0, 0.0),
-                rec("bulk_borrow", &[("n", 16), ("k", 1)], 20.0, 0.0, 0.0),
-                rec("per_header_call", &[("n", 16), ("k", 8)], 80.0, 0.0, 0.0),
-                rec("bulk_borrow", &[("n", 16), ("k", 8)], 40.0, 0.0, 0.0),
-                rec("stack_slots", &[("n", 8), ("threshold", 0)], 30.0, 1.0, 0.0),
-                rec(
-                    "stack_slots",
-                    &[("n", 8), ("threshold", 16)],
-                    10.0,
-                    0.0,
-                    0.0,
-                ),
-                rec(
-                    "stack_slots",
-                    &[("n", 32), ("threshold", 0)],
-                    50.0,
-                    1.0,
-                    0.0,
-                ),
-                rec(
-                    "stack_slots",
-                    &[("n", 32), ("threshold", 16)],
-                    50.0,
-                    1.0,
-                    0.0,
-                ),
-            ],
-        ),
-    ];
-    let md = lab_report::render(&files, "fixture-2c-0000");
-    assert!(
-        md.contains(
-            "At 64 B `cstring` costs ×22.0 [21.6–22.4] of `ptr_len` (medians 44.0 vs 2.00 ns)"
-        ),
-        "{md}"
-    );
-    assert!(
-        md.contains("`cstring` costs 10.0 ns + 0.500 ns/byte over `ptr_len`"),
-        "{md}"
-    );
-    assert!(
-        md.contains("| 16 | ×2.00 [1.96–2.04] | ×0.50 [0.49–0.51] |"),
-        "{md}"
-    );
-    assert!(
-        md.contains(
-            "At 1 of 1 header counts, every threshold at or above the count (the slots on the stack, whatever the frame) leads within the noise; below the count the slots go to the heap. The documents' 16 leads at 2 of 2 counts."
-        ),
-        "{md}"
-    );
-    // Without a native row the floor falls back to S01: ptr_len 2.0 / empty_call 2.0; cstring
-    // copies 65 B, floor 2 + memcpy(65).
-    assert!(
-        md.contains("`ptr_len` | len=64 | 2.00 [1.98, 2.02] | 1.00 | +0.00 | 1.00 | 0 / 0 |"),
-        "{md}"
-    );
-    let floor_65 = 2.0 + 3.0 + 10.0 / 960.0;
-    assert!(
-        md.contains(&format!(
-            "`cstring` | len=64 | 44.0 [43.6, 44.4] | {:.2} | +{:.1} |",
-            44.0 / floor_65,
-            44.0 - floor_65
-        )),
-        "{md}"
-    );
-    // The threshold variants are compared with each other at the same header count.
-    assert!(
-        md.contains("`stack_slots` | n=8,threshold=0 | 30.0 [29.7, 30.3] | 15.00 | +28.0 | 3.00 |"),
-        "{md}"
-    );
-    // Scenarios without records are said plainly.
-    assert!(
-        md.contains("| S07 copy on demand | – | – | – | not measured yet |"),
-        "{md}"
-    );
-    // The summary counts the points a strategy leads and gives ranges, never averages: ptr_len
-    // leads at both lengths, at the floor; cstring is ×22 and ×262 of it.
-    assert!(
-        md.contains(
-            "`ptr_len` alone at 2 of 2 points, shared at 0 | ×1.00 | `cstring` ×22.0–262 (slowest alone at 2 of 2 points) |"
-        ),
-        "{md}"
-    );
-    assert!(md.contains("| Go | not installed |"));
-    assert!(md.contains("do not edit by hand"));
-}
-
-#[test]
-fn go_stands_beside_rust_or_is_said_missing() {
-    let rust = file(
-        "s02_pass_string",
-        vec![
-            rec("ptr_len", &[("len", 64)], 2.0, 0.0, 0.0),
-            rec("cstring", &[("len", 64)], 20.0, 1.0, 65.0),
-        ],
-    );
-    let md = lab_report::render(std::slice::from_ref(&rust), "fixture-2c-0000");
-    assert!(
-        md.contains("Go: not measured (no toolchain; run scripts/setup)"),
-        "{md}"
-    );
-
-    let mut go = file(
-        "s02_pass_string",
-        vec![
-            rec("ptr_len", &[("len", 64)], 60.0, 0.0, 0.0),
-            rec("cstring", &[("len", 64)], 90.0, 0.0, 0.0),
-            rec("ptr_len_escape", &[("len", 64)], 85.0, 0.0, 0.0),
-        ],
-    );
-    go.lang = "go".into();
-    for r in &mut go.records {
-        r.allocs_per_call = Allocs {
-            rust: None,
-            c: Some(0.0),
-            go: Some(1.0),
-        };
-    }
-    let md = lab_report::render(&[rust, go], "fixture-2c-0000");
-    assert!(!md.contains("Go: not measured"), "{md}");
-    assert!(
-        !md.contains("## S02 pass a string R→C — go"),
-        "Go has no section of its own"
-    );
-    // Rust 2 ns vs Go 60 ns: the Go columns and the ratio.
-    assert!(md.contains("| Go ns | allocs Go / C | Rust / Go |"), "{md}");
-    assert!(md.contains("| 60.0 | 1 / 0 | 0.03 |"), "{md}");
-    assert!(
-        md.contains("`ptr_len_escape` | len=64 | 85.0 [84.2, 85.8] | 1 / 0 |"),
-        "{md}"
-    );
-    // Go over Rust per point, never averaged: 60 / 2 and 90 / 20.
-    assert!(
-        md.contains("Go's time over Rust's for the same strategy: `ptr_len` len=64 ×30.0 [29.4–30.6]; `cstring` len=64 ×4.50 [4.41–4.59] (beyond the noise at 2 of 2)."),
-        "{md}"
-    );
-    assert!(md.contains("Go at 64 B: `cstring` 90.0 ns, `ptr_len` without `#cgo noescape` 85.0 ns, with it 60.0 ns"), "{md}");
-}
-
-#[test]
-fn an_empty_results_directory_gives_a_plain_report() {
-    let md = lab_report::render(&[], "nothing-1c-0000");
-    assert!(md.contains("No results for machine `nothing-1c-0000` yet"));
-}
-
-/// Another Go release's records go to files of their own (`<scenario>.go1.22.r2c.json`), beside
-/// the main toolchain's, and the report reads them back into the release table: the main Go
-/// column stays the main toolchain's, a release without records is "not measured".
-#[test]
-fn go_releases_are_filed_apart_and_reported_side_by_side() {
-    let out = std::env::temp_dir().join(format!("lab-pipeline-releases-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let go_file = |lang: &str, version: &str, ns: f64| {
-        let mut f = file(
-            "s02_pass_string",
-            vec![rec("ptr_len", &[("len", 64)], ns, 0.0, 0.0)],
-        );
-        f.lang = lang.into();
-        f.machine.go = Some(format!("go{version} linux/amd64"));
-        f
-    };
-    let rust = file(
-        "s02_pass_string",
-        vec![rec("ptr_len", &[("len", 64)], 2.0, 0.0, 0.0)],
-    );
-    for f in [
-        rust,
-        go_file("go", "1.27.3", 60.0),
-        go_file(&lab_record::go::release_lang("1.22"), "1.22.10", 75.0),
-    ] {
-        f.merge_into(&out).unwrap();
-    }
-    assert!(out.join("s02_pass_string.go1.22.r2c.json").is_file());
-    let files = load_dir(&out).unwrap();
-    let md = lab_report::render(&files, "fixture-2c-0000");
-    assert!(
-        md.contains(" | 60.0 | – / 0 | 0.03 |"),
-        "main Go column: {md}"
-    );
-    assert!(
-        md.contains("| strategy | params | Rust ns | Go 1.22 ns | Go 1.24 ns | Go 1.25 ns | Go 1.26 ns | Go 1.27 ns |"),
-        "{md}"
-    );
-    assert!(
-        md.contains("| `ptr_len` | len=64 | 2.00 | 75.0 | not measured | not measured | not measured | 60.0 |"),
-        "{md}"
-    );
-    let release = files.iter().find(|f| f.lang == "go1.22").unwrap();
-    assert_eq!(release.machine.go.as_deref(), Some("go1.22.10 linux/amd64"));
     let _ = std::fs::remove_dir_all(&out);
 }

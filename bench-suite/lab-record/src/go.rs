@@ -11,6 +11,9 @@
 /// nothing). The bench reads the file itself at run time (`scripts/setup` does too).
 pub const TOOLCHAINS: &str = include_str!("../../../go-reference/toolchains");
 
+/// What the lab says where Go's figures would stand when no Go toolchain is installed.
+pub const GO_NOT_MEASURED: &str = "Go: not measured (no toolchain; run scripts/setup)";
+
 /// The scenarios (and directions) where Go releases differ, measured with every release: the
 /// empty call both ways (cgo's own cost), strings and batches across the boundary (`#cgo
 /// noescape`, Go 1.24), and a C thread's first call into Go.

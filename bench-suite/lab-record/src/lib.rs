@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub mod go;
+pub mod local;
 pub mod scenario;
 
 /// Where and with what a result was measured. A report never mixes machines silently: results

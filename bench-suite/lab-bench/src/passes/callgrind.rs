@@ -543,11 +543,9 @@ mod tests {
         let _ = fs::remove_dir_all(&root);
         let opts = Options {
             sweep: crate::case::Sweep::Quick,
-            test_only: false,
+            pass: crate::options::Pass::Count,
             filter: None,
             out_root: root.clone(),
-            profile: false,
-            callgrind: true,
         };
         let machine = Machine::example("m");
         let results = root.join("results/m");

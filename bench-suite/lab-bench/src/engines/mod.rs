@@ -1,0 +1,14 @@
+//! The engines: each a way of running the lab's cases, driven by every pass through
+//! [`crate::engine::Engine`].
+//!
+//! | engine | runs | bench targets |
+//! |---|---|---|
+//! | [`criterion::R2c`] | Rust calling the C host, in this process (R→C) | `sNN_*` |
+//! | [`driver::C2r`] | the C driver calling the Rust extension and its C twin (C→R) | `c2r_driver` |
+//! | [`go::GoReference`] | Go through cgo, both ways, across Go releases | `go_reference` |
+//! | [`nginx::NginxHost`] | the filters as modules of the packaged nginx, under wrk | `s15_real_proxy` |
+
+pub mod criterion;
+pub mod driver;
+pub mod go;
+pub mod nginx;

@@ -1,0 +1,165 @@
+//! S15's cases: each filter under each of the module's strategies and nginx's own ways (C, Lua,
+//! njs), and the proxy without a filter; what each is expected to allocate and copy.
+
+/// The valid credentials every load request carries (`lab:secret`, S14's).
+pub const AUTHORIZATION: &str = "Basic bGFiOnNlY3JldA==";
+
+/// The request headers of every load request besides `Authorization` (what `header_get_set` reads).
+pub const HEADERS: [(&str, &str); 3] = [
+    ("User-Agent", "ffi-lab-wrk/1.0"),
+    ("X-Request-Id", "6f1c2b7e-0d3a-4c5e-9f8a-1b2c3d4e5f60"),
+    ("Accept", "*/*"),
+];
+
+/// The filters of S14, and the proxy without one.
+pub const FILTERS: [&str; 2] = ["basic_auth", "header_get_set"];
+
+/// The module's strategies (hosts/nginx/src/filters.rs `Strategy`).
+pub const STRATEGIES: [&str; 3] = ["borrow", "copy_per_header", "bulk_copy"];
+
+/// nginx's own ways to do the same work.
+pub const REFERENCES: [&str; 3] = ["nginx_c", "lua", "njs"];
+
+/// One measured case: a location of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    /// `borrow`, …, `nginx_c`, `lua`, `njs`, or `no_filter`.
+    pub strategy: &'static str,
+    /// `basic_auth`, `header_get_set`, or None for `no_filter`.
+    pub filter: Option<&'static str>,
+}
+
+impl Case {
+    pub fn path(&self) -> String {
+        match self.filter {
+            Some(f) => format!("/{f}/{}", self.strategy),
+            None => format!("/{}", self.strategy),
+        }
+    }
+}
+
+/// Every case: each filter under each strategy and reference, then the proxy alone.
+pub fn cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for filter in FILTERS {
+        for strategy in STRATEGIES.iter().chain(&REFERENCES) {
+            v.push(Case {
+                strategy,
+                filter: Some(filter),
+            });
+        }
+    }
+    v.push(Case {
+        strategy: "no_filter",
+        filter: None,
+    });
+    v
+}
+
+/// The scenario id of the records.
+pub const SCENARIO: &str = "s15_real_proxy";
+
+/// How long the bench drives each case: rounds × seconds, every case in turn within a round (so
+/// all cases see the same moments of the shared machine), after a warm-up of plain requests.
+/// wrk's `-d` counts whole seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plan {
+    pub rounds: u32,
+    pub seconds: u32,
+    pub warmup_requests: u32,
+    pub connections: u32,
+}
+
+impl Plan {
+    /// Full: 6 rounds of 1 s per case (13 cases: about 80 s), so a filter's rows compare over six
+    /// paired rounds; quick and check: one round, a seconds-long smoke of every case.
+    pub fn of(opts: &crate::options::Options) -> Plan {
+        let quick = opts.driven_sweep() == crate::case::Sweep::Quick;
+        Plan {
+            rounds: if quick { 1 } else { 6 },
+            seconds: 1,
+            warmup_requests: if quick { 20 } else { 200 },
+            connections: 8,
+        }
+    }
+}
+
+/// The record's parameters: the filter (`none` for `no_filter`).
+pub fn params(case: &Case) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("filter".into(), case.filter.unwrap_or("none").into());
+    m
+}
+
+/// The headers nginx sees in a wrk load request on `port`, in order (wrk sends `Host` first).
+pub fn wrk_request_headers(port: u16) -> Vec<(String, String)> {
+    let mut h = vec![
+        ("Host".to_string(), format!("127.0.0.1:{port}")),
+        ("Authorization".to_string(), AUTHORIZATION.to_string()),
+    ];
+    h.extend(HEADERS.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    h
+}
+
+/// Bytes a module strategy copies per 200 request with these request headers (the references'
+/// and `borrow`'s copies: none of the module's): `copy_per_header` copies each value it reads and
+/// each it sets, `bulk_copy` every header name and value and the path, plus the values it sets.
+/// The tests check the module's own count (`$ffi_lab_copied`) against it.
+pub fn expected_copied(case: &Case, headers: &[(String, String)]) -> u64 {
+    let set_values = "1".len() + "cluster-a".len() + "rust".len();
+    let uri = case.path();
+    let all: usize = ":path".len()
+        + uri.len()
+        + headers
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum::<usize>();
+    let value = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map_or(0, |(_, v)| v.len())
+    };
+    let read = uri.len() + value("user-agent") + value("x-request-id") + value("accept");
+    (match (case.filter, case.strategy) {
+        (Some("basic_auth"), "copy_per_header") => value("authorization"),
+        (Some("basic_auth"), "bulk_copy") => all,
+        (Some("header_get_set"), "copy_per_header") => read + set_values,
+        (Some("header_get_set"), "bulk_copy") => all + set_values,
+        _ => 0,
+    }) as u64
+}
+
+/// Rust allocations a module strategy makes per 200 request: one `Vec` per header read
+/// (`copy_per_header`: the one `Authorization`, or the path and three headers), the arena and its
+/// index (`bulk_copy`), none (`borrow`).
+pub fn expected_allocs(case: &Case) -> u64 {
+    match (case.filter, case.strategy) {
+        (Some("basic_auth"), "copy_per_header") => 1,
+        (Some("header_get_set"), "copy_per_header") => 4,
+        (Some(_), "bulk_copy") => 2,
+        _ => 0,
+    }
+}
+
+/// `s15_real_proxy/<strategy>/<params>`: a case's id, as its record's.
+pub fn case_id(case: &Case) -> String {
+    format!(
+        "{SCENARIO}/{}/{}",
+        case.strategy,
+        lab_record::params_label(&params(case))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_case_has_a_location() {
+        let paths: Vec<String> = cases().iter().map(Case::path).collect();
+        assert_eq!(paths.len(), 13);
+        assert!(paths.contains(&"/basic_auth/borrow".to_string()));
+        assert!(paths.contains(&"/no_filter".to_string()));
+    }
+}

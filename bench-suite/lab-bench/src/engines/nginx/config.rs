@@ -1,0 +1,186 @@
+//! What S15 needs installed, the Rust module's build, and the one configuration with a location
+//! per case (the module's strategies, nginx's C, Lua and njs references, no filter).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::cases::{cases, STRATEGIES};
+use super::http::STATS;
+use crate::options::workspace_root;
+
+/// What S15 needs on the machine; `Err` says what is missing (the report then says
+/// "nginx: not measured").
+#[derive(Debug, Clone)]
+pub struct Installation {
+    pub nginx: PathBuf,
+    pub wrk: PathBuf,
+    /// The packaged dynamic modules the Lua and njs references load (with NDK, which Lua needs).
+    pub ndk: PathBuf,
+    pub lua: PathBuf,
+    pub njs: PathBuf,
+}
+
+const MODULES: &str = "/usr/lib/nginx/modules";
+
+impl Installation {
+    pub fn detect() -> Result<Installation, String> {
+        let which = |name: &str| -> Option<PathBuf> {
+            std::env::var_os("PATH")
+                .into_iter()
+                .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+                .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")])
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        };
+        let module = |name: &str| Some(Path::new(MODULES).join(name)).filter(|p| p.is_file());
+        let missing = |what: &str| format!("{what} is not installed (scripts/setup installs it)");
+        if !Path::new("/usr/share/nginx/src/conf_flags").is_file() {
+            return Err(missing("nginx-dev"));
+        }
+        Ok(Installation {
+            nginx: which("nginx").ok_or_else(|| missing("nginx"))?,
+            wrk: which("wrk").ok_or_else(|| missing("wrk"))?,
+            ndk: module("ndk_http_module.so").ok_or_else(|| missing("libnginx-mod-http-ndk"))?,
+            lua: module("ngx_http_lua_module.so")
+                .ok_or_else(|| missing("libnginx-mod-http-lua"))?,
+            njs: module("ngx_http_js_module.so").ok_or_else(|| missing("libnginx-mod-http-js"))?,
+        })
+    }
+}
+
+/// Builds the Rust module with `hosts/nginx/build` (cargo, against the configured nginx-dev
+/// tree); returns the path of the shared object.
+pub fn build_module() -> Result<PathBuf, String> {
+    let script = workspace_root().join("hosts/nginx/build");
+    let out = Command::new(&script)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} failed ({})", script.display(), out.status));
+    }
+    let path = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let path = PathBuf::from(path);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} printed no module path", script.display()))
+    }
+}
+
+/// The njs reference's filters (`js_set` for basic auth, evaluated by `if` in the rewrite phase,
+/// which lets only "1" through, so a script error is a 401 too;
+/// `js_header_filter` for header get/set, in the header filter: njs 0.7 has no access phase).
+pub(super) const NJS: &str = r#"
+function basic_auth(r) {
+    var h = r.headersIn['Authorization'];
+    if (!h) { return '0'; }
+    var m = /^basic +(.*)$/i.exec(h);
+    if (!m) { return '0'; }
+    var d = Buffer.from(m[1], 'base64').toString();
+    var i = d.indexOf(':');
+    if (i < 0) { return '0'; }
+    return (d.slice(0, i) === 'lab' && d.slice(i + 1) === 'secret') ? '1' : '0';
+}
+
+function header_get_set(r) {
+    var n = r.uri.length;
+    var names = ['User-Agent', 'X-Request-Id', 'Accept'];
+    for (var k = 0; k < names.length; k++) {
+        var v = r.headersIn[names[k]];
+        if (v) { n += v.length; }
+    }
+    r.headersOut['X-Lab-Seen'] = '1';
+    r.headersOut['X-Lab-Route'] = 'cluster-a';
+    r.headersOut['X-Lab-Response'] = 'rust';
+    r.variables.lab_read = '' + n;
+}
+
+export default { basic_auth, header_get_set };
+"#;
+
+/// The Lua reference's filters (`access_by_lua_block`, nginx's access phase as the module's).
+pub(super) const LUA_BASIC_AUTH: &str = r#"
+            local h = ngx.var.http_authorization
+            local ok = false
+            if h then
+                local b64 = h:match("^[Bb][Aa][Ss][Ii][Cc] +(.*)$")
+                local d = b64 and ngx.decode_base64(b64)
+                local i = d and d:find(":", 1, true)
+                ok = i ~= nil and d:sub(1, i - 1) == "lab" and d:sub(i + 1) == "secret"
+            end
+            if not ok then
+                ngx.header["WWW-Authenticate"] = 'Basic realm="lab"'
+                return ngx.exit(401)
+            end
+"#;
+
+pub(super) const LUA_HEADER_GET_SET: &str = r#"
+            local n = #ngx.var.uri
+            for _, v in ipairs({ ngx.var.http_user_agent, ngx.var.http_x_request_id, ngx.var.http_accept }) do
+                n = n + #v
+            end
+            ngx.header["X-Lab-Seen"] = "1"
+            ngx.header["X-Lab-Route"] = "cluster-a"
+            ngx.header["X-Lab-Response"] = "rust"
+"#;
+
+/// The configuration of one nginx serving every case (one server, a location per case), plus
+/// `extra` locations (the tests' panic location).
+pub fn config(inst: &Installation, module: &Path, prefix: &Path, port: u16, extra: &str) -> String {
+    let mut locations = String::new();
+    for case in cases() {
+        let body = match (case.filter, case.strategy) {
+            (None, _) => String::new(),
+            (Some(f), s) if STRATEGIES.contains(&s) => format!("ffi_lab {f} {s};"),
+            (Some("basic_auth"), "nginx_c") => {
+                "auth_basic \"lab\"; auth_basic_user_file htpasswd;".into()
+            }
+            (Some("basic_auth"), "lua") => format!("access_by_lua_block {{{LUA_BASIC_AUTH}        }}"),
+            (Some("basic_auth"), "njs") => {
+                "if ($lab_njs_auth != \"1\") { return 401; }".into()
+            }
+            // nginx's own C: the four headers read through $uri and $http_* (each a scan of the
+            // header list, copied into one string by `set`), three headers set by add_header.
+            (Some("header_get_set"), "nginx_c") => "set $lab_read \"$uri$http_user_agent$http_x_request_id$http_accept\"; \
+                 add_header X-Lab-Seen 1; add_header X-Lab-Route cluster-a; add_header X-Lab-Response rust;"
+                .into(),
+            (Some("header_get_set"), "lua") => {
+                format!("access_by_lua_block {{{LUA_HEADER_GET_SET}        }}")
+            }
+            (Some("header_get_set"), "njs") => "js_header_filter lab.header_get_set;".into(),
+            (f, s) => unreachable!("no location for {f:?}/{s}"),
+        };
+        locations.push_str(&format!(
+            "        location = {} {{ {body} empty_gif; }}\n",
+            case.path()
+        ));
+    }
+    locations.push_str(&format!(
+        "        location = {STATS} {{ return 200 \"$ffi_lab_allocs $ffi_lab_copied\\n\"; }}\n"
+    ));
+    format!(
+        "# Written by lab-bench (bench-suite/lab-bench/src/nginx.rs) for S15; regenerated on every run.\n\
+         load_module {ndk};\nload_module {lua};\nload_module {njs};\nload_module {module};\n\
+         daemon off;\nmaster_process on;\nworker_processes 1;\npid {prefix}/nginx.pid;\n\
+         error_log {prefix}/logs/error.log notice;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{\n    access_log off;\n    keepalive_requests 1000000;\n\
+         \x20   large_client_header_buffers 4 128k;\n\
+         \x20   client_body_temp_path {prefix}/tmp;\n    proxy_temp_path {prefix}/tmp;\n\
+         \x20   fastcgi_temp_path {prefix}/tmp;\n    uwsgi_temp_path {prefix}/tmp;\n    scgi_temp_path {prefix}/tmp;\n\
+         \x20   lua_package_path \"{prefix}/?.lua;;\";\n\
+         \x20   js_import lab from {prefix}/lab.js;\n    js_set $lab_njs_auth lab.basic_auth;\n    js_var $lab_read;\n\
+         \x20   server {{\n        listen 127.0.0.1:{port};\n{locations}{extra}    }}\n}}\n",
+        ndk = inst.ndk.display(),
+        lua = inst.lua.display(),
+        njs = inst.njs.display(),
+        module = module.display(),
+        prefix = prefix.display(),
+    )
+}

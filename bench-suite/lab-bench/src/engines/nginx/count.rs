@@ -1,0 +1,121 @@
+//! S15's callgrind pass: nginx under callgrind, two counted batches of requests per case.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::cases::{case_id, Case, SCENARIO};
+use super::config::{build_module, Installation};
+use super::http::Connection;
+use super::load::load_headers;
+use super::process::Nginx;
+use super::profile::MODULE_FILE;
+/// The location S15's callgrind pass adds to the configuration: it returns the module's
+/// `$ffi_lab_callgrind`, which zeroes (`?zero`) or dumps (`?dump=NAME`) the worker's counts.
+pub const CALLGRIND_LOCATION: &str =
+    "        location = /ffi_lab_callgrind { return 200 \"$ffi_lab_callgrind\\n\"; }\n";
+
+/// The requests of S15's two counted batches per case, `(n1, n2)`, after as many warming ones as
+/// `n1`: a request is the whole of nginx's handling (13 000 to 46 000 instructions, about a
+/// millisecond under valgrind), so a case takes about a quarter of a second.
+pub const COUNT_BATCHES: (u64, u64) = (20, 120);
+
+/// [`COUNT_BATCHES`] of the Lua reference: LuaJIT's collector and compiler do their work every
+/// so many requests, in one batch or the other, so Lua's rows moved up to 22 % between passes at
+/// 100 requests a batch (five passes), 1.1 % at 1000 (four), 3.3 % at 2000 (eleven, most within
+/// 0.4 %): its rows are marked as varying (`callgrind::varies`). The module's rows and the other
+/// references' were equal from pass to pass but for one row at a time, by 66 instructions per
+/// request.
+pub const LUA_COUNT_BATCHES: (u64, u64) = (100, 2100);
+
+/// The callgrind pass of S15 (`LAB_CALLGRIND=1`): nginx under callgrind (the pass's settings,
+/// `callgrind::valgrind_args`), and per case a keep-alive connection that sends `n1` warming
+/// requests, then two batches of `n1` and `n2` between a request that zeroes the worker's counts
+/// and one that dumps them (the module's `$ffi_lab_callgrind`). Per request, the difference of
+/// the two dumps over `n2 − n1`: the worker's whole handling of a request, nginx, the module and
+/// the references' Lua and njs included, the two control requests cancelling. The client is
+/// another process and is not counted.
+pub(super) fn count_pass(
+    opts: &crate::options::Options,
+    machine: &lab_record::Machine,
+    inst: &Installation,
+    selected: &[Case],
+) -> Result<Vec<lab_record::ResultFile>, String> {
+    let valgrind = crate::passes::callgrind::valgrind_version()?;
+    let module = build_module()?;
+    let dir = crate::passes::callgrind::dump_dir("s15")?;
+    // The worker runs as nginx's unprivileged user, and writes its dumps here.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777))
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    // nginx gets an environment of its own: the variables of whoever runs the lab (LAB_OUT, the
+    // shell's) sit on its stack and move what lies above them, and with it the alignment of the
+    // data its copies and scans meet (a longer LAB_OUT moved five rows by up to 213 instructions
+    // per request).
+    let mut wrapper: Vec<String> = ["env", "-i", "LD_BIND_NOW=1", "valgrind"]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    wrapper.extend(crate::passes::callgrind::valgrind_args(&dir));
+    // Where nginx's files are is in its memory (the configuration's paths, its arguments), so
+    // the counted nginx runs from a directory whose path is the same for every checkout, with a
+    // copy of the module: from a clone at /check/work/main, `no_filter` counted 281 instructions
+    // per request more than from one at /work/main.
+    // SAFETY: getuid has no preconditions.
+    let prefix = PathBuf::from(format!("/tmp/ffi-lab-s15-callgrind-{}", unsafe {
+        libc::getuid()
+    }));
+    let _ = std::fs::remove_dir_all(&prefix);
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    let module_copy = prefix.join(MODULE_FILE);
+    std::fs::copy(&module, &module_copy).map_err(|e| format!("{}: {e}", module_copy.display()))?;
+    let started = Instant::now();
+    let nginx = Nginx::start_at(
+        inst,
+        &module_copy,
+        prefix.clone(),
+        CALLGRIND_LOCATION,
+        &wrapper,
+    )?;
+    let ids: Vec<String> = selected.iter().map(case_id).collect();
+    let counted = selected
+        .iter()
+        .zip(&ids)
+        .try_for_each(|(case, id)| count_case(&nginx, case, id));
+    nginx.stop()?;
+    counted?;
+    let totals = crate::passes::callgrind::read_dumps(&dir)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&prefix);
+    println!(
+        "lab: callgrind counted {} cases of {SCENARIO} in nginx's worker in {:.1} s (valgrind \
+         included)",
+        ids.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let rows = (SCENARIO, "rust", "c2r");
+    Ok(
+        crate::passes::callgrind::file_counts_of(opts, machine, &valgrind, rows, &ids, &totals)?
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// One case of [`count_pass`]: its warming requests, then its two counted batches.
+fn count_case(nginx: &Nginx, case: &Case, id: &str) -> Result<(), String> {
+    let mut c = Connection::open(nginx.port)?;
+    let (headers, path) = (load_headers(), case.path());
+    let (n1, n2) = if case.strategy == "lua" {
+        LUA_COUNT_BATCHES
+    } else {
+        COUNT_BATCHES
+    };
+    c.requests(&path, &headers, n1)?;
+    for n in [n1, n2] {
+        c.callgrind("zero", "zero")?;
+        c.requests(&path, &headers, n)?;
+        c.callgrind(&format!("dump={id}%23{n}"), "dump")?;
+    }
+    Ok(())
+}

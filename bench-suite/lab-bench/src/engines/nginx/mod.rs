@@ -1,0 +1,110 @@
+//! The nginx engine, S15 `s15_real_proxy`: the packaged nginx as a host the lab starts itself.
+//! It builds the Rust module (`hosts/nginx/build`), writes one configuration with a location per
+//! case ([`config`]: the module's strategies and the references, nginx's own C, Lua, njs and no
+//! filter), starts nginx with one worker on a free port of 127.0.0.1 ([`process`]), drives it
+//! with `wrk` ([`load`]) and reads the worker's CPU time ([`time`]); the callgrind pass counts the
+//! worker ([`count`]) and the profile pass samples it with perf ([`profile`]). The tests
+//! (`tests/nginx_module.rs`) use the same pieces, and skip with a message when nginx is not
+//! installed.
+
+pub mod cases;
+pub mod config;
+pub mod count;
+pub mod http;
+pub mod load;
+pub mod process;
+pub mod profile;
+pub mod time;
+
+pub use cases::*;
+pub use config::{build_module, config, Installation};
+pub use count::{CALLGRIND_LOCATION, COUNT_BATCHES, LUA_COUNT_BATCHES};
+pub use http::{counters, exchange, request, Connection, STATS};
+pub use load::{load, load_headers, parse_wrk, Load};
+pub use process::{cpu_ns, free_port, Nginx};
+pub use profile::{graph_name, link_graphs, profile_case, profiled_cases, MODULE_FILE};
+
+use std::time::Instant;
+
+use lab_record::{Machine, ResultFile};
+
+use crate::engine::{Engine, Measured};
+use crate::options::Options;
+
+/// The nginx engine: S15's cases in the packaged nginx. Without nginx installed every pass says
+/// "nginx: not measured" and writes nothing.
+pub struct NginxHost;
+
+impl NginxHost {
+    /// The installation and the cases the filter selects; `None` when the filter does not name
+    /// S15 or nginx is not installed (said in one line).
+    fn prepare(opts: &Options) -> Result<Option<(Installation, Vec<Case>)>, String> {
+        if !opts.names(SCENARIO) {
+            return Ok(None);
+        }
+        let inst = match Installation::detect() {
+            Ok(i) => i,
+            Err(e) => {
+                println!("lab: nginx: not measured ({e})");
+                return Ok(None);
+            }
+        };
+        let selected: Vec<Case> = cases()
+            .into_iter()
+            .filter(|c| opts.selects(&case_id(c)))
+            .collect();
+        if selected.is_empty() {
+            return Err(format!(
+                "the filter {:?} selects no case of {SCENARIO}",
+                opts.filter.as_deref().unwrap_or_default()
+            ));
+        }
+        Ok(Some((inst, selected)))
+    }
+}
+
+impl Engine for NginxHost {
+    fn name(&self) -> &str {
+        "s15 real proxy"
+    }
+
+    fn time(&self, opts: &Options, machine: &Machine) -> Measured {
+        let Some((inst, selected)) = Self::prepare(opts)? else {
+            return Ok(Vec::new());
+        };
+        let module = build_module()?;
+        let nginx = Nginx::start(&inst, &module, "bench", "")?;
+        let plan = Plan::of(opts);
+        let started = Instant::now();
+        let records = time::measure(&inst, &nginx, &selected, plan);
+        nginx.stop()?;
+        let records = records?;
+        println!(
+            "lab: S15: {} cases, {} round(s) of {} s each, in {:.1} s",
+            records.len(),
+            plan.rounds,
+            plan.seconds,
+            started.elapsed().as_secs_f64()
+        );
+        let unit = lab_record::scenario::get(SCENARIO)
+            .and_then(|d| d.c2r.as_ref())
+            .map_or("request", |d| d.unit.as_str());
+        Ok(vec![ResultFile::new(
+            SCENARIO, "rust", "c2r", unit, machine, records,
+        )])
+    }
+
+    fn count(&self, opts: &Options, machine: &Machine) -> Measured {
+        match Self::prepare(opts)? {
+            Some((inst, selected)) => count::count_pass(opts, machine, &inst, &selected),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn profile(&self, opts: &Options, machine: &Machine) -> Measured {
+        match Self::prepare(opts)? {
+            Some((inst, selected)) => profile::profile_pass(opts, machine, &inst, &selected),
+            None => Ok(Vec::new()),
+        }
+    }
+}
