@@ -8,12 +8,13 @@ use std::fmt::Write as _;
 
 use lab_record::ResultFile;
 
+use crate::anchors::{row_anchor, section_anchor};
 use crate::conclusions::{
     s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach, s12_tail_latency,
     s15_real_proxy, View,
 };
-use crate::floor::Floor;
-use crate::render::{row_anchor, section_anchor};
+use crate::floor::{Floor, S15};
+use crate::format::NGINX_NOT_MEASURED;
 use crate::standing::{fmt_range, lead_text, leader, standings};
 use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked, series};
 
@@ -138,8 +139,8 @@ pub fn guide(files: &[ResultFile]) -> String {
     for q in QUESTIONS {
         let line = match (q.answer)(&c) {
             Some((text, anchor)) => format!("{text} [→](#{anchor})"),
-            None if q.scenario == crate::floor::S15 => {
-                format!("{} (`{}`).", crate::NGINX_NOT_MEASURED, q.scenario)
+            None if q.scenario == S15 => {
+                format!("{} (`{}`).", NGINX_NOT_MEASURED, q.scenario)
             }
             None => format!("not measured yet (`{}`).", q.scenario),
         };

@@ -9,23 +9,18 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use lab_record::go::{
-    minor_of_version, parse_toolchains, release_key, release_of, RELEASE_SCENARIOS, TOOLCHAINS,
-};
+use lab_record::go::{release_key, release_of, RELEASE_SCENARIOS};
 use lab_record::{Record, ResultFile, COUNT_CALLS, FLAMEGRAPH_DIR, PLOT_DIR};
 
 use lab_record::scenario as definition;
 
+use crate::anchors::{anchor, heading, row_anchor};
 use crate::conclusions::{conclude, View};
 use crate::floor::Floor;
+use crate::format::{fmt_instructions, GO_NOT_MEASURED, GO_NOT_WRITTEN, NGINX_NOT_MEASURED};
+use crate::releases::releases;
 use crate::standing::{fmt_range, lead_text, leader, slowest_text, standings};
 use crate::stats::{fmt_count, fmt_ns, is_reference, percentile, to_best, twin};
-use crate::{GO_NOT_MEASURED, GO_NOT_WRITTEN};
-
-/// The scenario's title from its definition; the id itself for a scenario without one.
-fn title(scenario: &str) -> String {
-    definition::get(scenario).map_or_else(|| scenario.to_owned(), |d| d.title.clone())
-}
 
 /// The rounds of the interleaved pass that timed these records (the most any record kept).
 fn rounds(files: &[ResultFile]) -> u32 {
@@ -251,7 +246,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     for d in definition::all() {
         if !by_scenario.contains_key(d.id.as_str()) {
             let why = if d.id == crate::floor::S15 {
-                crate::NGINX_NOT_MEASURED
+                NGINX_NOT_MEASURED
             } else {
                 "not measured yet"
             };
@@ -261,46 +256,6 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
     out.push('\n');
     out.push_str(&sections);
     out
-}
-
-/// The anchor of a table row: `s02-r2c-ptr_len-len-64` (scenario number, direction, strategy,
-/// parameters), set in the row's strategy cell so the guide can link to the row itself.
-pub(crate) fn row_anchor(f: &ResultFile, r: &Record) -> String {
-    let scenario = f.scenario.split('_').next().unwrap_or(&f.scenario);
-    let mut id = format!("{scenario}-{}-{}", f.direction, r.strategy);
-    for (k, v) in &r.params {
-        let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-        id.push_str(&format!("-{k}-{v}"));
-    }
-    id
-}
-
-/// The anchor of a file's section (its heading's, as GitHub derives it).
-pub(crate) fn section_anchor(f: &ResultFile) -> String {
-    anchor(&heading(f))
-}
-
-fn anchor(title: &str) -> String {
-    title
-        .to_lowercase()
-        .chars()
-        .filter_map(|c| match c {
-            ' ' => Some('-'),
-            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
-            _ => None,
-        })
-        .collect()
-}
-
-/// A section's heading: the scenario's title, its language and direction (`S01 call floor —
-/// rust, C→R`), unique per result file.
-fn heading(f: &ResultFile) -> String {
-    let dir = match f.direction.as_str() {
-        "r2c" => "R→C",
-        "c2r" => "C→R",
-        other => other,
-    };
-    format!("{} — {}, {dir}", title(&f.scenario), f.lang)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -557,44 +512,6 @@ fn section(
     out.push('\n');
 }
 
-/// The Go releases of one section, oldest first: each with its file (`None`: not measured),
-/// the main toolchain's release marked. The releases are those of the toolchain list this build
-/// knows (`go-reference/toolchains`), those the records have and the main toolchain's.
-pub(crate) fn releases<'a>(
-    go: &'a ResultFile,
-    others: &[&'a ResultFile],
-) -> Vec<(String, Option<&'a ResultFile>, bool)> {
-    let main = go.machine.go.as_deref().and_then(minor_of_version);
-    let mut minors: Vec<String> = parse_toolchains(TOOLCHAINS)
-        .0
-        .into_iter()
-        .filter(|t| !t.main)
-        .map(|t| t.minor)
-        .chain(
-            others
-                .iter()
-                .filter_map(|o| release_of(&o.lang).map(str::to_owned)),
-        )
-        .chain(main.clone())
-        .collect();
-    minors.sort_by_key(|m| release_key(m));
-    minors.dedup();
-    minors
-        .into_iter()
-        .map(|m| {
-            if main.as_deref() == Some(m.as_str()) {
-                (m, Some(go), true)
-            } else {
-                let file = others
-                    .iter()
-                    .find(|o| release_of(&o.lang) == Some(m.as_str()))
-                    .copied();
-                (m, file, false)
-            }
-        })
-        .collect()
-}
-
 /// Go across its releases, for the scenarios where releases differ ([`RELEASE_SCENARIOS`]): per
 /// row of Go's, Rust's median and each release's side by side; a release without records is
 /// "not measured". Empty for the other scenarios.
@@ -665,16 +582,6 @@ fn go_releases(f: &ResultFile, go: &ResultFile, others: &[&ResultFile]) -> Strin
         }
     }
     out
-}
-
-/// A count per call: whole above 100, one decimal below (a count differenced over 1000 calls).
-pub(crate) fn fmt_instructions(x: f64) -> String {
-    if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else {
-        let s = format!("{x:.1}");
-        s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
-    }
 }
 
 /// The rows (strategy, params label) whose place among the strategies of their work differs
@@ -809,8 +716,6 @@ mod tests {
         assert!(row("reused_buffer", 8).contains("| 500 | 510 ≠ |"));
         assert!(!row("native", 8).contains('≠'), "floors are not ranked");
         assert!(row("ptr_len", 64).contains("| – | – |"), "uncounted row");
-        assert_eq!(fmt_instructions(12.25), "12.2");
-        assert_eq!(fmt_instructions(140858.0), "140858");
     }
 
     /// A few scenarios of made-up records: strategies beyond the noise, within it, and
@@ -848,7 +753,7 @@ mod tests {
             .lines()
             .find(|l| l.starts_with("| S15 "))
             .expect("an S15 summary row");
-        assert!(row.contains(crate::NGINX_NOT_MEASURED), "{row}");
+        assert!(row.contains(NGINX_NOT_MEASURED), "{row}");
     }
 
     /// S15's records as the nginx runner writes them: the section prices the crossings with S01,
@@ -961,7 +866,7 @@ mod tests {
             assert!(
                 l.contains("](#")
                     || l.contains("not measured yet")
-                    || l.contains(crate::NGINX_NOT_MEASURED),
+                    || l.contains(NGINX_NOT_MEASURED),
                 "{l}"
             );
         }
@@ -1104,10 +1009,5 @@ mod tests {
             md.contains("- Go→C empty call by Go release: Go 1.22 not measured, Go 1.24 not measured, Go 1.25 not measured, Go 1.26 not measured, Go 1.27 20.0 ns. Go 1.26's claimed ~30 % lower cgo call overhead is not tested"),
             "{md}"
         );
-    }
-
-    #[test]
-    fn anchors_follow_markdown() {
-        assert_eq!(anchor("S02 pass a string R→C"), "s02-pass-a-string-rc");
     }
 }

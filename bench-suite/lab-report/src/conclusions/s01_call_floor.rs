@@ -6,7 +6,7 @@ use lab_record::go::{release_of, CLAIM, CLAIM_RELEASE};
 use lab_record::{Record, ResultFile};
 
 use super::{counted_versus, counted_versus_at, versus_at, View};
-use crate::render::releases;
+use crate::releases::releases;
 use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values, Margin, Spread};
 
 /// Rust calling C: the empty call, the four-argument call against the same call into Rust, and
