@@ -5,7 +5,7 @@
 use lab_record::go::{release_of, CLAIM, CLAIM_RELEASE};
 use lab_record::{Record, ResultFile};
 
-use super::{counted_versus, counted_versus_at, versus_at, View};
+use super::shared::{counted_versus, counted_versus_at, versus_at, View};
 use crate::releases::releases;
 use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values, Margin, Spread};
 
