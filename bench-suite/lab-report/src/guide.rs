@@ -199,8 +199,7 @@ fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
     let f = c.file("s06_read_headers", "rust", "r2c")?;
     // Each bulk strategy with its best point, where it fares best against one call per header
     // (whether or not it wins there: its counts say how often it does). Not one best over the
-    // three: `bulk_borrow`'s and `bulk_copy_per_request`'s best points are within the noise of
-    // each other, and which of them a run named changed between runs of one commit.
+    // three: their best points can lie within the noise of each other, where naming one is noise.
     let mut best_overall: Option<(&str, s06_read_headers::Cell)> = None;
     let parts: Vec<String> = s06_read_headers::BULK
         .iter()

@@ -55,10 +55,8 @@ pub(crate) fn versus_at(
 /// `a` against `b`, two rows that differ in the boundary they cross, not in their work: where the
 /// callgrind pass counted both (neither varying), their instructions say whether the crossing adds
 /// work, a verdict that does not move between runs, and the timed margin follows as figures;
-/// else [`versus_at`]'s timed verdict. S01's like-for-like pairs are a few ns apart at most, so
-/// their timed verdicts sat on the noise floor and changed between runs of one commit
-/// (`call_with_args` against `rust_call_indirect`: ×1.10 beyond the noise in one run, within it
-/// in the next).
+/// else [`versus_at`]'s timed verdict. Rows a few ns apart (S01's like-for-like pairs) sit on the
+/// timing noise floor, where a timed verdict is noise and a count is not.
 pub(crate) fn counted_versus(
     a: (&str, &lab_record::Record),
     b: (&str, &lab_record::Record),
@@ -67,8 +65,7 @@ pub(crate) fn counted_versus(
     let ((na, ra), (nb, rb)) = (a, b);
     // The figures the margin was taken from: a margin of shared rounds quotes the rows' medians
     // over those rounds, not criterion's, which times each row seconds apart. At a nanosecond a
-    // call the two disagree (S01 R→C: criterion 1.31 ns for every row, the rounds 1.27 for
-    // `call_with_args` and 1.76 for `rust_call_indirect`), and equal medians beside ×0.72 read
+    // call the two can disagree, and criterion's equal medians beside the rounds' ratio would read
     // as a contradiction.
     let round_median = |r: &lab_record::Record| {
         r.ratios
