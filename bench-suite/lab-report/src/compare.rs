@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 
 use lab_record::{Record, ResultFile};
 
+use crate::format::fmt_instructions;
 use crate::render::render;
 use crate::stats::fmt_ns;
 
@@ -415,8 +416,8 @@ impl Comparison {
                         s,
                         "| `{}` | {} | {} | {:.3} |",
                         c.id,
-                        crate::render::fmt_instructions(*o),
-                        crate::render::fmt_instructions(*n),
+                        fmt_instructions(*o),
+                        fmt_instructions(*n),
                         n / o.abs().max(1.0)
                     );
                 }

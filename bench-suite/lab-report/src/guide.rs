@@ -8,12 +8,13 @@ use std::fmt::Write as _;
 
 use lab_record::ResultFile;
 
+use crate::anchors::{row_anchor, section_anchor};
 use crate::conclusions::{
     s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach, s12_tail_latency,
     s15_real_proxy, View,
 };
-use crate::floor::Floor;
-use crate::render::{row_anchor, section_anchor};
+use crate::floor::{Floor, S15};
+use crate::format::NGINX_NOT_MEASURED;
 use crate::standing::{fmt_range, lead_text, leader, standings};
 use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked, series};
 
@@ -138,8 +139,8 @@ pub fn guide(files: &[ResultFile]) -> String {
     for q in QUESTIONS {
         let line = match (q.answer)(&c) {
             Some((text, anchor)) => format!("{text} [→](#{anchor})"),
-            None if q.scenario == crate::floor::S15 => {
-                format!("{} (`{}`).", crate::NGINX_NOT_MEASURED, q.scenario)
+            None if q.scenario == S15 => {
+                format!("{} (`{}`).", NGINX_NOT_MEASURED, q.scenario)
             }
             None => format!("not measured yet (`{}`).", q.scenario),
         };
@@ -198,8 +199,7 @@ fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
     let f = c.file("s06_read_headers", "rust", "r2c")?;
     // Each bulk strategy with its best point, where it fares best against one call per header
     // (whether or not it wins there: its counts say how often it does). Not one best over the
-    // three: `bulk_borrow`'s and `bulk_copy_per_request`'s best points are within the noise of
-    // each other, and which of them a run named changed between runs of one commit.
+    // three: their best points can lie within the noise of each other, where naming one is noise.
     let mut best_overall: Option<(&str, s06_read_headers::Cell)> = None;
     let parts: Vec<String> = s06_read_headers::BULK
         .iter()

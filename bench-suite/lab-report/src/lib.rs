@@ -15,28 +15,21 @@ use std::path::{Path, PathBuf};
 
 use lab_record::{load_dir, PLOT_DIR};
 
+mod anchors;
 pub mod compare;
 mod conclusions;
 mod floor;
+mod format;
 pub mod gate;
 mod guide;
 pub mod plots;
+mod releases;
 pub mod render;
 mod standing;
 mod stats;
 
+pub use format::{GO_NOT_MEASURED, GO_NOT_WRITTEN, NGINX_NOT_MEASURED};
 pub use render::render;
-
-/// What the report says in place of Go's figures when there is no toolchain.
-pub const GO_NOT_MEASURED: &str = "Go: not measured (no toolchain; run scripts/setup)";
-
-/// What it says when Go ran but `go-reference/` has no version of the scenario.
-pub const GO_NOT_WRITTEN: &str =
-    "Go: not measured (go-reference/ has no version of this scenario yet)";
-
-/// What the report says in place of S15 when nginx was not installed (the bench writes nothing).
-pub const NGINX_NOT_MEASURED: &str =
-    "nginx: not measured (nginx, nginx-dev, its Lua and njs modules or wrk missing; run scripts/setup)";
 
 /// Reads `root/results/<machine_id>/` and writes `root/REPORT.md`; returns its path.
 pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {

@@ -5,8 +5,8 @@
 use lab_record::go::{release_of, CLAIM, CLAIM_RELEASE};
 use lab_record::{Record, ResultFile};
 
-use super::{counted_versus, counted_versus_at, versus_at, View};
-use crate::render::releases;
+use super::shared::{counted_versus, counted_versus_at, versus_at, View};
+use crate::releases::releases;
 use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values, Margin, Spread};
 
 /// Rust calling C: the empty call, the four-argument call against the same call into Rust, and
@@ -149,11 +149,10 @@ pub fn by_release(v: &View, go: &ResultFile) -> Option<String> {
 /// The claim's sentence: Go 1.26's empty call over `old`'s. Where the bench alternated the two
 /// releases' processes (`lab_record::go::CLAIM_ROUNDS`), run by run: the median ratio with its
 /// quartiles, then how many pairs of runs are lower, higher or within the noise, and no verdict
-/// on the whole. A Go process runs its C→Go call at one of two speeds (1.26: ~45 or ~65 ns, 1.25:
-/// ~64 or ~80, about one process in four the slower, whatever the placement: docs/METHODOLOGY.md),
-/// so the quartiles of nine pairs reach across the noise floor in one full run of a binary and
-/// not in the next, while the count of pairs moves by one or two. Else (one run each) the two
-/// medians timed apart, with a verdict beyond [`NOISE_APART`](crate::stats::NOISE_APART).
+/// on the whole: a Go process runs its C→Go call at one of two speeds (docs/METHODOLOGY.md), so
+/// the quartiles of the pairs can straddle the noise floor, a verdict that would flip, while the
+/// count of pairs is stable. Else (one run each) the two medians timed apart, with a verdict
+/// beyond [`NOISE_APART`](crate::stats::NOISE_APART).
 fn claim_line(new: &Record, old: &Record, old_minor: &str) -> Option<String> {
     let head = format!(
         " Go {CLAIM_RELEASE}'s notes claim ~{:.0} % lower cgo call overhead: Go {CLAIM_RELEASE} over Go {old_minor} (the newest earlier release measured",

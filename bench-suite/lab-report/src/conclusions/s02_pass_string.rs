@@ -4,7 +4,7 @@
 
 use lab_record::ResultFile;
 
-use super::{versus_at, View};
+use super::shared::{versus_at, View};
 use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values};
 
 pub fn r2c(v: &View) -> Vec<String> {

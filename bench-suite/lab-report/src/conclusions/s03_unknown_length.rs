@@ -2,7 +2,7 @@
 //! R→C): what keeping a string C has pointed at costs — borrowing it (`borrow`), cloning it
 //! (`clone_on_return`), and cloning it as validated UTF-8 (`clone_utf8`).
 
-use super::{fastest_by_len, ratio_at_len_ends, versus_at, View};
+use super::shared::{fastest_by_len, ratio_at_len_ends, versus_at, View};
 use crate::stats::{fmt_ns, median};
 
 pub fn r2c(v: &View) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! what letting C fill a buffer the caller sized in advance (`prealloc_*`) saves against S03's
 //! clone of C's memory (`clone_on_return`).
 
-use super::{fastest_by_len, ratio_at_len_ends, View};
+use super::shared::{fastest_by_len, ratio_at_len_ends, View};
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;

@@ -2,7 +2,7 @@
 //! hand many strings to C in one call — one `CString` each, borrowed views (`pinned_batch`, the
 //! documents' `runtime.Pinner`), or one packed copy — at every batch size.
 
-use super::View;
+use super::shared::View;
 use crate::stats::{margin_at_each, series};
 
 pub fn r2c(v: &View) -> Vec<String> {

@@ -4,7 +4,7 @@
 
 use lab_record::{Record, ResultFile};
 
-use super::View;
+use super::shared::View;
 use crate::stats::{at, find, fmt_ns, leaders, margin, param, versus, Margin};
 
 /// The strategies that read every header in one call, each set against `per_header_call`.

@@ -2,7 +2,7 @@
 //! what the filter asks for (`lazy`) saves against pushing everything with every request (`eager`),
 //! per kind of filter and body size.
 
-use super::View;
+use super::shared::View;
 use crate::stats::{margin_at_each_where, param, param_str, series};
 
 pub fn c2r(v: &View) -> Vec<String> {

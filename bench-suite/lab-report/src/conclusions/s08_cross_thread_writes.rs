@@ -3,7 +3,7 @@
 //! locking a shared header map (`mutex`) — in latency (`wait=1`), in throughput (`wait=0`), and as
 //! writers are added.
 
-use super::{versus_at, View};
+use super::shared::{versus_at, View};
 use crate::stats::{
     at, find, margin_apart, margin_at_each_where, more_or_less, series, values, Margin,
 };

@@ -2,7 +2,7 @@
 //! on every host call that the request still exists costs (`weak_upgrade`, `generation_handle`)
 //! against a plain reference (`unchecked`), on one thread and on two sharing the request.
 
-use super::View;
+use super::shared::View;
 use crate::stats::{self, find, fmt_ns, margin, marked, median};
 
 /// The two checks, each against the other.

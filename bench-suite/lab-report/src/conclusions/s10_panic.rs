@@ -4,7 +4,7 @@
 
 use lab_record::ResultFile;
 
-use super::View;
+use super::shared::View;
 use crate::stats::{at, find, fmt_ns, margin, median, param, Margin};
 
 pub fn c2r(v: &View) -> Vec<String> {

@@ -4,7 +4,7 @@
 
 use lab_record::ResultFile;
 
-use super::View;
+use super::shared::View;
 use crate::stats::{find, fmt_ns};
 
 /// The first call and the steady call: the first record of each, whatever its parameters.

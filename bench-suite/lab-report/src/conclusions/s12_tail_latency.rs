@@ -4,7 +4,7 @@
 
 use lab_record::{Record, ResultFile};
 
-use super::View;
+use super::shared::View;
 use crate::stats::{fmt_ns, param, percentile};
 
 /// The records timed call by call (the others have no percentiles).

@@ -2,7 +2,7 @@
 //! handing a body buffer over (`double_buffer`) saves against copying it (`copy`), read against
 //! S01's bare memcpy of the same chunk, and what the compiler enforces instead of a state machine.
 
-use super::View;
+use super::shared::View;
 use crate::stats::{beyond_count, fmt_ns, margin_at_each, median};
 
 pub fn r2c(v: &View) -> Vec<String> {

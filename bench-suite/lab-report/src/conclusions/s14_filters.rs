@@ -4,7 +4,7 @@
 
 use lab_record::Record;
 
-use super::View;
+use super::shared::View;
 use crate::stats::{fmt_x, margin, series};
 
 /// The two strategies that read in place, compared per filter, and the one that copies.

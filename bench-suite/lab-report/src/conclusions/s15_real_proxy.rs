@@ -7,7 +7,7 @@
 
 use lab_record::{Record, ResultFile};
 
-use super::View;
+use super::shared::View;
 use crate::floor::S15_FLOOR;
 use crate::stats::{fmt_ns, interpolate, margin, param_str, versus};
 

@@ -1,0 +1,85 @@
+//! Go across its releases, for the scenarios where releases differ (`RELEASE_SCENARIOS`): a table
+//! of Go's rows with Rust's median and each release's side by side, then why a release is missing
+//! or built without `#cgo noescape`. The releases are [`releases`]'s, the list S01's conclusion
+//! reads too.
+
+use std::fmt::Write as _;
+
+use lab_record::go::{release_key, RELEASE_SCENARIOS};
+use lab_record::{Record, ResultFile};
+
+use super::table::sorted_rows;
+use crate::releases::releases;
+use crate::stats::{fmt_ns, twin};
+
+/// Go across its releases, for the scenarios where releases differ ([`RELEASE_SCENARIOS`]): per
+/// row of Go's, Rust's median and each release's side by side; a release without records is
+/// "not measured". Empty for the other scenarios.
+pub(super) fn go_releases(f: &ResultFile, go: &ResultFile, others: &[&ResultFile]) -> String {
+    if !RELEASE_SCENARIOS
+        .iter()
+        .any(|&(s, d)| s == f.scenario && d == f.direction)
+    {
+        return String::new();
+    }
+    let releases = releases(go, others);
+    let mut out = String::new();
+    let main = go.machine.go.as_deref().unwrap_or("the main toolchain");
+    let _ = writeln!(
+        out,
+        "Go across its releases (`go-reference/toolchains`): the main toolchain ({main}) measured \
+         the rows above; each other release measures the scenarios where releases differ, in the \
+         same run, with fewer runs than the main toolchain's (Go→C: five of 20 ms per benchmark in a \
+         full run, at the first, middle and last point of each sweep; C→Go: the driver's, one process \
+         per scenario). Medians in ns:\n"
+    );
+    let _ = write!(out, "| strategy | params | Rust ns |");
+    for (m, _, _) in &releases {
+        let _ = write!(out, " Go {m} ns |");
+    }
+    let _ = writeln!(out, "\n|---|---|---|{}", "---|".repeat(releases.len()));
+    // The rows some other release measured (it runs the quick sweep): every row of Go's when none did.
+    let measured = |g: &Record| {
+        releases
+            .iter()
+            .any(|(_, f, main)| !main && f.is_some_and(|f| twin(f, g).is_some()))
+    };
+    let any = go.records.iter().any(measured);
+    for g in sorted_rows(&go.records)
+        .into_iter()
+        .filter(|g| !any || measured(g))
+    {
+        let _ = write!(
+            out,
+            "| `{}` | {} | {} |",
+            g.strategy,
+            g.params_label(),
+            twin(f, g).map_or("–".into(), |r| fmt_ns(r.ns_per_call.median))
+        );
+        for (_, file, _) in &releases {
+            let cell = match file {
+                None => "not measured".into(),
+                Some(file) => twin(file, g).map_or("–".into(), |r| fmt_ns(r.ns_per_call.median)),
+            };
+            let _ = write!(out, " {cell} |");
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    for (m, file, _) in &releases {
+        if file.is_none() {
+            let _ = writeln!(
+                out,
+                "Go {m}: not measured (no toolchain in `.venv-go/{m}/`: run scripts/setup).\n"
+            );
+        } else if release_key(m) < (1, 24) {
+            let _ = writeln!(
+                out,
+                "Go {m} has no `#cgo noescape`/`nocallback` (Go 1.24): it builds the Go reference \
+                 without them (go-reference/*/noescape.go are go1.24 files), so every pointer a cgo \
+                 call is given escapes to the heap, as it does for any cgo call before Go 1.24.\n"
+            );
+        }
+    }
+    out
+}

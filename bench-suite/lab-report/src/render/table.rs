@@ -1,0 +1,263 @@
+//! A section's table: per strategy and parameter point the median with its bounds, the ratios to
+//! the floor and to the best, the callgrind counts where there are any, allocations and bytes,
+//! then whichever optional columns the records fill (the C extension, Go, percentiles, load,
+//! retained bytes, flame graphs); and the table of strategies only Go has. Rows are grouped by
+//! parameters, fastest first; floors and references are never ranked.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use lab_record::{Ns, Record, ResultFile};
+
+use crate::anchors::row_anchor;
+use crate::floor::Floor;
+use crate::format::fmt_instructions;
+use crate::stats::{fmt_count, fmt_ns, is_reference, percentile, to_best, twin};
+
+/// A ratio measured in interleaved rounds: its median, with the quartiles of the rounds.
+fn fmt_ratio(x: &Ns) -> String {
+    format!("{:.2} [{:.2}, {:.2}]", x.median, x.low, x.high)
+}
+
+/// `+1.23` / `−0.45`: a difference in ns, signed.
+fn fmt_signed_ns(d: f64) -> String {
+    if d < 0.0 {
+        format!("−{}", fmt_ns(-d))
+    } else {
+        format!("+{}", fmt_ns(d))
+    }
+}
+
+/// The table of `f`'s rows, with Go's and the C extension's figures beside them where given.
+pub(super) fn rows(
+    out: &mut String,
+    f: &ResultFile,
+    go: Option<&ResultFile>,
+    c_ext: Option<&ResultFile>,
+    floor: &Floor,
+) {
+    // Optional columns, each with its header and its cell for a row.
+    type Cell<'r> = Box<dyn Fn(&Record) -> String + 'r>;
+    let mut extra: Vec<(&str, Cell<'_>)> = Vec::new();
+    // C→R: the same filters in C, the rows' floor, stand beside Rust's.
+    if let Some(c) = c_ext {
+        extra.push((
+            "C ns",
+            Box::new(move |r| twin(c, r).map_or("–".into(), |x| fmt_ns(x.ns_per_call.median))),
+        ));
+    }
+    if let Some(go) = go {
+        let twin = move |r: &Record| twin(go, r);
+        extra.push((
+            "Go ns",
+            Box::new(move |r| twin(r).map_or("–".into(), |g| fmt_ns(g.ns_per_call.median))),
+        ));
+        extra.push((
+            "allocs Go / C",
+            Box::new(move |r| {
+                twin(r).map_or("–".into(), |g| {
+                    format!(
+                        "{} / {}",
+                        fmt_count(g.allocs_per_call.go),
+                        fmt_count(g.allocs_per_call.c)
+                    )
+                })
+            }),
+        ));
+        extra.push((
+            "Rust / Go",
+            Box::new(move |r| {
+                twin(r).map_or("–".into(), |g| {
+                    format!("{:.2}", r.ns_per_call.median / g.ns_per_call.median)
+                })
+            }),
+        ));
+    }
+    if f.records.iter().any(|r| r.percentiles_ns.is_some()) {
+        extra.push((
+            "p50 / p99 / p99.9 / max ns",
+            Box::new(|r| {
+                let p = |k: &str| percentile(r, k).map_or("–".into(), fmt_ns);
+                format!(
+                    "{} / {} / {} / {}",
+                    p("p50"),
+                    p("p99"),
+                    p("p99.9"),
+                    p("max")
+                )
+            }),
+        ));
+    }
+    // S15: a load run's throughput beside the worker's CPU time per request.
+    if f.records.iter().any(|r| r.load.is_some()) {
+        extra.push((
+            "requests/s",
+            Box::new(|r| {
+                r.load
+                    .map_or("–".into(), |l| format!("{:.0}", l.requests_per_s))
+            }),
+        ));
+    }
+    if f.records.iter().any(|r| r.bytes_retained.is_some()) {
+        extra.push(("bytes kept", Box::new(|r| fmt_count(r.bytes_retained))));
+    }
+    if f.records.iter().any(|r| r.flamegraph.is_some()) {
+        extra.push((
+            "flame graph",
+            Box::new(|r| {
+                r.flamegraph
+                    .as_deref()
+                    .map_or("–".into(), |g| format!("[svg]({g})"))
+            }),
+        ));
+    }
+    // The callgrind pass's counts, beside the median, where it counted any row.
+    let counted = f.records.iter().any(|r| r.counts.is_some());
+    let disagree = rank_disagreements(f);
+    let _ = write!(
+        out,
+        "\n| strategy | params | median ns [low, high] |{} × floor | − floor ns | × best | allocs Rust / C | bytes alloc | bytes copied |",
+        if counted {
+            " Ir/call | est. cycles/call |"
+        } else {
+            ""
+        }
+    );
+    for (h, _) in &extra {
+        let _ = write!(out, " {h} |");
+    }
+    let _ = writeln!(
+        out,
+        "\n|---|---|---|---|---|---|---|---|---|{}{}",
+        if counted { "---|---|" } else { "" },
+        "---|".repeat(extra.len())
+    );
+    for r in sorted_rows(&f.records) {
+        let ns = &r.ns_per_call;
+        let fl = floor.of(r);
+        let counts = if counted {
+            let mark = if disagree.contains(&(r.strategy.as_str(), r.params_label())) {
+                " ≠"
+            } else {
+                ""
+            };
+            r.counts.map_or(" – | – |".into(), |c| {
+                let approx = if c.varies { "~" } else { "" };
+                format!(
+                    " {approx}{} | {approx}{}{mark} |",
+                    fmt_instructions(c.instructions),
+                    fmt_instructions(c.cycles_est)
+                )
+            })
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            out,
+            "| <a id=\"{}\"></a>`{}` | {} | {} [{}, {}] |{counts} {} | {} | {} | {} / {} | {} | {} |",
+            row_anchor(f, r),
+            r.strategy,
+            r.params_label(),
+            fmt_ns(ns.median),
+            fmt_ns(ns.low),
+            fmt_ns(ns.high),
+            match r.ratios.as_ref().and_then(|x| x.to_floor) {
+                Some(x) => fmt_ratio(&x),
+                None => floor.ratio(r).map_or("–".into(), |x| format!("{x:.2}")),
+            },
+            fl.map_or("–".into(), |fl| fmt_signed_ns(ns.median - fl)),
+            if is_reference(f, r) {
+                "–".into()
+            } else {
+                match r.ratios.as_ref().and_then(|x| x.to_best) {
+                    Some(x) => fmt_ratio(&x),
+                    None => format!("{:.2}", to_best(f, r)),
+                }
+            },
+            fmt_count(r.allocs_per_call.rust),
+            fmt_count(r.allocs_per_call.c),
+            fmt_count(Some(r.bytes_allocated_per_call)),
+            fmt_count(Some(r.bytes_copied_per_call)),
+        );
+        for (_, cell) in &extra {
+            let _ = write!(out, " {} |", cell(r));
+        }
+        out.push('\n');
+    }
+}
+
+/// The strategies only Go has (e.g. S02's `ptr_len` without `#cgo noescape`), in a table of
+/// their own: they have no Rust row to stand beside.
+pub(super) fn go_only(out: &mut String, f: &ResultFile, go: &ResultFile) {
+    let only: Vec<&Record> = go
+        .records
+        .iter()
+        .filter(|g| !f.records.iter().any(|r| r.strategy == g.strategy))
+        .collect();
+    if !only.is_empty() {
+        let _ = writeln!(out, "\nGo-only strategies:\n\n| strategy | params | Go ns [low, high] | allocs Go / C |\n|---|---|---|---|");
+        for g in sorted_rows(&only.into_iter().cloned().collect::<Vec<_>>()) {
+            let ns = &g.ns_per_call;
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} [{}, {}] | {} / {} |",
+                g.strategy,
+                g.params_label(),
+                fmt_ns(ns.median),
+                fmt_ns(ns.low),
+                fmt_ns(ns.high),
+                fmt_count(g.allocs_per_call.go),
+                fmt_count(g.allocs_per_call.c)
+            );
+        }
+    }
+}
+
+/// The rows (strategy, params label) whose place among the strategies of their work differs
+/// between ranking by median ns and ranking by estimated cycles (floors and references are not
+/// ranked; works with fewer than two counted strategies are skipped).
+fn rank_disagreements(f: &ResultFile) -> Vec<(&str, String)> {
+    let mut works: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
+    for r in &f.records {
+        if r.counts.is_some() && !is_reference(f, r) {
+            works.entry(r.work_label()).or_default().push(r);
+        }
+    }
+    let mut out = Vec::new();
+    for rows in works.values().filter(|rows| rows.len() >= 2) {
+        let order = |key: &dyn Fn(&Record) -> f64| {
+            let mut idx: Vec<usize> = (0..rows.len()).collect();
+            idx.sort_by(|&a, &b| key(rows[a]).total_cmp(&key(rows[b])));
+            idx
+        };
+        let by_ns = order(&|r| r.ns_per_call.median);
+        let by_cycles = order(&|r| r.counts.map_or(f64::INFINITY, |c| c.cycles_est));
+        for (&a, &b) in by_ns.iter().zip(&by_cycles) {
+            if a != b {
+                out.push((rows[a].strategy.as_str(), rows[a].params_label()));
+            }
+        }
+    }
+    out
+}
+
+/// Rows grouped by parameters (names, then values: numbers as numbers, strings as strings),
+/// fastest first within a group.
+pub(super) fn sorted_rows(records: &[Record]) -> Vec<&Record> {
+    let mut rows: Vec<&Record> = records.iter().collect();
+    let key = |r: &Record| {
+        let names: Vec<String> = r.params.keys().cloned().collect();
+        let values: Vec<(u64, String)> = r
+            .params
+            .values()
+            .map(|v| (v.as_u64().unwrap_or(0), v.as_str().unwrap_or("").to_owned()))
+            .collect();
+        (names, values)
+    };
+    rows.sort_by(|a, b| {
+        key(a)
+            .cmp(&key(b))
+            .then(a.ns_per_call.median.total_cmp(&b.ns_per_call.median))
+    });
+    rows
+}
