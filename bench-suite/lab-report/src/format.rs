@@ -3,8 +3,9 @@
 //! summary, the guide, the sections and `compare` say the same thing and none of them has to reach
 //! into another for it.
 
-/// What the report says in place of Go's figures when there is no toolchain.
-pub const GO_NOT_MEASURED: &str = "Go: not measured (no toolchain; run scripts/setup)";
+/// What the report says in place of Go's figures when there is no toolchain (the Go engine says
+/// the same when it measures nothing).
+pub use lab_record::go::GO_NOT_MEASURED;
 
 /// What it says when Go ran but `go-reference/` has no version of the scenario.
 pub const GO_NOT_WRITTEN: &str =

@@ -51,7 +51,7 @@ pub(super) fn method(out: &mut String, files: &[ResultFile]) {
             out,
             "Deterministic counts (R→C and C→R): **Ir/call** and **est. cycles/call** come from a pass of \
              their own under Valgrind's callgrind (`LAB_CALLGRIND=1 cargo bench`, \
-             `bench-suite/lab-bench/src/callgrind.rs`), with its cache simulation on a pinned model ({}) \
+             `bench-suite/lab-bench/src/passes/callgrind.rs`), with its cache simulation on a pinned model ({}) \
              rather than this machine's caches. Each case is warmed, then counted at n₁ and at \
              n₂ calls with collection limited to the calls (callgrind's client requests around \
              `case.run(n)`; 100 and 1100 calls, or 40 and 440 above 2000 instructions per call, \
@@ -74,12 +74,12 @@ pub(super) fn method(out: &mut String, files: &[ResultFile]) {
              between passes: rows whose calls are shared among a crew's threads (S08, \
              S09), which count every thread's work, wake-ups included, but not its waits (the \
              functions a thread waits in, left out with callgrind's `--toggle-collect`: \
-             `bench-suite/lab-bench/src/callgrind.rs`, `WAITS`), and still move with how the threads \
+             `bench-suite/lab-bench/src/passes/callgrind.rs`, `WAITS`), and still move with how the threads \
              interleave (S08 `post` within 3.4 % over nine passes, the others within 0.6 %); and \
              S15's Lua reference, whose LuaJIT collects and compiles in one batch of requests or \
              another (within 3.3 % over eleven passes). S15's rows are nginx's worker's whole \
              handling of a request, counted under callgrind between two requests that zero and \
-             dump its counts (`count_pass` in `bench-suite/lab-bench/src/nginx.rs`).\n",
+             dump its counts (`count_pass` in `bench-suite/lab-bench/src/engines/nginx/count.rs`).\n",
             lab_record::CACHE_MODEL.join(" "),
         );
     }
