@@ -1,4 +1,4 @@
-//! ffi-lab's data: the result record of DESIGN.md, the contract between the runners (criterion,
+//! ffi-lab's data: the result record (docs/DESIGN.md), the contract between the runners (criterion,
 //! the C driver, the Go reference) and the report, and the `results/` store it lives in. One file
 //! per scenario, language and direction: `results/<machine-id>/<scenario>.<lang>.<direction>.json`.
 //!
