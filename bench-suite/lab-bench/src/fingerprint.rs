@@ -1,4 +1,4 @@
-//! The machine fingerprint every result carries (DESIGN.md): CPU, cores, kernel, the toolchains
+//! The machine fingerprint every result carries (docs/DESIGN.md): CPU, cores, kernel, toolchains
 //! that built this binary, Go's version, the git commit and the date. A report never mixes
 //! machines silently: results live under `results/<machine id>/`.
 

@@ -1,6 +1,6 @@
 //! Bad input at the boundary, as properties.
 //!
-//! The rule (DESIGN.md, "Bad input at the boundary"): every input that reaches the boundary gets a
+//! The rule (docs/DESIGN.md, "Bad input at the boundary"): every input reaching the boundary gets a
 //! clean answer — a `Result` from the wrappers, a `lab_status` from the C functions and the
 //! extension's exports — never undefined behaviour, never a crash. `tests/bad_input.rs` checks it
 //! on chosen examples; here proptest generates the inputs (arbitrary bytes as names, values and

@@ -130,13 +130,10 @@ pub const CLAIM: f64 = 0.30;
 pub const CLAIM_SCENARIO: &str = "s01_call_floor";
 /// How many times each release of the claim's pair ([`CLAIM_RELEASE`] and the newest earlier
 /// one installed) runs [`CLAIM_SCENARIO`] again, the two in turn, each run a process of its own.
-/// Their S01 rows keep those runs' medians as their rounds, so the two compare run by run: one
-/// run of each, seconds apart, put the C→Go claim at ×0.81 [0.78–0.83] in one full run and
-/// ×0.68 [0.57–0.78] in the next (a process's placement moves cgo's call by that much). Nine,
-/// so the quartiles of the runs ([`crate::quartiles`]) are the third and seventh of them and two
-/// slow processes on one side leave them be: of five, a full run had two of its 1.26 processes
-/// at ~80 ns against the others' ~50 (C→Go), and its quartiles [0.76–1.14] (the fourth of five
-/// was a slow one) turned a ×0.77 into "no difference beyond the noise".
+/// Their S01 rows keep those runs' medians as their rounds, so the two compare run by run: a Go
+/// process runs its C→Go call at one of two speeds, and one run of each does not settle it.
+/// Nine, so the quartiles of the runs ([`crate::quartiles`]) are the third and seventh of them
+/// and two slow processes on one side leave them be (docs/evidence/2026-12-02-go-claim.md).
 pub const CLAIM_ROUNDS: usize = 9;
 
 /// The release of the claim's pair before [`CLAIM_RELEASE`]: the newest of `minors` older

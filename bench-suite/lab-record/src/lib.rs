@@ -1,4 +1,4 @@
-//! ffi-lab's data: the result record of DESIGN.md, the contract between the runners (criterion,
+//! ffi-lab's data: the result record (docs/DESIGN.md), the contract between the runners (criterion,
 //! the C driver, the Go reference) and the report, and the `results/` store it lives in. One file
 //! per scenario, language and direction: `results/<machine-id>/<scenario>.<lang>.<direction>.json`.
 //!
@@ -220,10 +220,10 @@ pub struct Counts {
     pub n1: u64,
     pub n2: u64,
     /// The case's counts move a little between passes (the report marks them `~`, the gate holds
-    /// them to 5 %): its calls are shared among threads (S08's writers, S09's callers;
-    /// every thread's work is counted but not their waits, and S08 `post` still moves up to
-    /// 3.4 % with how the threads interleave), or it runs in a JIT with a garbage collector
-    /// (S15's Lua reference, up to 3.3 %).
+    /// them to 5 %): its calls are shared among threads (S08's writers, S09's callers: every
+    /// thread's work is counted, not its waits, and the threads interleave differently from pass
+    /// to pass), or it runs in a JIT with a garbage collector (S15's Lua reference). Figures:
+    /// docs/evidence/2026-12-02-callgrind-pass.md.
     #[serde(default, alias = "threaded")]
     pub varies: bool,
 }

@@ -162,7 +162,7 @@ fn strip_link_targets(line: &str) -> String {
 /// sign before them) as `#`: a difference near nothing changes sign between runs that agree. A
 /// range of two numbers (`1.00–1.02`) is one `#` too: a range whose ends round alike is written
 /// as one number (`fmt_range`), so two runs that agree to within a rounding read `×1.00` and
-/// `×1.00–1.02` (S09's × floor cell, in two runs of one build).
+/// `×1.00–1.02`.
 fn mask_numbers(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();

@@ -6,9 +6,10 @@
 //! - C→R: the same filter in C (`c-harness/driver/c_ext.c`), the record of the same strategy and
 //!   parameters, timed by the same driver;
 //! - S15 (a real proxy): the `nginx_c` row of the same filter, nginx's own C in the same nginx;
-//! - where a row has neither (S06's threshold rows, which no C loop mirrors; C→R rows the C
-//!   extension lacks), the empty call of the row's direction plus S01's R→C `memcpy` of the bytes
-//!   the row copies (interpolated between the measured lengths).
+//! - where the file has no floor rows at all, the empty call of the row's direction plus S01's R→C
+//!   `memcpy` of the bytes the row copies (interpolated between the measured lengths);
+//! - a row of a file that has floor rows but none of its work (S06's threshold rows, which no C
+//!   loop mirrors; a C→R strategy the C extension lacks) has no floor.
 //!
 //! Conclusions read it too (S13 quotes the bare memcpy of a chunk), so there is one definition of
 //! what the work costs at the least.

@@ -10,38 +10,30 @@ use std::fmt::Write as _;
 
 use lab_record::Counts;
 
-/// The gate's default tolerance, relative, on instructions per call (at least [`SLACK_IR`]). Two passes of one binary gave equal counts on every
-/// single-threaded row, and so did two clones of one commit at different paths (their binaries
-/// have the same code and data since no path is compiled in, and the counted thread's heap does
-/// not see the paths; before, a clone elsewhere moved S06 `stack_slots` at 64 headers by 9.4 %). Two passes of binaries that differ elsewhere (a changed message: another
-/// layout, so static data at other alignments for `strlen` and `memcmp`) differed on 49 of 274
-/// rows, by at most 1.6 % (S03 `clone_on_return` at 4 KiB, 17 instructions). 2 % passes that and
-/// still catches one extra copy anywhere (S02 `ptr_len` at 64 B goes from 34 to over 100).
+/// The gate's default tolerance, relative, on instructions per call (at least [`SLACK_IR`]).
+/// Equal binaries, and clones of one commit at different paths, count every single-threaded row
+/// alike; binaries that differ elsewhere (static data at other alignments for `strlen` and
+/// `memcmp`) move rows by under 2 %, while one extra copy anywhere moves a row by more.
+/// Figures: docs/evidence/2026-12-02-counts-gate.md.
 pub const TOLERANCE: f64 = 0.02;
 
 /// The least move the gate counts in instructions per call, whatever the tolerance: a binary
-/// whose heap or static data lie elsewhere runs glibc's `memcmp` and `strlen` on other alignments
-/// (S03 `borrow` at 1 KiB: 143 to 139 instructions, −2.8 %, after the host's body buffers moved to
-/// whole pages). An extra copy of anything costs more (S02 `ptr_len` at 8 B: 34 to 263).
+/// whose heap or static data lie elsewhere runs glibc's `memcmp` and `strlen` on other alignments,
+/// a few instructions either way on rows of a hundred-odd; an extra copy of anything costs more.
 pub const SLACK_IR: f64 = 8.0;
 
 /// The misses' part of the cycle estimate (`est. cycles − Ir`: 10 per L1 miss, 100 per LL miss)
 /// is gated apart from the instructions, with a slack of its own: how many misses a call takes
-/// depends on where its data lie, which any relink moves. Between two layouts of one commit's
-/// code (the fixture before and after the workspace root stopped being compiled in) the miss part
-/// of S06 `bulk_borrow` at 128 headers, one read, went from 90 to 0 cycles per call, S05
-/// `pinned_batch` at 256 from 160 to 80, `packed` at 256 from 1501 to 1410, while their
-/// instructions moved under 0.6 %. So the miss part may move by as much as it was, or by
-/// [`SLACK_MISS`] (10 L1 misses) if more; beyond that a change took misses of its own.
+/// depends on where its data lie, which any relink moves while the instructions stay. So the miss
+/// part may move by as much as it was, or by [`SLACK_MISS`] (10 L1 misses) if more; beyond that a
+/// change took misses of its own.
 pub const SLACK_MISS: f64 = 100.0;
 
 /// The tolerance on the instructions of rows whose counts move between passes ([`Counts::varies`]),
-/// whatever the gate's own. Rows shared among a crew's threads (S08, S09) interleave
-/// differently from pass to pass: with their waits left out of the counts, nine passes of one
-/// binary gave S08 `post` within 3.4 % (1245 to 1288 instructions per call at 2 writers waiting
-/// for each write), every other threaded row within 0.6 %. S15's Lua reference moved up to 3.3 %
-/// in eleven passes (LuaJIT's collector and compiler). An extra copy of the written value in
-/// `post` (32 B, a `to_vec`) costs over 100 instructions of ~1200, 8 %.
+/// whatever the gate's own: rows shared among a crew's threads (S08, S09), which interleave
+/// differently from pass to pass even with their waits left out, and S15's Lua reference
+/// (LuaJIT's collector and compiler). Those moved under 4 %; an extra copy of the written value in
+/// S08 `post` costs 8 %.
 pub const VARYING_TOLERANCE: f64 = 0.05;
 
 /// Whether two instruction counts per call are the same work as the gate reads them: within

@@ -113,8 +113,7 @@ pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
                     (true, _) => st.shared += 1,
                     (false, _) => {
                         // The slowest alone: beyond the noise of every other row, as a leader
-                        // leads alone (two checks within the noise of each other at the bottom
-                        // of S09 swapped places between two runs of one commit).
+                        // leads alone.
                         let slowest = rows
                             .iter()
                             .copied()
@@ -159,20 +158,11 @@ fn decided(standings: &[Standing]) -> usize {
 /// the points a margin decides ([`decided`]), and those are at least a quarter of the sweep's
 /// points.
 ///
-/// Why the decided points, not all: a point where the fastest are within each other's noise is
-/// no evidence either way, and where one sits at the noise floor it falls on either side from run
-/// to run. S08's two contended points (2 and 4 writers not waiting) did: `mutex` alone at 6 of 6
-/// points in one run of a build and at 4 of 6 in the next, shared at the other two, so "alone at
-/// three quarters of all points" named it in one run and not the other, in two of the five
-/// builds whose full runs were kept (eleven runs). Why a quarter, not half: S06's
-/// `per_header_call` led alone at every decided point of one run (11, of 26 points) and at 12 of
-/// 15 in the next run of the build, and "half the sweep decided" named it in one of them; one
-/// decided point of eight (S04) is too few. Over those eleven runs this rule changed a leader
-/// within a build twice: S06's in the oldest build (11 and 9 of 13 decided points), S14's in the
-/// build before the timed runs fixed their layout (`layout.rs`); the rule of all points three
-/// times, and "half decided" three times. Why not the most points: where two strategies split a
-/// sweep (S06's bulk and per-header reads, by k), the one with the most changes with a point or
-/// two.
+/// The decided points, because a point where the fastest are within each other's noise is no
+/// evidence either way and falls on either side from run to run; a quarter of the sweep, because
+/// one decided point of eight is too few. Every looser rule tried (all points, half the sweep
+/// decided, the most points) named a leader in one run of a build and not the next:
+/// docs/evidence/2026-12-02-leader-and-slowest.md.
 pub fn leader<'s, 'a>(standings: &'s [Standing<'a>]) -> Option<&'s Standing<'a>> {
     let decided = decided(standings);
     let points = standings.iter().map(|s| s.points).max().unwrap_or(0);
@@ -183,14 +173,8 @@ pub fn leader<'s, 'a>(standings: &'s [Standing<'a>]) -> Option<&'s Standing<'a>>
 
 /// The strategy slowest alone (beyond the noise of every other) at more than half of its points:
 /// at most one can be. Not three quarters, as for a leader: at the bottom, a strategy within the
-/// noise of the slowest at a few points takes them from its count, which then sits at the
-/// threshold (S06's `bulk_copy`, slowest alone at 22 of 26 points in one run of a commit and at
-/// fewer than ¾ in the next, `bulk_copy_per_request` within its noise at the others). Not half
-/// either: with two points, half is one, and S09's `generation_handle` was slowest beyond the
-/// noise at one of its two in one run of a commit and at none in the next. Over three pairs of
-/// runs of one binary each, "more than half" kept every scenario's slowest, where "half" changed
-/// S09's in one pair; across two builds it changed S03's (`clone_utf8` slowest alone at 8 of 8
-/// points in one build's runs, 4 of 8 in the other's), where "half" changed S09's.
+/// noise of the slowest takes points from its count. Not half: with two points, half is one.
+/// docs/evidence/2026-12-02-leader-and-slowest.md.
 pub fn slowest<'s, 'a>(standings: &'s [Standing<'a>]) -> Option<&'s Standing<'a>> {
     match standings
         .iter()

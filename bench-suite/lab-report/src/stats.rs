@@ -52,14 +52,13 @@ pub fn is_reference(f: &ResultFile, r: &Record) -> bool {
             .is_some_and(|d| d.is_reference(&r.strategy))
 }
 
-/// The between-run noise of a ratio: a median ratio closer to 1 than this is not called a
-/// difference, however tight its quartiles. Measured: between two runs of one binary, 92 % of the
-/// interleaved ratios (× floor, × best) agreed within 10 %, so a smaller gap is what a rerun moves.
+/// The between-run noise of a ratio of shared rounds: a ratio closer to 1 than this is not
+/// called a difference, however tight its quartiles. Two runs of one binary agree within it on
+/// most interleaved ratios (× floor, × best): docs/evidence/2026-12-02-noise-floors.md.
 pub const NOISE: f64 = 0.10;
 
 /// The same for a ratio of two medians timed apart (rows of different work, another file or
-/// language): between two runs of one binary only 43 % of medians agreed within 10 %, 90 % within
-/// 25 % (S02 and S05, measured), so two medians are called different only beyond 25 %.
+/// language), which agree between runs of one binary within 25 % but not within 10 %.
 pub const NOISE_APART: f64 = 0.25;
 
 /// Where a [`Margin`]'s spread comes from, the tightest first.
@@ -86,9 +85,7 @@ impl Margin {
     /// Whether the difference is beyond the noise: the whole spread of the ratio lies beyond
     /// [`NOISE`] either way ([`NOISE_APART`] for medians timed apart). A conclusion names a
     /// winner only then. A median beyond the floor with a bracket reaching into it is not
-    /// enough: between two runs of one commit such margins changed their verdict (S01
-    /// `call_with_args` over `rust_call` ×1.36 [1.02–1.39] in one run, no difference in the
-    /// other; S09's ×1.10 [1.09–1.12]).
+    /// enough: such margins change their verdict between runs of one commit.
     pub fn beyond_noise(&self) -> bool {
         let r = &self.ratio;
         let floor = match self.spread {

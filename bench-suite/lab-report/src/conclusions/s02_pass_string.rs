@@ -29,8 +29,8 @@ pub fn r2c(v: &View) -> Vec<String> {
     }
     // Lending copies nothing, so its two ends should match: rows of other work, timed seconds
     // apart, so their medians and brackets; where the callgrind pass counted both, their
-    // instructions decide, which do not move between runs (the timed verdict did: ×1.30
-    // [1.27–1.34] in one run, ×1.02 [0.96–1.09] in the next).
+    // instructions decide, which do not move between runs while the timed verdict does
+    // (docs/evidence/2026-12-02-conclusion-wording.md).
     let lens = values(f, "len");
     if let (Some(&lo), Some(&hi)) = (lens.first(), lens.last().filter(|&&hi| hi != lens[0])) {
         let row = |l: u64| find(f, "ptr_len", |r| at(r, &[("len", l)]));
