@@ -2,7 +2,7 @@
 //! `scripts/setup` installs from) and how a release's records are named.
 //!
 //! The main toolchain measures every scenario into `<scenario>.go.<direction>.json`, as always.
-//! Every other release of the list measures only [`RELEASE_SCENARIOS`], into files of their own,
+//! Every other release of the list measures only [`release_scenarios`], into files of their own,
 //! lang `go<minor>` (`s01_call_floor.go1.22.r2c.json`), whose machine fingerprint's `go` is that
 //! release's `go version`: a reader that wants Go's figures keeps reading lang `go`, and a reader of
 //! the releases asks [`release_of`].
@@ -14,16 +14,19 @@ pub const TOOLCHAINS: &str = include_str!("../../../go-reference/toolchains");
 /// What the lab says where Go's figures would stand when no Go toolchain is installed.
 pub const GO_NOT_MEASURED: &str = "Go: not measured (no toolchain; run scripts/setup)";
 
-/// The scenarios (and directions) where Go releases differ, measured with every release: the
-/// empty call both ways (cgo's own cost), strings and batches across the boundary (`#cgo
-/// noescape`, Go 1.24), and a C thread's first call into Go.
-pub const RELEASE_SCENARIOS: &[(&str, &str)] = &[
-    ("s01_call_floor", "r2c"),
-    ("s01_call_floor", "c2r"),
-    ("s02_pass_string", "r2c"),
-    ("s05_pass_batch", "r2c"),
-    ("s11_thread_attach", "c2r"),
-];
+/// The scenarios and directions every Go release measures: those whose definition sets
+/// `go_releases = true` (`scenarios/*.toml`), in id order, R→C before C→R.
+pub fn release_scenarios() -> Vec<(&'static str, &'static str)> {
+    crate::scenario::all()
+        .iter()
+        .flat_map(|d| {
+            ["r2c", "c2r"]
+                .into_iter()
+                .filter(|dir| d.direction(dir).is_some_and(|x| x.go_releases))
+                .map(|dir| (d.id.as_str(), dir))
+        })
+        .collect()
+}
 
 /// One line of the list: `1.22.10`, or `1.27.3 main`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +156,21 @@ pub fn release_key(minor: &str) -> (u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    /// The releases run where the definitions say: S01 both ways, S02, S05 and S11.
+    #[test]
+    fn the_definitions_say_which_scenarios_every_release_runs() {
+        assert_eq!(
+            super::release_scenarios(),
+            [
+                ("s01_call_floor", "r2c"),
+                ("s01_call_floor", "c2r"),
+                ("s02_pass_string", "r2c"),
+                ("s05_pass_batch", "r2c"),
+                ("s11_thread_attach", "c2r"),
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]

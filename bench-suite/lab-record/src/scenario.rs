@@ -65,6 +65,11 @@ pub struct Direction {
     /// graph in the profile pass: one point per strategy keeps the pass short.
     #[serde(default)]
     pub profile_at: Vec<String>,
+    /// Whether every Go release of `go-reference/toolchains` measures this direction, not only
+    /// the main toolchain: set where releases differ (cgo's own cost, `#cgo noescape`, a C
+    /// thread's first call into Go).
+    #[serde(default)]
+    pub go_releases: bool,
 }
 
 /// A differential flame graph: where `after` spends what `before` does not, at `params`.

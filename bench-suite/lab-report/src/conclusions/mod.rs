@@ -232,4 +232,27 @@ mod tests {
             .iter()
             .all(|s| s.r2c.is_some() || s.c2r.is_some() || s.go.is_some()));
     }
+
+    /// The definitions are the registry: each scenario of `scenarios/` has its conclusions
+    /// module here, and each module its definition.
+    #[test]
+    fn every_definition_has_its_conclusions_and_back() {
+        let ids: Vec<&str> = SCENARIOS.iter().map(|s| s.id).collect();
+        let defined: Vec<&str> = lab_record::scenario::all()
+            .iter()
+            .map(|d| d.id.as_str())
+            .collect();
+        for id in &defined {
+            assert!(
+                ids.contains(id),
+                "scenarios/{id}.toml has no conclusions module (conclusions/{id}.rs)"
+            );
+        }
+        for id in &ids {
+            assert!(
+                defined.contains(id),
+                "conclusions/{id}.rs has no definition (scenarios/{id}.toml)"
+            );
+        }
+    }
 }

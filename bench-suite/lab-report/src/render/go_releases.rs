@@ -1,22 +1,22 @@
-//! Go across its releases, for the scenarios where releases differ (`RELEASE_SCENARIOS`): a table
+//! Go across its releases, for the scenarios where releases differ (`release_scenarios`): a table
 //! of Go's rows with Rust's median and each release's side by side, then why a release is missing
 //! or built without `#cgo noescape`. The releases are [`releases`]'s, the list S01's conclusion
 //! reads too.
 
 use std::fmt::Write as _;
 
-use lab_record::go::{release_key, RELEASE_SCENARIOS};
+use lab_record::go::{release_key, release_scenarios};
 use lab_record::{Record, ResultFile};
 
 use super::table::sorted_rows;
 use crate::releases::releases;
 use crate::stats::{fmt_ns, twin};
 
-/// Go across its releases, for the scenarios where releases differ ([`RELEASE_SCENARIOS`]): per
+/// Go across its releases, for the scenarios where releases differ ([`release_scenarios`]): per
 /// row of Go's, Rust's median and each release's side by side; a release without records is
 /// "not measured". Empty for the other scenarios.
 pub(super) fn go_releases(f: &ResultFile, go: &ResultFile, others: &[&ResultFile]) -> String {
-    if !RELEASE_SCENARIOS
+    if !release_scenarios()
         .iter()
         .any(|&(s, d)| s == f.scenario && d == f.direction)
     {

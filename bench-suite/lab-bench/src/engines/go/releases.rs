@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use lab_record::go::{minor_of_version, release_lang, RELEASE_SCENARIOS};
+use lab_record::go::{minor_of_version, release_lang, release_scenarios};
 use lab_record::{Machine, ResultFile};
 
 use super::claim::claim_rounds;
@@ -16,7 +16,7 @@ use super::GO_LEAK_TOLERANCE;
 use crate::engines::driver::{run_driver, to_result_files};
 use crate::options::{target_dir, Options};
 
-/// One other release over [`RELEASE_SCENARIOS`] the filter names: Go→C with go test
+/// One other release over [`release_scenarios`] the filter names: Go→C with go test
 /// ([`GO_RELEASE_RUNS`], the quick sweep), C→Go with the driver on the release's extension, one driver run per
 /// scenario. Its files are lang `go<minor>`, its machine's `go` the release's `go version`.
 fn measure_release(
@@ -32,10 +32,10 @@ fn measure_release(
     let modfile = release_modfile(minor, &dir)?;
     let sweep = opts.driven_sweep();
     let named = |direction: &str| -> Vec<&'static str> {
-        RELEASE_SCENARIOS
-            .iter()
+        release_scenarios()
+            .into_iter()
             .filter(|(s, d)| *d == direction && opts.names(s))
-            .map(|(s, _)| *s)
+            .map(|(s, _)| s)
             .collect()
     };
     let mut files = Vec::new();
@@ -74,7 +74,7 @@ fn measure_release(
 /// "not measured", and so is each one whose run fails (with its error: the lab goes on).
 pub(super) fn measure_releases(opts: &Options, machine: &Machine, main: &Path) -> Vec<ResultFile> {
     // A filter that names none of their scenarios runs no other release.
-    if !RELEASE_SCENARIOS.iter().any(|(s, _)| opts.names(s)) {
+    if !release_scenarios().iter().any(|(s, _)| opts.names(s)) {
         return Vec::new();
     }
     let main_minor = go_version(main).and_then(|v| minor_of_version(&v));
