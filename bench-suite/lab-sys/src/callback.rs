@@ -5,8 +5,9 @@
 
 use std::mem::MaybeUninit;
 
+use crate::error::{check, LabError};
 use crate::headers::{self, HostCalls};
-use crate::host::{call_table as call, check, HostHeader, HostStr, LabError};
+use crate::host::{call_table as call, HostHeader, HostStr};
 use crate::sys;
 
 /// A request reached through the host API table: the table and the request's handle. A call on a

@@ -11,9 +11,8 @@
 
 use std::mem::MaybeUninit;
 
-use crate::host::{
-    assume_init, check, check_capacity, check_copy_all, EntrySizes, HostHeader, HostStr, LabError,
-};
+use crate::error::{check, check_capacity, check_copy_all, LabError};
+use crate::host::{assume_init, EntrySizes, HostHeader, HostStr};
 use crate::sys;
 
 /// The raw header calls of lab.h on one request, by whichever way the implementor reaches it.

@@ -20,6 +20,7 @@
 
 pub mod alloc;
 pub mod callback;
+mod error;
 pub mod headers;
 pub mod host;
 pub mod native;
