@@ -7,8 +7,9 @@ use std::mem::MaybeUninit;
 
 use crate::error::{check, LabError};
 use crate::headers::{self, HostCalls};
-use crate::host::{call_table as call, HostHeader, HostStr};
+use crate::host::call_table as call;
 use crate::sys;
+use crate::view::{HostHeader, HostStr};
 
 /// A request reached through the host API table: the table and the request's handle. A call on a
 /// destroyed handle answers `BadHandle` (the host's registry guards every table call).

@@ -12,8 +12,9 @@
 use std::mem::MaybeUninit;
 
 use crate::error::{check, check_capacity, check_copy_all, LabError};
-use crate::host::{assume_init, EntrySizes, HostHeader, HostStr};
+use crate::slots::assume_init;
 use crate::sys;
+use crate::view::{HostHeader, HostStr};
 
 /// The raw header calls of lab.h on one request, by whichever way the implementor reaches it.
 ///
@@ -89,6 +90,13 @@ pub unsafe trait HostCalls {
         value: *const u8,
         value_len: usize,
     ) -> sys::lab_status;
+}
+
+/// Header count and bytes known on entry (FINDINGS.md S04/S06).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntrySizes {
+    pub count: usize,
+    pub bytes: usize,
 }
 
 /// The value of header `name`, borrowed from the request for as long as `h` is borrowed.

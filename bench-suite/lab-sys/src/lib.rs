@@ -26,6 +26,7 @@ pub mod host;
 pub mod native;
 pub mod slots;
 pub mod sys;
+mod view;
 pub mod worker;
 
 /// What the Rust side does with bytes it read from the host: enough to prove it saw them (length,
