@@ -49,6 +49,7 @@ use std::fmt;
 use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
+pub use crate::alloc::host_stats;
 use crate::callback::Table;
 use crate::error::check_capacity;
 pub use crate::error::{check, LabError};
@@ -251,21 +252,6 @@ impl Drop for Request {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Handle(pub sys::lab_handle);
 
-/// Calls an entry of a host API table; a missing one (a host older than the extension) is
-/// `LAB_ERR_UNSUPPORTED`.
-macro_rules! call_table {
-    ($api:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
-        match $api.$f {
-            // SAFETY: the table comes from the host (handed over at init, or lab_host_api_get),
-            // filled with functions of lab.h's signatures; the arguments' validity is argued at
-            // each call site.
-            Some(f) => unsafe { f($($arg),*) },
-            None => $crate::sys::LAB_ERR_UNSUPPORTED,
-        }
-    };
-}
-pub(crate) use call_table;
-
 /// The host API table (static storage in the host).
 fn host_api() -> &'static sys::lab_host_api {
     // SAFETY: lab_host_api_get returns a pointer to a static, initialised table.
@@ -383,15 +369,6 @@ pub fn consume_packed(buf: &[u8], offsets: &[u32]) -> Result<u64, LabError> {
         sys::lab_consume_packed(buf.as_ptr(), buf.len(), offsets.as_ptr(), n, &mut sum)
     })?;
     Ok(sum)
-}
-
-/// The host's allocation and copy counters for this thread.
-#[inline]
-pub fn host_stats() -> sys::lab_alloc_stats {
-    let mut stats = sys::lab_alloc_stats::default();
-    // SAFETY: valid out-param.
-    unsafe { sys::lab_alloc_stats_get(&mut stats) };
-    stats
 }
 
 /// S01: the empty call into the host.
@@ -559,5 +536,37 @@ impl Drop for Stream {
     fn drop(&mut self) {
         // SAFETY: self owns the stream; it was created by the host and is freed exactly once.
         unsafe { sys::lab_stream_free(self.raw.as_ptr()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::LabError;
+    use crate::headers::KeptHeaders;
+
+    use super::Request;
+
+    #[test]
+    fn kept_headers_answer_as_the_host_does() {
+        let mut req = Request::realistic(12, 7).unwrap();
+        req.set_header(b"x-empty", b"").unwrap();
+        let mut kept = KeptHeaders::default();
+        req.keep_all(&mut kept).unwrap();
+        assert_eq!(kept.len(), req.headers_size().unwrap().count);
+        for name in [&b":path"[..], b"user-agent", b"x-empty", b"accept"] {
+            let host = req.header(name).map(|v| v.as_bytes().to_vec());
+            assert_eq!(
+                kept.get(name).map(<[u8]>::to_vec).ok_or(LabError::NotFound),
+                host
+            );
+        }
+        assert_eq!(kept.get(b"x-absent"), None);
+        // Kept again after a write: the copy follows the request, its buffers reused.
+        req.set_header(b"x-empty", b"now set").unwrap();
+        req.keep_all(&mut kept).unwrap();
+        assert_eq!(kept.get(b"x-empty"), Some(&b"now set"[..]));
+        let empty = Request::new().unwrap();
+        empty.keep_all(&mut kept).unwrap();
+        assert!(kept.is_empty());
     }
 }
