@@ -1,8 +1,8 @@
 //! Exact allocation and copy counts, Rust side and C side, per thread.
 //!
 //! The Rust side counts through a `#[global_allocator]` that every binary linking this crate
-//! (benches, tests, later the extension cdylib) uses; the C host counts its own `malloc`/`free`
-//! (`lab_alloc_stats_get`). Both count per thread, so tests running in parallel threads do not
+//! (benches, tests, the extension cdylib) uses; the C host counts its own `malloc`/`free`
+//! (`lab_alloc_stats_get`, read by [`host_stats`]). Both count per thread, so tests running in parallel threads do not
 //! see each other's allocations. Copies are counted where they happen: the host counts the bytes
 //! it writes into caller buffers, and Rust strategies that copy report it with [`note_copy`] —
 //! one thread-local add, the same price the host pays for its own count.
@@ -14,7 +14,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use crate::host;
+use crate::sys;
 
 /// What the Rust side allocated and copied on this thread.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -98,11 +98,20 @@ pub fn rust_counts() -> RustCounts {
     COUNTS.try_with(Cell::get).unwrap_or_default()
 }
 
+/// The host's allocation and copy counters for this thread.
+#[inline]
+pub fn host_stats() -> sys::lab_alloc_stats {
+    let mut stats = sys::lab_alloc_stats::default();
+    // SAFETY: valid out-param.
+    unsafe { sys::lab_alloc_stats_get(&mut stats) };
+    stats
+}
+
 /// Both sides' counters at one instant, with what other threads credited to this one.
 #[derive(Debug, Clone, Copy)]
 pub struct Snapshot {
     rust: RustCounts,
-    c: crate::sys::lab_alloc_stats,
+    c: sys::lab_alloc_stats,
     credited: Usage,
 }
 
@@ -110,7 +119,7 @@ impl Snapshot {
     pub fn now() -> Self {
         Snapshot {
             rust: rust_counts(),
-            c: host::host_stats(),
+            c: host_stats(),
             credited: CREDITED.try_with(Cell::get).unwrap_or_default(),
         }
     }

@@ -5,9 +5,25 @@
 
 use std::mem::MaybeUninit;
 
+use crate::error::{check, LabError};
 use crate::headers::{self, HostCalls};
-use crate::host::{call_table as call, check, HostHeader, HostStr, LabError};
 use crate::sys;
+use crate::view::{HostHeader, HostStr};
+
+/// Calls an entry of a host API table; a missing one (a host older than the extension) is
+/// `LAB_ERR_UNSUPPORTED`.
+macro_rules! call_table {
+    ($api:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
+        match $api.$f {
+            // SAFETY: the table comes from the host (handed over at init, or lab_host_api_get),
+            // filled with functions of lab.h's signatures; the arguments' validity is argued at
+            // each call site.
+            Some(f) => unsafe { f($($arg),*) },
+            None => $crate::sys::LAB_ERR_UNSUPPORTED,
+        }
+    };
+}
+use call_table as call;
 
 /// A request reached through the host API table: the table and the request's handle. A call on a
 /// destroyed handle answers `BadHandle` (the host's registry guards every table call).

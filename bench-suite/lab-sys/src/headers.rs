@@ -11,10 +11,10 @@
 
 use std::mem::MaybeUninit;
 
-use crate::host::{
-    assume_init, check, check_capacity, check_copy_all, EntrySizes, HostHeader, HostStr, LabError,
-};
+use crate::error::{check, check_capacity, check_copy_all, LabError};
+use crate::slots::assume_init;
 use crate::sys;
+use crate::view::{HostHeader, HostStr};
 
 /// The raw header calls of lab.h on one request, by whichever way the implementor reaches it.
 ///
@@ -90,6 +90,13 @@ pub unsafe trait HostCalls {
         value: *const u8,
         value_len: usize,
     ) -> sys::lab_status;
+}
+
+/// Header count and bytes known on entry (FINDINGS.md S04/S06).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntrySizes {
+    pub count: usize,
+    pub bytes: usize,
 }
 
 /// The value of header `name`, borrowed from the request for as long as `h` is borrowed.
@@ -250,35 +257,4 @@ pub(crate) fn keep_all<H: HostCalls>(h: &H, kept: &mut KeptHeaders) -> Result<()
     // initialised.
     unsafe { bytes.set_len(filled) };
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::host::{LabError, Request};
-
-    use super::KeptHeaders;
-
-    #[test]
-    fn kept_headers_answer_as_the_host_does() {
-        let mut req = Request::realistic(12, 7).unwrap();
-        req.set_header(b"x-empty", b"").unwrap();
-        let mut kept = KeptHeaders::default();
-        req.keep_all(&mut kept).unwrap();
-        assert_eq!(kept.len(), req.headers_size().unwrap().count);
-        for name in [&b":path"[..], b"user-agent", b"x-empty", b"accept"] {
-            let host = req.header(name).map(|v| v.as_bytes().to_vec());
-            assert_eq!(
-                kept.get(name).map(<[u8]>::to_vec).ok_or(LabError::NotFound),
-                host
-            );
-        }
-        assert_eq!(kept.get(b"x-absent"), None);
-        // Kept again after a write: the copy follows the request, its buffers reused.
-        req.set_header(b"x-empty", b"now set").unwrap();
-        req.keep_all(&mut kept).unwrap();
-        assert_eq!(kept.get(b"x-empty"), Some(&b"now set"[..]));
-        let empty = Request::new().unwrap();
-        empty.keep_all(&mut kept).unwrap();
-        assert!(kept.is_empty());
-    }
 }

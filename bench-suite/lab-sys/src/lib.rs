@@ -13,6 +13,12 @@
 //!   boundary — benches, tests, the extension cdylib — counts its allocations exactly;
 //! - [`digest`] and [`payload`]: what both sides do with bytes, and the bytes they pass.
 //!
+//! Module dependencies point one way, so no module reaches into one that reaches back: each uses
+//! only those named before it in `sys`, [`alloc`], `error` ([`host::LabError`] and the status
+//! mapping), `view` ([`host::HostStr`] and the other views), [`slots`], [`headers`], [`callback`],
+//! [`host`], [`worker`], [`native`].
+//! `error` and `view` are private: [`host`] re-exports their items, which is their public path.
+//!
 //! Every wrapper is `#[inline]` (or generic): the strategies that call them live in other crates
 //! (lab-bench, lab-ext), and without it a wrapper such as a capacity check stays an out-of-line call
 //! across the crate boundary — a call level the measured code would pay and a Rust user who writes
@@ -20,11 +26,13 @@
 
 pub mod alloc;
 pub mod callback;
+mod error;
 pub mod headers;
 pub mod host;
 pub mod native;
 pub mod slots;
 pub mod sys;
+mod view;
 pub mod worker;
 
 /// What the Rust side does with bytes it read from the host: enough to prove it saw them (length,

@@ -70,6 +70,18 @@ pub fn with_slot_vec<T, const N: usize, R>(
     with_slots::<T, N, R>(n, |slots| f(&mut SlotVec::new(slots)))
 }
 
+/// The initialised prefix of `slots` after the host wrote `count` items into it.
+///
+/// # Safety
+/// The host must have written `slots[..count]`, and `count <= slots.len()`.
+#[inline]
+pub(crate) unsafe fn assume_init<T>(slots: &mut [MaybeUninit<T>], count: usize) -> &mut [T] {
+    debug_assert!(count <= slots.len());
+    // SAFETY: MaybeUninit<T> has T's layout, and the caller guarantees the first `count` slots
+    // were initialised by the host.
+    unsafe { &mut *(std::ptr::from_mut(&mut slots[..count]) as *mut [T]) }
+}
+
 /// The documents' threshold, used by every strategy that is not part of the threshold sweep.
 pub const DEFAULT_STACK_SLOTS: usize = 16;
 

@@ -15,7 +15,7 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::host::{check, LabError};
+use crate::error::{check, LabError};
 use crate::sys;
 
 /// Tasks that panicked on a worker. A task's panic cannot unwind into the host's C loop, so it is
