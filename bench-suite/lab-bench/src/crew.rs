@@ -137,12 +137,10 @@ fn member_loop(s: &Shared, member: usize) {
 
 /// Pins the calling thread to the `k`-th CPU the process may run on, counted modulo their number:
 /// a crew's member `i` runs on CPU `i`, so S09's two callers always run at once on two cores and
-/// S08's writers always share the cores alike. Left to the scheduler, a thread stays where it
-/// was first placed, and that placement differed from process to process: S08 `post` over
-/// `mutex` at 2 writers not waiting was ×0.74 in one run of a binary and ×11.0 in another, each
-/// within a fifth of its median over the run's rounds, and S09 `generation_handle` over
-/// `weak_upgrade` at 2 threads ×0.86–2.88 over four runs. Returns whether the pin took (a CPU set
-/// that cannot be read leaves the thread where it is).
+/// S08's writers always share the cores alike. Left to the scheduler, a thread stays where it was
+/// first placed, which differs from process to process, and S08's and S09's ratios followed it
+/// (docs/evidence/2026-12-02-pinned-threads.md). Returns whether the pin took (a CPU set that
+/// cannot be read leaves the thread where it is).
 pub fn pin(k: usize) -> bool {
     let Some(cpus) = allowed_cpus() else {
         return false;

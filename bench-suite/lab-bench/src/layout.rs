@@ -2,19 +2,11 @@
 //! kernel's address randomisation off (`personality(ADDR_NO_RANDOMIZE)`, what `setarch -R` does),
 //! and every process it starts (the C driver, the Go reference, nginx) inherits it.
 //!
-//! Why: with randomisation on, where the heap, the stacks and the shared objects land changes
-//! from process to process, and some ratios follow it. S14's `bulk_borrow` over `per_header_call`
-//! at its three basic_auth points, the C driver run on one binary 18 times with randomisation on
-//! and 18 times off, in turn: on, 4 of the 18 runs sat at ×1.11–1.22 and the others at
-//! ×0.95–1.06, each run's own quartiles within 1–2 %; off, ×1.00–1.05 in all 18 but the two during
-//! which the machine itself ran slow (`per_header_call` at 53–56 ns against its usual 43–46, which
-//! moved the ratios of runs either way). A within-run spread cannot show a difference that only
-//! moves between processes, and the conclusion that sat on it (S14's leader) changed between two
-//! runs of one commit.
-//!
-//! What it does not do: the layout still depends on the binary, the environment and the command
-//! line, so two commits (or two machines) may sit in different layouts; it fixes one layout, not
-//! the best or a typical one.
+//! Why: with randomisation on, the heap, the stacks and the shared objects land elsewhere in each
+//! process, and some ratios move with them between processes, which no within-run spread shows.
+//! It fixes one layout per build, not the best or a typical one: the layout still depends on the
+//! binary, the environment and the command line. The probe:
+//! docs/evidence/2026-12-02-address-layout.md.
 
 use std::os::unix::process::CommandExt;
 

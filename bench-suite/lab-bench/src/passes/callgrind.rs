@@ -9,24 +9,22 @@
 //! measured batches of `n1` and `n2` calls, each between `lab_cg_start` and `lab_cg_stop_dump`
 //! (`c-harness/callgrind/lab_cg.c`: callgrind's client requests, which zero the counters of every
 //! thread and dump them under the case's name). Only `case.run(n)` runs in between. The parent
-//! reads the dumps and keeps `(total at n2 - total at n1) / (n2 - n1)` per event, so the cost of entering the loop and of the requests themselves cancels. It writes the
-//! counts to `results/<machine>/counts/<scenario>.json` and into the records of the timed run.
+//! reads the dumps and keeps `(total at n2 - total at n1) / (n2 - n1)` per event, so the cost of
+//! entering the loop and of the requests themselves cancels. It writes the counts to
+//! `results/<machine>/counts/<scenario>.json` and into the records of the timed run.
 //!
 //! What makes the counts reproducible: a pinned cache model ([`lab_record::CACHE_MODEL`]) instead
 //! of the host's; `LD_BIND_NOW=1` and the warm-up, so no call pays lazy PLT binding or a first
 //! allocation; no `target-cpu=native`; no path compiled into the binary
 //! ([`crate::options::workspace_root`]), so clones at different paths build the same code and
 //! data layout; the cases built and counted on a thread of their own, whose malloc arena nothing
-//! path- or environment-dependent touches ([`aside`]). Two clones at `/work/main` and
-//! `/check/work/main` then count every single-threaded row of the quick sweep alike, to the
-//! instruction. What still depends on the machine: glibc picks `memcpy`,
-//! `strlen` and friends by CPUID at load time (ifuncs), and valgrind reports the host's CPU
-//! features minus the ones it cannot run (no AVX-512), so a machine with other features may run
-//! other copy routines. Cases that share their calls among threads (S08, S09: a crew's) count
-//! every thread's work but not its waits ([`WAITS`]), which the scheduler decides. What they still
-//! do differently from pass to pass is how the threads interleave: nine passes of one binary gave
-//! S08 `post` within 3.4 % (the interleaving decides, for one, how many tasks the worker takes at
-//! a time), every other threaded row within 0.6 %.
+//! path- or environment-dependent touches ([`aside`]). What still depends on the machine: glibc
+//! picks `memcpy`, `strlen` and friends by CPUID at load time (ifuncs), and valgrind reports the
+//! host's CPU features minus the ones it cannot run (no AVX-512), so a machine with other
+//! features may run other copy routines. Cases that share their calls among threads (S08, S09: a
+//! crew's) count every thread's work but not its waits ([`WAITS`]), which the scheduler decides;
+//! how the threads interleave still moves them a little from pass to pass ([`varies`]). Figures:
+//! docs/evidence/2026-12-02-callgrind-pass.md.
 
 use std::collections::BTreeMap;
 use std::ffi::{c_char, c_int, CString, OsStr};
@@ -81,13 +79,11 @@ const STARTUP: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The functions in which a thread waits for another, left out of every count: callgrind turns a
 /// thread's collection off on entering one and on again on leaving it (`--toggle-collect`). How
-/// long a wait spins or how often it loops is the scheduler's doing, not the strategy's: with
-/// them counted, three passes of one binary gave S08 `post` 2205 to 2700 instructions per call at
-/// 2 writers waiting for each write (16 %); without them, 1245 to 1288 over nine passes. Each
-/// function here must never run inside another (a toggle inside a toggle turns collection back
-/// on): `__lll_lock_wait` and Rust's `Mutex::lock_contended` are left in, because
-/// `pthread_cond_wait` and `Condvar::wait` take their lock through them, and adding them made
-/// S09 `native` at 2 threads move by 7 %.
+/// long a wait spins or how often it loops is the scheduler's doing, not the strategy's. Each
+/// function here must never run inside another, since a toggle inside a toggle turns collection
+/// back on: so `__lll_lock_wait` and Rust's `Mutex::lock_contended`, through which
+/// `pthread_cond_wait` and `Condvar::wait` take their lock, stay counted. Figures:
+/// docs/evidence/2026-12-02-callgrind-pass.md.
 pub const WAITS: [&str; 3] = [
     // The lab's own spin-then-yield wait (S08's writers waiting for the worker, `run_sync`).
     "lab_sys::worker::wait_slow",
@@ -140,9 +136,9 @@ impl Dumps {
 /// Runs `f` on a thread of its own, so that what it allocates lands in another malloc arena than
 /// the counted thread's. Whatever depends on where the lab lives (the dump directory's path, the
 /// process id in a dump's name, a dump's text, which names the binary's path) is done here: in
-/// the counted thread those allocations moved its heap, and with it the counts of the allocating
-/// rows (S06 `stack_slots` at 64 headers and no stack slot: 1727 instructions per call in a clone
-/// at `/work/main`, 1564 at `/check/work/main`).
+/// the counted thread those allocations would move its heap, and with it the counts of the
+/// allocating rows, from one clone of the lab to another
+/// (docs/evidence/2026-12-02-callgrind-pass.md).
 fn aside<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|s| {
         s.spawn(f)
@@ -169,7 +165,7 @@ pub fn count_cases(scenario: &Scenario, cases: &[Case]) {
     let mut dumps = Dumps { count: 0 };
     std::thread::sleep(STARTUP);
     // A first zero and dump outside any case: whatever the first requests of a process cost
-    // (measured: ~30 000 instructions in the first window) lands in a dump no case reads.
+    // (tens of thousands of instructions) lands in a dump no case reads.
     dumps.count(&format!("{}#prime", scenario.id), || ());
     for case in cases {
         let id = case.id(scenario.id);
@@ -177,8 +173,8 @@ pub fn count_cases(scenario: &Scenario, cases: &[Case]) {
         black_box(sum).expect("checked before counting");
         let (n1, n2) = level(aside(|| calibration(dump, CALIBRATE)));
         // The reading thread's instructions stay with its ended thread, which the next zeroing
-        // does not reach (they came out in the first counted batch: S01 `empty_call` at -16
-        // instructions per call); a dump writes them out and zeroes them.
+        // does not reach, so they would come out in the first counted batch; a dump writes them
+        // out and zeroes them.
         dumps.count(&format!("{id}#aside"), || ());
         black_box(case.run(n1)).expect("checked before counting");
         for n in [n1, n2] {
@@ -238,7 +234,8 @@ pub fn valgrind_args(dir: &Path) -> Vec<String> {
 /// `program args` under `valgrind --tool=callgrind` with the pass's settings (the cache
 /// simulation on [`CACHE_MODEL`], `LD_BIND_NOW=1`, the dumps into a fresh directory named by
 /// [`DUMP_DIR`] in its environment, with `env` besides): the totals of every dump by name, and the
-/// seconds it took. The pass's child ([`run_child`]) and the C→R driver (`crate::driver`) run so.
+/// seconds it took. The pass's child ([`run_child`]) and the C→R driver (`crate::engines::driver`)
+/// run so.
 pub fn run_counted(
     label: &str,
     program: &Path,
@@ -346,8 +343,8 @@ pub fn counts_of(totals: &BTreeMap<String, [u64; 9]>, case_id: &str) -> Option<C
 
 /// Whether a case's counts move a little between passes ([`Counts::varies`]): it shares its calls
 /// among a crew's threads (S08's writers and the host's worker, S09's callers, one thread's too),
-/// or it runs
-/// in LuaJIT (S15's Lua reference, whose collector and compiler work in one batch or another).
+/// or it runs in LuaJIT (S15's Lua reference, whose collector and compiler work in one batch or
+/// another).
 pub fn varies(case_id: &str) -> bool {
     case_id.starts_with("s08_cross_thread_writes/")
         || case_id.starts_with("s09_request_lifetime/")
@@ -459,8 +456,8 @@ pub fn count_plan() -> String {
 }
 
 /// The parent's pass over `scenarios` with their selected cases: run the child (which counts, on
-/// a thread of its own: `runner`) and file what it counted. The timed pass and `cargo test
-/// --benches` check the cases; the child only counts them.
+/// a thread of its own: `engines::criterion`'s `count_child`) and file what it counted. The timed
+/// pass and `cargo test --benches` check the cases; the child only counts them.
 pub fn pass(
     opts: &Options,
     machine: &Machine,

@@ -32,8 +32,8 @@ pub struct Input {
 
 /// Two buffers of `len` bytes in one page-aligned block, placed so that the destination is half a
 /// page away from the source modulo 4 KiB. Two `Vec`s from malloc are neighbours at the same page
-/// offset, and then every load of the copy 4 KiB-aliases a store in flight: a 4 KiB copy measured
-/// 97–166 ns aliased against 43 ns not, and rows that copy fell below this floor.
+/// offset, and then every load of the copy 4 KiB-aliases a store in flight, which would make the
+/// floor slower than the rows that copy (docs/evidence/2026-12-01-native-floors.md).
 pub struct CopyBuffers {
     block: Box<[u8]>,
     src: usize,

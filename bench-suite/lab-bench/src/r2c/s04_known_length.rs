@@ -27,8 +27,8 @@ pub struct Known {
     pub fixture: HeaderFixture,
     pub reused: RefCell<Vec<u8>>,
     /// The native floor's buffer and where in it the copy goes: half a page away from the host's
-    /// value modulo 4 KiB, so no load of the copy 4 KiB-aliases a store (`reused`, a malloc block
-    /// at the value's page offset, made the floor the slowest row at 64 KiB).
+    /// value modulo 4 KiB, so no load of the copy 4 KiB-aliases a store, which would make the
+    /// floor slower than the rows it floors (docs/evidence/2026-12-01-native-floors.md).
     native: RefCell<(Vec<MaybeUninit<u8>>, usize)>,
 }
 
@@ -81,10 +81,10 @@ fn fill(k: &Known, buf: &mut Vec<u8>) -> Result<usize, LabError> {
 }
 
 /// A stack array sized for the value: no allocation, but the bytes live only for the call. Each
-/// capacity is its own non-inlined frame, so a short value pays for a short frame: inlined into
-/// one function, every call reserved the largest (64 KiB) frame and ran its stack-probe loop, 16
-/// pages, whatever the length (what made this strategy look slowest). Frames past a page still
-/// probe each page they reserve: that is the price of a large stack buffer.
+/// capacity is its own non-inlined frame, so a short value pays for a short frame, not for the
+/// largest (64 KiB) and its stack probe of 16 pages (docs/evidence/2026-12-01-native-floors.md).
+/// Frames past a page still probe each page they reserve: that is the price of a large stack
+/// buffer.
 pub fn prealloc_stack(k: &Known) -> Result<u64, LabError> {
     match k.fixture.len {
         0..=256 => stack_fill::<256>(k),

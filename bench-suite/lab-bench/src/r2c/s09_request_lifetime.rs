@@ -135,10 +135,9 @@ fn cases(sweep: Sweep) -> Vec<Case> {
         generation_handle => Expect::NONE,
     ];
     // Every thread count shares its calls through a crew, one thread too, so that one and two
-    // threads run the same loop and the scaling line compares like with like: on the bench thread
-    // itself (the runner's loop, a call per iteration), one thread's calls counted 6.6 to 11.6
-    // instructions more each than the crew's (`unchecked` 50 against 43.4, `generation_handle`
-    // 101 against 89.4), which made two threads look closer to twice one.
+    // threads run the same loop and the scaling line compares like with like: a call costs more
+    // instructions in the runner's own loop than in a crew's, which would make two threads look
+    // closer to twice one (docs/evidence/2026-12-02-pinned-threads.md).
     let shared = Arc::new(Input::new().expect("the host creates requests"));
     let mut cases = Vec::new();
     for threads in sweep.pick(THREADS) {

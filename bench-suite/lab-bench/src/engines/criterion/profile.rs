@@ -35,8 +35,8 @@ pub(super) fn profile_scenario(
     }) {
         let name = profile::graph_name(scenario.id, case.strategy, &case.params.to_string());
         // The timer counts the process's CPU time: on a loaded machine a short window can take no
-        // sample at all (seen at the quick 200 ms while other builds ran, S08 `post`). Then a
-        // window five times as long, then none: a missing graph is said, never a failed run.
+        // sample at all. Then a window five times as long, then none: a missing graph is said,
+        // never a failed run (docs/evidence/2026-12-02-run-budget.md).
         let sample = |d: Duration| {
             profile::profile_folded(d, || {
                 black_box(case.run(1000)).expect("checked before profiling");

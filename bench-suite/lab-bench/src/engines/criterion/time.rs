@@ -18,10 +18,9 @@ fn criterion(opts: &Options) -> Criterion {
         .output_directory(&criterion_home(opts))
         .without_plots();
     match opts.sweep {
-        // ~0.4 s a case, so the full sweep (~370 cases) fits the 10-minute budget. The row's ns
-        // comes from here; the ratios the conclusions compare come from the interleaved pass,
-        // which is what reproduces between runs (docs/METHODOLOGY.md), so criterion's time is
-        // spent on the median alone.
+        // About 0.4 s a case with its rounds, so a full run fits its 10-minute budget
+        // (docs/evidence/2026-12-02-run-budget.md). Criterion gives the row's ns only: the ratios
+        // the conclusions compare come from the interleaved rounds, which reproduce between runs.
         Sweep::Full => c
             .warm_up_time(Duration::from_millis(50))
             .measurement_time(Duration::from_millis(300))

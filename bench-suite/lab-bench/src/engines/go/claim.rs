@@ -108,7 +108,7 @@ pub(super) fn claim_rounds(
         return;
     };
     // A full run's, when the filter names its scenario: quick runs and the tests smoke-run each
-    // release once, as before.
+    // release once, in the releases' pass.
     if opts.pass == Pass::Check || opts.sweep == Sweep::Quick || !opts.names(CLAIM_SCENARIO) {
         return;
     }

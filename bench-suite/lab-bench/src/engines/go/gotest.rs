@@ -67,8 +67,9 @@ pub fn parse_bench_line(line: &str) -> Option<GoBench> {
     })
 }
 
-/// Resamples of the bootstrap: criterion's `nresamples` in the full setting (runner.rs), so Go's
-/// bracket is drawn as finely as Rust's.
+/// Resamples of the bootstrap, seeded: more than criterion's full setting draws (its 5 000 are cut
+/// for time), since resampling a handful of runs costs nothing and more resamples steady the
+/// bracket's ends.
 pub const GO_BOOTSTRAP_RESAMPLES: usize = 20_000;
 
 /// The median of `sorted` (the mean of the middle two when the count is even), as criterion's
@@ -86,9 +87,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// The median of `runs` with the same bracket as Rust's rows: criterion's percentile bootstrap,
 /// the 2.5th and 97.5th percentiles of the medians of `GO_BOOTSTRAP_RESAMPLES` resamples (with
-/// replacement, of the same size) — a 95 % confidence interval of the median. Rust resamples 50
-/// samples, Go its `-count` runs: fewer, so Go's interval is coarser, but it answers the same
-/// question. The generator is seeded with a constant, so the same runs give the same record.
+/// replacement, of the same size) — a 95 % confidence interval of the median. Rust resamples its
+/// criterion samples, Go its `-count` runs: fewer, so Go's interval is coarser, but it answers the
+/// same question. The generator is seeded with a constant, so the same runs give the same record.
 pub fn median_with_ci(runs: &[f64]) -> Ns {
     let mut sorted = runs.to_vec();
     sorted.sort_by(f64::total_cmp);
@@ -170,15 +171,15 @@ pub fn records_from_go_test(output: &str, machine: &Machine) -> Vec<ResultFile> 
 
 /// `-count` and `-benchtime` of the full and the quick run. Ten runs give the bootstrap of
 /// [`median_with_ci`] something to resample; 20 ms each keeps the full run within its 10-minute
-/// budget (docs/METHODOLOGY.md has the timings). Quick runs three, for a bracket that is not a
-/// single point.
+/// budget (timings: docs/evidence/2026-12-01-go-statistic.md). Quick runs three, for a bracket
+/// that is not a single point.
 pub const GO_FULL_RUNS: (&str, &str) = ("10", "20ms");
 pub const GO_QUICK_RUNS: (&str, &str) = ("3", "5ms");
 
 /// `-count` and `-benchtime` of each other release's run (full; quick runs as the main one's):
 /// five runs of 20 ms, enough for a bracket, over the quick sweep (`-short`: the first, middle and
 /// last point of each sweep), so that all the releases together add under 45 s to a full run
-/// (docs/METHODOLOGY.md has the timing).
+/// (timings: docs/evidence/2026-12-02-go-releases.md).
 pub const GO_RELEASE_RUNS: (&str, &str) = ("5", "20ms");
 
 /// Runs the Go→C benchmarks matching `pattern` (go test's `-bench`); quick runs pass `-short`

@@ -15,16 +15,14 @@ pub const CALLGRIND_LOCATION: &str =
     "        location = /ffi_lab_callgrind { return 200 \"$ffi_lab_callgrind\\n\"; }\n";
 
 /// The requests of S15's two counted batches per case, `(n1, n2)`, after as many warming ones as
-/// `n1`: a request is the whole of nginx's handling (13 000 to 46 000 instructions, about a
+/// `n1`: a request is the whole of nginx's handling (tens of thousands of instructions, about a
 /// millisecond under valgrind), so a case takes about a quarter of a second.
 pub const COUNT_BATCHES: (u64, u64) = (20, 120);
 
-/// [`COUNT_BATCHES`] of the Lua reference: LuaJIT's collector and compiler do their work every
-/// so many requests, in one batch or the other, so Lua's rows moved up to 22 % between passes at
-/// 100 requests a batch (five passes), 1.1 % at 1000 (four), 3.3 % at 2000 (eleven, most within
-/// 0.4 %): its rows are marked as varying (`callgrind::varies`). The module's rows and the other
-/// references' were equal from pass to pass but for one row at a time, by 66 instructions per
-/// request.
+/// [`COUNT_BATCHES`] of the Lua reference: LuaJIT's collector and compiler do their work every so
+/// many requests, in one batch or the other, so Lua's rows are counted over 2000 requests, where
+/// that moves them by a few percent rather than a fifth, and are marked as varying
+/// (`callgrind::varies`). Figures: docs/evidence/2026-12-02-s15-nginx.md.
 pub const LUA_COUNT_BATCHES: (u64, u64) = (100, 2100);
 
 /// The callgrind pass of S15 (`LAB_CALLGRIND=1`): nginx under callgrind (the pass's settings,
@@ -51,8 +49,7 @@ pub(super) fn count_pass(
     }
     // nginx gets an environment of its own: the variables of whoever runs the lab (LAB_OUT, the
     // shell's) sit on its stack and move what lies above them, and with it the alignment of the
-    // data its copies and scans meet (a longer LAB_OUT moved five rows by up to 213 instructions
-    // per request).
+    // data its copies and scans meet (docs/evidence/2026-12-02-s15-nginx.md).
     let mut wrapper: Vec<String> = ["env", "-i", "LD_BIND_NOW=1", "valgrind"]
         .iter()
         .map(|a| a.to_string())
@@ -60,8 +57,7 @@ pub(super) fn count_pass(
     wrapper.extend(crate::passes::callgrind::valgrind_args(&dir));
     // Where nginx's files are is in its memory (the configuration's paths, its arguments), so
     // the counted nginx runs from a directory whose path is the same for every checkout, with a
-    // copy of the module: from a clone at /check/work/main, `no_filter` counted 281 instructions
-    // per request more than from one at /work/main.
+    // copy of the module: clones at different paths then count alike.
     // SAFETY: getuid has no preconditions.
     let prefix = PathBuf::from(format!("/tmp/ffi-lab-s15-callgrind-{}", unsafe {
         libc::getuid()
