@@ -7,15 +7,16 @@ use std::path::{Path, PathBuf};
 use lab_record::go::{claim_baseline, release_lang, CLAIM_RELEASE, CLAIM_ROUNDS, CLAIM_SCENARIO};
 use lab_record::{Machine, ResultFile};
 
-use super::gotest::{records_from_go_test, run_go_test_with};
+use super::gotest::{records_from_go_test, run_go_test_with, GO_QUICK_RUNS};
 use super::toolchain::{build_go_extension_in, release_modfile};
 use super::GO_LEAK_TOLERANCE;
 use crate::case::Sweep;
 use crate::engines::driver::run_driver;
 use crate::options::{target_dir, Options, Pass};
 
-/// One run of [`CLAIM_SCENARIO`] with a release: go test's Go→C rows (the quick sweep,
-/// [`CLAIM_RUNS`]) and the driver's C→Go rows, their medians by (direction, row).
+/// One run of [`CLAIM_SCENARIO`] with a release: go test's Go→C rows at the quick setting
+/// (`-short`, [`GO_QUICK_RUNS`]: many short processes rather than few long ones) and the driver's
+/// C→Go rows, their medians by (direction, row).
 fn claim_run(
     release: &ClaimRelease,
     sweep: Sweep,
@@ -24,7 +25,7 @@ fn claim_run(
     let ClaimRelease { go, modfile, so } = release;
     let mut out = BTreeMap::new();
     let pattern = format!("^Benchmark_({CLAIM_SCENARIO})$");
-    let text = run_go_test_with(go, Some(modfile), Sweep::Quick, &pattern, CLAIM_RUNS)?;
+    let text = run_go_test_with(go, Some(modfile), Sweep::Quick, &pattern, GO_QUICK_RUNS)?;
     for f in records_from_go_test(&text, machine) {
         for r in f.records {
             let row = format!("{}/{}", r.strategy, r.params_label());
@@ -87,9 +88,6 @@ pub(super) fn attach_rounds(
         }
     }
 }
-
-/// `-count` and `-benchtime` of each claim run's go test.
-const CLAIM_RUNS: (&str, &str) = ("3", "20ms");
 
 /// The claim's pair ([`CLAIM_RELEASE`] and the newest earlier release measured), each run
 /// [`CLAIM_ROUNDS`] times more, the two in turn (the first of each pair alternating): each of
