@@ -1,0 +1,82 @@
+//! The models: what lab.h and host.c say an answer is, written from them, not from what the code
+//! happens to return.
+
+use lab_sys::host::{EntrySizes, HostHeader, LabError};
+
+/// RFC 9110 tchar punctuation; with lower-case letters and digits, what host.c accepts in a name.
+pub(crate) const TCHAR_PUNCT: &[u8] = b"!#$%&'*+-.^_`|~";
+
+/// host.c's `valid_name`: non-empty; lower-case tchars, plus a leading ':' when more follows.
+pub(crate) fn model_valid_name(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name.iter().enumerate().all(|(i, &c)| {
+            c.is_ascii_lowercase()
+                || c.is_ascii_digit()
+                || TCHAR_PUNCT.contains(&c)
+                || (c == b':' && i == 0 && name.len() > 1)
+        })
+}
+
+/// lab.h's `lab_touch`: length, first and last byte (wrapping).
+pub(crate) fn model_touch(b: &[u8]) -> u64 {
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) => (b.len() as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(u64::from(f) << 8)
+            .wrapping_add(u64::from(l)),
+        _ => 0,
+    }
+}
+
+/// `lab_consume_packed` through `host::consume_packed`: item i is `buf[o[i]..o[i + 1]]`.
+pub(crate) fn model_packed(buf: &[u8], offsets: &[u32]) -> Result<u64, LabError> {
+    if offsets.is_empty() {
+        return Err(LabError::Range);
+    }
+    let mut sum = 0u64;
+    for w in offsets.windows(2) {
+        let (start, end) = (w[0] as usize, w[1] as usize);
+        if start > end || end > buf.len() {
+            return Err(LabError::Range);
+        }
+        sum = sum.wrapping_add(model_touch(&buf[start..end]));
+    }
+    Ok(sum)
+}
+
+/// A header map as lab.h describes it: insertion order, a set replaces the first header of that
+/// name in place, or appends.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Model {
+    pub(crate) headers: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Model {
+    pub(crate) fn set(&mut self, name: &[u8], value: &[u8]) {
+        match self.headers.iter_mut().find(|(n, _)| n == name) {
+            Some(h) => h.1 = value.to_vec(),
+            None => self.headers.push((name.to_vec(), value.to_vec())),
+        }
+    }
+
+    pub(crate) fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    pub(crate) fn sizes(&self) -> EntrySizes {
+        EntrySizes {
+            count: self.headers.len(),
+            bytes: self.headers.iter().map(|(n, v)| n.len() + v.len()).sum(),
+        }
+    }
+}
+
+pub(crate) fn pairs(views: &[HostHeader<'_>]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    views
+        .iter()
+        .map(|h| (h.name().as_bytes().to_vec(), h.value().as_bytes().to_vec()))
+        .collect()
+}

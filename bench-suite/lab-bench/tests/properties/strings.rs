@@ -1,0 +1,75 @@
+//! Strings and batches handed to the host.
+
+use std::ffi::{CStr, CString};
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+use lab_bench::r2c::s02_pass_string as s02;
+use lab_sys::host::{self, CStrPtr, HostStr, LabError};
+
+use crate::config;
+use crate::models::{model_packed, model_touch};
+use crate::strategies::bytes;
+
+/// A buffer and offsets into it: sorted in range, unsorted near the range, or arbitrary.
+fn packed() -> impl Strategy<Value = (Vec<u8>, Vec<u32>)> {
+    bytes(48).prop_flat_map(|buf| {
+        let len = buf.len() as u32;
+        (
+            Just(buf),
+            prop_oneof![
+                vec(0..=len, 0..8).prop_map(|mut o| {
+                    o.sort_unstable();
+                    o
+                }),
+                vec(0..=len + 3, 0..8),
+                vec(any::<u32>(), 0..8),
+            ],
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Arbitrary bytes as (ptr, len) strings and as C strings (interior NUL: the clean error).
+    #[test]
+    fn strings_reach_the_host_or_fail_cleanly(b in bytes(64)) {
+        prop_assert_eq!(host::touch(&b), model_touch(&b));
+        prop_assert_eq!(host::consume_str(&b), Ok(model_touch(&b)));
+        prop_assert_eq!(s02::ptr_len(&s02::Payload(b.clone())), Ok(model_touch(&b)));
+        let expected = match b.iter().position(|&c| c == 0) {
+            Some(position) => Err(LabError::InteriorNul { position }),
+            None => Ok(model_touch(&b)),
+        };
+        prop_assert_eq!(s02::cstring(&s02::Payload(b.clone())), expected);
+        // The host sees a C string up to its first NUL, and only that.
+        let mut terminated = b.clone();
+        terminated.push(0);
+        let c = CStr::from_bytes_until_nul(&terminated).unwrap();
+        let prefix = &b[..c.to_bytes().len()];
+        prop_assert_eq!(host::consume_cstr(c), Ok(model_touch(prefix)));
+    }
+
+    /// Arrays of arbitrary strings, as views and as C strings.
+    #[test]
+    fn string_arrays_sum_the_touch_of_every_item(items in vec(bytes(24), 0..8)) {
+        let sum = items.iter().fold(0u64, |s, i| s.wrapping_add(model_touch(i)));
+        let views: Vec<HostStr<'_>> = items.iter().map(|i| HostStr::from_bytes(i)).collect();
+        prop_assert_eq!(host::consume_str_array(&views), Ok(sum));
+        let cstrings: Vec<CString> = items
+            .iter()
+            .map(|i| CString::new(i.split(|&c| c == 0).next().unwrap()).unwrap())
+            .collect();
+        let csum = cstrings.iter().fold(0u64, |s, c| s.wrapping_add(model_touch(c.to_bytes())));
+        let ptrs: Vec<CStrPtr<'_>> = cstrings.iter().map(|c| CStrPtr::new(c)).collect();
+        prop_assert_eq!(host::consume_cstr_array(&ptrs), Ok(csum));
+    }
+
+    /// Packed strings with arbitrary offsets: decreasing or past the buffer is a range error.
+    #[test]
+    fn packed_offsets_are_checked((buf, offsets) in packed()) {
+        prop_assert_eq!(host::consume_packed(&buf, &offsets), model_packed(&buf, &offsets));
+    }
+}
