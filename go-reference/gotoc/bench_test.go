@@ -2,7 +2,7 @@ package gotoc
 
 // The Go->C benchmarks: one top-level benchmark per scenario id, one sub-benchmark per
 // strategy and sweep point, named `<strategy>/<params>` as the Rust runner labels them, so
-// bench-suite/lab-bench/src/go.rs files them beside Rust's records.
+// bench-suite/lab-bench/src/engines/go/ files them beside Rust's records.
 //
 //	go test -run '^$' -bench . -benchmem ./gotoc          # full sweep
 //	go test -run '^$' -bench . -benchmem -short ./gotoc   # quick sweep (first, middle, last)

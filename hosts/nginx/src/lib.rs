@@ -185,7 +185,7 @@ extern "C" {
     fn lab_cg_stop_dump(name: *const c_char);
 }
 
-/// `$ffi_lab_callgrind`: S15's callgrind pass (bench-suite/lab-bench/src/nginx.rs, `count_pass`)
+/// `$ffi_lab_callgrind`: S15's callgrind pass (bench-suite/lab-bench/src/engines/nginx/count.rs, `count_pass`)
 /// requests a location that returns it, with the query `zero` to zero the worker's counts and
 /// `dump=NAME` (percent-encoded) to dump them as NAME (lab_cg.c's markers, which do nothing outside valgrind). The
 /// value says which was done: `zero`, `dump`, or `none` for any other query.

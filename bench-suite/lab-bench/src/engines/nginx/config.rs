@@ -165,7 +165,7 @@ pub fn config(inst: &Installation, module: &Path, prefix: &Path, port: u16, extr
         "        location = {STATS} {{ return 200 \"$ffi_lab_allocs $ffi_lab_copied\\n\"; }}\n"
     ));
     format!(
-        "# Written by lab-bench (bench-suite/lab-bench/src/nginx.rs) for S15; regenerated on every run.\n\
+        "# Written by lab-bench (bench-suite/lab-bench/src/engines/nginx/config.rs) for S15; regenerated on every run.\n\
          load_module {ndk};\nload_module {lua};\nload_module {njs};\nload_module {module};\n\
          daemon off;\nmaster_process on;\nworker_processes 1;\npid {prefix}/nginx.pid;\n\
          error_log {prefix}/logs/error.log notice;\n\
