@@ -14,7 +14,7 @@ use crate::case::Sweep;
 use crate::options::{target_main, Options};
 use lab_record::{Allocs, Machine, Ns, Ratios, Record, ResultFile};
 
-/// The driver binary that build.rs compiled from `c-harness/driver/driver.c` and the host.
+/// The driver binary that build.rs compiled from `c-harness/driver/` and the host.
 pub fn driver_path() -> &'static Path {
     Path::new(env!("LAB_DRIVER"))
 }
