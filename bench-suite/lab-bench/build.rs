@@ -1,6 +1,7 @@
-//! Builds the C programs the runners launch: the C driver (`c-harness/driver/driver.c`, linked with
-//! the host) that times the C->R scenarios, and the C extension (`c_ext.c`) it loads as the native
-//! reference. The host library and the bindings are lab-sys's (its build.rs).
+//! Builds the C programs the runners launch: the C driver (`c-harness/driver`: its engine, and one
+//! file per C->R scenario under `scenarios/`, linked with the host) that times the C->R scenarios,
+//! and the C extension (`c_ext.c`) it loads as the native reference. The host library and the
+//! bindings are lab-sys's (its build.rs).
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -10,17 +11,38 @@ fn main() {
     let harness = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../c-harness");
     let include = harness.join("include");
     let host = harness.join("host/host.c");
-    let driver = harness.join("driver/driver.c");
-    let c_ext = harness.join("driver/c_ext.c");
+    let driver_dir = harness.join("driver");
+    let c_ext = driver_dir.join("c_ext.c");
     let cg = harness.join("callgrind");
+    // The driver: its engine's files, then every scenario file of driver/scenarios/ (sorted, so
+    // that the link order and with it the binary's layout depend on the files alone), so that a
+    // new scenario is a file there and a row in scenarios.c, never a line here.
+    let scenarios_dir = driver_dir.join("scenarios");
+    let mut driver: Vec<PathBuf> = ["engine.c", "count.c", "fixture.c", "main.c", "scenarios.c"]
+        .iter()
+        .map(|f| driver_dir.join(f))
+        .collect();
+    let mut scenario_files: Vec<PathBuf> = std::fs::read_dir(&scenarios_dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", scenarios_dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    scenario_files.sort();
+    driver.extend(scenario_files);
+    let headers = [driver_dir.join("engine.h"), driver_dir.join("histogram.h")];
+    // The scenarios' directory itself too: cargo rescans it, so an added file rebuilds.
+    println!("cargo:rerun-if-changed={}", scenarios_dir.display());
     for path in [
         &include.join("lab.h"),
         &host,
-        &driver,
         &c_ext,
         &cg.join("lab_cg.c"),
         &cg.join("lab_cg.h"),
-    ] {
+    ]
+    .into_iter()
+    .chain(&driver)
+    .chain(&headers)
+    {
         println!("cargo:rerun-if-changed={}", path.display());
     }
     let compiler = cc::Build::new().get_compiler();
@@ -47,10 +69,14 @@ fn main() {
     let driver_bin = out.join("lab-driver");
     let cg_c = cg.join("lab_cg.c");
     let cg_include = format!("-I{}", cg.display());
+    // The host and the markers link first: the code every counted window runs besides the case's
+    // loop then keeps its addresses when a driver file changes (only main and the files' cold
+    // paths come before it), and the callgrind pass's cache figures depend on code addresses.
+    let driver_sources: Vec<&PathBuf> = [&host, &cg_c].into_iter().chain(&driver).collect();
     cc_link(
         &compiler,
         &include,
-        &[&driver, &host, &cg_c],
+        &driver_sources,
         &["-D_GNU_SOURCE", &cg_include],
         &["-ldl", "-lpthread", "-lm"],
         &driver_bin,

@@ -1,6 +1,6 @@
 // Command cext is the Go extension of ffi-lab (the C->Go direction): a -buildmode=c-shared
 // library exporting the lab_ext_* symbols of lab.h, loaded by the same C driver as the Rust and C
-// extensions (c-harness/driver/driver.c), as Envoy loads a Go filter.
+// extensions (c-harness/driver/), as Envoy loads a Go filter.
 //
 //	go build -buildmode=c-shared -o libgoext.so ./cext
 //

@@ -188,7 +188,7 @@ fn assert_first_call(files: &[ResultFile], allocs: f64, state_bytes: usize) {
     assert_eq!(f.records[3].bytes_copied_per_call, ua as f64);
 }
 
-/// What the driver's request holds (driver.c `request_new`: the realistic 16 headers, seed 42,
+/// What the driver's request holds (fixture.c `request_new`: the realistic 16 headers, seed 42,
 /// with `authorization` set): total header bytes, the user-agent value's length, all values'.
 fn driver_request(auth: &[u8]) -> (usize, usize, usize) {
     // SAFETY: valid pointers and lengths; the request is freed before returning and no view
@@ -261,7 +261,7 @@ fn assert_exact_copies(files: &[ResultFile], response_value: &str) {
         let want = match (r.strategy.as_str(), filter) {
             ("bulk_copy", "basic_auth") => match r.params["credentials"].as_str().unwrap() {
                 "invalid" => headers - VALID.len() + INVALID.len(),
-                // driver.c swaps authorization for a header of the same sizes
+                // fixture.c swaps authorization for a header of the same sizes
                 _ => headers,
             },
             // Both callbacks copy every header, the three the filter sets included; and the host

@@ -18,7 +18,7 @@ use crate::case::Sweep;
 use crate::engine::{Engine, Measured};
 use crate::options::Options;
 
-/// The driver binary that build.rs compiled from `c-harness/driver/driver.c` and the host.
+/// The driver binary that build.rs compiled from `c-harness/driver/` and the host.
 pub fn driver_path() -> &'static Path {
     Path::new(env!("LAB_DRIVER"))
 }
