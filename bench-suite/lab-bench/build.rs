@@ -9,13 +9,15 @@ use std::process::Command;
 fn main() {
     let harness = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../c-harness");
     let include = harness.join("include");
-    let host = harness.join("host/host.c");
+    // The host's one translation unit, which includes the other files of c-harness/host/.
+    let host_dir = harness.join("host");
+    let host = host_dir.join("host.c");
     let driver = harness.join("driver/driver.c");
     let c_ext = harness.join("driver/c_ext.c");
     let cg = harness.join("callgrind");
     for path in [
         &include.join("lab.h"),
-        &host,
+        &host_dir,
         &driver,
         &c_ext,
         &cg.join("lab_cg.c"),

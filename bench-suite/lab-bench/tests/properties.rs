@@ -52,10 +52,11 @@ fn config() -> ProptestConfig {
 // Models
 // ------------------------------------------------------------------------------------------------
 
-/// RFC 9110 tchar punctuation; with lower-case letters and digits, what host.c accepts in a name.
+/// RFC 9110 tchar punctuation; with lower-case letters and digits, what the host accepts in a name.
 const TCHAR_PUNCT: &[u8] = b"!#$%&'*+-.^_`|~";
 
-/// host.c's `valid_name`: non-empty; lower-case tchars, plus a leading ':' when more follows.
+/// The host's `valid_name` (c-harness/host/request.c): non-empty; lower-case tchars, plus a
+/// leading ':' when more follows.
 fn model_valid_name(name: &[u8]) -> bool {
     !name.is_empty()
         && name.iter().enumerate().all(|(i, &c)| {
