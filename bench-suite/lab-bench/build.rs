@@ -10,7 +10,9 @@ use std::process::Command;
 fn main() {
     let harness = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../c-harness");
     let include = harness.join("include");
-    let host = harness.join("host/host.c");
+    // The host's one translation unit, which includes the other files of c-harness/host/.
+    let host_dir = harness.join("host");
+    let host = host_dir.join("host.c");
     let driver_dir = harness.join("driver");
     let c_ext = driver_dir.join("c_ext.c");
     let cg = harness.join("callgrind");
@@ -34,7 +36,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", scenarios_dir.display());
     for path in [
         &include.join("lab.h"),
-        &host,
+        &host_dir,
         &c_ext,
         &cg.join("lab_cg.c"),
         &cg.join("lab_cg.h"),

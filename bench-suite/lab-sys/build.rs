@@ -8,9 +8,11 @@ fn main() {
     let harness = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../c-harness");
     let include = harness.join("include");
     let header = include.join("lab.h");
-    let host = harness.join("host/host.c");
+    // host.c is the host's one translation unit; it includes the other files of c-harness/host/.
+    let host_dir = harness.join("host");
+    let host = host_dir.join("host.c");
     let native = harness.join("native/native.c");
-    for path in [&header, &host, &native] {
+    for path in [&header, &host_dir, &native] {
         println!("cargo:rerun-if-changed={}", path.display());
     }
 

@@ -1,6 +1,6 @@
 /*
  * The Go glue's own C allocations (C.CString's, cstring_each's, S08's posted tasks), made through
- * the host's counting allocator (defined in host.c, beside the host it reaches into), so they
+ * the host's counting allocator (c-harness/host/alloc.c, reached from host.c here), so they
  * show in the calling thread's lab_alloc_stats and in c-allocs/op. Rust's twins allocate with
  * Rust's counted allocator; with libc's malloc Go's C allocations would count nowhere.
  */

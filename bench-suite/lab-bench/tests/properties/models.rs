@@ -3,10 +3,11 @@
 
 use lab_sys::host::{EntrySizes, HostHeader, LabError};
 
-/// RFC 9110 tchar punctuation; with lower-case letters and digits, what host.c accepts in a name.
+/// RFC 9110 tchar punctuation; with lower-case letters and digits, what the host accepts in a name.
 pub(crate) const TCHAR_PUNCT: &[u8] = b"!#$%&'*+-.^_`|~";
 
-/// host.c's `valid_name`: non-empty; lower-case tchars, plus a leading ':' when more follows.
+/// The host's `valid_name` (c-harness/host/request.c): non-empty; lower-case tchars, plus a
+/// leading ':' when more follows.
 pub(crate) fn model_valid_name(name: &[u8]) -> bool {
     !name.is_empty()
         && name.iter().enumerate().all(|(i, &c)| {
