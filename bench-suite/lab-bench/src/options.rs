@@ -53,8 +53,6 @@ impl Options {
     pub fn from_env() -> Options {
         let args: Vec<String> = std::env::args().skip(1).collect();
         let quick = lab_record::local::quick(&args);
-        // cargo bench passes --bench; cargo test runs bench targets without it.
-        let test_only = args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench");
         let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
         if let Some(f) = &filter {
             if let Err(e) = check_filter(f) {
@@ -63,7 +61,7 @@ impl Options {
             }
         }
         let out_root = lab_record::local::out_root(quick);
-        let pass = if test_only {
+        let pass = if lab_record::local::checking(&args) {
             Pass::Check
         } else if args.iter().any(|a| a == "--callgrind") || env_flag("LAB_CALLGRIND") {
             Pass::Count

@@ -39,6 +39,12 @@ pub fn quick(args: &[String]) -> bool {
         || std::env::var("LAB_QUICK").is_ok_and(|v| v != "0" && !v.is_empty())
 }
 
+/// Whether a bench binary runs as a check (`cargo test --benches`, or `-- --test`): cargo bench
+/// passes `--bench`, cargo test runs bench targets without it.
+pub fn checking(args: &[String]) -> bool {
+    args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench")
+}
+
 /// This machine's CPU model (`/proc/cpuinfo`'s first `model name`), `unknown` where it has none.
 pub fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")

@@ -33,6 +33,9 @@ pub struct Scenario {
     pub differentials: Vec<Differential>,
     #[serde(default, rename = "plot")]
     pub plots: Vec<PlotSpec>,
+    /// The decision guide's questions this scenario answers, in the order the guide asks them.
+    #[serde(default, rename = "question")]
+    pub questions: Vec<GuideQuestion>,
     /// Per strategy, what differs between its versions (Rust, C, Go) where they cannot do the
     /// same work: the report prints it under the table, so a reader never takes the difference for
     /// the boundary's.
@@ -79,6 +82,21 @@ pub struct Differential {
     pub params: String,
     pub before: String,
     pub after: String,
+}
+
+/// One question of the report's decision guide (`[[question]]`): its text, and the answer that
+/// lab-report computes for it from the scenario's records (`guide.rs`, `ANSWERS`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuideQuestion {
+    /// The question as the guide asks it.
+    pub text: String,
+    /// The name of the answer in lab-report's table: `sweep` (the leader of the scenario's one
+    /// direction) or one of the answers written for a scenario (`bulk_or_per_header`, …).
+    pub answer: String,
+    /// Asked after every other scenario's questions: a question that sums the others up.
+    #[serde(default)]
+    pub last: bool,
 }
 
 /// What a plot draws.

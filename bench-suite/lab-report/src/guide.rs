@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use lab_record::scenario::{self, GuideQuestion, Scenario};
 use lab_record::ResultFile;
 
 use crate::anchors::{row_anchor, section_anchor};
@@ -34,97 +35,38 @@ impl<'a> Ctx<'a> {
 /// An answer: its line, and the anchor it comes from.
 type Answer = (String, String);
 
-/// One question of the documents.
-struct Question {
-    /// The scenario it is answered from (its records, its section).
-    scenario: &'static str,
-    question: &'static str,
-    answer: fn(&Ctx) -> Option<Answer>,
+/// How a question of the guide is answered, by the name its definition's `[[question]]` gives
+/// (`scenarios/*.toml`): from the records of that scenario.
+type AnswerFn = fn(&Ctx, &Scenario) -> Option<Answer>;
+
+/// Every answer a question may name.
+const ANSWERS: &[(&str, AnswerFn)] = &[
+    ("sweep", sweep),
+    ("bulk_or_per_header", |c, _| bulk_or_per_header(c)),
+    ("stack_threshold", |c, _| stack_threshold(c)),
+    ("lifetime_check", |c, _| lifetime_check(c)),
+    ("panic_guard", |c, _| panic_guard(c)),
+    ("first_call", |c, _| first_call(c)),
+    ("tail_latency", |c, _| tail_latency(c)),
+    ("real_proxy", |c, _| real_proxy(c)),
+    ("rust_vs_go", |c, _| rust_vs_go(c)),
+];
+
+/// The answer named `name`, if there is one.
+fn answer_named(name: &str) -> Option<AnswerFn> {
+    ANSWERS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
-/// The documents' questions, in FINDINGS order.
-const QUESTIONS: &[Question] = &[
-    Question {
-        scenario: "s02_pass_string",
-        question: "How to pass a string to C?",
-        answer: |c| sweep(c, "s02_pass_string", "r2c"),
-    },
-    Question {
-        scenario: "s03_unknown_length",
-        question: "How to get a string of unknown length back from C?",
-        answer: |c| sweep(c, "s03_unknown_length", "r2c"),
-    },
-    Question {
-        scenario: "s04_known_length",
-        question: "How to get a string of known length back from C?",
-        answer: |c| sweep(c, "s04_known_length", "r2c"),
-    },
-    Question {
-        scenario: "s05_pass_batch",
-        question: "How to pass a batch of strings to C?",
-        answer: |c| sweep(c, "s05_pass_batch", "r2c"),
-    },
-    Question {
-        scenario: "s06_read_headers",
-        question: "Read headers in one bulk call or one call per header?",
-        answer: bulk_or_per_header,
-    },
-    Question {
-        scenario: "s06_read_headers",
-        question: "Which stack threshold for the header views?",
-        answer: stack_threshold,
-    },
-    Question {
-        scenario: "s07_copy_on_demand",
-        question: "Copy headers and body eagerly or lazily?",
-        answer: |c| sweep(c, "s07_copy_on_demand", "c2r"),
-    },
-    Question {
-        scenario: "s08_cross_thread_writes",
-        question: "Post writes from other threads, or lock?",
-        answer: |c| sweep(c, "s08_cross_thread_writes", "r2c"),
-    },
-    Question {
-        scenario: "s09_request_lifetime",
-        question: "Which request lifetime check?",
-        answer: lifetime_check,
-    },
-    Question {
-        scenario: "s10_panic",
-        question: "What does a panic guard cost?",
-        answer: panic_guard,
-    },
-    Question {
-        scenario: "s11_thread_attach",
-        question: "What does the first call on a new thread cost?",
-        answer: first_call,
-    },
-    Question {
-        scenario: "s12_tail_latency",
-        question: "What is the tail latency, with and without allocation?",
-        answer: tail_latency,
-    },
-    Question {
-        scenario: "s13_ownership",
-        question: "Copy body data or hand over its ownership?",
-        answer: |c| sweep(c, "s13_ownership", "r2c"),
-    },
-    Question {
-        scenario: "s14_filters",
-        question: "Which access strategy for whole filters?",
-        answer: |c| sweep(c, "s14_filters", "c2r"),
-    },
-    Question {
-        scenario: "s15_real_proxy",
-        question: "How much of a real proxy's request is the boundary?",
-        answer: real_proxy,
-    },
-    Question {
-        scenario: "s01_call_floor",
-        question: "Rust or Go: what does an empty call cost each way?",
-        answer: rust_vs_go,
-    },
-];
+/// The questions of the definitions, in the guide's order: scenario by scenario, each
+/// scenario's in its file's order, the questions marked `last` after all the others.
+fn asked() -> Vec<(&'static Scenario, &'static GuideQuestion)> {
+    let mut asked: Vec<_> = scenario::all()
+        .iter()
+        .flat_map(|d| d.questions.iter().map(move |q| (d, q)))
+        .collect();
+    asked.sort_by_key(|(_, q)| q.last);
+    asked
+}
 
 /// The guide's markdown: a heading and one line per question.
 pub fn guide(files: &[ResultFile]) -> String {
@@ -136,15 +78,16 @@ pub fn guide(files: &[ResultFile]) -> String {
          with its spread in brackets, and a strategy is named the winner only beyond the noise \
          (the summary's rule). The link leads to the row or section it comes from.\n"
     );
-    for q in QUESTIONS {
-        let line = match (q.answer)(&c) {
+    for (d, q) in asked() {
+        let answer = answer_named(&q.answer).and_then(|f| f(&c, d));
+        let line = match answer {
             Some((text, anchor)) => format!("{text} [→](#{anchor})"),
-            None if q.scenario == S15 => {
-                format!("{} (`{}`).", NGINX_NOT_MEASURED, q.scenario)
+            None if d.id == S15 => {
+                format!("{} (`{}`).", NGINX_NOT_MEASURED, d.id)
             }
-            None => format!("not measured yet (`{}`).", q.scenario),
+            None => format!("not measured yet (`{}`).", d.id),
         };
-        let _ = writeln!(out, "- **{}** {line}", q.question);
+        let _ = writeln!(out, "- **{}** {line}", q.text);
     }
     out.push('\n');
     out
@@ -153,13 +96,19 @@ pub fn guide(files: &[ResultFile]) -> String {
 /// The questions' count, for the tests.
 #[cfg(test)]
 pub fn questions() -> usize {
-    QUESTIONS.len()
+    asked().len()
 }
 
-/// A sweep's answer: the strategy leading at the most points, the closest rival where it leads
-/// alone (the weakest evidence of its lead), and what it costs over the floor.
-fn sweep(c: &Ctx, scenario: &str, direction: &str) -> Option<Answer> {
-    let f = c.file(scenario, "rust", direction)?;
+/// A sweep's answer: the strategy leading at the most points of the scenario's one direction,
+/// the closest rival where it leads alone (the weakest evidence of its lead), and what it costs
+/// over the floor.
+fn sweep(c: &Ctx, d: &Scenario) -> Option<Answer> {
+    let direction = match (&d.r2c, &d.c2r) {
+        (Some(_), None) => "r2c",
+        (None, Some(_)) => "c2r",
+        _ => return None,
+    };
+    let f = c.file(&d.id, "rust", direction)?;
     let floor = Floor::of_file(c.files, f);
     let ranks = standings(f, &floor);
     if ranks.is_empty() {
@@ -382,4 +331,34 @@ fn rust_vs_go(c: &Ctx) -> Option<Answer> {
     let anchor = parts.first()?.1.clone();
     let text: Vec<String> = parts.into_iter().map(|(t, _)| t).collect();
     Some((format!("{}.", text.join("; ")), anchor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definitions are the registry of the guide's questions: each names an answer this
+    /// file has, and each answer here is asked by some definition.
+    #[test]
+    fn every_question_has_its_answer_and_back() {
+        for (d, q) in asked() {
+            assert!(
+                answer_named(&q.answer).is_some(),
+                "scenarios/{}.toml asks {:?} with the answer {:?}, which guide.rs's ANSWERS lacks",
+                d.id,
+                q.text,
+                q.answer
+            );
+        }
+        for (name, _) in ANSWERS {
+            assert!(
+                asked().iter().any(|(_, q)| q.answer == *name),
+                "guide.rs's answer {name} is asked by no [[question]] in scenarios/"
+            );
+        }
+        assert_eq!(
+            asked().last().map(|(d, _)| d.id.as_str()),
+            Some("s01_call_floor")
+        );
+    }
 }
