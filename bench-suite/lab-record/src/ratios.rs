@@ -20,6 +20,12 @@ pub struct Ratios {
     pub to_floor: Option<Ns>,
     /// Over the fastest strategy of the same work in the same round.
     pub to_best: Option<Ns>,
+    /// Minus the floor, ns per call: the row's ns less its floor's, round by round, the median of
+    /// the rounds with their quartiles. Taken over the same rounds and ranks as `to_floor`, its
+    /// sign is always `to_floor`'s side of 1 (a round's difference is positive exactly when its
+    /// ratio is over 1), so "− floor" and "× floor" never contradict each other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minus_floor: Option<Ns>,
     pub rounds: u32,
     /// This row's ns per call in each round, in round order. The rows of one work share their
     /// rounds, so any two of them compare round by round ([`Ratios::over`]), as the floor and the
@@ -35,6 +41,13 @@ impl Ratios {
     /// per-round ratios with their quartiles; `None` unless both kept the same rounds.
     pub fn over(&self, other: &Ratios) -> Option<Ns> {
         self.per_round_over(other).map(quartiles)
+    }
+
+    /// The row's ns per call from its rounds: their median with their quartiles, `None` without
+    /// rounds. A row timed in rounds takes its ns from here, so its median, brackets, ratios and
+    /// plot point are one measurement.
+    pub fn ns(&self) -> Option<Ns> {
+        (!self.per_round.is_empty()).then(|| quartiles(self.per_round.clone()))
     }
 
     /// This row over `other`, one ratio per round they shared; `None` unless both kept the same
@@ -76,11 +89,14 @@ impl Ratios {
             .collect();
         let over =
             |row: &[f64], den: &[f64]| quartiles(row.iter().zip(den).map(|(x, y)| x / y).collect());
+        let minus =
+            |row: &[f64], den: &[f64]| quartiles(row.iter().zip(den).map(|(x, y)| x - y).collect());
         per_round
             .iter()
             .zip(floors)
             .map(|(row, floor)| Ratios {
                 to_floor: floor.map(|f| over(row, &per_round[f])),
+                minus_floor: floor.filter(|_| n > 0).map(|f| minus(row, &per_round[f])),
                 to_best: (!strategies.is_empty() && n > 0).then(|| over(row, &best)),
                 rounds: n as u32,
                 per_round: row.clone(),
@@ -108,6 +124,7 @@ mod tests {
     fn rows_of_one_work_compare_round_by_round() {
         let ratios = |per_round: Vec<f64>| Ratios {
             to_floor: None,
+            minus_floor: None,
             to_best: None,
             rounds: per_round.len() as u32,
             per_round,
@@ -140,6 +157,10 @@ mod tests {
         assert_eq!(ns(r[0].to_floor), Some((2.0, 2.0, 2.0)));
         assert_eq!(ns(r[1].to_floor), Some((2.0, 2.0, 2.0)));
         assert_eq!(r[2].to_floor, None);
+        // Minus the floor, round by round: row 0 is 1, 10, 1 ns over row 3.
+        assert_eq!(ns(r[0].minus_floor), Some((1.0, 1.0, 10.0)));
+        assert_eq!(ns(r[1].minus_floor), Some((1.5, 1.5, 15.0)));
+        assert_eq!(r[2].minus_floor, None);
         // The best is the fastest strategy of each round: row 0, row 0, then row 1.
         assert_eq!(ns(r[0].to_best), Some((1.0, 1.0, 2.0)));
         assert_eq!(ns(r[1].to_best), Some((1.5, 1.5, 1.5)));
@@ -148,5 +169,26 @@ mod tests {
         assert_eq!((r[1].rounds, &r[1].per_round), (3, &per_round[1]));
         // Without strategies there is no best.
         assert_eq!(Ratios::of_rounds(&per_round, &floors, &[])[0].to_best, None);
+    }
+
+    /// "− floor" is on the side of 0 that "× floor" is of 1, whatever the rounds: a round's
+    /// difference is positive exactly when its ratio is over 1, and both take the same rank.
+    #[test]
+    fn minus_floor_never_contradicts_to_floor() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            0.5 + (seed >> 40) as f64 / (1u64 << 24) as f64
+        };
+        for n in [1, 2, 5, 6, 31] {
+            for _ in 0..200 {
+                let rows: Vec<Vec<f64>> =
+                    (0..2).map(|_| (0..n).map(|_| next()).collect()).collect();
+                let r = &Ratios::of_rounds(&rows, &[Some(1), None], &[0])[0];
+                let (x, d) = (r.to_floor.unwrap(), r.minus_floor.unwrap());
+                assert_eq!(x.median > 1.0, d.median > 0.0, "{rows:?}");
+                assert_eq!(x.median < 1.0, d.median < 0.0, "{rows:?}");
+            }
+        }
     }
 }

@@ -582,6 +582,7 @@ mod tests {
         let with_ratio = |f: &mut ResultFile, to_best: f64| {
             f.records[0].ratios = Some(lab_record::Ratios {
                 to_floor: None,
+                minus_floor: None,
                 to_best: Some(Ns {
                     median: to_best,
                     low: to_best,

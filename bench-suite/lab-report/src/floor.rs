@@ -121,6 +121,15 @@ impl<'a> Floor<'a> {
         }
     }
 
+    /// A row's "− floor", ns: its interleaved rounds' median difference to the floor where
+    /// measured (so its sign is always "× floor"'s side of 1), else its median less [`Floor::of`].
+    pub fn minus(&self, r: &Record) -> Option<f64> {
+        match r.ratios.as_ref().and_then(|x| x.minus_floor) {
+            Some(x) => Some(x.median),
+            None => Some(r.ns_per_call.median - self.of(r)?),
+        }
+    }
+
     /// The floor of a row: its native floor when the scenario has one (none for a row it lacks),
     /// else the empty call plus the memcpy of what it copies.
     pub fn of(&self, r: &Record) -> Option<f64> {

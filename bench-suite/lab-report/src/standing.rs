@@ -131,10 +131,7 @@ pub fn standings<'a>(f: &'a ResultFile, floor: &Floor) -> Vec<Standing<'a>> {
             }
             let rows: Vec<&Record> = f.records.iter().filter(|r| r.strategy == s).collect();
             st.to_floor = range(rows.iter().filter_map(|r| floor.ratio(r)));
-            st.over_floor = range(
-                rows.iter()
-                    .filter_map(|r| Some(r.ns_per_call.median - floor.of(r)?)),
-            );
+            st.over_floor = range(rows.iter().filter_map(|r| floor.minus(r)));
             st.rivals = range(rivals);
             st.to_best = range(rows.iter().map(|r| to_best(f, r))).unwrap_or((1.0, 1.0));
             st

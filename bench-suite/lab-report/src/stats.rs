@@ -377,6 +377,7 @@ mod tests {
         Record {
             ratios: Some(Ratios {
                 to_floor: None,
+                minus_floor: None,
                 to_best: Some(Ns {
                     median: to_best.0,
                     low: to_best.1,

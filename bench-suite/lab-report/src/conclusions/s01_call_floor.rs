@@ -236,6 +236,7 @@ mod tests {
         Record {
             ratios: Some(Ratios {
                 to_floor: None,
+                minus_floor: None,
                 to_best: None,
                 rounds: runs.len() as u32,
                 per_round: runs.to_vec(),

@@ -43,26 +43,23 @@ fn us_signed(d: f64) -> String {
 }
 
 /// The median ns of `strategy` in `file` (of `scenario`, `lang`, C→R or R→C) at `filter`'s params.
-fn lab_row(
-    v: &View,
+fn lab_row<'a>(
+    v: &View<'a>,
     scenario: &str,
     lang: &str,
     dir: &str,
     strategy: &str,
     filter: &str,
-) -> Option<f64> {
+) -> Option<&'a Record> {
     let f = v
         .all
         .iter()
         .find(|o| o.scenario == scenario && o.lang == lang && o.direction == dir)?;
-    f.records
-        .iter()
-        .find(|r| {
-            r.strategy == strategy
-                && param_str(r, "filter").is_none_or(|x| x == filter)
-                && param_str(r, "credentials").is_none_or(|c| c == "valid")
-        })
-        .map(|r| r.ns_per_call.median)
+    f.records.iter().find(|r| {
+        r.strategy == strategy
+            && param_str(r, "filter").is_none_or(|x| x == filter)
+            && param_str(r, "credentials").is_none_or(|c| c == "valid")
+    })
 }
 
 pub fn c2r(v: &View) -> Vec<String> {
@@ -78,8 +75,10 @@ pub fn c2r(v: &View) -> Vec<String> {
         ));
     }
     // S01's crossings and memcpy, for the tie-back.
-    let c2r_call = lab_row(v, "s01_call_floor", "rust", "c2r", "empty_call", "");
-    let r2c_call = lab_row(v, "s01_call_floor", "rust", "r2c", "empty_call", "");
+    let c2r_call =
+        lab_row(v, "s01_call_floor", "rust", "c2r", "empty_call", "").map(|r| r.ns_per_call.median);
+    let r2c_call =
+        lab_row(v, "s01_call_floor", "rust", "r2c", "empty_call", "").map(|r| r.ns_per_call.median);
     let memcpy: Vec<(f64, f64)> = v
         .all
         .iter()
@@ -141,14 +140,16 @@ pub fn c2r(v: &View) -> Vec<String> {
                 ),
                 _ => None,
             };
-            // S14's boundary cost for the same filter and way across: Rust − C through the driver.
-            let s14_cost = match (
-                lab_row(v, "s14_filters", "rust", "c2r", s14, filter),
-                lab_row(v, "s14_filters", "c", "c2r", s14, filter),
-            ) {
-                (Some(rust), Some(cc)) => Some(rust - cc),
-                _ => None,
-            };
+            // S14's boundary cost for the same filter and way across: Rust − C through the driver,
+            // round by round where the C twin ran in the Rust row's rounds.
+            let rust = lab_row(v, "s14_filters", "rust", "c2r", s14, filter);
+            let s14_cost = rust
+                .and_then(|r| r.ratios.as_ref()?.minus_floor)
+                .map(|d| d.median)
+                .or_else(|| {
+                    let cc = lab_row(v, "s14_filters", "c", "c2r", s14, filter)?;
+                    Some(rust?.ns_per_call.median - cc.ns_per_call.median)
+                });
             if let Some(p) = predicted {
                 let share = 100.0 * p / r.ns_per_call.median;
                 if largest.is_none_or(|s| share > s) {

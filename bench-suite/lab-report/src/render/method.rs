@@ -23,24 +23,24 @@ pub(super) fn method(out: &mut String, files: &[ResultFile]) {
         "What the lab reproduces: [docs/FINDINGS.md](docs/FINDINGS.md); how it measures: \
          [docs/METHODOLOGY.md](docs/METHODOLOGY.md). \
          Reproduce: `scripts/bench` (set-up, then `cargo bench`; `scripts/bench --quick` for the quick mode). \
-         Method: criterion 0.8 times each strategy in a loop that calls it directly (median of the per-iteration \
-         time, 95 % confidence bounds in brackets); allocations are counted exactly per call, Rust side by a counting \
-         global allocator and C side by the host's own counters, over {} calls after one warm-up call; bytes copied are \
+         Method: every row of R→C and C→R is one measurement: every case of one work (the strategies, their floor, the \
+         references) is timed in turn, a short batch each, over {} rounds (the first case rotating; for C→R, in the C \
+         driver's process, beside the C extension's same case), and a row's median ns and its brackets (the 25th and \
+         75th percentiles), its × floor and × best (the median per-round ratio, quartiles in brackets), its − floor ns \
+         (the median per-round difference, so its sign is always × floor's side of 1) and its plot point all come from \
+         those rounds. R→C cases run in a loop that calls the strategy directly (criterion 0.8 warms each case and \
+         sizes its batches); C→R calls are timed in C by the driver (`c-harness/driver`), which `dlopen()`s the \
+         extension and reads `clock_gettime(CLOCK_MONOTONIC)` around batches (S12 times every call singly into a \
+         log-bucket histogram; S11 times single first calls). Go's rows are `go test -bench`'s median over its runs \
+         with a bootstrap 95 % interval. Allocations are counted exactly per call, Rust side by a counting global \
+         allocator and C side by the host's own counters, over {} calls after one warm-up call; bytes copied are \
          counted where the copy happens. The floor of a row is the same work done without the boundary, measured in \
          the same run: for R→C the scenario's `native` row (C calling the host directly, `c-harness/native/native.c`), \
          for C→R the same filter written in C (`c-harness/driver/c_ext.c`) through the same driver; each section says \
          which, and scenarios without one fall back to the empty call of S01 plus S01's `memcpy` of the bytes the row \
-         copies. \"− floor\" is the boundary's own cost, median − floor. × floor and × best are measured \
-         apart from the medians, so that they reproduce: every case of one work is timed in turn, a short batch each, \
-         over {} rounds (the first case rotating; for C→R the C extension's same cases in the same rounds, in the \
-         driver's process), and each row shows the median of its per-round ratios with their \
-         quartiles in brackets. C→R rows are timed by the C driver (`c-harness/driver`), which `dlopen()`s the extension \
-         and times batches of calls with `clock_gettime(CLOCK_MONOTONIC)` (batches of at least 2 ms, 41 samples: the \
-         median, with the 25th and 75th percentiles in brackets; S12 times every call singly into a log-bucket histogram); \
-         its allocation counts come from the host's counters and the extension's `lab_ext_stats`. Medians move between \
-         runs on this shared machine: quote ratios within one run.\n",
-        COUNT_CALLS,
-        rounds(files)
+         copies. Medians move between runs on this shared machine: quote ratios within one run.\n",
+        rounds(files),
+        COUNT_CALLS
     );
     if files
         .iter()

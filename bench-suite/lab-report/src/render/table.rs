@@ -134,7 +134,6 @@ pub(super) fn rows(
     );
     for r in sorted_rows(&f.records) {
         let ns = &r.ns_per_call;
-        let fl = floor.of(r);
         let counts = if counted {
             let mark = if disagree.contains(&(r.strategy.as_str(), r.params_label())) {
                 " ≠"
@@ -165,7 +164,7 @@ pub(super) fn rows(
                 Some(x) => fmt_ratio(&x),
                 None => floor.ratio(r).map_or("–".into(), |x| format!("{x:.2}")),
             },
-            fl.map_or("–".into(), |fl| fmt_signed_ns(ns.median - fl)),
+            floor.minus(r).map_or("–".into(), fmt_signed_ns),
             if is_reference(f, r) {
                 "–".into()
             } else {

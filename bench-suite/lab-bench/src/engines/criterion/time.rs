@@ -170,7 +170,9 @@ fn interleave(opts: &Options, scenario: &Scenario, cases: &[Case], records: &mut
         }
         // Every row's floor is the one native row (its own included: 1).
         let ratios = Ratios::of_rounds(&per_call, &vec![floor; members.len()], &strategies);
+        // The row's ns is its rounds' too: one measurement for every figure of the row.
         for (&i, r) in members.iter().zip(ratios) {
+            records[i].ns_per_call = r.ns().unwrap_or(records[i].ns_per_call);
             records[i].ratios = Some(r);
         }
     }

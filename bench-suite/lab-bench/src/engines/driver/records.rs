@@ -109,7 +109,9 @@ fn attach_ratios(records: &mut [DriverRecord]) -> Result<(), String> {
             .filter(|&k| !def.is_some_and(|d| d.is_reference(&records[members[k]].strategy)))
             .collect();
         let ratios = Ratios::of_rounds(&per_round, &floors, &strategies);
+        // The row's ns is its rounds' too: one measurement for every figure of the row.
         for (&i, r) in members.iter().zip(ratios) {
+            records[i].ns_per_call = r.ns().unwrap_or(records[i].ns_per_call);
             records[i].ratios = Some(r);
         }
     }

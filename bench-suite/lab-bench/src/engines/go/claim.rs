@@ -79,6 +79,7 @@ pub(super) fn attach_rounds(
             };
             let ratios = r.ratios.get_or_insert(lab_record::Ratios {
                 to_floor: None,
+                minus_floor: None,
                 to_best: None,
                 rounds: 0,
                 per_round: Vec::new(),
