@@ -51,15 +51,9 @@ pub fn measure(
             runs[i].push(l);
         }
     }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        }
-    };
+    // The rank the ratios take their median at (`lab_record::quartiles`), so a row's median and
+    // its ratios are read off its rounds alike.
+    let median = |v: Vec<f64>| lab_record::quartiles(v).median;
     let ratios = round_ratios(cases, &runs);
     Ok(cases
         .iter()
