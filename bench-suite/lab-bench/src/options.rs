@@ -108,12 +108,14 @@ impl Options {
         self.filter.as_deref().map(scenario_part)
     }
 
-    /// The scenarios with a `direction` (`r2c`, `c2r`) that the filter names, in id order: all of
-    /// them without a filter.
+    /// The scenarios with a `direction` (`r2c`, `c2r`) run by that direction's own engine (no
+    /// `engine` in their definition: criterion for R→C, the C driver and Go for C→R) that the
+    /// filter names, in id order: all of them without a filter.
     pub fn named_scenarios(&self, direction: &str) -> Vec<&'static str> {
         lab_record::scenario::all()
             .iter()
-            .filter(|d| d.direction(direction).is_some() && self.names(&d.id))
+            .filter(|d| d.direction(direction).is_some_and(|x| x.engine.is_none()))
+            .filter(|d| self.names(&d.id))
             .map(|d| d.id.as_str())
             .collect()
     }

@@ -83,3 +83,35 @@ fn the_registry_reads_the_bench_targets() {
     assert!(benches.contains("s02_pass_string") && benches.contains("c2r_driver"));
     assert_eq!(benches.len(), SCENARIOS.len() + 3);
 }
+
+/// A definition that names an engine names one the lab has, and the nginx engine's scenario says
+/// so; the driver and Go then leave it alone (`Options::named_scenarios`).
+#[test]
+fn every_named_engine_exists_and_runs_its_scenario() {
+    for d in lab_record::scenario::all() {
+        for x in [&d.r2c, &d.c2r].into_iter().flatten() {
+            if let Some(engine) = &x.engine {
+                assert_eq!(
+                    engine, "nginx",
+                    "scenarios/{}.toml names no engine the lab has",
+                    d.id
+                );
+            }
+        }
+    }
+    let s15 = lab_record::scenario::get(lab_bench::engines::nginx::SCENARIO).expect("S15");
+    assert_eq!(
+        s15.c2r.as_ref().and_then(|x| x.engine.as_deref()),
+        Some("nginx")
+    );
+    let opts = lab_bench::options::Options {
+        sweep: lab_bench::case::Sweep::Quick,
+        pass: lab_bench::options::Pass::Check,
+        filter: Some("s15_real_proxy".into()),
+        out_root: std::env::temp_dir(),
+    };
+    assert!(
+        opts.named_scenarios("c2r").is_empty(),
+        "a filter naming S15 runs no driver"
+    );
+}

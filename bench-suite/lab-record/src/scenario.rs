@@ -68,6 +68,10 @@ pub struct Direction {
     /// graph in the profile pass: one point per strategy keeps the pass short.
     #[serde(default)]
     pub profile_at: Vec<String>,
+    /// The engine that runs this direction when it is not the direction's own (criterion for
+    /// R→C, the C driver for C→R): `nginx` for S15, whose filters run inside nginx.
+    #[serde(default)]
+    pub engine: Option<String>,
     /// Whether every Go release of `go-reference/toolchains` measures this direction, not only
     /// the main toolchain: set where releases differ (cgo's own cost, `#cgo noescape`, a C
     /// thread's first call into Go).
