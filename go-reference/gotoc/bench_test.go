@@ -181,7 +181,8 @@ func Benchmark_s06_read_headers(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, s := range []strategy[*Headers]{
-				{"per_header_call", PerHeaderCall}, {"bulk_copy", BulkCopy},
+				{"per_header_call", PerHeaderCall}, {"per_header_copy", PerHeaderCopy},
+				{"bulk_copy", BulkCopy},
 			} {
 				b.Run(fmt.Sprintf("%s/n=%d,k=%d", s.name, n, k), func(b *testing.B) { run(b, h, s.f) })
 			}

@@ -406,6 +406,22 @@ func PerHeaderCall(h *Headers) (uint64, error) {
 	return sum, nil
 }
 
+// PerHeaderCopy: one cgo call per header read, each value copied into a Go string (Envoy's
+// per-header get, C.GoStringN): a call, an allocation and a copy per read.
+func PerHeaderCopy(h *Headers) (uint64, error) {
+	var sum uint64
+	for _, name := range h.Wanted {
+		var v C.lab_str
+		st := C.lab_header_get(h.req, cbytes(name), C.size_t(len(name)), &v)
+		if err := check("lab_header_get", st); err != nil {
+			return 0, err
+		}
+		owned := C.GoStringN((*C.char)(unsafe.Pointer(v.ptr)), C.int(v.len))
+		sum += Digest(unsafe.Slice(unsafe.StringData(owned), len(owned)))
+	}
+	return sum, nil
+}
+
 // BulkCopy: Envoy's HttpCopyHeaders. One []byte sized from the entry bytes, the views in a
 // [16]lab_header on the stack when n <= 16 (maxStackAllocedHeaderSize) and a heap slice above,
 // one call copies every name and value, then the k names are looked up in the views. As in S04,

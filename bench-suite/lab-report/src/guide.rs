@@ -153,7 +153,7 @@ fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
     let parts: Vec<String> = s06_read_headers::BULK
         .iter()
         .filter_map(|bulk| {
-            let cells = s06_read_headers::crossover(f, bulk);
+            let cells = s06_read_headers::crossover(f, bulk, s06_read_headers::PER_HEADER);
             let (wins, losses, _) = s06_read_headers::tally(&cells);
             let points = cells.len();
             let best = cells

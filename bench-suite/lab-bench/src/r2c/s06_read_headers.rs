@@ -2,8 +2,9 @@
 //! read, because several are usually read and a cgo call costs more than a copy; Go pre-sizes the
 //! slice from the count passed on entry and keeps it on the stack up to 16 headers — a threshold
 //! "picked by gut feeling, never measured". In Rust, reading k of n headers:
-//! `per_header_call` (one FFI call per header, borrowed value), `bulk_copy` (one call copies every
-//! header into a caller buffer), `bulk_borrow` (one call fills views into host memory, no copy),
+//! `per_header_call` (one FFI call per header, borrowed value), `per_header_copy` (one FFI call per
+//! header, its value copied into an owned buffer: Envoy's per-header get into a Go string),
+//! `bulk_copy` (one call copies every header into a caller buffer), `bulk_borrow` (one call fills views into host memory, no copy),
 //! `bulk_copy_per_request` (Envoy's pattern: the copy made at a request's first read serves its
 //! later callbacks too);
 //! and `stack_slots`, the threshold sweep: the view slots on the stack up to `threshold`, on the
@@ -14,6 +15,7 @@ use std::rc::Rc;
 
 use crate::case::{Case, Expect, Scenario, Sweep};
 use crate::{params, strategies};
+use lab_sys::alloc::note_copy;
 use lab_sys::digest;
 use lab_sys::headers::KeptHeaders;
 use lab_sys::host::{EntrySizes, HostHeader, LabError, Request};
@@ -39,6 +41,8 @@ pub struct Headers {
     pub req: Request,
     pub entry: EntrySizes,
     pub wanted: Vec<Vec<u8>>,
+    /// The bytes of the wanted headers' values: what `per_header_copy` copies per call.
+    pub wanted_value_bytes: usize,
     /// Views of `wanted`, as a C filter holds the names it reads (the native floor's input).
     raw_wanted: Vec<lab_sys::sys::lab_str>,
     /// `bulk_copy_per_request`'s copy of the request, and the callbacks it still serves.
@@ -49,19 +53,27 @@ impl Headers {
     pub fn new(n: usize, k: usize) -> Self {
         let req = Request::realistic(n, 42).expect("host allocation");
         let entry = req.headers_size().expect("live request");
-        let wanted: Vec<Vec<u8>> = with_slots::<HostHeader<'_>, 0, _>(entry.count, |slots| {
-            let all = req
-                .view_all(slots)
-                .expect("slots sized from the entry count");
-            (0..k)
-                .map(|i| all[(2 * i + 1) * n / (2 * k)].name().as_bytes().to_vec())
-                .collect()
-        });
+        let (wanted, wanted_value_bytes) =
+            with_slots::<HostHeader<'_>, 0, _>(entry.count, |slots| {
+                let all = req
+                    .view_all(slots)
+                    .expect("slots sized from the entry count");
+                let picked: Vec<&HostHeader<'_>> =
+                    (0..k).map(|i| &all[(2 * i + 1) * n / (2 * k)]).collect();
+                (
+                    picked
+                        .iter()
+                        .map(|h| h.name().as_bytes().to_vec())
+                        .collect::<Vec<_>>(),
+                    picked.iter().map(|h| h.value().as_bytes().len()).sum(),
+                )
+            });
         Headers {
             req,
             entry,
             raw_wanted: lab_sys::native::raw_views(&wanted),
             wanted,
+            wanted_value_bytes,
             kept: RefCell::new((KeptHeaders::default(), 0)),
         }
     }
@@ -86,6 +98,18 @@ pub fn per_header_call(h: &Headers) -> Result<u64, LabError> {
     let mut sum = 0u64;
     for name in &h.wanted {
         sum = sum.wrapping_add(digest(h.req.header(name)?.as_bytes()));
+    }
+    Ok(sum)
+}
+
+/// One FFI call per header read, its value copied into an owned buffer: a call, an allocation and
+/// a copy per read (Envoy's per-header get, which copies into a Go string).
+pub fn per_header_copy(h: &Headers) -> Result<u64, LabError> {
+    let mut sum = 0u64;
+    for name in &h.wanted {
+        let owned: Box<[u8]> = h.req.header(name)?.as_bytes().into();
+        note_copy(owned.len());
+        sum = sum.wrapping_add(digest(&owned));
     }
     Ok(sum)
 }
@@ -175,11 +199,14 @@ pub fn cases_at(counts: &[usize], threshold_counts: &[usize], thresholds: &[usiz
         for k in reads(n) {
             let input = Rc::new(Headers::new(n, k));
             let bytes = input.entry.bytes;
+            let wanted_bytes = input.wanted_value_bytes;
             // Above N headers the view slots are one heap allocation.
             let slots = usize::from(n > N);
             cases.push(Case::native(&params!(n, k), Expect::NONE, &input, native));
             strategies!(cases, params!(n, k), input, [
                 per_header_call => Expect::NONE,
+                // An owned copy of each of the k values read.
+                per_header_copy => Expect::new(k, 0, wanted_bytes),
                 bulk_copy => Expect::new(1 + slots, 0, bytes),
                 bulk_borrow => Expect::new(slots, 0, 0),
                 // Once per request of CALLBACKS callbacks: the copy, and its slots above 16.
