@@ -93,3 +93,59 @@ fn a_damaged_record_file_is_one_clear_line() {
     );
     let _ = fs::remove_dir_all(&root);
 }
+
+/// `check-counts` fails on a row that moved, and `--skip PART` leaves such rows out on both sides
+/// (scripts/test skips S15's when only nginx's packages differ from the committed class).
+#[test]
+fn check_counts_gates_and_skips_rows_by_part_of_their_id() {
+    let root = std::env::temp_dir().join(format!("lab-report-cli-gate-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    let counts_dir = root.join("counts");
+    fs::create_dir_all(&counts_dir).unwrap();
+    let counts = |ir: f64| lab_record::Counts {
+        instructions: ir,
+        cycles_est: ir,
+        l1_misses: 0.0,
+        ll_misses: 0.0,
+        n1: 100,
+        n2: 1100,
+        varies: false,
+    };
+    let pass = lab_record::CountsFile {
+        machine: lab_record::Machine::example("m-1c-0000"),
+        valgrind: "valgrind-3.19.0".into(),
+        counts: [
+            ("s02_pass_string/ptr_len/len=8".to_owned(), counts(40.0)),
+            (
+                "rust.c2r:s15_real_proxy/borrow/filter=basic_auth".to_owned(),
+                counts(14_000.0),
+            ),
+        ]
+        .into(),
+    };
+    fs::write(
+        counts_dir.join("s02.json"),
+        serde_json::to_string(&pass).unwrap(),
+    )
+    .unwrap();
+    let committed = root.join("committed.json");
+    let mut old = pass.counts.clone();
+    old.insert(
+        "rust.c2r:s15_real_proxy/borrow/filter=basic_auth".to_owned(),
+        counts(12_000.0),
+    );
+    fs::write(&committed, serde_json::to_string(&old).unwrap()).unwrap();
+    let (c, d) = (committed.to_str().unwrap(), counts_dir.to_str().unwrap());
+    let (ok, out, err) = lab_report(&["check-counts", c, d]);
+    assert!(!ok, "a row 17 % off fails the gate: {out}{err}");
+    assert!(out.contains("s15_real_proxy"), "{out}");
+    let (ok, out, err) = lab_report(&["check-counts", c, d, "--skip", "s15_real_proxy"]);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("left out") && out.contains("1 rows within tolerance"),
+        "{out}"
+    );
+    let (ok, _, err) = lab_report(&["check-counts", c, d, "--skip"]);
+    assert!(!ok && err.contains("--skip needs"), "{err}");
+    let _ = fs::remove_dir_all(&root);
+}
