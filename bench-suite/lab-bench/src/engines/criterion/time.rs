@@ -1,5 +1,5 @@
-//! The timed pass of the R→C engine: criterion's median per case, then the ratios from interleaved
-//! rounds of each work's cases.
+//! The timed pass of the R→C engine: criterion warms each case and sizes its batches, then the
+//! interleaved rounds of each work's cases give every figure of its rows.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -19,8 +19,8 @@ fn criterion(opts: &Options) -> Criterion {
         .without_plots();
     match opts.sweep {
         // About 0.4 s a case with its rounds, so a full run fits its 10-minute budget
-        // (docs/evidence/2026-12-02-run-budget.md). Criterion gives the row's ns only: the ratios
-        // the conclusions compare come from the interleaved rounds, which reproduce between runs.
+        // (docs/evidence/2026-12-02-run-budget.md). Criterion's median sizes the rounds' batches
+        // and stands only for a row without rounds: the rounds reproduce between runs.
         Sweep::Full => c
             .warm_up_time(Duration::from_millis(50))
             .measurement_time(Duration::from_millis(300))
@@ -44,7 +44,7 @@ fn criterion_home(opts: &Options) -> PathBuf {
 }
 
 /// Checks, then times every selected case of `scenarios`: criterion's median per case, then
-/// [`interleave`]'s ratios.
+/// [`interleave`]'s rounds, which replace it with the row's ns and ratios.
 pub(super) fn time(opts: &Options, machine: &Machine, scenarios: &[&Scenario]) -> Measured {
     let mut criterion = criterion(opts);
     let home = criterion_home(opts);
@@ -128,8 +128,8 @@ fn rounds(sweep: Sweep) -> (usize, Duration) {
 /// after round — the first case of each round rotating — so both sides of a ratio run within
 /// milliseconds of each other and see the same state of a shared machine. Per round, each case's
 /// ns per call over the native floor's and over the fastest strategy's of the same round; the
-/// record keeps the median of the rounds with their quartiles. Criterion's median, timed case
-/// after case seconds apart, stays the row's ns.
+/// record keeps the median of the rounds with their quartiles, and so does the row's ns (one
+/// measurement per row: docs/METHODOLOGY.md).
 fn interleave(opts: &Options, scenario: &Scenario, cases: &[Case], records: &mut [Record]) {
     let (n_rounds, batch) = rounds(opts.sweep);
     let def = scenario.definition();
