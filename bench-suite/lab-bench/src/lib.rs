@@ -11,6 +11,7 @@
 //! - [`command`]: what every bench target calls — options ([`options`]), the machine's
 //!   [`fingerprint`], one address-space [`layout`] for timed runs, the engine's pass, the records
 //!   merged into `results/`;
+//! - [`clock`]: the clock and peak instruction rate measured beside a timed pass;
 //! - [`crew`]: threads that share a case (S08's writers, S09's callers).
 //!
 //! The layers point one way: `command` → `engine`/`engines` → `passes`, `case`, `r2c` →
@@ -18,6 +19,7 @@
 //! extension the C driver loads is `lab-ext`.
 
 pub mod case;
+pub mod clock;
 pub mod command;
 pub mod crew;
 pub mod engine;

@@ -6,12 +6,14 @@
 //! no toolchain (the fingerprint is taken by lab-bench).
 //!
 //! Modules by role, each depending only on those listed before it: `machine` (the fingerprint
-//! and its id), `ratios` (a median with its bounds, ratios over interleaved rounds), `counts` (the
+//! and its id), `clock` (the pace a timed pass ran at), `ratios` (a median with its bounds, ratios
+//! over interleaved rounds), `counts` (the
 //! callgrind pass's counts and their files), `record` (the result record and its labels) and
 //! `store` (result files under `results/<machine-id>/`), whose items are re-exported here and named
 //! `lab_record::X`; then the public modules `scenario` (the definitions), `go` (the Go releases)
 //! and `local` (this run's output root and machine).
 
+mod clock;
 mod counts;
 mod machine;
 mod ratios;
@@ -22,6 +24,7 @@ pub mod go;
 pub mod local;
 pub mod scenario;
 
+pub use clock::Clock;
 pub use counts::{counts_key, load_counts, Counts, CountsFile, CACHE_MODEL, COUNTS_DIR};
 pub use machine::{machine_id, rfc3339_utc, Machine};
 pub use ratios::{quartiles, Ns, Ratios};

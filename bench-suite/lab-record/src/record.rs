@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::clock::Clock;
 use crate::counts::Counts;
 use crate::ratios::{Ns, Ratios};
 
@@ -71,6 +72,11 @@ pub struct Record {
     /// timed run's record; `None` where that pass did not count the row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<Counts>,
+    /// The clock and peak instruction rate measured beside the pass that timed the row, which
+    /// turn its counted instructions over its ns into instructions per cycle; `None` where not
+    /// measured (another architecture, an older record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<Clock>,
 }
 
 impl Record {
@@ -91,6 +97,7 @@ impl Record {
             bytes_retained: None,
             load: None,
             counts: None,
+            clock: None,
         }
     }
 

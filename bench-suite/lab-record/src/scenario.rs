@@ -77,6 +77,12 @@ pub struct Direction {
     /// thread's first call into Go).
     #[serde(default)]
     pub go_releases: bool,
+    /// Where a row's ns is wall time over the calls of threads that run at once: the parameter
+    /// that counts them (S09's `threads`), or `"machine"` where more threads than a parameter
+    /// says may run (S08's writers and the request's worker). A row's cycles are then its ns on
+    /// that many cores, at most the machine's (the report's instructions-per-cycle check).
+    #[serde(default)]
+    pub parallel: Option<String>,
 }
 
 /// A differential flame graph: where `after` spends what `before` does not, at `params`.

@@ -23,6 +23,7 @@ mod format;
 pub mod gate;
 mod guide;
 pub mod plots;
+pub mod rate;
 mod releases;
 pub mod render;
 mod standing;
@@ -36,7 +37,8 @@ pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {
     let files = load_dir(&root.join("results").join(machine_id))?;
     let plot_dir = root.join(PLOT_DIR);
     fs::create_dir_all(&plot_dir)?;
-    for plot in plots::plots_for(&files) {
+    // The plots draw the rows the report keeps (`render` refuses the same).
+    for plot in plots::plots_for(&rate::refuse(&files).0) {
         plots::draw(&plot_dir, &plot)?;
     }
     let path = root.join("REPORT.md");

@@ -1,9 +1,12 @@
 //! The report's header: the machine the records were taken on, from the first file's fingerprint,
-//! and a warning when any file comes from a quick run, whose figures are for smoke tests only.
+//! a warning when any file comes from a quick run, whose figures are for smoke tests only, and the
+//! clock and instruction rates that check each row's count against its time.
 
 use std::fmt::Write as _;
 
 use lab_record::ResultFile;
+
+use crate::rate::Refusal;
 
 /// The machine table of `first`, then the quick-run warning if any of `files` is not a full run.
 pub(super) fn machine(out: &mut String, first: &ResultFile, files: &[ResultFile]) {
@@ -36,4 +39,50 @@ pub(super) fn machine(out: &mut String, first: &ResultFile, files: &[ResultFile]
     if files.iter().any(|f| f.machine.mode != "full") {
         let _ = writeln!(out, "> Some results come from a **quick** run (short sweeps, short timing): smoke-test figures, not for quoting.\n");
     }
+}
+
+/// The clock the run measured, the highest rate a kept row implies, and the rows refused for a
+/// rate the CPU cannot reach (`crate::rate`).
+pub(super) fn rate(out: &mut String, files: &[ResultFile], refused: &[Refusal]) {
+    let clock = files
+        .iter()
+        .flat_map(|f| &f.records)
+        .filter_map(|r| r.clock)
+        .max_by(|a, b| a.ghz.total_cmp(&b.ghz));
+    let Some(clock) = clock else {
+        let _ = writeln!(
+            out,
+            "Instructions per cycle: not checked (no clock measured in this run).\n"
+        );
+        return;
+    };
+    let _ = write!(
+        out,
+        "Clock measured in the run: {:.2} GHz; a loop of no-ops retires {:.1} instructions per cycle, the most any row can. ",
+        clock.ghz, clock.peak_ipc
+    );
+    match crate::rate::highest(files) {
+        Some((ipc, case)) => {
+            let _ = writeln!(out, "Highest rate of a row: {ipc:.1} (`{case}`).");
+        }
+        None => {
+            let _ = writeln!(out, "No row was both counted and timed.");
+        }
+    }
+    if refused.is_empty() {
+        out.push('\n');
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n> **Refused rows**: their instructions could not have run in their time (a lab bug to fix, not a finding); they are left out of the report:"
+    );
+    for r in refused {
+        let _ = writeln!(
+            out,
+            "> - `{}` ({} {}): {:.1} instructions per cycle, over {:.1}",
+            r.case, r.lang, r.direction, r.ipc, r.peak
+        );
+    }
+    out.push('\n');
 }

@@ -30,6 +30,9 @@ mod tests;
 
 /// Renders the whole report from the records of one machine.
 pub fn render(files: &[ResultFile], machine_id: &str) -> String {
+    // Rows whose instructions the CPU could not have run in their time are left out, and named.
+    let (kept, refused) = crate::rate::refuse(files);
+    let files = &kept[..];
     let mut out = String::new();
     let _ = writeln!(out, "# ffi-lab report: crossing the Rust↔C boundary\n");
     let _ = writeln!(
@@ -44,6 +47,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> String {
         return out;
     };
     header::machine(&mut out, first, files);
+    header::rate(&mut out, files, &refused);
     method::method(&mut out, files);
     out.push_str(&guide(files));
     summary::head(&mut out);

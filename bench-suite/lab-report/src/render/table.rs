@@ -12,6 +12,7 @@ use lab_record::{Ns, Record, ResultFile};
 use crate::anchors::row_anchor;
 use crate::floor::Floor;
 use crate::format::fmt_instructions;
+use crate::rate::Rate;
 use crate::stats::{fmt_count, fmt_ns, is_reference, percentile, to_best, twin};
 
 /// A ratio measured in interleaved rounds: its median, with the quartiles of the rounds.
@@ -118,7 +119,7 @@ pub(super) fn rows(
         out,
         "\n| strategy | params | median ns [low, high] |{} × floor | − floor ns | × best | allocs Rust / C | bytes alloc | bytes copied |",
         if counted {
-            " Ir/call | est. cycles/call |"
+            " Ir/call | est. cycles/call | Ir/cycle |"
         } else {
             ""
         }
@@ -129,7 +130,7 @@ pub(super) fn rows(
     let _ = writeln!(
         out,
         "\n|---|---|---|---|---|---|---|---|---|{}{}",
-        if counted { "---|---|" } else { "" },
+        if counted { "---|---|---|" } else { "" },
         "---|".repeat(extra.len())
     );
     for r in sorted_rows(&f.records) {
@@ -140,10 +141,15 @@ pub(super) fn rows(
             } else {
                 ""
             };
-            r.counts.map_or(" – | – |".into(), |c| {
+            let rate = match crate::rate::of(f, r) {
+                Rate::Implied { ipc, .. } => format!("{ipc:.1}"),
+                Rate::RepString => "(rep movsb)".into(),
+                Rate::Unmeasured => "–".into(),
+            };
+            r.counts.map_or(" – | – | – |".into(), |c| {
                 let approx = if c.varies { "~" } else { "" };
                 format!(
-                    " {approx}{} | {approx}{}{mark} |",
+                    " {approx}{} | {approx}{}{mark} | {rate} |",
                     fmt_instructions(c.instructions),
                     fmt_instructions(c.cycles_est)
                 )
