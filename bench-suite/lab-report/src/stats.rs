@@ -79,6 +79,29 @@ pub enum Spread {
 pub struct Margin {
     pub ratio: Ns,
     pub spread: Spread,
+    /// The two rows' instructions per call, where their medians lie within [`CLOSE_CYCLES`] of
+    /// each other and callgrind counted both steadily: the counts then decide ([`Margin::counted`]).
+    pub counts: Option<(f64, f64)>,
+}
+
+/// Rows whose medians are at most this many cycles apart (at the clock measured in their run;
+/// [`CLOSE_NS`] without one) are ordered by their instruction counts, not their times: at a few
+/// cycles a timed order moves with the build's code layout, a count does not.
+pub const CLOSE_CYCLES: f64 = 8.0;
+
+/// [`CLOSE_CYCLES`] where no clock was measured: 8 cycles of a 4 GHz core.
+pub const CLOSE_NS: f64 = 2.0;
+
+/// The instructions of `a` and `b` where their medians are within a few cycles of each other
+/// and both counts are steady (callgrind, not `varies`).
+fn close_counts(a: &Record, b: &Record) -> Option<(f64, f64)> {
+    let (ca, cb) = (a.counts?, b.counts?);
+    let apart = (a.ns_per_call.median - b.ns_per_call.median).abs();
+    let close = match a.clock.or(b.clock) {
+        Some(c) => apart * c.ghz <= CLOSE_CYCLES,
+        None => apart <= CLOSE_NS,
+    };
+    (close && !ca.varies && !cb.varies).then_some((ca.instructions, cb.instructions))
 }
 
 impl Margin {
@@ -87,6 +110,9 @@ impl Margin {
     /// winner only then. A median beyond the floor with a bracket reaching into it is not
     /// enough: such margins change their verdict between runs of one commit.
     pub fn beyond_noise(&self) -> bool {
+        if let Some(x) = self.counted() {
+            return !(1.0 / (1.0 + NOISE)..=1.0 + NOISE).contains(&x);
+        }
         let r = &self.ratio;
         let floor = match self.spread {
             Spread::Rounds | Spread::Ratios => NOISE,
@@ -94,12 +120,26 @@ impl Margin {
         };
         r.low > 1.0 + floor || r.high < 1.0 / (1.0 + floor)
     }
+
+    /// The ratio of the two rows' instructions, where the counts decide: their medians are a
+    /// few cycles apart. Beyond [`NOISE`] it is a difference; the times are shown beside.
+    pub fn counted(&self) -> Option<f64> {
+        self.counts.map(|(a, b)| a / b)
+    }
 }
 
 /// `×11.7 [11.4–12.0]`: a margin's ratio with its spread.
 impl std::fmt::Display for Margin {
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let r = &self.ratio;
+        if let Some((a, b)) = self.counts {
+            return write!(
+                out,
+                "×{} in instructions ({a:.0} vs {b:.0}, callgrind; timed ×{}, a few cycles apart)",
+                fmt_x(a / b),
+                fmt_x(r.median)
+            );
+        }
         write!(
             out,
             "×{} [{}–{}]",
@@ -126,12 +166,21 @@ pub fn fmt_x(x: f64) -> String {
 /// ratios to the best (or to the floor) of that work; else, and always for rows of different
 /// work, from their medians and brackets ([`margin_apart`]).
 pub fn margin(a: &Record, b: &Record) -> Option<Margin> {
+    timed_margin(a, b).map(|m| Margin {
+        counts: close_counts(a, b),
+        ..m
+    })
+}
+
+/// [`margin`] from the times alone.
+fn timed_margin(a: &Record, b: &Record) -> Option<Margin> {
     let same_work = a.work_label() == b.work_label();
     if let (true, Some(x), Some(y)) = (same_work, a.ratios.as_ref(), b.ratios.as_ref()) {
         if let Some(ratio) = x.over(y) {
             return Some(Margin {
                 ratio,
                 spread: Spread::Rounds,
+                counts: None,
             });
         }
         let to_best = |r: &Ratios| r.to_best;
@@ -148,7 +197,10 @@ pub fn margin(a: &Record, b: &Record) -> Option<Margin> {
 /// Row `a` over row `b` from their medians and brackets alone: for rows that never shared a
 /// round (another file, another language, another work).
 pub fn margin_apart(a: &Record, b: &Record) -> Option<Margin> {
-    quotient(a.ns_per_call, b.ns_per_call, Spread::Brackets)
+    quotient(a.ns_per_call, b.ns_per_call, Spread::Brackets).map(|m| Margin {
+        counts: close_counts(a, b),
+        ..m
+    })
 }
 
 /// `a / b`, its bounds the far ends of the two spreads.
@@ -161,6 +213,7 @@ fn quotient(a: Ns, b: Ns, spread: Spread) -> Option<Margin> {
             high: a.high / b.low,
         },
         spread,
+        counts: None,
     })
 }
 
@@ -168,6 +221,25 @@ fn quotient(a: Ns, b: Ns, spread: Spread) -> Option<Margin> {
 /// measurable difference (×1.04 [0.98–1.10]) ``: one comparison, a winner named only beyond the
 /// noise; `more` is added inside the brackets (`; medians …`).
 pub fn versus(a: &str, b: &str, m: &Margin, more: &str) -> String {
+    if let Some((ia, ib)) = m.counts {
+        let timed = format!(
+            "timed ×{}, a few cycles apart{}",
+            fmt_x(m.ratio.median),
+            if more.is_empty() {
+                String::new()
+            } else {
+                format!("; {more}")
+            }
+        );
+        return if m.beyond_noise() {
+            format!(
+                "{a} runs ×{} the instructions of {b} ({ia:.0} vs {ib:.0} per call, callgrind; {timed})",
+                fmt_x(ia / ib)
+            )
+        } else {
+            format!("{a} and {b} run the same work: {ia:.0} vs {ib:.0} instructions per call (callgrind; {timed})")
+        };
+    }
     if m.beyond_noise() {
         match more {
             "" => format!("{a} costs {m} of {b}"),
@@ -190,8 +262,29 @@ pub fn marked(m: &Margin) -> String {
     }
 }
 
-/// The rows that lead among `rows` (rows of one work, of one file): the fastest, and every
-/// other whose [`margin`] over it is within the noise. Fastest first.
+/// Rows sorted by time, with each run of rows a few cycles from the run's first ([`CLOSE_CYCLES`],
+/// all counted steadily) reordered by instructions: at a few cycles the counts order them.
+pub fn order_close_by_counts(rows: &mut [&Record]) {
+    let mut start = 0;
+    while start < rows.len() {
+        let head = rows[start];
+        let end = start
+            + 1
+            + rows[start + 1..]
+                .iter()
+                .take_while(|r| close_counts(r, head).is_some())
+                .count();
+        rows[start..end].sort_by(|a, b| match (a.counts, b.counts) {
+            (Some(x), Some(y)) => x.instructions.total_cmp(&y.instructions),
+            _ => std::cmp::Ordering::Equal,
+        });
+        start = end;
+    }
+}
+
+/// The rows that lead among `rows` (rows of one work, of one file): the fastest — or, of the rows
+/// a few cycles from it, the one with the fewest instructions ([`CLOSE_CYCLES`]) — first, then
+/// every other whose [`margin`] over it is within the noise.
 pub fn leaders(mut rows: Vec<&Record>) -> Vec<&Record> {
     // Ordered by the ratio to the best of the same rounds where every row has one (it moves
     // less than a median), else by the median.
@@ -208,9 +301,24 @@ pub fn leaders(mut rows: Vec<&Record>) -> Vec<&Record> {
         _ => r.ns_per_call.median,
     };
     rows.sort_by(|a, b| key(a).total_cmp(&key(b)));
-    let Some(&first) = rows.first() else {
+    let Some(&fastest) = rows.first() else {
         return rows;
     };
+    // Rows a few cycles from the fastest are ordered by their counts: the one with the fewest
+    // instructions leads them.
+    let first = rows
+        .iter()
+        .copied()
+        .filter(|r| std::ptr::eq(*r, fastest) || close_counts(r, fastest).is_some())
+        .min_by(|a, b| match (a.counts, b.counts) {
+            (Some(x), Some(y)) => x.instructions.total_cmp(&y.instructions),
+            _ => std::cmp::Ordering::Equal,
+        })
+        .unwrap_or(fastest);
+    if let Some(i) = rows.iter().position(|r| std::ptr::eq(*r, first)) {
+        let first = rows.remove(i);
+        rows.insert(0, first);
+    }
     rows.retain(|r| std::ptr::eq(*r, first) || !margin(r, first).is_some_and(|m| m.beyond_noise()));
     rows
 }
@@ -435,6 +543,46 @@ mod tests {
     }
 
     #[test]
+    fn within_a_few_cycles_the_counts_decide() {
+        // 1.57 vs 1.29 ns, every round: beyond the noise in time, but 1 cycle apart at 3.6 GHz.
+        let clock = Some(lab_record::Clock {
+            ghz: 3.6,
+            peak_ipc: 8.0,
+        });
+        let mut a = rounds("a", vec![1.57; 5]);
+        let mut b = rounds("b", vec![1.29; 5]);
+        a.counts = Some(lab_record::Counts::example(5.0));
+        b.counts = Some(lab_record::Counts::example(9.0));
+        a.clock = clock;
+        b.clock = clock;
+        let m = margin(&a, &b).unwrap();
+        assert_eq!(m.counts, Some((5.0, 9.0)));
+        assert!(m.beyond_noise(), "5 against 9 instructions is a difference");
+        let said = versus("`a`", "`b`", &m, "");
+        assert!(
+            said.starts_with("`a` runs ×0.56 the instructions of `b` (5 vs 9"),
+            "{said}"
+        );
+        // The slower in time, with fewer instructions, leads.
+        let l = leaders(vec![&b, &a]);
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].strategy, "a");
+        // The same count: the same work, whatever the times.
+        b.counts = a.counts;
+        let m = margin(&a, &b).unwrap();
+        assert!(!m.beyond_noise());
+        assert!(versus("`a`", "`b`", &m, "").contains("run the same work: 5 vs 5"));
+        // Many cycles apart, the times decide as before.
+        let c = rounds("c", vec![15.7; 5]);
+        let c = Record {
+            counts: Some(lab_record::Counts::example(5.0)),
+            clock,
+            ..c
+        };
+        assert_eq!(margin(&c, &b).unwrap().counts, None);
+    }
+
+    #[test]
     fn a_tight_gap_under_the_noise_floor_is_no_difference() {
         // 5 % slower in every round: the quartiles exclude 1, but 5 % is within what a rerun moves.
         let a = rounds("a", vec![1.05, 2.1, 1.05, 1.05, 1.05]);
@@ -468,6 +616,7 @@ mod tests {
         let m = |median, low, high, spread| Margin {
             ratio: Ns { median, low, high },
             spread,
+            counts: None,
         };
         // Two runs of one commit: a median beyond the floor whose bracket reached into it was
         // called a winner in one run and not in the next.

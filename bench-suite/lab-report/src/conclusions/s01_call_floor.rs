@@ -163,6 +163,7 @@ fn claim_line(new: &Record, old: &Record, old_minor: &str) -> Option<String> {
         let m = Margin {
             ratio: lab_record::quartiles(ratios.clone()),
             spread: Spread::Rounds,
+            counts: None,
         };
         let floor = 1.0 + crate::stats::NOISE;
         let lower = ratios.iter().filter(|&&r| r * floor < 1.0).count();
