@@ -28,7 +28,8 @@ func TestStrategiesAgree(t *testing.T) {
 	const n = 1024
 	p := NewString(n)
 	agree(t, "s02", p, Touch(p.B), []strategy[*String]{
-		{"cstring", CString}, {"ptr_len", PtrLen}, {"ptr_len_escape", PtrLenEscape},
+		{"cstring", CString}, {"cstring_prechecked", CStringPrechecked}, {"ptr_len", PtrLen},
+		{"ptr_len_escape", PtrLenEscape},
 	})
 
 	f, err := NewHeaderFixture(n)
@@ -93,6 +94,10 @@ func TestGlueCAllocsCounted(t *testing.T) {
 		if want := (CStats{Allocs: 1, Frees: 1, BytesAllocated: uint64(n + 1)}); got != want {
 			t.Errorf("s02/cstring len=%d: C allocations %+v, want %+v", n, got, want)
 		}
+		got = counted("cstring_prechecked", func() (uint64, error) { return CStringPrechecked(p) })
+		if want := (CStats{Allocs: 1, Frees: 1, BytesAllocated: uint64(n + 1)}); got != want {
+			t.Errorf("s02/cstring_prechecked len=%d: C allocations %+v, want %+v", n, got, want)
+		}
 		if got := counted("ptr_len", func() (uint64, error) { return PtrLen(p) }); got != (CStats{}) {
 			t.Errorf("s02/ptr_len len=%d: C allocations %+v, want none", n, got)
 		}
@@ -127,10 +132,14 @@ func TestWantedSpread(t *testing.T) {
 
 func TestCStringRefusesInteriorNul(t *testing.T) {
 	b := []byte("abc\x00def")
-	_, err := CString(&String{B: b, S: string(b)})
+	_, err := CString(StringOf(b))
 	var nul *InteriorNulError
 	if !errors.As(err, &nul) || nul.Position != 3 {
 		t.Fatalf("cstring with an interior NUL: err = %v, want an InteriorNulError at 3", err)
+	}
+	_, err = CStringPrechecked(StringOf(b))
+	if !errors.As(err, &nul) || nul.Position != 3 {
+		t.Fatalf("cstring_prechecked with an interior NUL: err = %v, want an InteriorNulError at 3", err)
 	}
 	bt := &Batch{Items: [][]byte{[]byte("fine"), b}}
 	if _, err := CStringEach(bt); !errors.As(err, &nul) {

@@ -122,7 +122,8 @@ func Benchmark_s02_pass_string(b *testing.B) {
 	for _, n := range pick(lens) {
 		p := NewString(n)
 		for _, s := range []strategy[*String]{
-			{"cstring", CString}, {"ptr_len", PtrLen}, {"ptr_len_escape", PtrLenEscape},
+			{"cstring", CString}, {"cstring_prechecked", CStringPrechecked}, {"ptr_len", PtrLen},
+			{"ptr_len_escape", PtrLenEscape},
 		} {
 			b.Run(fmt.Sprintf("%s/len=%d", s.name, n), func(b *testing.B) { run(b, p, s.f) })
 		}

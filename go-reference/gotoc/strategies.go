@@ -149,15 +149,22 @@ func CallWithArgs(in *CallInput, a uint64) uint64 {
 // S02 pass a string
 // ---------------------------------------------------------------------------------------------
 
-// String is S02's input: the bytes, and the same bytes as a Go string (what C.CString takes).
+// String is S02's input: the bytes, the same bytes as a Go string (what C.CString takes), and
+// where their first NUL is (-1: none), found once when it was made (what CStringPrechecked relies
+// on: the bytes never change after).
 type String struct {
-	B []byte
-	S string
+	B     []byte
+	S     string
+	NulAt int
+}
+
+// StringOf makes S02's input of b.
+func StringOf(b []byte) *String {
+	return &String{B: b, S: string(b), NulAt: bytes.IndexByte(b, 0)}
 }
 
 func NewString(n int) *String {
-	b := Payload(n, 2)
-	return &String{B: b, S: string(b)}
+	return StringOf(Payload(n, 2))
 }
 
 // cString is C.CString with the host's counting allocator in place of libc's malloc, so its C
@@ -181,6 +188,20 @@ func cString(s string) *C.char {
 func CString(p *String) (uint64, error) {
 	if i := bytes.IndexByte(p.B, 0); i >= 0 {
 		return 0, &InteriorNulError{Position: i}
+	}
+	cs := cString(p.S)
+	var sum C.uint64_t
+	st := C.lab_consume_cstr(cs, &sum)
+	C.gotoc_free(unsafe.Pointer(cs))
+	return uint64(sum), check("lab_consume_cstr", st)
+}
+
+// CStringPrechecked: C.CString's own work (cString: allocation + copy + NUL), the host's strlen,
+// the free, with no scan: the bytes were checked for a NUL once, when the String was made, and one
+// there is refused as CString refuses it (Rust's cstring_prechecked).
+func CStringPrechecked(p *String) (uint64, error) {
+	if p.NulAt >= 0 {
+		return 0, &InteriorNulError{Position: p.NulAt}
 	}
 	cs := cString(p.S)
 	var sum C.uint64_t

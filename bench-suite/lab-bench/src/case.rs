@@ -79,7 +79,7 @@ macro_rules! params {
 /// # use lab_bench::{params, strategies};
 /// # let mut cases: Vec<Case> = Vec::new();
 /// # let len = 8;
-/// # let input = Rc::new(Payload(vec![b'a'; len]));
+/// # let input = Rc::new(Payload::new(vec![b'a'; len]));
 /// strategies!(cases, params!(len), input, [
 ///     cstring => Expect::new(1, 0, len + 1),
 ///     ptr_len => Expect::NONE,

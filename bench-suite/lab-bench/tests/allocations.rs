@@ -63,7 +63,7 @@ fn rejection(scenario: &Scenario, cases: &[Case]) -> String {
 #[test]
 fn a_case_registered_with_wrong_counts_is_rejected_with_its_id_and_both_counts() {
     let len = 8;
-    let input = Rc::new(s02::Payload(lab_sys::payload(len, 2)));
+    let input = Rc::new(s02::Payload::new(lab_sys::payload(len, 2)));
     // The NUL forgotten: one byte short, the allocation right.
     let cases = [Case::new(
         "cstring",
@@ -180,8 +180,8 @@ fn cstring_allocates_its_copy_s13_nothing() {
 #[test]
 fn the_checksum_reflects_the_bytes() {
     // A strategy that skipped the work would return a different checksum.
-    let a = s02::ptr_len(&s02::Payload(b"abc".to_vec())).unwrap();
-    let b = s02::ptr_len(&s02::Payload(b"abd".to_vec())).unwrap();
+    let a = s02::ptr_len(&s02::Payload::new(b"abc".to_vec())).unwrap();
+    let b = s02::ptr_len(&s02::Payload::new(b"abd".to_vec())).unwrap();
     assert_ne!(a, b);
     assert_eq!(a, lab_sys::host::touch(b"abc"));
 }

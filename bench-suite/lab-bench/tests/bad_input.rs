@@ -11,11 +11,14 @@ use lab_sys::sys;
 
 #[test]
 fn interior_nul_is_a_clear_error_for_cstring() {
-    let err = s02::cstring(&s02::Payload(b"abc\0def".to_vec())).unwrap_err();
+    let err = s02::cstring(&s02::Payload::new(b"abc\0def".to_vec())).unwrap_err();
     assert_eq!(err, LabError::InteriorNul { position: 3 });
     assert!(err.to_string().contains("interior NUL byte at 3"), "{err}");
+    // The prechecked copy refuses them too, from where the payload's one check found the NUL.
+    let err = s02::cstring_prechecked(&s02::Payload::new(b"abc\0def".to_vec())).unwrap_err();
+    assert_eq!(err, LabError::InteriorNul { position: 3 });
     // ptr_len carries the same bytes without complaint: a length needs no terminator.
-    assert!(s02::ptr_len(&s02::Payload(b"abc\0def".to_vec())).is_ok());
+    assert!(s02::ptr_len(&s02::Payload::new(b"abc\0def".to_vec())).is_ok());
 }
 
 #[test]

@@ -38,12 +38,13 @@ proptest! {
     fn strings_reach_the_host_or_fail_cleanly(b in bytes(64)) {
         prop_assert_eq!(host::touch(&b), model_touch(&b));
         prop_assert_eq!(host::consume_str(&b), Ok(model_touch(&b)));
-        prop_assert_eq!(s02::ptr_len(&s02::Payload(b.clone())), Ok(model_touch(&b)));
+        prop_assert_eq!(s02::ptr_len(&s02::Payload::new(b.clone())), Ok(model_touch(&b)));
         let expected = match b.iter().position(|&c| c == 0) {
             Some(position) => Err(LabError::InteriorNul { position }),
             None => Ok(model_touch(&b)),
         };
-        prop_assert_eq!(s02::cstring(&s02::Payload(b.clone())), expected);
+        prop_assert_eq!(s02::cstring(&s02::Payload::new(b.clone())), expected.clone());
+        prop_assert_eq!(s02::cstring_prechecked(&s02::Payload::new(b.clone())), expected);
         // The host sees a C string up to its first NUL, and only that.
         let mut terminated = b.clone();
         terminated.push(0);
