@@ -43,7 +43,7 @@ proptest! {
             Some(position) => Err(LabError::InteriorNul { position }),
             None => Ok(model_touch(&b)),
         };
-        prop_assert_eq!(s02::cstring(&s02::Payload::new(b.clone())), expected.clone());
+        prop_assert_eq!(s02::cstring(&s02::Payload::new(b.clone())), expected);
         prop_assert_eq!(s02::cstring_prechecked(&s02::Payload::new(b.clone())), expected);
         // The host sees a C string up to its first NUL, and only that.
         let mut terminated = b.clone();
