@@ -21,6 +21,7 @@ package gotoc
 import (
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"testing"
 )
 
@@ -85,6 +86,7 @@ func cAllocs(b *testing.B, f func() (uint64, error)) {
 // run times f over b.N calls, then counts its C allocations.
 func run[T any](b *testing.B, in T, f func(T) (uint64, error)) {
 	var sum uint64
+	gcs := gcCycles()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s, err := f(in)
@@ -93,8 +95,23 @@ func run[T any](b *testing.B, in T, f func(T) (uint64, error)) {
 		}
 		sum += s
 	}
+	b.StopTimer()
+	reportGC(b, gcs)
 	sink += sum
 	cAllocs(b, func() (uint64, error) { return f(in) })
+}
+
+// gcCycles is the number of garbage collections completed so far (the runtime's own counter).
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// reportGC reports the collections completed during the timed calls, per call (gc/op): the share
+// of a collection each call paid for, which an allocating strategy's ns/op includes.
+func reportGC(b *testing.B, since uint64) {
+	b.ReportMetric(float64(gcCycles()-since)/float64(b.N), "gc/op")
 }
 
 type strategy[T any] struct {
@@ -198,9 +215,11 @@ func Benchmark_s06_read_headers(b *testing.B) {
 // reads its own counters around its share, and `other` (when not nil) reads another thread's
 // counters (S08's worker) before and after the round.
 func crewRun(b *testing.B, size int, job func(m, calls int) (uint64, error), other func() uint64) {
+	gcs := gcCycles()
 	b.ResetTimer()
 	sum, _, err := Crew(size, b.N, false, job)
 	b.StopTimer()
+	reportGC(b, gcs)
 	if err != nil {
 		b.Fatal(err)
 	}

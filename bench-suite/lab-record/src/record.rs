@@ -77,6 +77,10 @@ pub struct Record {
     /// measured (another architecture, an older record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<Clock>,
+    /// Go: garbage collections completed during the timed calls, per call (the share of a
+    /// collection each call paid for); `None` for the other languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gc_per_call: Option<f64>,
 }
 
 impl Record {
@@ -98,6 +102,7 @@ impl Record {
             load: None,
             counts: None,
             clock: None,
+            gc_per_call: None,
         }
     }
 

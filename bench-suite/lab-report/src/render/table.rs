@@ -65,6 +65,20 @@ pub(super) fn rows(
                 })
             }),
         ));
+        if go
+            .records
+            .iter()
+            .any(|g| g.gc_per_call.is_some_and(|x| x > 0.0))
+        {
+            extra.push((
+                "Go GCs per 1 000 calls",
+                Box::new(move |r| {
+                    twin(r)
+                        .and_then(|g| g.gc_per_call)
+                        .map_or("–".into(), |x| format!("{:.3}", x * 1000.0))
+                }),
+            ));
+        }
         extra.push((
             "Rust / Go",
             Box::new(move |r| {

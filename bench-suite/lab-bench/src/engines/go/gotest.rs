@@ -25,6 +25,8 @@ pub struct GoBench {
     pub bytes_per_op: Option<f64>,
     pub allocs_per_op: Option<f64>,
     pub c_allocs_per_op: Option<f64>,
+    /// Garbage collections completed during the timed calls, per call (`gc/op`).
+    pub gc_per_op: Option<f64>,
 }
 
 /// Parses one line; `None` for anything that is not a benchmark result of a lab scenario.
@@ -64,6 +66,7 @@ pub fn parse_bench_line(line: &str) -> Option<GoBench> {
         bytes_per_op: metric("B/op"),
         allocs_per_op: metric("allocs/op"),
         c_allocs_per_op: metric("c-allocs/op"),
+        gc_per_op: metric("gc/op"),
     })
 }
 
@@ -145,6 +148,7 @@ pub fn records_from_go_test(output: &str, machine: &Machine) -> Vec<ResultFile> 
     let mut files: BTreeMap<String, Vec<Record>> = BTreeMap::new();
     for ((scenario, _, _), benches) in runs {
         let ns: Vec<f64> = benches.iter().map(|b| b.ns_per_op).collect();
+        let gcs: Vec<f64> = benches.iter().filter_map(|b| b.gc_per_op).collect();
         let first = &benches[0];
         let allocs = Allocs {
             rust: None,
@@ -153,6 +157,8 @@ pub fn records_from_go_test(output: &str, machine: &Machine) -> Vec<ResultFile> 
         };
         files.entry(scenario).or_default().push(Record {
             bytes_allocated_per_call: first.bytes_per_op.unwrap_or(0.0),
+            // The runs' mean: collections are rare events a median of ten runs would hide.
+            gc_per_call: (!gcs.is_empty()).then(|| gcs.iter().sum::<f64>() / gcs.len() as f64),
             ..Record::new(
                 &first.strategy,
                 first.params.clone(),
@@ -224,9 +230,10 @@ mod tests {
     #[test]
     fn go_bench_lines_parse() {
         let b = parse_bench_line(
-            "Benchmark_s02_pass_string/cstring/len=64-2   \t 1000000\t        87.02 ns/op\t      65 B/op\t       1 allocs/op\t         0 c-allocs/op",
+            "Benchmark_s02_pass_string/cstring/len=64-2   \t 1000000\t        87.02 ns/op\t      65 B/op\t       1 allocs/op\t         0 c-allocs/op\t  0.0001632 gc/op",
         )
         .unwrap();
+        assert_eq!(b.gc_per_op, Some(0.0001632));
         assert_eq!(
             (b.scenario.as_str(), b.strategy.as_str()),
             ("s02_pass_string", "cstring")
