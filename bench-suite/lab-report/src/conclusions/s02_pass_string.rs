@@ -5,7 +5,9 @@
 use lab_record::ResultFile;
 
 use super::shared::{versus_at, View};
-use crate::stats::{at, find, fit_line, fmt_ns, margin_apart, median, values};
+use crate::stats::{
+    at, find, fit_line, fmt_ns, margin_apart, margin_at_each, median, series, values,
+};
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
@@ -71,6 +73,15 @@ pub fn go(_: &View, go: &ResultFile) -> Vec<String> {
             fmt_ns(cs),
             fmt_ns(esc),
             fmt_ns(ne)
+        ));
+    }
+    // The directive's gain is the escape of the checksum's address (a Go heap allocation avoided),
+    // a fixed cost, so it is read over the whole sweep, not at one length.
+    let margins = margin_at_each(go, "len", "ptr_len", "ptr_len_escape");
+    if !margins.is_empty() {
+        c.push(format!(
+            "Go's `ptr_len` with `#cgo noescape` over without it, by length: {}.",
+            series(&margins, |l| format!("{l} B"))
         ));
     }
     c
