@@ -263,17 +263,31 @@ uint64_t lab_native_s03_unknown_length(const lab_request *req, const uint8_t *na
 uint64_t lab_native_s04_known_length(const lab_request *req, const uint8_t *name, size_t name_len,
                                      uint8_t *buf, size_t cap, uint64_t iters);
 
-/* S05: lab_consume_str_array(items, n) over views the caller already holds. */
-uint64_t lab_native_s05_pass_batch(const lab_str *items, size_t n, uint64_t iters);
+/* S05's batch as its owner holds it: each item a byte string of its own (bytes, length, capacity:
+ * the three words of a Rust Vec<u8>), so a caller must build the views it passes. */
+typedef struct lab_native_bytes {
+  const uint8_t *ptr;
+  size_t len;
+  size_t cap;
+} lab_native_bytes;
+
+/* S05: on every call, views of the n items built into an array - on the stack up to 16 items, one
+ * malloc above (S05's `pinned_batch`, S06's threshold) - then lab_consume_str_array(views, n). */
+uint64_t lab_native_s05_pass_batch(const lab_native_bytes *items, size_t n, uint64_t iters);
+
+/* The native floors' own allocations on the calling thread (S05's view arrays), counted as
+ * lab_alloc_stats_get counts the host's (copies: none). */
+void lab_native_alloc_stats_get(lab_alloc_stats *out);
 
 /* S06: lab_header_get for each of the k names and the sum of the values' digests. */
 uint64_t lab_native_s06_read_headers(const lab_request *req, const lab_str *names, size_t k,
                                      uint64_t iters);
 
-/* S08: `writes` header writes (lab_header_set of name, value) from the calling thread, each under a
- * mutex of this file's, as C writers on several threads would share a request; returns
- * lab_touch(value) * writes, as S08's strategies do. Any number of threads may call it on the same
- * request: the mutex serialises their writes. */
+/* S08: `writes` header writes (lab_header_set of name, value) from the calling thread, each under
+ * native.c's one lock - the algorithm of Rust's std::sync::Mutex, which S08's `mutex` row takes -
+ * as C writers on several threads would share a request; returns lab_touch(value) * writes, as
+ * S08's strategies do. Any number of threads may call it on the same request: the lock serialises
+ * their writes. */
 uint64_t lab_native_s08_cross_thread_writes(lab_request *req, const uint8_t *name, size_t name_len,
                                             const uint8_t *value, size_t value_len,
                                             uint64_t writes);

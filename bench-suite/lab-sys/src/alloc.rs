@@ -2,7 +2,8 @@
 //!
 //! The Rust side counts through a `#[global_allocator]` that every binary linking this crate
 //! (benches, tests, the extension cdylib) uses; the C host counts its own `malloc`/`free`
-//! (`lab_alloc_stats_get`, read by [`host_stats`]). Both count per thread, so tests running in parallel threads do not
+//! (`lab_alloc_stats_get`, read by [`host_stats`]), and so do the native floors
+//! ([`native_stats`]); the C side is both. Both count per thread, so tests running in parallel threads do not
 //! see each other's allocations. Copies are counted where they happen: the host counts the bytes
 //! it writes into caller buffers, and Rust strategies that copy report it with [`note_copy`] —
 //! one thread-local add, the same price the host pays for its own count.
@@ -107,6 +108,27 @@ pub fn host_stats() -> sys::lab_alloc_stats {
     stats
 }
 
+/// The native floors' own allocations for this thread (`lab_native_alloc_stats_get`: a floor that
+/// allocates, as S05's does above 16 items, counts on the C side like the host).
+#[inline]
+pub fn native_stats() -> sys::lab_alloc_stats {
+    let mut stats = sys::lab_alloc_stats::default();
+    // SAFETY: valid out-param.
+    unsafe { sys::lab_native_alloc_stats_get(&mut stats) };
+    stats
+}
+
+/// The C side's counters: the host's and the native floors'.
+fn c_stats() -> sys::lab_alloc_stats {
+    let (h, n) = (host_stats(), native_stats());
+    sys::lab_alloc_stats {
+        allocs: h.allocs + n.allocs,
+        frees: h.frees + n.frees,
+        bytes_allocated: h.bytes_allocated + n.bytes_allocated,
+        bytes_copied: h.bytes_copied + n.bytes_copied,
+    }
+}
+
 /// Both sides' counters at one instant, with what other threads credited to this one.
 #[derive(Debug, Clone, Copy)]
 pub struct Snapshot {
@@ -119,7 +141,7 @@ impl Snapshot {
     pub fn now() -> Self {
         Snapshot {
             rust: rust_counts(),
-            c: host_stats(),
+            c: c_stats(),
             credited: CREDITED.try_with(Cell::get).unwrap_or_default(),
         }
     }

@@ -62,24 +62,39 @@ pub fn s04_known_length(
     answer(sum, iters)
 }
 
-/// S05: `lab_consume_str_array` over views already built, as a C caller holds its batch.
+/// S05: on every call, views of `items` built into an array (the stack up to 16 items, one C
+/// allocation above, as `pinned_batch`'s), then `lab_consume_str_array`.
 ///
 /// # Safety
-/// Every view must point to `len` readable bytes (or have `len == 0`) for the call: the views are
-/// raw, because the batch that owns the bytes holds them beside its views.
+/// Every item must point to `len` readable bytes (or have `len == 0`) for the call: the items are
+/// raw, because the batch that owns the bytes holds them beside these.
 #[inline]
-pub unsafe fn s05_pass_batch(items: &[sys::lab_str], iters: u64) -> Result<u64, LabError> {
-    // SAFETY: the caller's promise; the host reads the views during the call only.
+pub unsafe fn s05_pass_batch(items: &[sys::lab_native_bytes], iters: u64) -> Result<u64, LabError> {
+    // SAFETY: the caller's promise; the floor reads the items during the call only.
     answer(
         unsafe { sys::lab_native_s05_pass_batch(items.as_ptr(), items.len(), iters) },
         iters,
     )
 }
 
+/// S05's items as the floor's owner holds them: each `Vec`'s bytes, length and capacity. Valid
+/// while `items` and their heap bytes live unmodified.
+pub fn owned_bytes(items: &[Vec<u8>]) -> Vec<sys::lab_native_bytes> {
+    items
+        .iter()
+        .map(|b| sys::lab_native_bytes {
+            ptr: b.as_ptr(),
+            len: b.len(),
+            cap: b.capacity(),
+        })
+        .collect()
+}
+
 /// S06: `lab_header_get` for each name, digests summed.
 ///
 /// # Safety
-/// As [`s05_pass_batch`], for the names.
+/// Every name must point to `len` readable bytes (or have `len == 0`) for the call: the views are
+/// raw, because the input that owns the bytes holds them beside its views.
 #[inline]
 pub unsafe fn s06_read_headers(
     req: &Request,
@@ -95,8 +110,8 @@ pub unsafe fn s06_read_headers(
     )
 }
 
-/// Raw views of `items`, for [`s05_pass_batch`] and [`s06_read_headers`]: valid while `items` and
-/// their heap bytes live unmodified.
+/// Raw views of `items`, for [`s06_read_headers`]: valid while `items` and their heap bytes live
+/// unmodified.
 pub fn raw_views(items: &[Vec<u8>]) -> Vec<sys::lab_str> {
     items
         .iter()
@@ -108,10 +123,11 @@ pub fn raw_views(items: &[Vec<u8>]) -> Vec<sys::lab_str> {
 }
 
 /// S08's native request: any thread writes it, through [`S08Request::write`] only, which the C
-/// side serialises with its own mutex — as C writers on several threads share a request.
+/// side serialises with its own lock (std's `Mutex` algorithm, written in C) — as C writers on
+/// several threads share a request.
 pub struct S08Request(Request);
 
-// SAFETY: the request is only read or written through `write`, whose C side takes one mutex around
+// SAFETY: the request is only read or written through `write`, whose C side takes one lock around
 // every write, so writes from several threads never overlap; Request itself is Send.
 unsafe impl Sync for S08Request {}
 
@@ -120,10 +136,10 @@ impl S08Request {
         S08Request(req)
     }
 
-    /// `writes` writes of `name: value` under the C mutex; `lab_touch(value) * writes`.
+    /// `writes` writes of `name: value` under the C lock; `lab_touch(value) * writes`.
     #[inline]
     pub fn write(&self, name: &[u8], value: &[u8], writes: u64) -> Result<u64, LabError> {
-        // SAFETY: a live request (owned by self); the writes are serialised by the C mutex (see
+        // SAFETY: a live request (owned by self); the writes are serialised by the C lock (see
         // the Sync impl), and no view of the request is ever handed out, so none is invalidated.
         let sum = unsafe {
             sys::lab_native_s08_cross_thread_writes(
@@ -179,6 +195,29 @@ fn answer(sum: u64, iters: u64) -> Result<u64, LabError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// S08's C lock excludes: four threads replacing one header 20 000 times each (every write
+    /// frees the old header block and allocates the new one) leave a request whose header is one
+    /// of the values written, and a checksum of every write.
+    #[test]
+    fn s08_lock_serialises_writers_on_one_request() {
+        const WRITES: u64 = 20_000;
+        let mut req = S08Request::new(Request::realistic(4, 1).unwrap());
+        let values: Vec<Vec<u8>> = (0..4).map(|t| crate::payload(24 + t, t as u64)).collect();
+        std::thread::scope(|s| {
+            for v in &values {
+                let req = &req;
+                s.spawn(move || {
+                    assert_eq!(
+                        req.write(b"x-shared", v, WRITES),
+                        Ok(crate::host::touch(v).wrapping_mul(WRITES))
+                    );
+                });
+            }
+        });
+        let last = req.value(b"x-shared").expect("the header was written");
+        assert!(values.contains(&last), "a torn value: {last:?}");
+    }
 
     #[test]
     fn a_refused_native_loop_is_an_error_an_empty_one_is_not() {

@@ -4,6 +4,10 @@
 //! `pinned_batch` (an array of `{ptr, len}` views — borrowing does the Pinner's job at no run-time
 //! cost), `packed` (every item copied into one buffer plus offsets, the buffer reused). The arrays
 //! live on the stack up to 16 items (S06's threshold), so `pinned_batch` allocates nothing there.
+//!
+//! `pinned_batch` and the floor build their views on every call: a real batch (a request's header
+//! map) is new on every call, so views of the previous one cannot be kept, and a strategy that
+//! reused them would be timing a batch that never changes.
 
 use std::cell::RefCell;
 use std::ffi::CString;
@@ -27,8 +31,9 @@ pub const BATCHES: &[usize] = &[1, 2, 4, 8, 16, 32, 64, 128, 256];
 /// The strings of a header map flattened as key, value, key, value… plus `packed`'s reused buffer.
 pub struct Batch {
     pub items: Vec<Vec<u8>>,
-    /// Views of `items`, as a C caller holds its batch (the native floor's input).
-    raw: Vec<lab_sys::sys::lab_str>,
+    /// `items` as the native floor holds them (bytes, length, capacity), from which it builds its
+    /// views on every call as `pinned_batch` does.
+    owned: Vec<lab_sys::sys::lab_native_bytes>,
     scratch: RefCell<Packed>,
 }
 
@@ -56,7 +61,7 @@ impl Batch {
 
     pub fn from_items(items: Vec<Vec<u8>>) -> Self {
         Batch {
-            raw: lab_sys::native::raw_views(&items),
+            owned: lab_sys::native::owned_bytes(&items),
             items,
             scratch: RefCell::new(Packed::default()),
         }
@@ -107,11 +112,13 @@ pub fn packed(b: &Batch) -> Result<u64, LabError> {
     host::consume_packed(buf, offsets)
 }
 
-/// The floor: C calling `lab_consume_str_array` on views it already holds
-/// (`lab_native_s05_pass_batch`).
+/// The floor: C building views of the items it holds on every call, on the stack up to 16 items
+/// and in one allocation above, then calling `lab_consume_str_array`
+/// (`lab_native_s05_pass_batch`): `pinned_batch`'s work without the boundary.
 pub fn native(b: &Batch, iters: u64) -> Result<u64, LabError> {
-    // SAFETY: `raw` views `items`, whose heap bytes live with the batch and are never modified.
-    unsafe { lab_sys::native::s05_pass_batch(&b.raw, iters) }
+    // SAFETY: `owned` describes `items`, whose heap bytes live with the batch and are never
+    // modified.
+    unsafe { lab_sys::native::s05_pass_batch(&b.owned, iters) }
 }
 
 fn cases(sweep: Sweep) -> Vec<Case> {
@@ -127,7 +134,13 @@ pub fn cases_at(ns: &[usize]) -> Vec<Case> {
         let bytes: usize = input.items.iter().map(Vec::len).sum();
         // Above N items each slot array is one heap allocation.
         let arrays = usize::from(n > N);
-        cases.push(Case::native(&params!(n), Expect::NONE, &input, native));
+        // The floor builds the views as `pinned_batch` does: its array above N is C's allocation.
+        cases.push(Case::native(
+            &params!(n),
+            Expect::new(0, arrays, 0),
+            &input,
+            native,
+        ));
         strategies!(cases, params!(n), input, [
             // A CString per item (its bytes and NUL), plus the CString and pointer arrays.
             cstring_each => Expect::new(n + 2 * arrays, 0, bytes + n),

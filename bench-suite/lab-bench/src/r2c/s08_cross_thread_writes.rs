@@ -49,7 +49,7 @@ pub struct Input {
     on_worker: Arc<OnWorker<Request>>,
     /// `mutex`: the request behind a lock.
     locked: Mutex<Request>,
-    /// The native floor's request, written by C under C's own mutex.
+    /// The native floor's request, written by C under its std-`Mutex`-algorithm lock.
     native: S08Request,
     value: Vec<u8>,
     wait: bool,
@@ -179,8 +179,9 @@ pub fn mutex(i: &Input, writer: usize, writes: u64) -> Result<u64, LabError> {
     Ok(touch(&i.value).wrapping_mul(writes))
 }
 
-/// The floor: the same writes made by C on the writer's thread, each under a C mutex
-/// (`lab_native_s08_cross_thread_writes`): `mutex`'s work without the boundary.
+/// The floor: the same writes made by C on the writer's thread, each under a lock of the same
+/// algorithm as `mutex`'s `std::sync::Mutex`, written in C (`lab_native_s08_cross_thread_writes`):
+/// `mutex`'s work without the boundary, contended or not.
 pub fn native(i: &Input, writer: usize, writes: u64) -> Result<u64, LabError> {
     i.native.write(NAMES[writer], &i.value, writes)
 }
