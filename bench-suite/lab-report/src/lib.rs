@@ -18,6 +18,7 @@ use lab_record::{load_dir, PLOT_DIR};
 mod anchors;
 pub mod compare;
 mod conclusions;
+pub mod fixtures;
 mod floor;
 mod format;
 pub mod gate;
