@@ -68,7 +68,7 @@ fn rebuild(args: Vec<String>) -> Result<PathBuf, String> {
     }
     let machine = match machine {
         Some(m) => m,
-        None => default_machine(&root)?,
+        None => lab_report::report_machine(&root, &lab_record::local::machine_id())?,
     };
     lab_report::write_report(&root, &machine).map_err(|e| e.to_string())
 }
@@ -252,34 +252,4 @@ fn counted_class(
         ));
     }
     Ok(first.clone())
-}
-
-/// This machine's directory under `root/results/` where there is one, else the only one there; the
-/// records of another machine are rendered only when asked for (`--machine`) or when no other
-/// exists.
-fn default_machine(root: &Path) -> Result<String, String> {
-    let here = lab_record::local::machine_id();
-    if root.join("results").join(&here).is_dir() {
-        return Ok(here);
-    }
-    let results = root.join("results");
-    let entries = std::fs::read_dir(&results)
-        .map_err(|e| format!("{}: {e} (run scripts/bench first)", results.display()))?;
-    let mut ids: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.path().join(".").is_dir())
-        .filter_map(|e| e.file_name().into_string().ok())
-        // results/ also holds the plots and flame graphs of every machine.
-        .filter(|name| name != "plots" && name != "flamegraphs")
-        .collect();
-    ids.sort();
-    match ids.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(format!("no machine directory under {}", results.display())),
-        many => Err(format!(
-            "several machines under {}, none of them this one ({here}): {}; choose one with --machine ID",
-            results.display(),
-            many.join(", ")
-        )),
-    }
 }
