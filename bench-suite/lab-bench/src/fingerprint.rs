@@ -1,22 +1,24 @@
-//! The machine fingerprint every result carries (docs/DESIGN.md): CPU, cores, kernel, toolchains
+//! The machine fingerprint every result carries (docs/DESIGN.md): the machine class (CPU family,
+//! model and the features glibc dispatches on, cores, glibc, valgrind, nginx), kernel, toolchains
 //! that built this binary, Go's version, the git commit and the date. A report never mixes
-//! machines silently: results live under `results/<machine id>/`.
+//! machines silently: results live under `results/<machine id>/`, the class's id.
 
 use std::fs;
 use std::process::Command;
 
-use lab_record::{local, machine_id, rfc3339_utc, Machine};
+use lab_record::{local, rfc3339_utc, Machine};
 
-/// Fingerprints this machine (CPU from /proc/cpuinfo, kernel, the toolchains that built this
-/// binary, the git commit of the work tree) at the current time.
+/// Fingerprints this machine (its class, kernel, the toolchains that built this binary, the git
+/// commit of the work tree) at the current time.
 pub fn detect(mode: &str) -> Machine {
-    let (cpu, cores) = (local::cpu_model(), local::cores());
+    let class = local::machine_class().clone();
     let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
         .map_or_else(|_| "unknown".into(), |s| s.trim().into());
     Machine {
-        id: machine_id(&cpu, cores),
-        cpu,
-        cores,
+        id: class.id(),
+        cpu: class.model_name.clone(),
+        cores: class.cores,
+        class: Some(class),
         kernel,
         rustc: env!("LAB_RUSTC_VERSION").into(),
         cc: env!("LAB_CC_VERSION").into(),

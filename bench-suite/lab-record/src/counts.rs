@@ -110,10 +110,17 @@ pub fn counts_key(lang: &str, direction: &str, case_id: &str) -> String {
 
 /// Every counts file under `dir` (`results/<machine>/counts/`), merged into one map by case id.
 pub fn load_counts(dir: &Path) -> io::Result<BTreeMap<String, Counts>> {
-    let mut all = BTreeMap::new();
+    Ok(load_counts_files(dir)?
+        .into_iter()
+        .flat_map(|f| f.counts)
+        .collect())
+}
+
+/// Every counts file under `dir`, in the order of their names; none where `dir` does not exist.
+pub fn load_counts_files(dir: &Path) -> io::Result<Vec<CountsFile>> {
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(all),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
     let mut paths: Vec<PathBuf> = rd
@@ -121,20 +128,21 @@ pub fn load_counts(dir: &Path) -> io::Result<BTreeMap<String, Counts>> {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     paths.sort();
-    for p in paths {
-        let text = fs::read_to_string(&p)?;
-        let file: CountsFile = serde_json::from_str(&text).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "{}: damaged counts file ({e}); delete it and rerun",
-                    p.display()
-                ),
-            )
-        })?;
-        all.extend(file.counts);
-    }
-    Ok(all)
+    paths
+        .iter()
+        .map(|p| {
+            let text = fs::read_to_string(p)?;
+            serde_json::from_str(&text).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "{}: damaged counts file ({e}); delete it and rerun",
+                        p.display()
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

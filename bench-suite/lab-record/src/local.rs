@@ -2,6 +2,10 @@
 //! crate, which writes the records, and by the report, which reads them after a run.
 
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use crate::{MachineClass, Probes};
 
 /// The workspace root: the nearest directory above `$CARGO_MANIFEST_DIR` (which cargo sets for
 /// the benches and tests it runs), else above the running binary, that holds `scenarios/` and
@@ -45,25 +49,53 @@ pub fn checking(args: &[String]) -> bool {
     args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench")
 }
 
-/// This machine's CPU model (`/proc/cpuinfo`'s first `model name`), `unknown` where it has none.
-pub fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown".into())
-}
-
 /// The cores this process may run on.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// This machine's id, the directory of its records: [`crate::machine_id`] of its CPU and cores.
+/// The nginx packages whose versions are part of the class (S15 runs inside them).
+const NGINX_PACKAGES: &[&str] = &["nginx", "libnginx-mod-http-lua", "libnginx-mod-http-js"];
+
+/// This machine's class, probed once per process: `/proc/cpuinfo`, [`cores`], `ldd --version`,
+/// `valgrind --version`, and `dpkg-query` for the versions of [`NGINX_PACKAGES`] (`<name>
+/// <version>` each, sorted by name; none where dpkg or the packages are missing).
+pub fn machine_class() -> &'static MachineClass {
+    static CLASS: OnceLock<MachineClass> = OnceLock::new();
+    CLASS.get_or_init(|| {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let ldd = output("ldd", &["--version"]);
+        let valgrind = output("valgrind", &["--version"]);
+        let mut dpkg = vec!["-W", "-f=${Package} ${Version}\\n"];
+        dpkg.extend_from_slice(NGINX_PACKAGES);
+        let mut nginx: Vec<&str> = Vec::new();
+        let listed = output("dpkg-query", &dpkg);
+        nginx.extend(listed.lines().filter(|l| l.split_whitespace().count() == 2));
+        nginx.sort_unstable();
+        MachineClass::from_probes(&Probes {
+            cpuinfo: &cpuinfo,
+            cores: cores(),
+            ldd: &ldd,
+            valgrind: &valgrind,
+            nginx: &nginx.join(" "),
+        })
+    })
+}
+
+/// This machine's id, the directory of its records: its [`machine_class`]'s id.
 pub fn machine_id() -> String {
-    crate::machine_id(&cpu_model(), cores())
+    machine_class().id()
+}
+
+/// What `program args` prints on stdout, empty where it cannot run. Run from `/`, with its
+/// output read whole, so neither the directory nor the caller's streams matter.
+fn output(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .current_dir("/")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
 }

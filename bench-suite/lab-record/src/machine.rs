@@ -1,15 +1,21 @@
-//! The machine a result was measured on: its fingerprint, the id its results live under, and the
-//! date format of the fingerprint.
+//! The machine a result was measured on: its fingerprint (with its class, whose id its results
+//! live under) and the date format of the fingerprint.
 
 use serde::{Deserialize, Serialize};
 
+use crate::class::MachineClass;
+
 /// Where and with what a result was measured. A report never mixes machines silently: results
-/// live under `results/<id>/`.
+/// live under `results/<id>/`, the id of the machine's [`MachineClass`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Machine {
     pub id: String,
     pub cpu: String,
     pub cores: usize,
+    /// What decides the code that runs (CPU family, model and features, glibc, valgrind, nginx);
+    /// `None` in a record that lacks it; the report then says the class was not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<MachineClass>,
     pub kernel: String,
     pub rustc: String,
     pub cc: String,
@@ -32,6 +38,7 @@ impl Machine {
             id: id.into(),
             cpu: "example".into(),
             cores: 1,
+            class: None,
             kernel: "k".into(),
             rustc: "r".into(),
             cc: "c".into(),
@@ -42,36 +49,6 @@ impl Machine {
             mode: "full".into(),
         }
     }
-}
-
-/// `<family>-<cores>c-<hash>`, e.g. `epyc-2c-3f9a`: readable, and stable across the machines of one
-/// class (same CPU model and core count), so CI's and a developer's runs of one class compare.
-pub fn machine_id(cpu: &str, cores: usize) -> String {
-    const VENDOR_WORDS: &[&str] = &[
-        "amd",
-        "intel",
-        "r",
-        "tm",
-        "genuine",
-        "authentic",
-        "processor",
-        "cpu",
-    ];
-    let family = cpu
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-        .map(|w| w.to_ascii_lowercase())
-        .find(|w| {
-            !w.is_empty()
-                && !VENDOR_WORDS.contains(&w.as_str())
-                && w.chars().all(|c| c.is_ascii_alphanumeric())
-        })
-        .unwrap_or_else(|| "cpu".into());
-    // FNV-1a: tiny, and stable across Rust versions (unlike DefaultHasher).
-    let mut h: u32 = 0x811c_9dc5;
-    for b in cpu.bytes().chain(cores.to_le_bytes()) {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    format!("{family}-{cores}c-{:04x}", h & 0xffff)
 }
 
 /// Formats a time as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
@@ -101,18 +78,6 @@ pub fn rfc3339_utc(t: std::time::SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn machine_id_is_readable_and_stable() {
-        assert_eq!(machine_id("AMD EPYC", 2), machine_id("AMD EPYC", 2));
-        assert!(machine_id("AMD EPYC", 2).starts_with("epyc-2c-"));
-        assert!(
-            machine_id("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", 8).starts_with("xeon"),
-            "{}",
-            machine_id("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", 8)
-        );
-        assert_ne!(machine_id("AMD EPYC", 2), machine_id("AMD EPYC", 4));
-    }
 
     #[test]
     fn rfc3339_dates() {

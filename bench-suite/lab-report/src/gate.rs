@@ -1,6 +1,6 @@
 //! `lab-report check-counts`: the regression gate on the callgrind pass's counts. The counts of a
 //! pass (`results/<machine>/counts/*.json`) against a committed set
-//! (`bench-suite/lab-bench/tests/fixtures/counts-quick.json`): a row whose instructions or estimated
+//! (`bench-suite/lab-bench/tests/fixtures/counts/<id>.json`, chosen by class in `fixtures.rs`): a row whose instructions or estimated
 //! cycles per call moved beyond the tolerance, a committed row the pass did not count, or a
 //! counted row the committed set lacks fails the gate, each listed. Refreshing the committed set
 //! (`scripts/bench --refresh-counts`) is how a change that moves counts on purpose passes.

@@ -18,6 +18,7 @@ use lab_record::{load_dir, PLOT_DIR};
 mod anchors;
 pub mod compare;
 mod conclusions;
+pub mod fixtures;
 mod floor;
 mod format;
 pub mod gate;
@@ -44,4 +45,56 @@ pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {
     let path = root.join("REPORT.md");
     fs::write(&path, render::render(&files, machine_id))?;
     Ok(path)
+}
+
+/// Which machine's records under `root/results/` the report renders: `here`'s (this machine's id)
+/// where they exist, else the only machine's there. A report never shows another machine's records
+/// in place of this one's unless nothing else could be meant; with several and none of `here`,
+/// the caller must choose (`--machine`).
+pub fn report_machine(root: &Path, here: &str) -> Result<String, String> {
+    let results = root.join("results");
+    if results.join(here).is_dir() {
+        return Ok(here.to_owned());
+    }
+    let entries = fs::read_dir(&results)
+        .map_err(|e| format!("{}: {e} (run scripts/bench first)", results.display()))?;
+    let mut ids: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().join(".").is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        // results/ also holds the plots and flame graphs of every machine.
+        .filter(|name| name != "plots" && name != "flamegraphs")
+        .collect();
+    ids.sort();
+    match ids.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(format!("no machine directory under {}", results.display())),
+        many => Err(format!(
+            "several machines under {}, none of them this one ({here}): {}; choose one with --machine ID",
+            results.display(),
+            many.join(", ")
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_renders_this_machines_records() {
+        let root = std::env::temp_dir().join(format!("lab-report-machine-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let dir = |id: &str| fs::create_dir_all(root.join("results").join(id)).unwrap();
+        dir("plots");
+        assert!(report_machine(&root, "b").is_err(), "no machine at all");
+        dir("a");
+        assert_eq!(report_machine(&root, "b").unwrap(), "a", "the only one");
+        dir("b");
+        dir("c");
+        assert_eq!(report_machine(&root, "b").unwrap(), "b", "this machine's");
+        let e = report_machine(&root, "d").unwrap_err();
+        assert!(e.contains("a, b, c") && e.contains("--machine"), "{e}");
+        fs::remove_dir_all(&root).unwrap();
+    }
 }

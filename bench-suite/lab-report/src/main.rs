@@ -3,11 +3,16 @@
 //!
 //! ```text
 //! lab-report [--root DIR] [--machine ID]
+//! lab-report machine [--id]
 //! lab-report compare OLD_DIR NEW_DIR [--noise FRACTION] [--all]
-//! lab-report check-counts COMMITTED.json COUNTS_DIR [--tolerance FRACTION] [--skip PART] [--write]
+//! lab-report check-counts (COMMITTED.json | --fixtures DIR) COUNTS_DIR [--tolerance FRACTION] [--skip PART] [--write]
 //! ```
 //! `--root` is the directory holding `results/` and `REPORT.md` (default: the current directory);
-//! `--machine` the machine id under `results/` (default: the only one there).
+//! `--machine` the machine id under `results/` (default: this machine's, where `results/` has it,
+//! else the only one there).
+//!
+//! `machine` prints this machine's class line (`lab_record::MachineClass::line`), or with `--id`
+//! the id its records go under (`scripts/counts-machine`).
 //!
 //! `compare` reads two directories of record files (`results/<machine-id>/`, or a baseline saved
 //! by `scripts/bench --save-baseline NAME` under `target/lab-baselines/NAME/`) and prints, per
@@ -19,9 +24,11 @@
 //! (`results/<machine>/counts/`) against a committed set; exit 1, listing the rows, when any moved
 //! beyond the tolerance (default 0.02 of its instructions; its misses' cycles by their own size or
 //! 100) or is missing on either side; `--skip PART` leaves out the rows whose id contains PART on
-//! both sides (S15's when only nginx's packages differ from the committed class). `--write` instead
-//! replaces
-//! the committed set with the pass's counts (`scripts/bench --refresh-counts`).
+//! both sides. `--fixtures DIR` chooses the committed set by the class the counts were taken on
+//! (`fixtures.rs`: `DIR/<id>.json` of the same class; S15's rows left out when only nginx's
+//! packages differ; a failure naming the class when none fits). `--write` instead replaces the
+//! committed set with the pass's counts, with `--fixtures` this class's `<id>.json` and
+//! `<id>.machine` (`scripts/bench --refresh-counts`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -31,6 +38,7 @@ fn main() -> ExitCode {
     let outcome = match args.split_first() {
         Some((first, rest)) if first == "compare" => compare(rest),
         Some((first, rest)) if first == "check-counts" => check_counts(rest),
+        Some((first, rest)) if first == "machine" => machine(rest),
         _ => rebuild(args).map(|path| println!("lab-report: wrote {}", path.display())),
     };
     match outcome {
@@ -60,7 +68,7 @@ fn rebuild(args: Vec<String>) -> Result<PathBuf, String> {
     }
     let machine = match machine {
         Some(m) => m,
-        None => only_machine(&root)?,
+        None => lab_report::report_machine(&root, &lab_record::local::machine_id())?,
     };
     lab_report::write_report(&root, &machine).map_err(|e| e.to_string())
 }
@@ -102,11 +110,22 @@ fn compare(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+fn machine(args: &[String]) -> Result<(), String> {
+    let class = lab_record::local::machine_class();
+    match args {
+        [] => println!("{}", class.line()),
+        [id] if id == "--id" => println!("{}", class.id()),
+        _ => return Err("usage: lab-report machine [--id]".into()),
+    }
+    Ok(())
+}
+
 fn check_counts(args: &[String]) -> Result<(), String> {
     let usage =
-        "usage: lab-report check-counts COMMITTED.json COUNTS_DIR [--tolerance FRACTION] [--skip PART] [--write]";
+        "usage: lab-report check-counts (COMMITTED.json | --fixtures DIR) COUNTS_DIR [--tolerance FRACTION] [--skip PART] [--write]";
     let (mut paths, mut tolerance, mut write) = (Vec::new(), lab_report::gate::TOLERANCE, false);
     let mut skip: Vec<String> = Vec::new();
+    let mut fixtures: Option<PathBuf> = None;
     let mut args = args.iter();
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -124,17 +143,49 @@ fn check_counts(args: &[String]) -> Result<(), String> {
                     .ok_or("--skip needs a part of a row id, e.g. s15_real_proxy")?
                     .clone(),
             ),
+            "--fixtures" => {
+                fixtures = Some(PathBuf::from(
+                    args.next().ok_or("--fixtures needs a directory")?,
+                ));
+            }
             "-h" | "--help" => return Err(usage.into()),
             p => paths.push(PathBuf::from(p)),
         }
     }
-    let [committed, dir] = paths.as_slice() else {
-        return Err(usage.into());
+    let (committed, dir) = match (paths.as_slice(), &fixtures) {
+        ([committed, dir], None) => (Some(committed.clone()), dir.clone()),
+        ([dir], Some(_)) => (None, dir.clone()),
+        _ => return Err(usage.into()),
     };
-    let mut new = lab_record::load_counts(dir).map_err(|e| e.to_string())?;
     if write && !skip.is_empty() {
         return Err("--skip is for checking; --write writes every row".into());
     }
+    let files = lab_record::load_counts_files(&dir).map_err(|e| e.to_string())?;
+    // With --fixtures, the committed set is the one of the class the counts were taken on.
+    let committed = match (committed, &fixtures) {
+        (Some(c), _) => c,
+        (None, Some(fixtures)) => {
+            let class = counted_class(&files, &dir)?;
+            if write {
+                let (json, line) = lab_report::fixtures::paths_for(fixtures, &class);
+                std::fs::create_dir_all(fixtures)
+                    .map_err(|e| format!("{}: {e}", fixtures.display()))?;
+                lab_record::write_atomically(&line, &(class.line() + "\n"))
+                    .map_err(|e| format!("{}: {e}", line.display()))?;
+                json
+            } else {
+                let listed = lab_report::fixtures::list(fixtures)
+                    .map_err(|e| format!("{}: {e}", fixtures.display()))?;
+                let choice = lab_report::fixtures::choose(&listed, &class.line(), fixtures)?;
+                println!("{}", choice.note);
+                skip.extend(choice.skip.map(str::to_owned));
+                choice.counts
+            }
+        }
+        (None, None) => return Err(usage.into()),
+    };
+    let mut new: std::collections::BTreeMap<String, lab_record::Counts> =
+        files.into_iter().flat_map(|f| f.counts).collect();
     let kept = |id: &String| !skip.iter().any(|part| id.contains(part.as_str()));
     new.retain(|id, _| kept(id));
     if new.is_empty() {
@@ -145,7 +196,7 @@ fn check_counts(args: &[String]) -> Result<(), String> {
     }
     if write {
         let json = serde_json::to_string_pretty(&new).map_err(|e| e.to_string())?;
-        lab_record::write_atomically(committed, &(json + "\n"))
+        lab_record::write_atomically(&committed, &(json + "\n"))
             .map_err(|e| format!("{}: {e}", committed.display()))?;
         println!(
             "lab-report: wrote {} ({} rows)",
@@ -154,7 +205,7 @@ fn check_counts(args: &[String]) -> Result<(), String> {
         );
         return Ok(());
     }
-    let text = std::fs::read_to_string(committed).map_err(|e| {
+    let text = std::fs::read_to_string(&committed).map_err(|e| {
         format!(
             "{}: {e} (write it with scripts/bench --refresh-counts)",
             committed.display()
@@ -182,26 +233,23 @@ fn check_counts(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// The one machine directory under `root/results/`; with several, the caller must choose.
-fn only_machine(root: &Path) -> Result<String, String> {
-    let results = root.join("results");
-    let entries = std::fs::read_dir(&results)
-        .map_err(|e| format!("{}: {e} (run scripts/bench first)", results.display()))?;
-    let mut ids: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.path().join(".").is_dir())
-        .filter_map(|e| e.file_name().into_string().ok())
-        // results/ also holds the plots and flame graphs of every machine.
-        .filter(|name| name != "plots" && name != "flamegraphs")
-        .collect();
-    ids.sort();
-    match ids.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(format!("no machine directory under {}", results.display())),
-        many => Err(format!(
-            "several machines under {}: {}; choose one with --machine ID",
-            results.display(),
-            many.join(", ")
-        )),
+/// The machine class the counts under `dir` were taken on: one class for every file.
+fn counted_class(
+    files: &[lab_record::CountsFile],
+    dir: &Path,
+) -> Result<lab_record::MachineClass, String> {
+    let mut classes = files.iter().map(|f| f.machine.class.as_ref());
+    let Some(Some(first)) = classes.next() else {
+        return Err(format!(
+            "{}: no counts of a recorded machine class (run the callgrind pass: LAB_CALLGRIND=1 cargo bench)",
+            dir.display()
+        ));
+    };
+    if classes.any(|c| c != Some(first)) {
+        return Err(format!(
+            "{}: counts of several machine classes; count on one machine into an empty directory",
+            dir.display()
+        ));
     }
+    Ok(first.clone())
 }

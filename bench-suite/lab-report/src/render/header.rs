@@ -1,6 +1,7 @@
-//! The report's header: the machine the records were taken on, from the first file's fingerprint,
-//! a warning when any file comes from a quick run, whose figures are for smoke tests only, and the
-//! clock and instruction rates that check each row's count against its time.
+//! The report's header: the machine the records were taken on, from the first file's fingerprint
+//! (its class in full: CPU family and model, the features glibc dispatches on, cores, glibc,
+//! valgrind, nginx), a warning when any file comes from a quick run, whose figures are for smoke
+//! tests only, and the clock and instruction rates that check each row's count against its time.
 
 use std::fmt::Write as _;
 
@@ -13,7 +14,33 @@ pub(super) fn machine(out: &mut String, first: &ResultFile, files: &[ResultFile]
     let m = &first.machine;
     let _ = writeln!(out, "| machine | |\n|---|---|");
     let _ = writeln!(out, "| id | `{}` |", m.id);
-    let _ = writeln!(out, "| CPU | {} ({} cores) |", m.cpu, m.cores);
+    match &m.class {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "| CPU | {} ({}, {}), {} cores |",
+                c.model_name,
+                c.vendor,
+                c.cpu_id(),
+                c.cores
+            );
+            let features = if c.features.is_empty() {
+                "none".to_owned()
+            } else {
+                c.features.join(" ")
+            };
+            let _ = writeln!(out, "| features glibc dispatches on | {features} |");
+            let _ = writeln!(out, "| libc, valgrind | {}, {} |", c.glibc, c.valgrind);
+            let _ = writeln!(out, "| nginx | {} |", c.nginx);
+        }
+        None => {
+            let _ = writeln!(out, "| CPU | {} ({} cores) |", m.cpu, m.cores);
+            let _ = writeln!(
+                out,
+                "| machine class | not recorded in these records (family, model, features, glibc unknown) |"
+            );
+        }
+    }
     let _ = writeln!(out, "| kernel | {} |", m.kernel);
     let _ = writeln!(out, "| rustc | {} |", m.rustc);
     let _ = writeln!(out, "| C compiler | {} |", m.cc);

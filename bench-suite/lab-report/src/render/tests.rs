@@ -377,3 +377,33 @@ fn go_releases_stand_side_by_side() {
         "{md}"
     );
 }
+
+/// The header names the machine in full where the records carry its class, and says the class is
+/// not recorded where they do not.
+#[test]
+fn the_header_names_the_machine_class() {
+    let class = lab_record::MachineClass::from_probes(&lab_record::Probes {
+        cpuinfo: "vendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\nstepping\t: 1\nflags\t\t: sse4_2 avx avx2 bmi2 erms\n",
+        cores: 2,
+        ldd: "ldd (Debian GLIBC 2.36-9+deb12u14) 2.36\n",
+        valgrind: "valgrind-3.19.0\n",
+        nginx: "nginx 1.22.1-9+deb12u12",
+    });
+    let mut files = sample();
+    for f in &mut files {
+        f.machine.id = class.id();
+        f.machine.class = Some(class.clone());
+    }
+    let md = render(&files, &class.id());
+    for line in [
+        "| CPU | AMD EPYC (AuthenticAMD, family 25 model 1 stepping 1), 2 cores |",
+        "| features glibc dispatches on | avx avx2 bmi2 erms sse4_2 |",
+        "| libc, valgrind | glibc 2.36 (Debian GLIBC 2.36-9+deb12u14), valgrind-3.19.0 |",
+        "| nginx | nginx 1.22.1-9+deb12u12 |",
+    ] {
+        assert!(md.contains(line), "{line} not in the header");
+    }
+    assert!(md.contains(&format!("| id | `{}` |", class.id())));
+    let old = render(&sample(), "t-1c-0000");
+    assert!(old.contains("| machine class | not recorded"), "{old}");
+}
