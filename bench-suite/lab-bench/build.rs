@@ -36,6 +36,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", scenarios_dir.display());
     for path in [
         &include.join("lab.h"),
+        &include.join("lab_digest.h"),
         &host_dir,
         &c_ext,
         &cg.join("lab_cg.c"),

@@ -12,7 +12,8 @@ fn main() {
     let host_dir = harness.join("host");
     let host = host_dir.join("host.c");
     let native = harness.join("native/native.c");
-    for path in [&header, &host_dir, &native] {
+    let digest = include.join("lab_digest.h");
+    for path in [&header, &digest, &host_dir, &native] {
         println!("cargo:rerun-if-changed={}", path.display());
     }
 

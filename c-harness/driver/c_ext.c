@@ -15,6 +15,7 @@
  *      c-harness/driver/c_ext.c -o /tmp/c_ext.so
  */
 #include "lab.h"
+#include "lab_digest.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -129,14 +130,8 @@ static inline int arena_reserve(thread_state *s, size_t n) {
  * Reading headers, whatever the access strategy
  * ---------------------------------------------------------------------------------------------- */
 
-/* The Rust extension's digest: length rotated, first and last byte. */
-static uint64_t digest(const uint8_t *p, size_t n) {
-  if (p == NULL || n == 0) {
-    return 0;
-  }
-  uint64_t len = (uint64_t)n;
-  return ((len << 17) | (len >> 47)) ^ ((uint64_t)p[0] << 8) ^ (uint64_t)p[n - 1];
-}
+/* The Rust extension's digest (lab_sys::digest): the same checksum, lab_digest.h's. */
+static uint64_t digest(const uint8_t *p, size_t n) { return lab_digest(p, n); }
 
 typedef struct {
   const lab_entry *entry;

@@ -1,8 +1,9 @@
 /*
  * S01's floor and the S02 / S05 consumers: the host functions a caller passes data to, each
- * touching what it receives (lab_touch).
+ * reading every byte it receives (lab_touch: lab_digest.h's checksum).
  */
 #include "host_internal.h"
+#include "lab_digest.h"
 
 /* ------------------------------------------------------------------------------------------------
  * S01
@@ -18,12 +19,7 @@ uint64_t lab_noop_args(uint64_t a, uint64_t b, const void *ptr, size_t len) {
  * S02 / S05 consumers
  * ---------------------------------------------------------------------------------------------- */
 
-uint64_t lab_touch(const uint8_t *ptr, size_t len) {
-  if (ptr == NULL || len == 0) {
-    return 0;
-  }
-  return (uint64_t)len * 0x9E3779B97F4A7C15ull + ((uint64_t)ptr[0] << 8) + ptr[len - 1];
-}
+uint64_t lab_touch(const uint8_t *ptr, size_t len) { return lab_digest(ptr, len); }
 
 lab_status lab_consume_cstr(const char *s, uint64_t *checksum) {
   if (s == NULL || checksum == NULL) {

@@ -113,11 +113,14 @@ uint64_t lab_noop_args(uint64_t a, uint64_t b, const void *ptr, size_t len);
 /* ------------------------------------------------------------------------------------------------
  * S02 / S05: strings and batches handed from the extension to the host (read during the call only)
  *
- * Each consumer computes a checksum of what it received (lab_touch of every string: length, first
- * and last byte), so a benchmark can check the host really saw the bytes.
+ * Each consumer computes a checksum of what it received (lab_touch of every string), reading every
+ * byte as a real consumer does, so a strategy's cost includes what using the bytes costs and a
+ * benchmark can check the host really saw them.
  * ---------------------------------------------------------------------------------------------- */
 
-/* The checksum every consumer uses, exported so callers can compute the expected value. */
+/* The checksum every consumer uses (lab_digest.h: a serial chain over every 8-byte little-endian
+ * word, the tail and the length; NULL or len 0 gives 0), the same function as Rust's
+ * lab_sys::digest and Go's digest.Sum; exported so callers can compute the expected value. */
 uint64_t lab_touch(const uint8_t *ptr, size_t len);
 
 /* A NUL-terminated C string; the host must scan it for its length (strlen). */

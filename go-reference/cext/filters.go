@@ -15,26 +15,19 @@ package main
 //   - S06/S14: per_header_call, bulk_copy, bulk_borrow as in gotoc's S06, over the host table.
 
 import (
-	"math/bits"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
+
+	"ffilab/goref/digest"
 )
 
 // maxStackAllocedHeaderSize: arrays of views live on the stack up to this many headers and on
 // the heap above (the documents' threshold, Rust's DEFAULT_STACK_SLOTS).
 const maxStackAllocedHeaderSize = 16
-
-// digest is r2c::digest: length rotated, first and last byte.
-func digest(b []byte) uint64 {
-	if len(b) == 0 {
-		return 0
-	}
-	return bits.RotateLeft64(uint64(len(b)), 17) ^ uint64(b[0])<<8 ^ uint64(b[len(b)-1])
-}
 
 // ---------------------------------------------------------------------------------------------
 // The arena (eager and lazy copies)
@@ -85,7 +78,7 @@ func (a *arena) copyOnDemand(b []byte) uint64 {
 	at := len(a.tmp)
 	a.tmp = append(a.tmp, b...)
 	a.copied += uint64(len(b))
-	return digest(a.tmp[at:])
+	return digest.Sum(a.tmp[at:])
 }
 
 // copyPushed copies every pushed header into a.buf (reserved first so it does not move under the
@@ -207,7 +200,7 @@ func (l *lookup) get(name string) ([]byte, bool, status) {
 
 func (l *lookup) digestOf(name string) (uint64, status) {
 	v, _, st := l.get(name)
-	return digest(v), st
+	return digest.Sum(v), st
 }
 
 // all digests every header value (per-call strategies fetch views of all in one call).
@@ -228,7 +221,7 @@ func (l *lookup) all(stack *[maxStackAllocedHeaderSize]header) (uint64, status) 
 	}
 	var sum uint64
 	for i := range views {
-		sum += digest(bytesOf(views[i].value))
+		sum += digest.Sum(bytesOf(views[i].value))
 	}
 	return sum, statusOK
 }
@@ -324,12 +317,12 @@ func onRequestHeaders(cb callback) (uint64, status) {
 				putArena(a)
 				return 0, st
 			}
-			sum := digest(a.tmp) // the body copy
+			sum := digest.Sum(a.tmp) // the body copy
 			putArena(a)
 			return sum, statusOK
 		default:
 			b, st := cb.body()
-			return digest(b), st
+			return digest.Sum(b), st
 		}
 
 	case filterBasicAuth:
@@ -398,7 +391,7 @@ func onRequestHeaders(cb callback) (uint64, status) {
 		bytesCopied.Add(copied)
 		var sum uint64
 		for _, s := range owned {
-			sum += digest(unsafe.Slice(unsafe.StringData(s), len(s)))
+			sum += digest.Sum(unsafe.Slice(unsafe.StringData(s), len(s)))
 		}
 		return sum, statusOK
 
@@ -437,7 +430,7 @@ func onRequestBody(cb callback) (uint64, status) {
 		return 0, statusOK
 	}
 	b, st := cb.body()
-	return digest(b), st
+	return digest.Sum(b), st
 }
 
 // fromUTF8Lossy is Rust's String::from_utf8_lossy(b).into_owned(): valid UTF-8 is checked and

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+
+	"ffilab/goref/digest"
 )
 
 // The Rust runner checks that the strategies of a scenario agree at each sweep point; so does
@@ -37,7 +39,7 @@ func TestStrategiesAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Free()
-	value := Digest(Payload(n, 3))
+	value := digest.Sum(Payload(n, 3))
 	agree(t, "s03/s04", f, value, []strategy[*HeaderFixture]{
 		{"borrow", Borrow}, {"clone_on_return", CloneOnReturn}, {"prealloc_heap", PreallocHeap},
 	})

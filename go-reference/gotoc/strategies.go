@@ -44,10 +44,11 @@ import "C"
 import (
 	"bytes"
 	"fmt"
-	"math/bits"
 	"runtime"
 	"strings"
 	"unsafe"
+
+	"ffilab/goref/digest"
 )
 
 // ---------------------------------------------------------------------------------------------
@@ -79,16 +80,8 @@ func check(op string, st C.lab_status) error {
 	return nil
 }
 
-// Digest is r2c::digest: what Go does with bytes it read from the host (length rotated, first
-// and last byte), enough to prove it saw them.
-func Digest(b []byte) uint64 {
-	if len(b) == 0 {
-		return 0
-	}
-	return bits.RotateLeft64(uint64(len(b)), 17) ^ uint64(b[0])<<8 ^ uint64(b[len(b)-1])
-}
-
-// Touch is the host's lab_touch, the checksum every consumer computes (for expected values).
+// Touch is the host's lab_touch, the checksum every consumer computes (for expected values): the
+// same function as digest.Sum, which Go uses on bytes it read from the host.
 func Touch(b []byte) uint64 {
 	return uint64(C.lab_touch((*C.uint8_t)(unsafe.SliceData(b)), C.size_t(len(b))))
 }
@@ -267,7 +260,7 @@ func Borrow(f *HeaderFixture) (uint64, error) {
 		return 0, err
 	}
 	s := unsafe.String((*byte)(unsafe.Pointer(v.ptr)), int(v.len))
-	return Digest(unsafe.Slice(unsafe.StringData(s), len(s))), nil
+	return digest.Sum(unsafe.Slice(unsafe.StringData(s), len(s))), nil
 }
 
 // sinkString keeps clone_on_return's clone observable, so the compiler cannot drop or stack it.
@@ -281,7 +274,7 @@ func CloneOnReturn(f *HeaderFixture) (uint64, error) {
 	}
 	owned := strings.Clone(unsafe.String((*byte)(unsafe.Pointer(v.ptr)), int(v.len)))
 	sinkString = owned
-	return Digest(unsafe.Slice(unsafe.StringData(owned), len(owned))), nil
+	return digest.Sum(unsafe.Slice(unsafe.StringData(owned), len(owned))), nil
 }
 
 // PreallocHeap: S04, a []byte of exactly the known length, the host copies straight into it.
@@ -295,7 +288,7 @@ func PreallocHeap(f *HeaderFixture) (uint64, error) {
 		return 0, err
 	}
 	sinkBytes = buf
-	return Digest(buf[:n]), nil
+	return digest.Sum(buf[:n]), nil
 }
 
 var sinkBytes []byte
@@ -422,7 +415,7 @@ func PerHeaderCall(h *Headers) (uint64, error) {
 		if err := check("lab_header_get", st); err != nil {
 			return 0, err
 		}
-		sum += Digest(view(v))
+		sum += digest.Sum(view(v))
 	}
 	return sum, nil
 }
@@ -438,7 +431,7 @@ func PerHeaderCopy(h *Headers) (uint64, error) {
 			return 0, err
 		}
 		owned := C.GoStringN((*C.char)(unsafe.Pointer(v.ptr)), C.int(v.len))
-		sum += Digest(unsafe.Slice(unsafe.StringData(owned), len(owned)))
+		sum += digest.Sum(unsafe.Slice(unsafe.StringData(owned), len(owned)))
 	}
 	return sum, nil
 }
@@ -469,7 +462,7 @@ func BulkCopy(h *Headers) (uint64, error) {
 		found := false
 		for i := range views {
 			if bytes.Equal(view(views[i].name), name) {
-				sum += Digest(view(views[i].value))
+				sum += digest.Sum(view(views[i].value))
 				found = true
 				break
 			}

@@ -126,6 +126,19 @@ fn the_report_computes_its_conclusions() {
             ],
         ),
         file(
+            "s03_unknown_length",
+            vec![
+                // clone_on_return = borrow + 20 ns + 0.25 ns/byte, clone_utf8 = borrow + 30 ns +
+                // 0.5 ns/byte, exactly.
+                rec("borrow", &[("len", 8)], 5.0, 0.0, 0.0),
+                rec("clone_on_return", &[("len", 8)], 27.0, 1.0, 8.0),
+                rec("clone_utf8", &[("len", 8)], 39.0, 1.0, 8.0),
+                rec("borrow", &[("len", 4096)], 5.0, 0.0, 0.0),
+                rec("clone_on_return", &[("len", 4096)], 1049.0, 1.0, 4096.0),
+                rec("clone_utf8", &[("len", 4096)], 2083.0, 1.0, 4096.0),
+            ],
+        ),
+        file(
             "s06_read_headers",
             vec![
                 rec("per_header_call", &[("n", 16), ("k", 1)], 10.0, 0.0, 0.0),
@@ -164,9 +177,18 @@ fn the_report_computes_its_conclusions() {
         ),
         "{md}"
     );
+    // The per-byte line leads S02's and S03's conclusions, before any ratio.
+    let fit = "`cstring` costs 10.0 ns + 0.500 ns/byte over `ptr_len`";
+    let (fit_at, ratio_at) = (md.find(fit), md.find("At 64 B `cstring` costs"));
+    assert!(fit_at.is_some() && fit_at < ratio_at, "{md}");
+    let s03 = &md[md.find("## S03").unwrap()..];
+    let clone = s03
+        .find("`clone_on_return` costs 20.0 ns + 0.250 ns/byte over `borrow` (least squares over 2 lengths).");
+    let utf8 = s03.find("`clone_utf8` costs 30.0 ns + 0.500 ns/byte over `borrow`");
+    let ends = s03.find("Fastest over the sweep:");
     assert!(
-        md.contains("`cstring` costs 10.0 ns + 0.500 ns/byte over `ptr_len`"),
-        "{md}"
+        clone.is_some() && utf8.is_some() && clone < ends && utf8 < ends,
+        "{s03}"
     );
     assert!(
         md.contains("| 16 | ×2.00 [1.96–2.04] | ×0.50 [0.49–0.51] |"),

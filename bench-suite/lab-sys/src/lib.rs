@@ -35,16 +35,33 @@ pub mod sys;
 mod view;
 pub mod worker;
 
-/// What the Rust side does with bytes it read from the host: enough to prove it saw them (length,
-/// first and last byte), cheap enough not to hide the cost of getting them.
+/// What the Rust side does with bytes it read from the host: a checksum that reads every byte, as
+/// a real consumer does, so a strategy's cost includes using what it got. The same function as the
+/// host's `lab_touch` (`c-harness/include/lab_digest.h`) and Go's `digest.Sum`, and tests check they
+/// agree: a serial chain `h = rotl(h ^ w, 29)` over every 8-byte little-endian word `w`, then the
+/// last `len % 8` bytes packed little-endian into one word, then `h ^ len * 0x9E3779B97F4A7C15`;
+/// empty gives 0. Each step needs the one before, so no compiler vectorizes or reshapes it: C, Rust
+/// and Go run the same loop, one load, xor and rotate per 8 bytes.
 #[inline(always)]
 pub fn digest(bytes: &[u8]) -> u64 {
-    match (bytes.first(), bytes.last()) {
-        (Some(&f), Some(&l)) => {
-            (bytes.len() as u64).rotate_left(17) ^ (u64::from(f) << 8) ^ u64::from(l)
-        }
-        _ => 0,
+    const ROT: u32 = 29;
+    const LEN_MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder();
+    let mut h = 0u64;
+    for w in words {
+        let w: [u8; 8] = w.try_into().expect("chunks_exact(8) yields 8 bytes");
+        h = (h ^ u64::from_le_bytes(w)).rotate_left(ROT);
     }
+    if !tail.is_empty() {
+        // Last byte first: byte k of the tail lands in bits 8k..8k+7 (little-endian).
+        let w = tail
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        h = (h ^ w).rotate_left(ROT);
+    }
+    h ^ (bytes.len() as u64).wrapping_mul(LEN_MIX)
 }
 
 /// `len` printable bytes without NUL, the same for the same seed: the strings the R→C scenarios

@@ -18,15 +18,18 @@ pub(crate) fn model_valid_name(name: &[u8]) -> bool {
         })
 }
 
-/// lab.h's `lab_touch`: length, first and last byte (wrapping).
+/// lab.h's `lab_touch` (lab_digest.h): every 8-byte group of bytes, the last one possibly shorter,
+/// read as a little-endian word `w` and chained as `h = rotl(h ^ w, 29)` from 0; then
+/// `h ^ len * 0x9E3779B97F4A7C15` (wrapping). Empty gives 0.
 pub(crate) fn model_touch(b: &[u8]) -> u64 {
-    match (b.first(), b.last()) {
-        (Some(&f), Some(&l)) => (b.len() as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .wrapping_add(u64::from(f) << 8)
-            .wrapping_add(u64::from(l)),
-        _ => 0,
-    }
+    let h = b.chunks(8).fold(0u64, |h, group| {
+        let w = group
+            .iter()
+            .enumerate()
+            .fold(0u64, |w, (k, &byte)| w | u64::from(byte) << (8 * k));
+        (h ^ w).rotate_left(29)
+    });
+    h ^ (b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// `lab_consume_packed` through `host::consume_packed`: item i is `buf[o[i]..o[i + 1]]`.

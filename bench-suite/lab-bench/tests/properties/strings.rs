@@ -6,6 +6,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 
 use lab_bench::r2c::s02_pass_string as s02;
+use lab_sys::digest;
 use lab_sys::host::{self, CStrPtr, HostStr, LabError};
 
 use crate::config;
@@ -30,8 +31,75 @@ fn packed() -> impl Strategy<Value = (Vec<u8>, Vec<u32>)> {
     })
 }
 
+/// Bytes of every value (high bits set included), the same for the same seed.
+fn filler(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 56) as u8
+        })
+        .collect()
+}
+
+/// The host's `lab_touch` (C), `lab_sys::digest` (Rust) and the model of lab.h are one function:
+/// every length up to 80 (each tail length, and 0) and large ones, from slices starting at each
+/// offset within an 8-byte word, over several fillers.
+#[test]
+fn digest_is_the_hosts_touch_at_every_length_and_offset() {
+    let lens = (0..=80).chain([127, 128, 129, 1023, 1024, 1031, 4096, 65535, 65536, 65543]);
+    for len in lens {
+        for seed in [1, 0x9E37_79B9, 0xDEAD_BEEF_CAFE] {
+            let buf = filler(len + 7, seed);
+            for offset in 0..8 {
+                let b = &buf[offset..offset + len];
+                let d = digest(b);
+                assert_eq!(
+                    d,
+                    host::touch(b),
+                    "len {len} seed {seed:#x} offset {offset}"
+                );
+                assert_eq!(
+                    d,
+                    model_touch(b),
+                    "len {len} seed {seed:#x} offset {offset}"
+                );
+            }
+        }
+    }
+}
+
+/// Changing any one byte changes the checksum: every byte is read.
+#[test]
+fn digest_reads_every_byte() {
+    for len in [1, 7, 8, 9, 64, 1027] {
+        let b = filler(len, 7);
+        let d = digest(&b);
+        for i in 0..len {
+            let mut c = b.clone();
+            c[i] ^= 0x01;
+            assert_ne!(digest(&c), d, "len {len}: byte {i} not read");
+            assert_ne!(
+                host::touch(&c),
+                d,
+                "len {len}: byte {i} not read by lab_touch"
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// Arbitrary bytes: the Rust digest and the host's touch agree with the model.
+    #[test]
+    fn digest_agrees_with_the_host(b in bytes(200), offset in 0..8usize) {
+        let b = &b[offset.min(b.len())..];
+        prop_assert_eq!(digest(b), model_touch(b));
+        prop_assert_eq!(host::touch(b), model_touch(b));
+    }
 
     /// Arbitrary bytes as (ptr, len) strings and as C strings (interior NUL: the clean error).
     #[test]

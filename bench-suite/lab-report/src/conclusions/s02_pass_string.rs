@@ -1,33 +1,21 @@
 //! Conclusions of S02 pass a string R→C (FINDINGS S02, `s02_pass_string`, R→C): what a
-//! NUL-terminated copy (`cstring`) costs against lending pointer and length (`ptr_len`), at the
-//! documents' 64 B, as a line over the length sweep, and Go's three ways re-measured.
+//! NUL-terminated copy (`cstring`) costs against lending pointer and length (`ptr_len`): first as
+//! a line over the length sweep (fixed ns + ns per byte), then at the documents' 64 B; and Go's
+//! three ways re-measured.
 
 use lab_record::ResultFile;
 
-use super::shared::{versus_at, View};
-use crate::stats::{
-    at, find, fit_line, fmt_ns, margin_apart, margin_at_each, median, series, values,
-};
+use super::shared::{per_byte_fit, versus_at, View};
+use crate::stats::{at, find, fmt_ns, margin_apart, margin_at_each, median, series, values};
 
 pub fn r2c(v: &View) -> Vec<String> {
     let f = v.file;
-    let mut c = Vec::new();
+    // The per-byte line leads: the host reads every byte of either, so what `cstring` adds is a
+    // fixed cost and a cost per byte (NUL scan, copy, the host's strlen), not a ratio that grows
+    // with the length.
+    let mut c: Vec<String> = per_byte_fit(f, "cstring", "ptr_len").into_iter().collect();
     if let Some(both) = versus_at(f, "cstring", "ptr_len", &[("len", 64)]) {
         c.push(format!("At 64 B {both}."));
-    }
-    // The difference as a line: its intercept is what does not grow with the length (allocation,
-    // free), its slope what does (NUL scan, copy, the host's strlen).
-    let pts: Vec<(f64, f64)> = values(f, "len")
-        .iter()
-        .filter_map(|&l| {
-            Some((
-                l as f64,
-                median(f, "cstring", &[("len", l)])? - median(f, "ptr_len", &[("len", l)])?,
-            ))
-        })
-        .collect();
-    if let Some((a, b)) = fit_line(&pts) {
-        c.push(format!("`cstring` costs {a:.1} ns + {b:.3} ns/byte over `ptr_len` (least squares over {} lengths).", pts.len()));
     }
     // Lending copies nothing, so its two ends should match: rows of other work, timed seconds
     // apart, so their medians and brackets; where the callgrind pass counted both, their

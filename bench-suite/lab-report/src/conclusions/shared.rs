@@ -6,7 +6,7 @@ use lab_record::ResultFile;
 
 use crate::floor::Floor;
 use crate::standing::{lead_text, standings};
-use crate::stats::{at, find, fmt_ns, margin, values, versus, Margin, Spread};
+use crate::stats::{at, find, fit_line, fmt_ns, margin, median, values, versus, Margin, Spread};
 
 /// What one section's conclusions may read.
 pub struct View<'a> {
@@ -129,6 +129,26 @@ pub(crate) fn fastest_by_len(v: &View) -> String {
         "Fastest over the sweep: {}.",
         lead_text(&standings(v.file, v.floor))
     )
+}
+
+/// `other`'s cost over `base` as a line over the length sweep (S02, S03), least squares over the
+/// medians' differences: the intercept is what does not grow with the length (a call, an
+/// allocation), the slope what does (a scan, a copy, a validation). Both rows' consumers read
+/// every byte, so the slope is the strategy's own per-byte work, and the line holds at every
+/// length where a ratio grows with it.
+pub(crate) fn per_byte_fit(f: &ResultFile, other: &str, base: &str) -> Option<String> {
+    let pts: Vec<(f64, f64)> = values(f, "len")
+        .iter()
+        .filter_map(|&l| {
+            let m = |s: &str| median(f, s, &[("len", l)]);
+            Some((l as f64, m(other)? - m(base)?))
+        })
+        .collect();
+    let (a, b) = fit_line(&pts)?;
+    Some(format!(
+        "`{other}` costs {a:.1} ns + {b:.3} ns/byte over `{base}` (least squares over {} lengths).",
+        pts.len()
+    ))
 }
 
 /// `other` against `base` at the shortest and the longest length of the sweep (S03, S04): the two

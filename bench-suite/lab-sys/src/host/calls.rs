@@ -15,10 +15,11 @@ pub fn requests_live() -> usize {
     unsafe { sys::lab_requests_live() }
 }
 
-/// The host's checksum of one string (length, first and last byte), as every consumer computes it.
+/// The host's checksum of one string (`lab_touch`, every byte read), as every consumer computes
+/// it: the same function as [`crate::digest`].
 #[inline]
 pub fn touch(bytes: &[u8]) -> u64 {
-    // SAFETY: a valid slice; lab_touch reads only bytes[0] and bytes[len - 1] when len > 0.
+    // SAFETY: a valid slice; lab_touch reads bytes[..len] during the call only.
     unsafe { sys::lab_touch(bytes.as_ptr(), bytes.len()) }
 }
 
