@@ -335,7 +335,7 @@ typedef enum lab_filter {
   LAB_FILTER_BODY = 3,         /* reads the body (S07) */
   LAB_FILTER_BASIC_AUTH = 4,   /* S14: checks `authorization`, 401 local reply on failure */
   LAB_FILTER_HEADER_GET_SET = 5, /* S14: gets several headers, sets several */
-  LAB_FILTER_CLONE_ALL = 6,    /* S12: clones every header into owned strings (allocation-heavy) */
+  LAB_FILTER_CLONE_ALL = 6,    /* S12: copies every header value into an allocation of its own */
   LAB_FILTER_PANIC = 7         /* S10: panics */
 } lab_filter;
 

@@ -33,16 +33,20 @@ pub fn c2r(v: &View) -> Vec<String> {
     // The guard's parts, each beside the row it adds to: catch_unwind and the quiet-hook flag
     // around the same opaque body call, one thread-local write beside the bare call.
     for (part, base, what) in [
-        ("catch_unwind", "body_call", "`catch_unwind` alone"),
+        (
+            "catch_unwind",
+            "body_call",
+            "`catch_unwind` alone, over the same body call",
+        ),
         (
             "quiet_hook",
             "body_call",
-            "the quiet-hook flag (two thread-local writes)",
+            "The quiet-hook flag (two thread-local writes), over the same body call",
         ),
         (
             "thread_local",
             "bare_call",
-            "one thread-local write in the dlopen()ed library",
+            "One thread-local write in the dlopen()ed library, over the bare call",
         ),
     ] {
         if let Some(line) = counted_versus_at(f, part, base, &[]) {
