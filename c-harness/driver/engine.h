@@ -44,6 +44,10 @@ typedef struct {
   lab_ext_noop_fn noop;
   lab_ext_noop_args_fn noop_args;
   lab_ext_noop_guarded_fn noop_guarded;
+  lab_ext_noop_body_call_fn noop_body_call;
+  lab_ext_noop_catch_unwind_fn noop_catch_unwind;
+  lab_ext_noop_quiet_hook_fn noop_quiet_hook;
+  lab_ext_noop_thread_local_fn noop_thread_local;
   lab_ext_callback_fn on_request_headers;
   lab_ext_callback_fn on_request_body;
   lab_ext_callback_fn on_response_headers;
@@ -265,11 +269,17 @@ static inline uint64_t fixture_requests(fixture *f, uint64_t iters) {
   return sum;
 }
 
-/* The loops several scenarios time. run_request: fixture_requests of the fixture ctx. run_empty
- * and run_guarded: iters bare calls of lab_ext_noop / lab_ext_noop_guarded of the ext_api ctx. */
+/* The loops several scenarios time. run_request: fixture_requests of the fixture ctx. run_empty,
+ * run_guarded and S10's run_body_call, run_catch_unwind, run_quiet_hook, run_thread_local: iters
+ * bare calls of lab_ext_noop, lab_ext_noop_guarded, lab_ext_noop_body_call, ... of the ext_api
+ * ctx. */
 uint64_t run_request(void *ctx, uint64_t iters);
 uint64_t run_empty(void *ctx, uint64_t iters);
 uint64_t run_guarded(void *ctx, uint64_t iters);
+uint64_t run_body_call(void *ctx, uint64_t iters);
+uint64_t run_catch_unwind(void *ctx, uint64_t iters);
+uint64_t run_quiet_hook(void *ctx, uint64_t iters);
+uint64_t run_thread_local(void *ctx, uint64_t iters);
 
 /* A fixture case: its requests to the extension under test, and, when the floor is timed, a twin
  * fixture's to the floor; plan_finish frees both. Static inline, so that the case runs at the

@@ -173,10 +173,31 @@ uint64_t run_empty(void *ctx, uint64_t iters) {
   return iters;
 }
 
-uint64_t run_guarded(void *ctx, uint64_t iters) {
-  lab_ext_noop_guarded_fn f = ((const ext_api *)ctx)->noop_guarded;
+/* One bare-call loop over an argument-less export of the ext_api, each of the run_* above and
+ * below in one shape. */
+static inline uint64_t run_void(void (*f)(void), uint64_t iters) {
   for (uint64_t i = 0; i < iters; i++) {
     f();
   }
   return iters;
+}
+
+uint64_t run_guarded(void *ctx, uint64_t iters) {
+  return run_void(((const ext_api *)ctx)->noop_guarded, iters);
+}
+
+uint64_t run_body_call(void *ctx, uint64_t iters) {
+  return run_void(((const ext_api *)ctx)->noop_body_call, iters);
+}
+
+uint64_t run_catch_unwind(void *ctx, uint64_t iters) {
+  return run_void(((const ext_api *)ctx)->noop_catch_unwind, iters);
+}
+
+uint64_t run_quiet_hook(void *ctx, uint64_t iters) {
+  return run_void(((const ext_api *)ctx)->noop_quiet_hook, iters);
+}
+
+uint64_t run_thread_local(void *ctx, uint64_t iters) {
+  return run_void(((const ext_api *)ctx)->noop_thread_local, iters);
 }

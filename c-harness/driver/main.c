@@ -160,6 +160,12 @@ static void resolve_all(void *lib, const char *path, ext_api *x) {
   x->noop = (lab_ext_noop_fn)resolve(lib, path, LAB_EXT_NOOP);
   x->noop_args = (lab_ext_noop_args_fn)resolve(lib, path, LAB_EXT_NOOP_ARGS);
   x->noop_guarded = (lab_ext_noop_guarded_fn)resolve(lib, path, LAB_EXT_NOOP_GUARDED);
+  x->noop_body_call = (lab_ext_noop_body_call_fn)resolve(lib, path, LAB_EXT_NOOP_BODY_CALL);
+  x->noop_catch_unwind =
+      (lab_ext_noop_catch_unwind_fn)resolve(lib, path, LAB_EXT_NOOP_CATCH_UNWIND);
+  x->noop_quiet_hook = (lab_ext_noop_quiet_hook_fn)resolve(lib, path, LAB_EXT_NOOP_QUIET_HOOK);
+  x->noop_thread_local =
+      (lab_ext_noop_thread_local_fn)resolve(lib, path, LAB_EXT_NOOP_THREAD_LOCAL);
   x->on_request_headers = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_HEADERS);
   x->on_request_body = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_REQUEST_BODY);
   x->on_response_headers = (lab_ext_callback_fn)resolve(lib, path, LAB_EXT_ON_RESPONSE_HEADERS);

@@ -352,7 +352,7 @@ typedef enum lab_filter {
   LAB_FILTER_BODY = 3,         /* reads the body (S07) */
   LAB_FILTER_BASIC_AUTH = 4,   /* S14: checks `authorization`, 401 local reply on failure */
   LAB_FILTER_HEADER_GET_SET = 5, /* S14: gets several headers, sets several */
-  LAB_FILTER_CLONE_ALL = 6,    /* S12: clones every header into owned strings (allocation-heavy) */
+  LAB_FILTER_CLONE_ALL = 6,    /* S12: copies every header value into an allocation of its own */
   LAB_FILTER_PANIC = 7         /* S10: panics */
 } lab_filter;
 
@@ -406,8 +406,17 @@ typedef struct lab_ext_counters {
 typedef lab_status (*lab_ext_init_fn)(const lab_host_api *host);
 typedef void (*lab_ext_noop_fn)(void);
 typedef uint64_t (*lab_ext_noop_args_fn)(uint64_t a, uint64_t b, const void *ptr, size_t len);
-/* The same empty body as lab_ext_noop, inside the extension's panic guard (S10). */
+/* S10: an empty body inside the extension's whole panic guard, the one every callback runs. */
 typedef void (*lab_ext_noop_guarded_fn)(void);
+/* S10, the guard's parts each alone (a C extension, with no unwinding to guard against, exports
+ * empty bodies): body_call, the empty body called through a pointer the compiler cannot see
+ * through, as the guard calls it; catch_unwind, that call inside the unwinding catch alone;
+ * quiet_hook, that call inside what keeps the panic message quiet (a thread-local flag set and
+ * cleared); thread_local, one write of that thread-local flag alone. */
+typedef void (*lab_ext_noop_body_call_fn)(void);
+typedef void (*lab_ext_noop_catch_unwind_fn)(void);
+typedef void (*lab_ext_noop_quiet_hook_fn)(void);
+typedef void (*lab_ext_noop_thread_local_fn)(void);
 /* One callback of one request. On LAB_OK *result receives a checksum of what the filter read (it is
  * left untouched on an error); a panic in the filter is LAB_ERR_PANIC for this request only. */
 typedef lab_status (*lab_ext_callback_fn)(const lab_entry *entry, uint64_t *result);
@@ -422,6 +431,10 @@ typedef void (*lab_ext_destroy_fn)(void);
 #define LAB_EXT_NOOP "lab_ext_noop"
 #define LAB_EXT_NOOP_ARGS "lab_ext_noop_args"
 #define LAB_EXT_NOOP_GUARDED "lab_ext_noop_guarded"
+#define LAB_EXT_NOOP_BODY_CALL "lab_ext_noop_body_call"
+#define LAB_EXT_NOOP_CATCH_UNWIND "lab_ext_noop_catch_unwind"
+#define LAB_EXT_NOOP_QUIET_HOOK "lab_ext_noop_quiet_hook"
+#define LAB_EXT_NOOP_THREAD_LOCAL "lab_ext_noop_thread_local"
 #define LAB_EXT_ON_REQUEST_HEADERS "lab_ext_on_request_headers"
 #define LAB_EXT_ON_REQUEST_BODY "lab_ext_on_request_body"
 #define LAB_EXT_ON_RESPONSE_HEADERS "lab_ext_on_response_headers"

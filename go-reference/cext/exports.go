@@ -77,6 +77,28 @@ func lab_ext_noop_guarded() {
 	}()
 }
 
+// S10's parts of the guard, each alone. Go's whole guard is the deferred recover, so its
+// catch_unwind is the same; recover prints nothing, so Go has no hook to keep quiet and no
+// thread-local flag for it: body_call, quiet_hook and thread_local are the empty body.
+//
+//export lab_ext_noop_catch_unwind
+func lab_ext_noop_catch_unwind() {
+	defer func() {
+		if r := recover(); r != nil {
+			panicsCaught.Add(1)
+		}
+	}()
+}
+
+//export lab_ext_noop_body_call
+func lab_ext_noop_body_call() {}
+
+//export lab_ext_noop_quiet_hook
+func lab_ext_noop_quiet_hook() {}
+
+//export lab_ext_noop_thread_local
+func lab_ext_noop_thread_local() {}
+
 // guarded runs one callback: validates the entry, recovers any panic of the filter.
 func guarded(entry *C.lab_const_entry, result *C.uint64_t, filter func(callback) (uint64, status)) (st C.lab_status) {
 	if entry == nil {

@@ -16,10 +16,8 @@ package main
 
 import (
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 	"unsafe"
 
 	"ffilab/goref/digest"
@@ -379,19 +377,20 @@ func onRequestHeaders(cb callback) (uint64, status) {
 		if l.perCall {
 			return 0, statusUnsupported
 		}
-		// Allocation-heavy on purpose (S12): an owned Go string per header value, validated as
-		// UTF-8 on the way as Rust's String::from_utf8_lossy(..).into_owned() does (the same work:
-		// a string type that must hold valid UTF-8 is what an owned Rust String costs).
-		owned := make([]string, len(l.views))
+		// Allocation-heavy on purpose (S12): an owned copy of each header value (one allocation
+		// and one copy, no validation), as the C floor's malloc and memcpy and Rust's to_vec.
+		owned := make([][]byte, len(l.views))
 		var copied uint64
 		for i := range l.views {
-			owned[i] = fromUTF8Lossy(bytesOf(l.views[i].value))
-			copied += uint64(len(owned[i]))
+			v := bytesOf(l.views[i].value)
+			owned[i] = make([]byte, len(v))
+			copy(owned[i], v)
+			copied += uint64(len(v))
 		}
 		bytesCopied.Add(copied)
 		var sum uint64
-		for _, s := range owned {
-			sum += digest.Sum(unsafe.Slice(unsafe.StringData(s), len(s)))
+		for _, v := range owned {
+			sum += digest.Sum(v)
 		}
 		return sum, statusOK
 
@@ -431,81 +430,4 @@ func onRequestBody(cb callback) (uint64, status) {
 	}
 	b, st := cb.body()
 	return digest.Sum(b), st
-}
-
-// fromUTF8Lossy is Rust's String::from_utf8_lossy(b).into_owned(): valid UTF-8 is checked and
-// copied (one allocation); otherwise each invalid sequence becomes one U+FFFD. Invalid sequences
-// are cut as Rust's Utf8Chunks cuts them (the longest prefix of a valid encoding, at least one
-// byte), which neither strings.ToValidUTF8 (one U+FFFD per run) nor utf8.DecodeRune (one per byte)
-// does, so the same bytes give the same string in both extensions.
-func fromUTF8Lossy(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	var out strings.Builder
-	out.Grow(len(b) + 2)
-	for len(b) > 0 {
-		valid, bad := utf8Chunk(b)
-		out.Write(b[:valid])
-		if bad > 0 {
-			out.WriteString("\uFFFD")
-		}
-		b = b[valid+bad:]
-	}
-	return out.String()
-}
-
-// utf8Chunk is one step of Rust's Utf8Chunks: the length of the valid prefix of b, then the length
-// of the invalid sequence after it (0 at the end of b).
-func utf8Chunk(b []byte) (valid, bad int) {
-	at := func(i int) byte {
-		if i < len(b) {
-			return b[i]
-		}
-		return 0
-	}
-	cont := func(c byte) bool { return c&0xC0 == 0x80 }
-	i := 0
-	for i < len(b) {
-		c := b[i]
-		i++
-		if c >= 0x80 {
-			switch second := at(i); {
-			case c >= 0xC2 && c <= 0xDF:
-				if !cont(second) {
-					return valid, i - valid
-				}
-				i++
-			case c >= 0xE0 && c <= 0xEF:
-				if !(c == 0xE0 && second >= 0xA0 && second <= 0xBF ||
-					c >= 0xE1 && c <= 0xEC && cont(second) ||
-					c == 0xED && second >= 0x80 && second <= 0x9F ||
-					c >= 0xEE && cont(second)) {
-					return valid, i - valid
-				}
-				i++
-				if !cont(at(i)) {
-					return valid, i - valid
-				}
-				i++
-			case c >= 0xF0 && c <= 0xF4:
-				if !(c == 0xF0 && second >= 0x90 && second <= 0xBF ||
-					c >= 0xF1 && c <= 0xF3 && cont(second) ||
-					c == 0xF4 && second >= 0x80 && second <= 0x8F) {
-					return valid, i - valid
-				}
-				i++
-				for k := 0; k < 2; k++ {
-					if !cont(at(i)) {
-						return valid, i - valid
-					}
-					i++
-				}
-			default:
-				return valid, i - valid
-			}
-		}
-		valid = i
-	}
-	return valid, 0
 }

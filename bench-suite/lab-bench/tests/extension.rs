@@ -217,7 +217,7 @@ fn allocations_per_request() {
         (sys::LAB_FILTER_ONE_HEADER, sys::LAB_ACCESS_BULK_COPY, 1),
         (sys::LAB_FILTER_ONE_HEADER, sys::LAB_ACCESS_LAZY, 0),
         (sys::LAB_FILTER_ONE_HEADER, sys::LAB_ACCESS_EAGER, 0),
-        // An owned String per header (16) plus the Vec that holds them.
+        // An owned copy per header value (16) plus the Vec that holds them.
         (sys::LAB_FILTER_CLONE_ALL, sys::LAB_ACCESS_BULK_BORROW, 17),
     ] {
         let f = fixture(filter, access, None, 0);

@@ -69,22 +69,73 @@ pub extern "C" fn lab_ext_noop_args(
 }
 const _: sys::lab_ext_noop_args_fn = Some(lab_ext_noop_args);
 
-/// S10: an empty body inside the panic guard every callback has — the same [`guard`], so the row
-/// times what a callback pays for it. The body is a no-op reached through a pointer the compiler
-/// cannot see through, so it could panic: the landing pad, the thread-local flag and the outcome
-/// match all stay. (A closure the compiler can prove panic-free lets `catch_unwind` fold away,
-/// leaving a bare `ret` that times nothing.)
-#[no_mangle]
-pub extern "C" fn lab_ext_noop_guarded() {
+/// S10's empty body: what every S10 row but `bare_call` and `thread_local` calls, through a
+/// pointer the compiler cannot see through, so the body could panic: the landing pad, the flag and
+/// the outcome match of the rows around it all stay. (A closure the compiler can prove panic-free
+/// lets `catch_unwind` fold away, leaving a bare `ret` that times nothing.)
+#[inline(always)]
+fn opaque_empty_body() -> fn() -> Result<u64, LabError> {
     fn empty_body() -> Result<u64, LabError> {
         Ok(0)
     }
-    let body = black_box(empty_body as fn() -> Result<u64, LabError>);
+    black_box(empty_body as fn() -> Result<u64, LabError>)
+}
+
+/// S10 `guarded`: the empty body inside the whole [`guard`] every callback runs, so the row times
+/// what a callback pays for it.
+#[no_mangle]
+pub extern "C" fn lab_ext_noop_guarded() {
+    let body = opaque_empty_body();
     let mut sink = 0u64;
     let _ = guard(&mut sink, |_| body());
     black_box(sink);
 }
 const _: sys::lab_ext_noop_guarded_fn = Some(lab_ext_noop_guarded);
+
+/// S10 `body_call`: the empty body called alone, the base of the guard's parts below.
+#[no_mangle]
+pub extern "C" fn lab_ext_noop_body_call() {
+    let body = opaque_empty_body();
+    black_box(body().is_ok());
+}
+const _: sys::lab_ext_noop_body_call_fn = Some(lab_ext_noop_body_call);
+
+/// S10 `catch_unwind`: the empty body inside `catch_unwind` and nothing else (no flag, no host
+/// table, no status).
+#[no_mangle]
+pub extern "C" fn lab_ext_noop_catch_unwind() {
+    let body = opaque_empty_body();
+    black_box(panic::catch_unwind(body).is_ok_and(|r| r.is_ok()));
+}
+const _: sys::lab_ext_noop_catch_unwind_fn = Some(lab_ext_noop_catch_unwind);
+
+/// S10 `quiet_hook`: the empty body inside [`quietly`] alone, the guard's part that keeps the panic
+/// message quiet. Without `catch_unwind` a panic of the body would abort; the body never panics.
+#[no_mangle]
+pub extern "C" fn lab_ext_noop_quiet_hook() {
+    let body = opaque_empty_body();
+    black_box(quietly(|| body().is_ok()));
+}
+const _: sys::lab_ext_noop_quiet_hook_fn = Some(lab_ext_noop_quiet_hook);
+
+/// S10 `thread_local`: one write of the quiet hook's thread-local flag alone, what one access to a
+/// thread-local of a dlopen()ed library costs (`__tls_get_addr`). It writes the value the flag
+/// holds outside a guard, so it changes nothing.
+#[no_mangle]
+pub extern "C" fn lab_ext_noop_thread_local() {
+    IN_GUARD.with(|g| g.set(false));
+}
+const _: sys::lab_ext_noop_thread_local_fn = Some(lab_ext_noop_thread_local);
+
+/// The quiet hook's part of the guard: `IN_GUARD` set while `f` runs, so the hook installed by
+/// [`lab_ext_init`] stays quiet for the panics the guard catches inside `f`.
+#[inline(always)]
+fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    IN_GUARD.with(|g| g.set(true));
+    let r = f();
+    IN_GUARD.with(|g| g.set(false));
+    r
+}
 
 /// The panic guard of every export: loads the host table, runs `body` inside `catch_unwind` with
 /// the quiet-hook flag set, and turns the outcome into a status (writing `result` on success).
@@ -98,9 +149,7 @@ fn guard(
     let Some(api) = (unsafe { HOST.load(Ordering::Acquire).as_ref() }) else {
         return sys::LAB_ERR_ABI;
     };
-    IN_GUARD.with(|g| g.set(true));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| body(api)));
-    IN_GUARD.with(|g| g.set(false));
+    let outcome = quietly(|| panic::catch_unwind(AssertUnwindSafe(|| body(api))));
     match outcome {
         Ok(Ok(sum)) => {
             if !result.is_null() {

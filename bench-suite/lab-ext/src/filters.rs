@@ -272,18 +272,17 @@ pub fn on_request_headers(cb: &mut Callback<'_>) -> Result<u64, LabError> {
             Ok(sum)
         }
         sys::LAB_FILTER_CLONE_ALL => with_lookup(cb, access, |l| {
-            // Allocation-heavy on purpose (S12): an owned String per header.
-            let owned: Vec<String> = match l {
+            // Allocation-heavy on purpose (S12): an owned copy of each header value (one
+            // allocation and one memcpy, no validation), as the C floor's malloc and memcpy.
+            let owned: Vec<Vec<u8>> = match l {
                 Lookup::Views(views) => views
                     .iter()
-                    .map(|h| String::from_utf8_lossy(h.value().as_bytes()).into_owned())
+                    .map(|h| h.value().as_bytes().to_vec())
                     .collect(),
                 Lookup::PerCall(_) => return Err(LabError::Unsupported),
             };
-            note_copy(owned.iter().map(String::len).sum());
-            Ok(owned
-                .iter()
-                .fold(0u64, |s, v| s.wrapping_add(digest(v.as_bytes()))))
+            note_copy(owned.iter().map(Vec::len).sum());
+            Ok(owned.iter().fold(0u64, |s, v| s.wrapping_add(digest(v))))
         }),
         sys::LAB_FILTER_PANIC => panic!("lab filter panicked on purpose (S10)"),
         _ => Err(LabError::Unsupported),

@@ -242,9 +242,12 @@ fn panic_guard(c: &Ctx) -> Option<Answer> {
             fmt_ns(p.ns_per_call.median)
         )
     });
-    let anchor = find(f, "catch_unwind", |r| at(r, &[]))
-        .map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
-    Some((format!("`catch_unwind`: {cost}{panic}."), anchor))
+    let anchor =
+        find(f, "guarded", |r| at(r, &[])).map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
+    Some((
+        format!("The guard every callback runs (`guarded`): {cost}{panic}."),
+        anchor,
+    ))
 }
 
 /// S15's headline: the crossings' share of a request in nginx, as its section's first line says.

@@ -1,7 +1,9 @@
 /*
- * S10: panic containment. What catching a panic at the boundary costs (a bare call, the same call
- * under catch_unwind, a request whose filter panics), then the survival run: 10,000 panicking
- * requests on fresh requests, checked to leak nothing on either side.
+ * S10: panic containment. What catching a panic at the boundary costs: a bare call; the empty
+ * body of the guard called alone, inside catch_unwind alone, inside the quiet-hook flag alone; one
+ * thread-local write alone; the whole guard every callback runs; a request whose filter panics.
+ * Then the survival run: 10,000 panicking requests on fresh requests, checked to leak nothing on
+ * either side.
  */
 #include "../engine.h"
 
@@ -64,7 +66,11 @@ static const struct {
   run_fn bare;
 } strategies[] = {
     {"bare_call", run_empty},
-    {"catch_unwind", run_guarded},
+    {"body_call", run_body_call},
+    {"catch_unwind", run_catch_unwind},
+    {"quiet_hook", run_quiet_hook},
+    {"thread_local", run_thread_local},
+    {"guarded", run_guarded},
     {"panic", NULL},
 };
 

@@ -1,10 +1,11 @@
-//! Conclusions of S10 panic containment (FINDINGS S10, `s10_panic`, C→R): what guarding every
-//! entry with `catch_unwind` costs against a bare call, what a panicking request costs, and
-//! whether the host survives many of them.
+//! Conclusions of S10 panic containment (FINDINGS S10, `s10_panic`, C→R): what the guard every
+//! entry runs costs against a bare call, part by part (`catch_unwind` alone, the quiet-hook flag,
+//! one thread-local access), what a panicking request costs, and whether the host survives many of
+//! them.
 
 use lab_record::ResultFile;
 
-use super::shared::View;
+use super::shared::{counted_versus_at, View};
 use crate::stats::{at, find, fmt_ns, margin, median, param, Margin};
 
 pub fn c2r(v: &View) -> Vec<String> {
@@ -14,7 +15,7 @@ pub fn c2r(v: &View) -> Vec<String> {
     if let Some(g) = guard(f) {
         c.push(if g.margin.beyond_noise() {
             format!(
-                "`catch_unwind` around a call costs {} ns over the bare call ({} vs {} ns, {}).",
+                "The guard every callback runs (`guarded`: host table, quiet-hook flag, `catch_unwind`, status) costs {} ns over the bare call ({} vs {} ns, {}).",
                 fmt_ns(g.guarded - g.bare),
                 fmt_ns(g.guarded),
                 fmt_ns(g.bare),
@@ -22,12 +23,35 @@ pub fn c2r(v: &View) -> Vec<String> {
             )
         } else {
             format!(
-                "`catch_unwind` around a call costs nothing measurable: {} ns guarded vs {} ns bare ({}; the two differ by code alignment from run to run).",
+                "The guard every callback runs (`guarded`) costs nothing measurable: {} ns guarded vs {} ns bare ({}; the two differ by code alignment from run to run).",
                 fmt_ns(g.guarded),
                 fmt_ns(g.bare),
                 g.margin
             )
         });
+    }
+    // The guard's parts, each beside the row it adds to: catch_unwind and the quiet-hook flag
+    // around the same opaque body call, one thread-local write beside the bare call.
+    for (part, base, what) in [
+        (
+            "catch_unwind",
+            "body_call",
+            "`catch_unwind` alone, over the same body call",
+        ),
+        (
+            "quiet_hook",
+            "body_call",
+            "The quiet-hook flag (two thread-local writes), over the same body call",
+        ),
+        (
+            "thread_local",
+            "bare_call",
+            "One thread-local write in the dlopen()ed library, over the bare call",
+        ),
+    ] {
+        if let Some(line) = counted_versus_at(f, part, base, &[]) {
+            c.push(format!("{what}: {line}."));
+        }
     }
     if let (Some(p), Some(bare)) = (m("panic"), m("bare_call")) {
         c.push(format!(
@@ -54,10 +78,10 @@ pub struct Guard {
     pub margin: Margin,
 }
 
-/// The guard's cost, as the section and the guide state it.
+/// The whole guard's cost, as the section and the guide state it.
 pub fn guard(f: &ResultFile) -> Option<Guard> {
     let row = |s: &str| find(f, s, |r| at(r, &[]));
-    let (g, b) = (row("catch_unwind")?, row("bare_call")?);
+    let (g, b) = (row("guarded")?, row("bare_call")?);
     Some(Guard {
         guarded: g.ns_per_call.median,
         bare: b.ns_per_call.median,

@@ -5,7 +5,7 @@
 use lab_record::{Record, ResultFile};
 
 use super::shared::View;
-use crate::stats::{fmt_ns, param, percentile};
+use crate::stats::{find, fmt_ns, param, percentile};
 
 /// The records timed call by call (the others have no percentiles).
 pub fn timed_singly(f: &ResultFile) -> impl Iterator<Item = &Record> {
@@ -18,7 +18,7 @@ pub fn p(r: &Record, k: &str) -> f64 {
 }
 
 pub fn c2r(v: &View) -> Vec<String> {
-    timed_singly(v.file)
+    let mut c: Vec<String> = timed_singly(v.file)
         .map(|r| {
             format!(
                 "`{}` over {} calls: p50 {} ns, p99 {} ns, p99.9 {} ns, max {} ns (p99.9 / p50 = ×{:.1}).",
@@ -31,7 +31,39 @@ pub fn c2r(v: &View) -> Vec<String> {
                 p(r, "p99.9") / p(r, "p50")
             )
         })
-        .collect()
+        .collect();
+    c.extend(heavy_work(v));
+    c
+}
+
+/// What `alloc_heavy` does beside its C floor: an allocation and a copy of each header value on
+/// both sides, shown by the allocations, the bytes copied and the instructions per call of each.
+fn heavy_work(v: &View) -> Option<String> {
+    let rust = find(v.file, "alloc_heavy", |_| true)?;
+    let c = find(v.file_of("c", "c2r")?, "alloc_heavy", |_| true)?;
+    let counted = match (&rust.counts, &c.counts) {
+        (Some(r), Some(c)) => format!(
+            ", {:.0} vs {:.0} instructions per call (callgrind)",
+            r.instructions, c.instructions
+        ),
+        _ => String::new(),
+    };
+    Some(format!(
+        "`alloc_heavy` copies each header value into an allocation of its own and digests the copy, as its C floor does (malloc and memcpy): {} vs {} allocations and {:.0} vs {:.0} bytes copied per call in Rust and in C{counted}.",
+        fmt_count(rust.allocs_per_call.rust?),
+        fmt_count(c.allocs_per_call.rust?),
+        rust.bytes_copied_per_call,
+        c.bytes_copied_per_call
+    ))
+}
+
+/// An allocation count per call: whole where it is (it is, for a fixed request).
+fn fmt_count(n: f64) -> String {
+    if n.fract() == 0.0 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.2}")
+    }
 }
 
 /// Go's percentiles beside the documents' figures, which are per second at the proxy level, not
