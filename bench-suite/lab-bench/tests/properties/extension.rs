@@ -122,9 +122,11 @@ fn model_request_headers(c: &ExtCase, m: &Model, body: &[u8]) -> Result<u64, u32
                     host(Ok(sum))
                 }
                 sys::LAB_FILTER_CLONE_ALL if per_call => Err(sys::LAB_ERR_UNSUPPORTED),
-                sys::LAB_FILTER_CLONE_ALL => Ok(m.headers.iter().fold(0u64, |s, (_, v)| {
-                    s.wrapping_add(digest(String::from_utf8_lossy(v).as_bytes()))
-                })),
+                // An owned copy of every value, read whole (as the C floor's).
+                sys::LAB_FILTER_CLONE_ALL => Ok(m
+                    .headers
+                    .iter()
+                    .fold(0u64, |s, (_, v)| s.wrapping_add(digest(v)))),
                 _ => unreachable!("filters 0..=7 are all matched"),
             }
         }

@@ -79,7 +79,31 @@ pub(super) fn go_releases(f: &ResultFile, go: &ResultFile, others: &[&ResultFile
                  without them (go-reference/*/noescape.go are go1.24 files), so every pointer a cgo \
                  call is given escapes to the heap, as it does for any cgo call before Go 1.24.\n"
             );
+            let slowest = file.and_then(|file| slowest_over_main(go, file));
+            if let Some(x) = slowest.filter(|&x| f.direction == "c2r" && x >= MAPS_READ_RATIO) {
+                let _ = writeln!(
+                    out,
+                    "Go {m}'s calls from C cost up to ×{x:.0} of the main toolchain's here: from \
+                     Go 1.22.5 until 1.24 every call into Go from a process's main thread reads \
+                     `/proc/self/maps` to update the goroutine's stack bounds (golang/go#68587; \
+                     `strace` of the driver: one `openat` of it per call, \
+                     docs/evidence/2026-12-02-go-releases.md). A host's other threads do not pay it.\n"
+                );
+            }
         }
     }
     out
+}
+
+/// From this ratio of a release's C→Go row over the main toolchain's, the release's call is not a
+/// slower call but another code path (a file read per call), which the report names.
+const MAPS_READ_RATIO: f64 = 50.0;
+
+/// The highest ratio of a row of `release` over the same row of `main` (Go's main toolchain).
+fn slowest_over_main(main: &ResultFile, release: &ResultFile) -> Option<f64> {
+    release
+        .records
+        .iter()
+        .filter_map(|r| Some(r.ns_per_call.median / twin(main, r)?.ns_per_call.median))
+        .max_by(f64::total_cmp)
 }
