@@ -38,6 +38,8 @@ impl Installation {
         if !Path::new("/usr/share/nginx/src/conf_flags").is_file() {
             return Err(missing("nginx-dev"));
         }
+        // nginx's `make modules` builds the C module, the floor (hosts/nginx/build).
+        which("make").ok_or_else(|| missing("make"))?;
         Ok(Installation {
             nginx: which("nginx").ok_or_else(|| missing("nginx"))?,
             wrk: which("wrk").ok_or_else(|| missing("wrk"))?,
