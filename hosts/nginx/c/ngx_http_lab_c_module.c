@@ -271,7 +271,7 @@ lab_c_set_header(ngx_http_request_t *r, const u_char *key, size_t key_len, const
 static ngx_int_t
 ngx_http_lab_c_handler(ngx_http_request_t *r)
 {
-    static const struct { const u_char *name; size_t len; } read[3] = {
+    static const struct { const u_char *name; size_t len; } names[3] = {
         { (const u_char *) "user-agent", sizeof("user-agent") - 1 },
         { (const u_char *) "x-request-id", sizeof("x-request-id") - 1 },
         { (const u_char *) "accept", sizeof("accept") - 1 },
@@ -302,7 +302,7 @@ ngx_http_lab_c_handler(ngx_http_request_t *r)
     }
     sum = lab_c_digest(r->uri.data, r->uri.len);
     for (i = 0; i < 3; i++) {
-        v = lab_c_find(&r->headers_in.headers, read[i].name, read[i].len);
+        v = lab_c_find(&r->headers_in.headers, names[i].name, names[i].len);
         sum += v == NULL ? 0 : lab_c_digest(v->data, v->len);
     }
     /* The checksum is kept, as Rust's black_box keeps it: its address escapes to an empty asm. */
