@@ -1,5 +1,6 @@
-//! S15: the Rust nginx module (hosts/nginx) inside the packaged nginx — every case answers as its
-//! filter says, bad `Authorization` headers get a 401 (never a crash), a panicking filter becomes
+//! S15: the Rust nginx module (hosts/nginx) and the C module, the floor (hosts/nginx/c), inside the
+//! packaged nginx — every case answers as its filter says, the C module answers exactly as the
+//! Rust module's `borrow`, bad `Authorization` headers get a 401 (never a crash), a panicking filter becomes
 //! a 500 for its request while the same worker keeps serving, and under valgrind memcheck no error
 //! has the module in its stack; perf's flame graph of the worker names the module's frames.
 //! Starts nginx when it is installed (scripts/setup installs it); skips with a message when it is
@@ -8,7 +9,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use lab_bench::engines::nginx::{self, Installation, Nginx};
+use lab_bench::engines::nginx::{self, Installation, Modules, Nginx};
 
 /// One nginx at a time: the tests share the module build and the machine's 2 cores.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -16,8 +17,8 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// The panic location, beside the bench's cases.
 const PANIC_LOCATION: &str = "        location = /panic { ffi_lab panic borrow; empty_gif; }\n";
 
-/// nginx and the module built for it; `None` (the test says it skipped) without nginx.
-fn installed() -> Option<(Installation, std::path::PathBuf)> {
+/// nginx and the modules built for it; `None` (the test says it skipped) without nginx.
+fn installed() -> Option<(Installation, Modules)> {
     let inst = match Installation::detect() {
         Ok(i) => i,
         Err(e) => {
@@ -25,12 +26,12 @@ fn installed() -> Option<(Installation, std::path::PathBuf)> {
             return None;
         }
     };
-    Some((inst, nginx::build_module().expect("building hosts/nginx")))
+    Some((inst, nginx::build_modules().expect("building hosts/nginx")))
 }
 
 fn start(name: &str) -> Option<Nginx> {
-    let (inst, module) = installed()?;
-    Some(Nginx::start(&inst, &module, name, PANIC_LOCATION).expect("starting nginx"))
+    let (inst, modules) = installed()?;
+    Some(Nginx::start(&inst, &modules, name, PANIC_LOCATION).expect("starting nginx"))
 }
 
 fn header(h: &str) -> Vec<u8> {
@@ -88,6 +89,118 @@ fn every_case_answers_as_its_filter_says() {
     ng.stop().unwrap();
 }
 
+/// The C module (the floor, `c_module`) answers every request as the Rust module's `borrow`
+/// does: valid credentials 200, missing, malformed, wrong and oversized ones 401 with the same
+/// challenge, and header_get_set sets the same three headers with the same values.
+#[test]
+fn the_c_module_answers_as_the_rust_borrow() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(ng) = start("test-c-module") else {
+        return;
+    };
+    let valid = header(&format!("Authorization: {}", nginx::AUTHORIZATION));
+    let long = format!("Authorization: Basic {}", "QUFB".repeat(16 * 1024));
+    let auth: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("valid", valid, 200),
+        (
+            "valid, scheme in capitals, two spaces",
+            header("Authorization: BASIC  bGFiOnNlY3JldA=="),
+            200,
+        ),
+        (
+            "valid, unpadded",
+            header("Authorization: Basic bGFiOnNlY3JldA"),
+            200,
+        ),
+        ("missing", Vec::new(), 401),
+        (
+            "bad base64",
+            header("Authorization: Basic bGFi*nNlY3JldA=="),
+            401,
+        ),
+        (
+            "bad length",
+            header("Authorization: Basic bGFiOnNlY3JldA==A"),
+            401,
+        ),
+        (
+            "no \"Basic \"",
+            header("Authorization: bGFiOnNlY3JldA=="),
+            401,
+        ),
+        (
+            "other scheme",
+            header("Authorization: Bearer bGFiOnNlY3JldA=="),
+            401,
+        ),
+        ("scheme only", header("Authorization: Basic"), 401),
+        (
+            "wrong password (lab:wrong)",
+            header("Authorization: Basic bGFiOndyb25n"),
+            401,
+        ),
+        (
+            "wrong user (bal:secret)",
+            header("Authorization: Basic YmFsOnNlY3JldA=="),
+            401,
+        ),
+        (
+            "password with a suffix (lab:secret2)",
+            header("Authorization: Basic bGFiOnNlY3JldDI="),
+            401,
+        ),
+        (
+            "no colon (labsecret)",
+            header("Authorization: Basic bGFic2VjcmV0"),
+            401,
+        ),
+        ("oversized (48 KiB decoded)", header(&long), 401),
+    ];
+    for (what, h, want) in &auth {
+        let mut statuses = Vec::new();
+        for path in ["/basic_auth/c_module", "/basic_auth/borrow"] {
+            let (status, head) = nginx::request(ng.port, path, h).unwrap();
+            assert_eq!(status, *want, "{path}, {what}:\n{head}");
+            if *want == 401 {
+                assert!(
+                    head.contains("WWW-Authenticate: Basic realm=\"lab\""),
+                    "{path}, {what}: the challenge:\n{head}"
+                );
+            }
+            statuses.push(status);
+        }
+        assert_eq!(statuses[0], statuses[1], "{what}: C and Rust agree");
+    }
+    let set = [
+        "X-Lab-Seen: 1",
+        "X-Lab-Route: cluster-a",
+        "X-Lab-Response: rust",
+    ];
+    for path in ["/header_get_set/c_module", "/header_get_set/borrow"] {
+        for headers in [nginx::load_headers(), Vec::new()] {
+            let (status, head) = nginx::request(ng.port, path, &headers).unwrap();
+            assert_eq!(status, 200, "{path}:\n{head}");
+            for h in set {
+                assert_eq!(head.matches(h).count(), 1, "{path} sets {h} once:\n{head}");
+            }
+        }
+    }
+    // The floor is not auth_basic: no password file is read (it is removed here), the C module
+    // still answers from memory.
+    std::fs::remove_file(ng.prefix.join("htpasswd")).unwrap();
+    let (status, _) =
+        nginx::request(ng.port, "/basic_auth/c_module", &nginx::load_headers()).unwrap();
+    assert_eq!(status, 200, "the C module reads no password file");
+    let (status, _) =
+        nginx::request(ng.port, "/basic_auth/nginx_builtin", &nginx::load_headers()).unwrap();
+    // auth_basic answers 403 when its file is gone (ENOENT): it opens it on every request.
+    assert_eq!(
+        status, 403,
+        "auth_basic reads its password file on every request"
+    );
+    ng.stop().unwrap();
+}
+
 #[test]
 fn bad_authorization_headers_get_401_never_a_crash() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -118,7 +231,7 @@ fn bad_authorization_headers_get_401_never_a_crash() {
             header("Authorization: Bearer bGFiOnNlY3JldA=="),
         ),
     ];
-    for strategy in nginx::STRATEGIES {
+    for strategy in nginx::STRATEGIES.iter().chain([&nginx::FLOOR]) {
         let path = format!("/basic_auth/{strategy}");
         for (what, h) in &bad {
             let (status, _) = nginx::request(ng.port, &path, h).unwrap();
@@ -192,7 +305,7 @@ fn memcheck_traffic(port: u16) {
 #[test]
 fn memcheck_finds_no_error_in_the_module() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some((inst, module)) = installed() else {
+    let Some((inst, modules)) = installed() else {
         return;
     };
     let logs = lab_bench::options::target_dir().join("s15-nginx/test-memcheck/logs");
@@ -210,15 +323,23 @@ fn memcheck_finds_no_error_in_the_module() {
     .map(|s| s.to_string())
     .chain([format!("--log-file={}/memcheck.%p.log", logs.display())])
     .collect();
-    let ng = Nginx::start_under(&inst, &module, "test-memcheck", PANIC_LOCATION, &wrapper)
+    let ng = Nginx::start_under(&inst, &modules, "test-memcheck", PANIC_LOCATION, &wrapper)
         .expect("starting nginx under valgrind");
     memcheck_traffic(ng.port);
     ng.stop().unwrap();
-    // Every error block of every process's log: those with the module in their stack — its
-    // library's name (frames without debug info) or its crate's (demangled Rust frames) — fail the
-    // test; the others (nginx's, Lua's, njs's own) are printed, not judged here.
-    let name = module.file_name().unwrap().to_string_lossy().into_owned();
-    let in_module = |block: &str| block.contains(&name) || block.contains("ffi_lab_nginx");
+    // Every error block of every process's log: those with either module in their stack — its
+    // library's name (frames without debug info), the Rust crate's (demangled Rust frames) or the C
+    // module's functions — fail the test; the others (nginx's, Lua's, njs's own) are printed, not
+    // judged here.
+    let names: Vec<String> = [&modules.rust, &modules.c]
+        .iter()
+        .map(|m| m.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let in_module = |block: &str| {
+        names.iter().any(|n| block.contains(n.as_str()))
+            || block.contains("ffi_lab_nginx")
+            || block.contains("lab_c_")
+    };
     let (mut summaries, mut ours, mut theirs) = (0, Vec::new(), 0);
     for entry in std::fs::read_dir(&logs).unwrap().flatten() {
         let text = std::fs::read_to_string(entry.path()).unwrap();
@@ -277,10 +398,10 @@ fn perf_names_the_module_frames_of_the_worker() {
         eprintln!("skipped: no flame graph of the nginx worker: {e}");
         return;
     }
-    let Some((inst, module)) = installed() else {
+    let Some((inst, modules)) = installed() else {
         return;
     };
-    let ng = Nginx::start(&inst, &module, "test-profile", "").expect("starting nginx");
+    let ng = Nginx::start(&inst, &modules, "test-profile", "").expect("starting nginx");
     let dir = ng.prefix.join("flamegraphs");
     let _ = std::fs::remove_dir_all(&dir);
     let case = nginx::Case {
@@ -312,10 +433,10 @@ fn perf_names_the_module_frames_of_the_worker() {
 #[test]
 fn the_callgrind_location_answers_zero_dump_and_none() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some((inst, module)) = installed() else {
+    let Some((inst, modules)) = installed() else {
         return;
     };
-    let ng = Nginx::start(&inst, &module, "test-callgrind", nginx::CALLGRIND_LOCATION)
+    let ng = Nginx::start(&inst, &modules, "test-callgrind", nginx::CALLGRIND_LOCATION)
         .expect("starting nginx");
     let mut c = nginx::Connection::open(ng.port).unwrap();
     let get = |c: &mut nginx::Connection, q: &str| {

@@ -5,7 +5,8 @@
 //!   at the same work (a strategy's variant parameters, such as S06's stack threshold, aside);
 //! - C→R: the same filter in C (`c-harness/driver/c_ext.c`), the record of the same strategy and
 //!   parameters, timed by the same driver;
-//! - S15 (a real proxy): the `nginx_c` row of the same filter, nginx's own C in the same nginx;
+//! - S15 (a real proxy): the `c_module` row of the same filter, the Rust module's `borrow` as a C
+//!   module in the same nginx (hosts/nginx/c);
 //! - where the file has no floor rows at all, the empty call of the row's direction plus S01's R→C
 //!   `memcpy` of the bytes the row copies (interpolated between the measured lengths);
 //! - a row of a file that has floor rows but none of its work (S06's threshold rows, which no C
@@ -18,9 +19,9 @@ use lab_record::{Record, ResultFile, NATIVE};
 
 use crate::stats::{interpolate, param};
 
-/// S15's id and its floor row: nginx's own C module doing the same filter.
+/// S15's id and its floor row: the C module doing the same filter as the Rust module's `borrow`.
 pub const S15: &str = "s15_real_proxy";
-pub const S15_FLOOR: &str = "nginx_c";
+pub const S15_FLOOR: &str = "c_module";
 
 /// What a file's rows are divided by.
 pub struct Floor<'a> {
@@ -48,7 +49,7 @@ impl<'a> Floor<'a> {
             .find(|o| o.scenario == f.scenario && o.lang == "c" && o.direction == f.direction);
         let (native, by_strategy) = match (f.direction.as_str(), c_ext) {
             ("c2r", Some(c)) => (c.records.iter().collect(), true),
-            // S15: nginx's own C doing the same filter in the same nginx is the floor.
+            // S15: the C module doing the same filter in the same nginx is the floor.
             _ if f.scenario == S15 => (
                 f.records
                     .iter()

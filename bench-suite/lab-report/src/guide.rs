@@ -250,7 +250,8 @@ fn panic_guard(c: &Ctx) -> Option<Answer> {
     ))
 }
 
-/// S15's headline: the crossings' share of a request in nginx, as its section's first line says.
+/// S15's headline: the crossings' share of a request in nginx and the Rust module against the C
+/// module doing the same work, as its section's first line says.
 fn real_proxy(c: &Ctx) -> Option<Answer> {
     let f = c.file("s15_real_proxy", "rust", "c2r")?;
     let floor = Floor::of_file(c.files, f);

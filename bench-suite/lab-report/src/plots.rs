@@ -416,9 +416,9 @@ mod tests {
     fn s15() -> ResultFile {
         let records = vec![
             rec("borrow", "basic_auth", 7600.0),
-            rec("nginx_c", "basic_auth", 10_000.0),
+            rec("c_module", "basic_auth", 10_000.0),
             rec("borrow", "header_get_set", 7000.0),
-            rec("nginx_c", "header_get_set", 8000.0),
+            rec("c_module", "header_get_set", 8000.0),
             rec("no_filter", "none", 6000.0),
         ];
         ResultFile::new(
@@ -443,7 +443,7 @@ mod tests {
         let Chart::Strategies { categories, series } = &plot.chart else {
             panic!("S15's plot is a strategies chart");
         };
-        assert_eq!(categories, &["borrow", "nginx_c", "no_filter"]);
+        assert_eq!(categories, &["borrow", "c_module", "no_filter"]);
         let labels: Vec<&str> = series.iter().map(|(l, _)| l.as_str()).collect();
         assert_eq!(
             labels,
@@ -462,7 +462,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let svg = std::fs::read_to_string(draw(&dir, plot).unwrap()).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
-        for label in ["borrow", "nginx_c", "no_filter", "filter header_get_set"] {
+        for label in ["borrow", "c_module", "no_filter", "filter header_get_set"] {
             assert!(svg.contains(label), "{label} is not in the SVG");
         }
     }

@@ -44,8 +44,8 @@ impl Strategy {
     }
 }
 
-/// The one valid user and password (S14's `lab:secret`; the `nginx_c` reference's password file
-/// holds `lab:{PLAIN}secret`).
+/// The one valid user and password (S14's `lab:secret`), in memory as in the C module, the floor
+/// (hosts/nginx/c); the `nginx_builtin` reference's password file holds `lab:{PLAIN}secret`.
 const USER: &[u8] = b"lab";
 const PASSWORD: &[u8] = b"secret";
 

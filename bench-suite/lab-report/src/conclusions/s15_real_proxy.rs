@@ -1,15 +1,17 @@
 //! Conclusions of S15 a real proxy (`s15_real_proxy`, C→R): the lab's two filters as a Rust nginx
-//! module under wrk, beside nginx's own C, Lua and njs. The figure is the nginx worker's CPU time
-//! per request, which depends least on wrk sharing the 2 cores. Per filter: what each way adds to
-//! the proxy alone (`no_filter`); the Rust module against nginx's C; and the tie-back — the
-//! crossings and copies a request makes, priced by this machine's S01 and S14 rows, beside the
-//! measured difference, so the report says how much of a request the boundary is.
+//! module under wrk, beside the same filters as a C module (`c_module`, the floor: the same work
+//! as the Rust `borrow`) and nginx's own ways (built-in directives, Lua, njs). The figure is the
+//! nginx worker's CPU time per request, which depends least on wrk sharing the 2 cores. Per
+//! filter: what each way adds to the proxy alone (`no_filter`); the Rust module against the C
+//! module; and the tie-back — the crossings and copies a request makes, priced by this machine's
+//! S01 and S14 rows, beside the measured difference, so the report says how much of a request the
+//! boundary is.
 
 use lab_record::{Record, ResultFile};
 
 use super::shared::View;
 use crate::floor::S15_FLOOR;
-use crate::stats::{fmt_ns, interpolate, margin, param_str, versus};
+use crate::stats::{fmt_ns, interpolate, margin, more_or_less, param_str, versus};
 
 /// The module's strategies, each with the S14 strategy that crosses the same way (one crossing
 /// with views, a copy per header read, one bulk copy of every header).
@@ -159,10 +161,10 @@ pub fn c2r(v: &View) -> Vec<String> {
             let tie = match (predicted, s14_cost) {
                 (Some(p), Some(s)) => format!(
                     "; its {c2r_n} C→R + {r2c_n} R→C crossings and {bytes:.0} B copied cost {} ns at S01's prices \
-                     ({:.2} % of the request), S14's `{s14}` run costs {} ns more in Rust than in C",
+                     ({:.2} % of the request), S14's `{s14}` run costs {} in Rust than in C",
                     fmt_ns(p),
                     100.0 * p / r.ns_per_call.median,
-                    fmt_ns(s)
+                    more_or_less(s)
                 ),
                 (Some(p), None) => format!(
                     "; its {c2r_n} C→R + {r2c_n} R→C crossings and {bytes:.0} B copied cost {} ns at S01's prices \
@@ -183,7 +185,7 @@ pub fn c2r(v: &View) -> Vec<String> {
                 ),
             );
             c.push(format!(
-                "{filter}: {versus}: {} per request, {} % of nginx's C{tie}.",
+                "{filter}: {versus}: {} per request, {} % of the C module's{tie}.",
                 us_signed(delta),
                 us_signed(1000.0 * 100.0 * delta / total).replace(" µs", ""),
             ));
@@ -201,7 +203,7 @@ pub fn c2r(v: &View) -> Vec<String> {
             format!(
                 "The boundary is {word} of a request: the module's crossings and copies, priced at this \
                  machine's S01 rows, are at most {share:.2} % of the worker's CPU per request, \
-                 while the Rust module's requests differ from nginx's C ones by {} to {} per request (per filter and strategy in S15's section).",
+                 while the Rust module's requests differ from the C module's (the same work in C) by {} to {} per request (per filter and strategy in S15's section).",
                 us_signed(lo),
                 us_signed(hi)
             ),

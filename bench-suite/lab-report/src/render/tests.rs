@@ -126,7 +126,8 @@ fn without_nginx_the_summary_says_nginx_was_not_measured() {
 }
 
 /// S15's records as the nginx runner writes them: the section prices the crossings with S01,
-/// compares each strategy with `nginx_c` (the floor) and shows requests/s.
+/// compares each strategy with `c_module` (the floor) and shows requests/s; S14's Rust − C of the
+/// same filter, here negative, reads "less", never "-… more".
 #[test]
 fn s15_section_ties_the_boundary_back_to_s01() {
     let s15 = |strategy: &str, filter: &str, ns: f64| {
@@ -150,12 +151,26 @@ fn s15_section_ties_the_boundary_back_to_s01() {
         vec![rec("empty_call", &[], 1.4)],
     ));
     files.push(file(
+        "s01_call_floor",
+        "rust",
+        "r2c",
+        vec![rec("empty_call", &[], 1.2)],
+    ));
+    let s14 = |lang: &str, ns: f64| {
+        let mut r = rec("bulk_borrow", &[], ns);
+        r.params.insert("filter".into(), "basic_auth".into());
+        file("s14_filters", lang, "c2r", vec![r])
+    };
+    files.push(s14("rust", 50.0));
+    files.push(s14("c", 51.56));
+    files.push(file(
         "s15_real_proxy",
         "rust",
         "c2r",
         vec![
             s15("borrow", "basic_auth", 7600.0),
-            s15("nginx_c", "basic_auth", 10_000.0),
+            s15("c_module", "basic_auth", 10_000.0),
+            s15("nginx_builtin", "basic_auth", 13_000.0),
             s15("no_filter", "none", 7500.0),
         ],
     ));
@@ -163,9 +178,18 @@ fn s15_section_ties_the_boundary_back_to_s01() {
     let section = &md[md.find("## S15").expect("an S15 section")..];
     assert!(section.contains("requests/s"), "{section}");
     assert!(
-        section.contains("`borrow` costs ×0.76") && section.contains("of `nginx_c`"),
+        section.contains("`borrow` costs ×0.76") && section.contains("of `c_module`"),
         "{section}"
     );
+    assert!(
+        section.contains("S14's `bulk_borrow` run costs 1.56 ns less in Rust than in C"),
+        "{section}"
+    );
+    assert!(
+        !section.contains("-1.56") && !section.contains("−1.56"),
+        "{section}"
+    );
+    assert!(section.contains("`nginx_builtin` +5.50 µs"), "{section}");
     // 1 C→R crossing at S01's 1.4 ns, no copy: 1.4 / 7600 of the request.
     assert!(section.contains("at most 0.02 %"), "{section}");
     assert!(section.contains("`no_filter` "), "{section}");

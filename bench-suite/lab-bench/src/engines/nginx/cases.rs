@@ -1,5 +1,6 @@
-//! S15's cases: each filter under each of the module's strategies and nginx's own ways (C, Lua,
-//! njs), and the proxy without a filter; what each is expected to allocate and copy.
+//! S15's cases: each filter under each of the module's strategies, the C module doing the same
+//! work (the floor) and nginx's own ways (built-in directives, Lua, njs), and the proxy without a
+//! filter; what each is expected to allocate and copy.
 
 /// The valid credentials every load request carries (`lab:secret`, S14's).
 pub const AUTHORIZATION: &str = "Basic bGFiOnNlY3JldA==";
@@ -17,13 +18,19 @@ pub const FILTERS: [&str; 2] = ["basic_auth", "header_get_set"];
 /// The module's strategies (hosts/nginx/src/filters.rs `Strategy`).
 pub const STRATEGIES: [&str; 3] = ["borrow", "copy_per_header", "bulk_copy"];
 
-/// nginx's own ways to do the same work.
-pub const REFERENCES: [&str; 3] = ["nginx_c", "lua", "njs"];
+/// The floor of each filter: the C module (hosts/nginx/c), the Rust module's `borrow` line for
+/// line in C, in the same nginx.
+pub const FLOOR: &str = "c_module";
+
+/// The rows that are not the module's strategies, never ranked: the floor, then nginx's own ways
+/// to do the same work (`nginx_builtin`: auth_basic with its password file; `set` and
+/// add_header), Lua and njs.
+pub const REFERENCES: [&str; 4] = [FLOOR, "nginx_builtin", "lua", "njs"];
 
 /// One measured case: a location of the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Case {
-    /// `borrow`, …, `nginx_c`, `lua`, `njs`, or `no_filter`.
+    /// `borrow`, …, `c_module`, `nginx_builtin`, `lua`, `njs`, or `no_filter`.
     pub strategy: &'static str,
     /// `basic_auth`, `header_get_set`, or None for `no_filter`.
     pub filter: Option<&'static str>,
@@ -71,7 +78,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Full: 6 rounds of 1 s per case (13 cases: about 80 s), so a filter's rows compare over six
+    /// Full: 6 rounds of 1 s per case (15 cases: about 90 s), so a filter's rows compare over six
     /// paired rounds; quick and check: one round, a seconds-long smoke of every case.
     pub fn of(opts: &crate::options::Options) -> Plan {
         let quick = opts.driven_sweep() == crate::case::Sweep::Quick;
@@ -158,8 +165,36 @@ mod tests {
     #[test]
     fn every_case_has_a_location() {
         let paths: Vec<String> = cases().iter().map(Case::path).collect();
-        assert_eq!(paths.len(), 13);
+        assert_eq!(paths.len(), 15);
         assert!(paths.contains(&"/basic_auth/borrow".to_string()));
         assert!(paths.contains(&"/no_filter".to_string()));
+        let unique: std::collections::BTreeSet<&String> = paths.iter().collect();
+        assert_eq!(unique.len(), paths.len(), "one location per case");
+    }
+
+    /// Each filter has its floor row and nginx's built-ins as a reference; the module's own
+    /// counts are none for both (they are not the Rust module).
+    #[test]
+    fn each_filter_has_the_c_module_floor_and_the_builtin_reference() {
+        for filter in FILTERS {
+            for strategy in ["c_module", "nginx_builtin"] {
+                let case = Case {
+                    strategy,
+                    filter: Some(filter),
+                };
+                assert!(cases().contains(&case), "{strategy} of {filter}");
+                assert_eq!(expected_allocs(&case), 0);
+                assert_eq!(expected_copied(&case, &wrk_request_headers(8080)), 0);
+            }
+        }
+        assert_eq!(REFERENCES[0], FLOOR);
+        assert!(!STRATEGIES.contains(&FLOOR));
+        assert_eq!(
+            case_id(&Case {
+                strategy: FLOOR,
+                filter: Some("basic_auth")
+            }),
+            "s15_real_proxy/c_module/filter=basic_auth"
+        );
     }
 }

@@ -1,10 +1,11 @@
-//! What S15 needs installed, the Rust module's build, and the one configuration with a location
-//! per case (the module's strategies, nginx's C, Lua and njs references, no filter).
+//! What S15 needs installed, the build of its two modules (the Rust module and the C module, the
+//! floor), and the one configuration with a location per case (the Rust module's strategies, the
+//! C module, nginx's built-in, Lua and njs references, no filter).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::cases::{cases, STRATEGIES};
+use super::cases::{cases, FLOOR, STRATEGIES};
 use super::http::STATS;
 use crate::options::workspace_root;
 
@@ -37,6 +38,8 @@ impl Installation {
         if !Path::new("/usr/share/nginx/src/conf_flags").is_file() {
             return Err(missing("nginx-dev"));
         }
+        // nginx's `make modules` builds the C module, the floor (hosts/nginx/build).
+        which("make").ok_or_else(|| missing("make"))?;
         Ok(Installation {
             nginx: which("nginx").ok_or_else(|| missing("nginx"))?,
             wrk: which("wrk").ok_or_else(|| missing("wrk"))?,
@@ -48,9 +51,21 @@ impl Installation {
     }
 }
 
-/// Builds the Rust module with `hosts/nginx/build` (cargo, against the configured nginx-dev
-/// tree); returns the path of the shared object.
-pub fn build_module() -> Result<PathBuf, String> {
+/// S15's two dynamic modules, as `hosts/nginx/build` builds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Modules {
+    /// The Rust module (hosts/nginx): the `ffi_lab` directive, the module's strategies.
+    pub rust: PathBuf,
+    /// The C module (hosts/nginx/c): the `lab_c` directive, the floor [`FLOOR`].
+    pub c: PathBuf,
+}
+
+/// The C module's file name, as `make modules` names it.
+pub const C_MODULE_FILE: &str = "ngx_http_lab_c_module.so";
+
+/// Builds both modules with `hosts/nginx/build` (cargo for the Rust one, nginx's `make modules`
+/// for the C one, against configured nginx-dev trees); returns their shared objects' paths.
+pub fn build_modules() -> Result<Modules, String> {
     let script = workspace_root().join("hosts/nginx/build");
     let out = Command::new(&script)
         .stderr(Stdio::inherit())
@@ -59,17 +74,18 @@ pub fn build_module() -> Result<PathBuf, String> {
     if !out.status.success() {
         return Err(format!("{} failed ({})", script.display(), out.status));
     }
-    let path = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    let path = PathBuf::from(path);
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(format!("{} printed no module path", script.display()))
+    // The script's last two lines: the Rust module's path, then the C module's.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().map(str::trim).collect();
+    match lines.as_slice() {
+        [.., rust, c] if Path::new(rust).is_file() && Path::new(c).is_file() => Ok(Modules {
+            rust: PathBuf::from(rust),
+            c: PathBuf::from(c),
+        }),
+        _ => Err(format!(
+            "{} printed no paths of the two modules:\n{stdout}",
+            script.display()
+        )),
     }
 }
 
@@ -132,22 +148,31 @@ pub(super) const LUA_HEADER_GET_SET: &str = r#"
 
 /// The configuration of one nginx serving every case (one server, a location per case), plus
 /// `extra` locations (the tests' panic location).
-pub fn config(inst: &Installation, module: &Path, prefix: &Path, port: u16, extra: &str) -> String {
+pub fn config(
+    inst: &Installation,
+    modules: &Modules,
+    prefix: &Path,
+    port: u16,
+    extra: &str,
+) -> String {
     let mut locations = String::new();
     for case in cases() {
         let body = match (case.filter, case.strategy) {
             (None, _) => String::new(),
             (Some(f), s) if STRATEGIES.contains(&s) => format!("ffi_lab {f} {s};"),
-            (Some("basic_auth"), "nginx_c") => {
+            // The floor: the C module's same filter (the Rust module's `borrow` in C).
+            (Some(f), FLOOR) => format!("lab_c {f};"),
+            // nginx's built-in basic auth: the password file is opened and read on every request.
+            (Some("basic_auth"), "nginx_builtin") => {
                 "auth_basic \"lab\"; auth_basic_user_file htpasswd;".into()
             }
             (Some("basic_auth"), "lua") => format!("access_by_lua_block {{{LUA_BASIC_AUTH}        }}"),
             (Some("basic_auth"), "njs") => {
                 "if ($lab_njs_auth != \"1\") { return 401; }".into()
             }
-            // nginx's own C: the four headers read through $uri and $http_* (each a scan of the
-            // header list, copied into one string by `set`), three headers set by add_header.
-            (Some("header_get_set"), "nginx_c") => "set $lab_read \"$uri$http_user_agent$http_x_request_id$http_accept\"; \
+            // nginx's built-in directives: the four headers read through $uri and $http_* (each a
+            // scan of the header list, copied into one string by `set`), three set by add_header.
+            (Some("header_get_set"), "nginx_builtin") => "set $lab_read \"$uri$http_user_agent$http_x_request_id$http_accept\"; \
                  add_header X-Lab-Seen 1; add_header X-Lab-Route cluster-a; add_header X-Lab-Response rust;"
                 .into(),
             (Some("header_get_set"), "lua") => {
@@ -166,7 +191,7 @@ pub fn config(inst: &Installation, module: &Path, prefix: &Path, port: u16, extr
     ));
     format!(
         "# Written by lab-bench (bench-suite/lab-bench/src/engines/nginx/config.rs) for S15; regenerated on every run.\n\
-         load_module {ndk};\nload_module {lua};\nload_module {njs};\nload_module {module};\n\
+         load_module {ndk};\nload_module {lua};\nload_module {njs};\nload_module {rust};\nload_module {c};\n\
          daemon off;\nmaster_process on;\nworker_processes 1;\npid {prefix}/nginx.pid;\n\
          error_log {prefix}/logs/error.log notice;\n\
          events {{ worker_connections 1024; }}\n\
@@ -180,7 +205,80 @@ pub fn config(inst: &Installation, module: &Path, prefix: &Path, port: u16, extr
         ndk = inst.ndk.display(),
         lua = inst.lua.display(),
         njs = inst.njs.display(),
-        module = module.display(),
+        rust = modules.rust.display(),
+        c = modules.c.display(),
         prefix = prefix.display(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written() -> String {
+        let inst = Installation {
+            nginx: "/usr/sbin/nginx".into(),
+            wrk: "/usr/bin/wrk".into(),
+            ndk: "/m/ndk.so".into(),
+            lua: "/m/lua.so".into(),
+            njs: "/m/njs.so".into(),
+        };
+        let modules = Modules {
+            rust: "/b/libffi_lab_nginx.so".into(),
+            c: format!("/b/{C_MODULE_FILE}").into(),
+        };
+        config(&inst, &modules, Path::new("/p"), 8080, "")
+    }
+
+    /// Both modules are loaded, and every case has its location with the directive of its way.
+    #[test]
+    fn the_configuration_loads_both_modules_and_a_location_per_case() {
+        let conf = written();
+        assert!(conf.contains("load_module /b/libffi_lab_nginx.so;\n"));
+        assert!(conf.contains("load_module /b/ngx_http_lab_c_module.so;\n"));
+        for case in cases() {
+            let head = format!("location = {} {{", case.path());
+            assert_eq!(conf.matches(&head).count(), 1, "{head}");
+        }
+        for (path, body) in [
+            ("/basic_auth/borrow", "ffi_lab basic_auth borrow;"),
+            (
+                "/header_get_set/bulk_copy",
+                "ffi_lab header_get_set bulk_copy;",
+            ),
+            ("/basic_auth/c_module", "lab_c basic_auth;"),
+            ("/header_get_set/c_module", "lab_c header_get_set;"),
+            (
+                "/basic_auth/nginx_builtin",
+                "auth_basic \"lab\"; auth_basic_user_file htpasswd;",
+            ),
+            (
+                "/header_get_set/nginx_builtin",
+                "add_header X-Lab-Response rust;",
+            ),
+            ("/no_filter", " empty_gif;"),
+        ] {
+            let line = conf
+                .lines()
+                .find(|l| l.contains(&format!("location = {path} {{")))
+                .unwrap_or_else(|| panic!("no location {path}"));
+            assert!(line.contains(body), "{path}: {line}");
+        }
+    }
+
+    /// The floor's location runs the C module alone: no Rust module directive, no built-in.
+    #[test]
+    fn the_floor_runs_the_c_module_alone() {
+        let conf = written();
+        for filter in ["basic_auth", "header_get_set"] {
+            let line = conf
+                .lines()
+                .find(|l| l.contains(&format!("location = /{filter}/c_module {{")))
+                .unwrap();
+            assert_eq!(
+                line.trim(),
+                format!("location = /{filter}/c_module {{ lab_c {filter}; empty_gif; }}")
+            );
+        }
+    }
 }

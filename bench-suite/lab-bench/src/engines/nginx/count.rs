@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::cases::{case_id, Case, SCENARIO};
-use super::config::{build_module, Installation};
+use super::config::{build_modules, Installation, Modules, C_MODULE_FILE};
 use super::http::Connection;
 use super::load::load_headers;
 use super::process::Nginx;
@@ -39,7 +39,7 @@ pub(super) fn count_pass(
     selected: &[Case],
 ) -> Result<Vec<lab_record::ResultFile>, String> {
     let valgrind = crate::passes::callgrind::valgrind_version()?;
-    let module = build_module()?;
+    let modules = build_modules()?;
     let dir = crate::passes::callgrind::dump_dir("s15")?;
     // The worker runs as nginx's unprivileged user, and writes its dumps here.
     {
@@ -57,23 +57,22 @@ pub(super) fn count_pass(
     wrapper.extend(crate::passes::callgrind::valgrind_args(&dir));
     // Where nginx's files are is in its memory (the configuration's paths, its arguments), so
     // the counted nginx runs from a directory whose path is the same for every checkout, with a
-    // copy of the module: clones at different paths then count alike.
+    // copy of each module: clones at different paths then count alike.
     // SAFETY: getuid has no preconditions.
     let prefix = PathBuf::from(format!("/tmp/ffi-lab-s15-callgrind-{}", unsafe {
         libc::getuid()
     }));
     let _ = std::fs::remove_dir_all(&prefix);
     std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
-    let module_copy = prefix.join(MODULE_FILE);
-    std::fs::copy(&module, &module_copy).map_err(|e| format!("{}: {e}", module_copy.display()))?;
+    let copies = Modules {
+        rust: prefix.join(MODULE_FILE),
+        c: prefix.join(C_MODULE_FILE),
+    };
+    for (from, to) in [(&modules.rust, &copies.rust), (&modules.c, &copies.c)] {
+        std::fs::copy(from, to).map_err(|e| format!("{}: {e}", to.display()))?;
+    }
     let started = Instant::now();
-    let nginx = Nginx::start_at(
-        inst,
-        &module_copy,
-        prefix.clone(),
-        CALLGRIND_LOCATION,
-        &wrapper,
-    )?;
+    let nginx = Nginx::start_at(inst, &copies, prefix.clone(), CALLGRIND_LOCATION, &wrapper)?;
     let ids: Vec<String> = selected.iter().map(case_id).collect();
     let counted = selected
         .iter()

@@ -1,7 +1,7 @@
 //! The nginx engine, S15 `s15_real_proxy`: the packaged nginx as a host the lab starts itself.
-//! It builds the Rust module (`hosts/nginx/build`), writes one configuration with a location per
-//! case ([`config`]: the module's strategies and the references, nginx's own C, Lua, njs and no
-//! filter), starts nginx with one worker on a free port of 127.0.0.1 ([`process`]), drives it
+//! It builds the Rust module and the C module, the floor (`hosts/nginx/build`), writes one
+//! configuration with a location per case ([`config`]: the module's strategies, the C module, and
+//! the references, nginx's built-in directives, Lua, njs and no filter), starts nginx with one worker on a free port of 127.0.0.1 ([`process`]), drives it
 //! with `wrk` ([`load`]) and reads the worker's CPU time ([`time`]); the callgrind pass counts the
 //! worker ([`count`]) and the profile pass samples it with perf ([`profile`]). The tests
 //! (`tests/nginx_module.rs`) use the same pieces, and skip with a message when nginx is not
@@ -17,7 +17,7 @@ pub mod profile;
 pub mod time;
 
 pub use cases::*;
-pub use config::{build_module, config, Installation};
+pub use config::{build_modules, config, Installation, Modules, C_MODULE_FILE};
 pub use count::{CALLGRIND_LOCATION, COUNT_BATCHES, LUA_COUNT_BATCHES};
 pub use http::{counters, exchange, request, Connection, STATS};
 pub use load::{load, load_headers, parse_wrk, Load};
@@ -72,8 +72,8 @@ impl Engine for NginxHost {
         let Some((inst, selected)) = Self::prepare(opts)? else {
             return Ok(Vec::new());
         };
-        let module = build_module()?;
-        let nginx = Nginx::start(&inst, &module, "bench", "")?;
+        let modules = build_modules()?;
+        let nginx = Nginx::start(&inst, &modules, "bench", "")?;
         let plan = Plan::of(opts);
         let started = Instant::now();
         let records = time::measure(&inst, &nginx, &selected, plan);

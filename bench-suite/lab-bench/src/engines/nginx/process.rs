@@ -2,11 +2,11 @@
 //! `target/s15-nginx/`, its worker's CPU time, and its stop.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::config::{config, Installation, NJS};
+use super::config::{config, Installation, Modules, NJS};
 use crate::options::target_dir;
 
 /// A free TCP port on 127.0.0.1 (bound, then released for nginx to take).
@@ -28,11 +28,11 @@ impl Nginx {
     /// until the port answers and the worker is up.
     pub fn start(
         inst: &Installation,
-        module: &Path,
+        modules: &Modules,
         name: &str,
         extra: &str,
     ) -> Result<Nginx, String> {
-        Nginx::start_under(inst, module, name, extra, &[])
+        Nginx::start_under(inst, modules, name, extra, &[])
     }
 
     /// [`Nginx::start`] with nginx run by `wrapper` (e.g. valgrind and its options), which must
@@ -40,19 +40,19 @@ impl Nginx {
     /// wrapped nginx is given 60 s to answer instead of 10.
     pub fn start_under(
         inst: &Installation,
-        module: &Path,
+        modules: &Modules,
         name: &str,
         extra: &str,
         wrapper: &[String],
     ) -> Result<Nginx, String> {
         let prefix = target_dir().join("s15-nginx").join(name);
-        Nginx::start_at(inst, module, prefix, extra, wrapper)
+        Nginx::start_at(inst, modules, prefix, extra, wrapper)
     }
 
     /// [`Nginx::start_under`] with its files under `prefix`, wherever that is.
     pub fn start_at(
         inst: &Installation,
-        module: &Path,
+        modules: &Modules,
         prefix: PathBuf,
         extra: &str,
         wrapper: &[String],
@@ -66,7 +66,7 @@ impl Nginx {
         write("htpasswd", "lab:{PLAIN}secret\n")?;
         write("lab.js", NJS)?;
         let port = free_port()?;
-        write("nginx.conf", &config(inst, module, &prefix, port, extra))?;
+        write("nginx.conf", &config(inst, modules, &prefix, port, extra))?;
         let mut command = match wrapper.split_first() {
             Some((program, args)) => {
                 let mut c = Command::new(program);

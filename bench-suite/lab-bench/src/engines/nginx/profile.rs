@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::cases::{params, Case, SCENARIO, STRATEGIES};
-use super::config::{build_module, Installation};
+use super::config::{build_modules, Installation};
 use super::http::request;
 use super::load::{load, load_headers};
 use super::process::Nginx;
@@ -121,8 +121,8 @@ pub(super) fn profile_pass(
     }
     let dir = opts.out_root.join(lab_record::FLAMEGRAPH_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let module = build_module()?;
-    let nginx = Nginx::start(inst, &module, "profile", "")?;
+    let modules = build_modules()?;
+    let nginx = Nginx::start(inst, &modules, "profile", "")?;
     let duration = profile_duration(opts);
     let mut graphs = Vec::new();
     for case in &cases {

@@ -1,7 +1,7 @@
 //! The timed pass of S15: every case driven by wrk in turn, round after round, and its records
-//! with per-round ratios over `nginx_c`.
+//! with per-round ratios over the filter's floor, `c_module`.
 
-use super::cases::{params, Case, Plan, STRATEGIES};
+use super::cases::{params, Case, Plan, FLOOR, STRATEGIES};
 use super::config::Installation;
 use super::http::request;
 use super::load::{load, load_headers, Load};
@@ -106,7 +106,7 @@ pub fn measure(
 }
 
 /// Per case, its ratios over the rounds (worker CPU per request in each round): over its
-/// filter's `nginx_c` (the floor) and over the fastest of the module's strategies of that filter
+/// filter's `c_module` (the floor) and over the fastest of the module's strategies of that filter
 /// in the same round. Every case ran in every round, so two rows of a filter compare round by
 /// round (a slow stretch of the shared machine moves both), not by medians timed apart.
 fn round_ratios(cases: &[Case], runs: &[Vec<Load>]) -> Vec<Option<lab_record::Ratios>> {
@@ -125,7 +125,7 @@ fn round_ratios(cases: &[Case], runs: &[Vec<Load>]) -> Vec<Option<lab_record::Ra
                     .collect()
             })
             .collect();
-        let floor = rows.iter().position(|&i| cases[i].strategy == "nginx_c");
+        let floor = rows.iter().position(|&i| cases[i].strategy == FLOOR);
         let strategies: Vec<usize> = (0..rows.len())
             .filter(|&k| STRATEGIES.contains(&cases[rows[k]].strategy))
             .collect();
