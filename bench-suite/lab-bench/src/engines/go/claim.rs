@@ -63,7 +63,8 @@ impl ClaimRelease {
 }
 
 /// Gives each [`CLAIM_SCENARIO`] row of `files` its runs' medians from `rounds` (by direction and
-/// `strategy/params`) as its rounds, where it has all [`CLAIM_ROUNDS`] of them.
+/// `strategy/params`) as its rounds, and their median and quartiles as its ns, where it has all
+/// [`CLAIM_ROUNDS`] of them.
 pub(super) fn attach_rounds(
     files: &mut [ResultFile],
     rounds: &BTreeMap<(String, String), Vec<f64>>,
@@ -86,6 +87,8 @@ pub(super) fn attach_rounds(
             });
             ratios.rounds = CLAIM_ROUNDS as u32;
             ratios.per_round.clone_from(per_round);
+            // One measurement per row: its figures are those of its rounds, the runs' medians.
+            r.ns_per_call = lab_record::quartiles(per_round.clone());
         }
     }
 }
@@ -172,6 +175,11 @@ mod tests {
         assert_eq!(
             (x.rounds as usize, x.per_round.as_slice()),
             (CLAIM_ROUNDS, runs.as_slice())
+        );
+        // The row's ns is its rounds' median, not its own run's 40 ns.
+        assert_eq!(
+            s01.records[0].ns_per_call,
+            lab_record::quartiles(runs.clone())
         );
         // Only the claim's scenario, and only rows with every round.
         let s02 = files.iter().find(|f| f.scenario != CLAIM_SCENARIO).unwrap();
