@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::cases::{case_id, Case, CASE_PATH, SCENARIO};
+use super::cases::{case_id, cases, Case, CASE_PATH, SCENARIO};
 use super::config::{build_modules, Installation, Modules, C_MODULE_FILE};
 use super::http::Connection;
 use super::load::load_headers;
@@ -75,10 +75,19 @@ pub(super) fn count_pass(
     let started = Instant::now();
     let nginx = Nginx::start_at(inst, &copies, prefix.clone(), CALLGRIND_LOCATION, &wrapper)?;
     let ids: Vec<String> = selected.iter().map(case_id).collect();
-    let counted = selected
+    // Every case nginx serves, selected or not, is warmed before any is counted: the worker's
+    // heap (glibc's free lists, which nginx's pools draw on) settles with the cases that allocate
+    // most, and a case counted before them would pay a different path through malloc for the same
+    // requests (hundreds of instructions per request).
+    let counted = cases()
         .iter()
-        .zip(&ids)
-        .try_for_each(|(case, id)| count_case(&nginx, case, id));
+        .try_for_each(|case| warm_case(&nginx, case))
+        .and_then(|()| {
+            selected
+                .iter()
+                .zip(&ids)
+                .try_for_each(|(case, id)| count_case(&nginx, case, id))
+        });
     nginx.stop()?;
     counted?;
     let totals = crate::passes::callgrind::read_dumps(&dir)?;
@@ -98,16 +107,27 @@ pub(super) fn count_pass(
     )
 }
 
-/// One case of [`count_pass`]: its warming requests, then its two counted batches.
+/// A case's batches: [`LUA_COUNT_BATCHES`] for Lua, else [`COUNT_BATCHES`].
+fn batches(case: &Case) -> (u64, u64) {
+    if case.strategy == "lua" {
+        LUA_COUNT_BATCHES
+    } else {
+        COUNT_BATCHES
+    }
+}
+
+/// `n1` requests of `case`, uncounted.
+fn warm_case(nginx: &Nginx, case: &Case) -> Result<(), String> {
+    let mut c = Connection::open(nginx.port_of(case))?;
+    c.requests(CASE_PATH, &load_headers(), batches(case).0)
+}
+
+/// One case of [`count_pass`]: its warming requests again, then its two counted batches.
 fn count_case(nginx: &Nginx, case: &Case, id: &str) -> Result<(), String> {
     let mut c = Connection::open(nginx.port_of(case))?;
     let mut control = Connection::open(nginx.control())?;
     let headers = load_headers();
-    let (n1, n2) = if case.strategy == "lua" {
-        LUA_COUNT_BATCHES
-    } else {
-        COUNT_BATCHES
-    };
+    let (n1, n2) = batches(case);
     c.requests(CASE_PATH, &headers, n1)?;
     for n in [n1, n2] {
         control.callgrind("zero", "zero")?;
