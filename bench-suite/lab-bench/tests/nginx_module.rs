@@ -9,12 +9,12 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use lab_bench::engines::nginx::{self, Installation, Modules, Nginx};
+use lab_bench::engines::nginx::{self, Case, Installation, Modules, Nginx, CASE_PATH};
 
 /// One nginx at a time: the tests share the module build and the machine's 2 cores.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// The panic location, beside the bench's cases.
+/// The panic location, in the control server beside the module's counters.
 const PANIC_LOCATION: &str = "        location = /panic { ffi_lab panic borrow; empty_gif; }\n";
 
 /// nginx and the modules built for it; `None` (the test says it skipped) without nginx.
@@ -34,6 +34,14 @@ fn start(name: &str) -> Option<Nginx> {
     Some(Nginx::start(&inst, &modules, name, PANIC_LOCATION).expect("starting nginx"))
 }
 
+/// The case of `filter` under `strategy`.
+fn case(filter: &'static str, strategy: &'static str) -> Case {
+    Case {
+        strategy,
+        filter: Some(filter),
+    }
+}
+
 fn header(h: &str) -> Vec<u8> {
     format!("{h}\r\n").into_bytes()
 }
@@ -45,16 +53,16 @@ fn every_case_answers_as_its_filter_says() {
         return;
     };
     for case in nginx::cases() {
-        let path = case.path();
-        let (status, head) = nginx::request(ng.port, &path, &nginx::load_headers()).unwrap();
+        let (port, path) = (ng.port_of(&case), case.name());
+        let (status, head) = nginx::request(port, CASE_PATH, &nginx::load_headers()).unwrap();
         assert_eq!(status, 200, "{path} with valid credentials:\n{head}");
         // The module's own counts in the worker over 10 requests: exactly what the strategy
         // allocates and copies by construction (none for the references).
-        let before = nginx::counters(ng.port).unwrap();
+        let before = nginx::counters(ng.control()).unwrap();
         for _ in 0..10 {
-            nginx::request(ng.port, &path, &nginx::load_headers()).unwrap();
+            nginx::request(port, CASE_PATH, &nginx::load_headers()).unwrap();
         }
-        let after = nginx::counters(ng.port).unwrap();
+        let after = nginx::counters(ng.control()).unwrap();
         let sent: Vec<(String, String)> = [("Host", "127.0.0.1"), ("Connection", "close")]
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -78,11 +86,10 @@ fn every_case_answers_as_its_filter_says() {
             }
         }
         if case.filter == Some("basic_auth") {
-            let (status, _) = nginx::request(ng.port, &path, b"").unwrap();
+            let (status, _) = nginx::request(port, CASE_PATH, b"").unwrap();
             assert_eq!(status, 401, "{path} without credentials");
-            let (status, _) =
-                nginx::request(ng.port, &path, &header("Authorization: Basic bGFiOndyb25n"))
-                    .unwrap();
+            let wrong = header("Authorization: Basic bGFiOndyb25n");
+            let (status, _) = nginx::request(port, CASE_PATH, &wrong).unwrap();
             assert_eq!(status, 401, "{path} with a wrong password (lab:wrong)");
         }
     }
@@ -158,8 +165,10 @@ fn the_c_module_answers_as_the_rust_borrow() {
     ];
     for (what, h, want) in &auth {
         let mut statuses = Vec::new();
-        for path in ["/basic_auth/c_module", "/basic_auth/borrow"] {
-            let (status, head) = nginx::request(ng.port, path, h).unwrap();
+        for strategy in [nginx::FLOOR, "borrow"] {
+            let path = format!("basic_auth/{strategy}");
+            let port = ng.port_of(&case("basic_auth", strategy));
+            let (status, head) = nginx::request(port, CASE_PATH, h).unwrap();
             assert_eq!(status, *want, "{path}, {what}:\n{head}");
             if *want == 401 {
                 assert!(
@@ -176,9 +185,11 @@ fn the_c_module_answers_as_the_rust_borrow() {
         "X-Lab-Route: cluster-a",
         "X-Lab-Response: rust",
     ];
-    for path in ["/header_get_set/c_module", "/header_get_set/borrow"] {
+    for strategy in [nginx::FLOOR, "borrow"] {
+        let path = format!("header_get_set/{strategy}");
+        let port = ng.port_of(&case("header_get_set", strategy));
         for headers in [nginx::load_headers(), Vec::new()] {
-            let (status, head) = nginx::request(ng.port, path, &headers).unwrap();
+            let (status, head) = nginx::request(port, CASE_PATH, &headers).unwrap();
             assert_eq!(status, 200, "{path}:\n{head}");
             for h in set {
                 assert_eq!(head.matches(h).count(), 1, "{path} sets {h} once:\n{head}");
@@ -188,11 +199,11 @@ fn the_c_module_answers_as_the_rust_borrow() {
     // The floor is not auth_basic: no password file is read (it is removed here), the C module
     // still answers from memory.
     std::fs::remove_file(ng.prefix.join("htpasswd")).unwrap();
-    let (status, _) =
-        nginx::request(ng.port, "/basic_auth/c_module", &nginx::load_headers()).unwrap();
+    let floor = ng.port_of(&case("basic_auth", nginx::FLOOR));
+    let (status, _) = nginx::request(floor, CASE_PATH, &nginx::load_headers()).unwrap();
     assert_eq!(status, 200, "the C module reads no password file");
-    let (status, _) =
-        nginx::request(ng.port, "/basic_auth/nginx_builtin", &nginx::load_headers()).unwrap();
+    let builtin = ng.port_of(&case("basic_auth", "nginx_builtin"));
+    let (status, _) = nginx::request(builtin, CASE_PATH, &nginx::load_headers()).unwrap();
     // auth_basic answers 403 when its file is gone (ENOENT): it opens it on every request.
     assert_eq!(
         status, 403,
@@ -232,16 +243,17 @@ fn bad_authorization_headers_get_401_never_a_crash() {
         ),
     ];
     for strategy in nginx::STRATEGIES.iter().chain([&nginx::FLOOR]) {
-        let path = format!("/basic_auth/{strategy}");
+        let path = format!("basic_auth/{strategy}");
+        let port = ng.port_of(&case("basic_auth", strategy));
         for (what, h) in &bad {
-            let (status, _) = nginx::request(ng.port, &path, h).unwrap();
+            let (status, _) = nginx::request(port, CASE_PATH, h).unwrap();
             assert_eq!(status, 401, "{path}, {what}");
         }
         // Repeated headers: nginx itself refuses a second Authorization (400) before any access
         // handler runs; either way the request is never let through.
         let mut twice = header(&format!("Authorization: {}", nginx::AUTHORIZATION));
         twice.extend(header("Authorization: Basic bGFiOndyb25n"));
-        let (status, _) = nginx::request(ng.port, &path, &twice).unwrap();
+        let (status, _) = nginx::request(port, CASE_PATH, &twice).unwrap();
         assert!(status == 400 || status == 401, "{path}, repeated: {status}");
     }
     assert_eq!(
@@ -259,15 +271,15 @@ fn a_panic_is_a_500_and_the_worker_keeps_serving() {
         return;
     };
     let worker = ng.worker;
+    let borrow = ng.port_of(&case("basic_auth", "borrow"));
     let n = 10_000;
     let mut errors = 0;
     for i in 0..n {
-        let (status, _) = nginx::request(ng.port, "/panic", b"").unwrap();
+        let (status, _) = nginx::request(ng.control(), "/panic", b"").unwrap();
         errors += u32::from(status == 500);
         // Interleaved: the requests around the panics are served as usual.
         if i % 1000 == 0 {
-            let (ok, _) =
-                nginx::request(ng.port, "/basic_auth/borrow", &nginx::load_headers()).unwrap();
+            let (ok, _) = nginx::request(borrow, CASE_PATH, &nginx::load_headers()).unwrap();
             assert_eq!(ok, 200);
         }
     }
@@ -282,22 +294,22 @@ fn a_panic_is_a_500_and_the_worker_keeps_serving() {
 
 /// The bad `Authorization` values of the tests above, and the module's other paths: what a short
 /// run under memcheck sends.
-fn memcheck_traffic(port: u16) {
+fn memcheck_traffic(ng: &Nginx) {
     for case in nginx::cases() {
-        let path = case.path();
-        nginx::request(port, &path, &nginx::load_headers()).unwrap();
-        nginx::request(port, &path, b"").unwrap();
+        let port = ng.port_of(&case);
+        nginx::request(port, CASE_PATH, &nginx::load_headers()).unwrap();
+        nginx::request(port, CASE_PATH, b"").unwrap();
         for bad in [
             "Authorization: Basic !!!not-base64!!!".to_owned(),
             "Authorization: Basic bGFi".to_owned(), // "lab": no colon
             format!("Authorization: Basic {}", "QUFB".repeat(16 * 1024)),
             "Authorization: Basic /w==".to_owned(), // 0xff: not UTF-8
         ] {
-            nginx::request(port, &path, &header(&bad)).unwrap();
+            nginx::request(port, CASE_PATH, &header(&bad)).unwrap();
         }
     }
     for _ in 0..10 {
-        let (status, _) = nginx::request(port, "/panic", b"").unwrap();
+        let (status, _) = nginx::request(ng.control(), "/panic", b"").unwrap();
         assert_eq!(status, 500, "a panic under memcheck");
     }
 }
@@ -325,7 +337,7 @@ fn memcheck_finds_no_error_in_the_module() {
     .collect();
     let ng = Nginx::start_under(&inst, &modules, "test-memcheck", PANIC_LOCATION, &wrapper)
         .expect("starting nginx under valgrind");
-    memcheck_traffic(ng.port);
+    memcheck_traffic(&ng);
     ng.stop().unwrap();
     // Every error block of every process's log: those with either module in their stack — its
     // library's name (frames without debug info), the Rust crate's (demangled Rust frames) or the C
@@ -404,10 +416,7 @@ fn perf_names_the_module_frames_of_the_worker() {
     let ng = Nginx::start(&inst, &modules, "test-profile", "").expect("starting nginx");
     let dir = ng.prefix.join("flamegraphs");
     let _ = std::fs::remove_dir_all(&dir);
-    let case = nginx::Case {
-        strategy: "bulk_copy",
-        filter: Some("header_get_set"),
-    };
+    let case = case("header_get_set", "bulk_copy");
     let share = nginx::profile_case(&inst, &ng, &case, Duration::from_millis(1500), &dir)
         .expect("profiling the worker");
     ng.stop().unwrap();
@@ -427,9 +436,10 @@ fn perf_names_the_module_frames_of_the_worker() {
     assert_eq!(share.unresolved, 0, "every module frame named: {share:?}");
 }
 
-/// The callgrind pass's control location: outside valgrind its markers do nothing, and the
-/// location says which it was asked for, on the keep-alive connection the pass counts over; any
-/// other query is refused as `none`, and a case's requests on the same connection are served.
+/// The callgrind pass's control location, in the control server: outside valgrind its markers do
+/// nothing, and the location says which it was asked for, on a keep-alive connection as the pass
+/// uses it; any other query is refused as `none`, and a case's requests between two control
+/// requests, on the case's own keep-alive connection, are served.
 #[test]
 fn the_callgrind_location_answers_zero_dump_and_none() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -438,15 +448,19 @@ fn the_callgrind_location_answers_zero_dump_and_none() {
     };
     let ng = Nginx::start(&inst, &modules, "test-callgrind", nginx::CALLGRIND_LOCATION)
         .expect("starting nginx");
-    let mut c = nginx::Connection::open(ng.port).unwrap();
+    let mut c = nginx::Connection::open(ng.control()).unwrap();
+    let mut borrow = nginx::Connection::open(ng.port_of(&case("basic_auth", "borrow"))).unwrap();
     let get = |c: &mut nginx::Connection, q: &str| {
         let (status, body) = c.get(&format!("/ffi_lab_callgrind?{q}"), b"").unwrap();
         assert_eq!(status, 200, "{q}");
         String::from_utf8(body).unwrap()
     };
     assert_eq!(get(&mut c, "zero"), "zero\n");
-    let (status, _) = c.get("/basic_auth/borrow", &nginx::load_headers()).unwrap();
+    let (status, _) = borrow.get(CASE_PATH, &nginx::load_headers()).unwrap();
     assert_eq!(status, 200);
+    // The control location is the control server's alone: a case's server has `= /` only.
+    let (status, _) = borrow.get("/ffi_lab_callgrind?zero", b"").unwrap();
+    assert_eq!(status, 404);
     assert_eq!(
         get(&mut c, "dump=s15_real_proxy/borrow/filter=basic_auth%23120"),
         "dump\n"

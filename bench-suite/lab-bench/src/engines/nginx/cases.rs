@@ -27,7 +27,12 @@ pub const FLOOR: &str = "c_module";
 /// add_header), Lua and njs.
 pub const REFERENCES: [&str; 4] = [FLOOR, "nginx_builtin", "lua", "njs"];
 
-/// One measured case: a location of the configuration.
+/// The path every case is requested at: each case is the one location (`location = /`) of a
+/// server of its own, on a port of its own, so nginx's location lookup searches the same tree of
+/// one node for every case and a row differs from its floor only by what its filter does.
+pub const CASE_PATH: &str = "/";
+
+/// One measured case: the server of its own in the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Case {
     /// `borrow`, …, `c_module`, `nginx_builtin`, `lua`, `njs`, or `no_filter`.
@@ -37,10 +42,11 @@ pub struct Case {
 }
 
 impl Case {
-    pub fn path(&self) -> String {
+    /// `basic_auth/borrow`, …, `no_filter`: how messages and the configuration name the case.
+    pub fn name(&self) -> String {
         match self.filter {
-            Some(f) => format!("/{f}/{}", self.strategy),
-            None => format!("/{}", self.strategy),
+            Some(f) => format!("{f}/{}", self.strategy),
+            None => self.strategy.to_string(),
         }
     }
 }
@@ -98,7 +104,9 @@ pub fn params(case: &Case) -> serde_json::Map<String, serde_json::Value> {
     m
 }
 
-/// The headers nginx sees in a wrk load request on `port`, in order (wrk sends `Host` first).
+/// The headers nginx sees in a wrk load request to a case's `port`, in order (wrk sends `Host`
+/// first, with the port: every case's port is an ephemeral one of five digits, so every case's
+/// `Host` is as long).
 pub fn wrk_request_headers(port: u16) -> Vec<(String, String)> {
     let mut h = vec![
         ("Host".to_string(), format!("127.0.0.1:{port}")),
@@ -114,7 +122,7 @@ pub fn wrk_request_headers(port: u16) -> Vec<(String, String)> {
 /// The tests check the module's own count (`$ffi_lab_copied`) against it.
 pub fn expected_copied(case: &Case, headers: &[(String, String)]) -> u64 {
     let set_values = "1".len() + "cluster-a".len() + "rust".len();
-    let uri = case.path();
+    let uri = CASE_PATH;
     let all: usize = ":path".len()
         + uri.len()
         + headers
@@ -163,13 +171,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_case_has_a_location() {
-        let paths: Vec<String> = cases().iter().map(Case::path).collect();
-        assert_eq!(paths.len(), 15);
-        assert!(paths.contains(&"/basic_auth/borrow".to_string()));
-        assert!(paths.contains(&"/no_filter".to_string()));
-        let unique: std::collections::BTreeSet<&String> = paths.iter().collect();
-        assert_eq!(unique.len(), paths.len(), "one location per case");
+    fn every_case_has_its_own_name() {
+        let names: Vec<String> = cases().iter().map(Case::name).collect();
+        assert_eq!(names.len(), 15);
+        assert!(names.contains(&"basic_auth/borrow".to_string()));
+        assert!(names.contains(&"no_filter".to_string()));
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "one server per case");
     }
 
     /// Each filter has its floor row and nginx's built-ins as a reference; the module's own

@@ -1,11 +1,11 @@
 //! What S15 needs installed, the build of its two modules (the Rust module and the C module, the
-//! floor), and the one configuration with a location per case (the Rust module's strategies, the
-//! C module, nginx's built-in, Lua and njs references, no filter).
+//! floor), and the one configuration with a server per case, each on a port of its own (the Rust
+//! module's strategies, the C module, nginx's built-in, Lua and njs references, no filter).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::cases::{cases, FLOOR, STRATEGIES};
+use super::cases::{cases, Case, CASE_PATH, FLOOR, STRATEGIES};
 use super::http::STATS;
 use crate::options::workspace_root;
 
@@ -146,17 +146,61 @@ pub(super) const LUA_HEADER_GET_SET: &str = r#"
             ngx.header["X-Lab-Response"] = "rust"
 "#;
 
-/// The configuration of one nginx serving every case (one server, a location per case), plus
-/// `extra` locations (the tests' panic location).
+/// Where nginx listens on 127.0.0.1: a port per case, where the case's server is the only one, and
+/// the control server's (the module's counters at [`STATS`], and the callers' `extra` locations).
+/// A port per case rather than a `server_name` per case: every request then reaches its server
+/// without a lookup of its `Host` among names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listen {
+    pub control: u16,
+    pub cases: Vec<(Case, u16)>,
+}
+
+impl Listen {
+    /// Every case of [`cases`] on the first of `ports`, in order, the control server on the last.
+    pub fn of(ports: &[u16]) -> Result<Listen, String> {
+        let all = cases();
+        match ports {
+            [cases @ .., control] if cases.len() == all.len() => Ok(Listen {
+                control: *control,
+                cases: all.into_iter().zip(cases.iter().copied()).collect(),
+            }),
+            _ => Err(format!(
+                "{} ports for {} cases and the control server",
+                ports.len(),
+                all.len()
+            )),
+        }
+    }
+
+    /// How many ports [`Listen::of`] takes.
+    pub fn ports_needed() -> usize {
+        cases().len() + 1
+    }
+
+    /// The port of `case`'s server.
+    pub fn port_of(&self, case: &Case) -> Result<u16, String> {
+        self.cases
+            .iter()
+            .find(|(c, _)| c == case)
+            .map(|(_, port)| *port)
+            .ok_or_else(|| format!("{} is not a case of S15", case.name()))
+    }
+}
+
+/// The configuration of one nginx serving every case: a server per case on its own port, whose
+/// one location is `location = /` ([`CASE_PATH`]), so every case's location lookup is the same;
+/// then the control server with the counters' location and the `extra` ones (the tests' panic
+/// location, the callgrind pass's).
 pub fn config(
     inst: &Installation,
     modules: &Modules,
     prefix: &Path,
-    port: u16,
+    listen: &Listen,
     extra: &str,
 ) -> String {
-    let mut locations = String::new();
-    for case in cases() {
+    let mut servers = String::new();
+    for (case, port) in &listen.cases {
         let body = match (case.filter, case.strategy) {
             (None, _) => String::new(),
             (Some(f), s) if STRATEGIES.contains(&s) => format!("ffi_lab {f} {s};"),
@@ -181,14 +225,11 @@ pub fn config(
             (Some("header_get_set"), "njs") => "js_header_filter lab.header_get_set;".into(),
             (f, s) => unreachable!("no location for {f:?}/{s}"),
         };
-        locations.push_str(&format!(
-            "        location = {} {{ {body} empty_gif; }}\n",
-            case.path()
+        servers.push_str(&format!(
+            "    server {{ # {name}\n        listen 127.0.0.1:{port};\n        location = {CASE_PATH} {{ {body} empty_gif; }}\n    }}\n",
+            name = case.name()
         ));
     }
-    locations.push_str(&format!(
-        "        location = {STATS} {{ return 200 \"$ffi_lab_allocs $ffi_lab_copied\\n\"; }}\n"
-    ));
     format!(
         "# Written by lab-bench (bench-suite/lab-bench/src/engines/nginx/config.rs) for S15; regenerated on every run.\n\
          load_module {ndk};\nload_module {lua};\nload_module {njs};\nload_module {rust};\nload_module {c};\n\
@@ -201,7 +242,10 @@ pub fn config(
          \x20   fastcgi_temp_path {prefix}/tmp;\n    uwsgi_temp_path {prefix}/tmp;\n    scgi_temp_path {prefix}/tmp;\n\
          \x20   lua_package_path \"{prefix}/?.lua;;\";\n\
          \x20   js_import lab from {prefix}/lab.js;\n    js_set $lab_njs_auth lab.basic_auth;\n    js_var $lab_read;\n\
-         \x20   server {{\n        listen 127.0.0.1:{port};\n{locations}{extra}    }}\n}}\n",
+         {servers}\
+         \x20   server {{ # control\n        listen 127.0.0.1:{control};\n\
+         \x20       location = {STATS} {{ return 200 \"$ffi_lab_allocs $ffi_lab_copied\\n\"; }}\n{extra}    }}\n}}\n",
+        control = listen.control,
         ndk = inst.ndk.display(),
         lua = inst.lua.display(),
         njs = inst.njs.display(),
@@ -215,6 +259,16 @@ pub fn config(
 mod tests {
     use super::*;
 
+    /// The extra location the tests pass, as the panic test's.
+    const EXTRA: &str = "        location = /extra { empty_gif; }\n";
+
+    fn listen() -> Listen {
+        let ports: Vec<u16> = (0..Listen::ports_needed() as u16)
+            .map(|k| 40000 + k)
+            .collect();
+        Listen::of(&ports).unwrap()
+    }
+
     fn written() -> String {
         let inst = Installation {
             nginx: "/usr/sbin/nginx".into(),
@@ -227,43 +281,73 @@ mod tests {
             rust: "/b/libffi_lab_nginx.so".into(),
             c: format!("/b/{C_MODULE_FILE}").into(),
         };
-        config(&inst, &modules, Path::new("/p"), 8080, "")
+        config(&inst, &modules, Path::new("/p"), &listen(), EXTRA)
     }
 
-    /// Both modules are loaded, and every case has its location with the directive of its way.
+    /// The lines of the server named `name` (`# name` on its opening line), up to its end.
+    fn server<'a>(conf: &'a str, name: &str) -> Vec<&'a str> {
+        let head = format!("    server {{ # {name}");
+        let mut lines = conf.lines().skip_while(|l| *l != head);
+        let mut block: Vec<&str> = lines.by_ref().take_while(|l| *l != "    }").collect();
+        assert!(!block.is_empty(), "no server {name}");
+        block.remove(0);
+        block
+    }
+
+    /// Both modules are loaded, and every case has a server of its own on its own port, whose one
+    /// location is `= /` with the directive of its way.
     #[test]
-    fn the_configuration_loads_both_modules_and_a_location_per_case() {
+    fn the_configuration_loads_both_modules_and_a_server_per_case() {
         let conf = written();
         assert!(conf.contains("load_module /b/libffi_lab_nginx.so;\n"));
         assert!(conf.contains("load_module /b/ngx_http_lab_c_module.so;\n"));
-        for case in cases() {
-            let head = format!("location = {} {{", case.path());
-            assert_eq!(conf.matches(&head).count(), 1, "{head}");
+        let listen = listen();
+        for (case, port) in &listen.cases {
+            let block = server(&conf, &case.name());
+            assert_eq!(block[0].trim(), format!("listen 127.0.0.1:{port};"));
+            let locations = block.iter().filter(|l| l.contains("location ")).count();
+            assert_eq!(locations, 1, "{}: one location: {block:?}", case.name());
+            assert!(block[1].trim().starts_with("location = / {"), "{block:?}");
+            assert_eq!(listen.port_of(case), Ok(*port));
         }
-        for (path, body) in [
-            ("/basic_auth/borrow", "ffi_lab basic_auth borrow;"),
+        assert_eq!(conf.matches("listen ").count(), Listen::ports_needed());
+        for (name, body) in [
+            ("basic_auth/borrow", "ffi_lab basic_auth borrow;"),
             (
-                "/header_get_set/bulk_copy",
+                "header_get_set/bulk_copy",
                 "ffi_lab header_get_set bulk_copy;",
             ),
-            ("/basic_auth/c_module", "lab_c basic_auth;"),
-            ("/header_get_set/c_module", "lab_c header_get_set;"),
+            ("basic_auth/c_module", "lab_c basic_auth;"),
+            ("header_get_set/c_module", "lab_c header_get_set;"),
             (
-                "/basic_auth/nginx_builtin",
+                "basic_auth/nginx_builtin",
                 "auth_basic \"lab\"; auth_basic_user_file htpasswd;",
             ),
             (
-                "/header_get_set/nginx_builtin",
+                "header_get_set/nginx_builtin",
                 "add_header X-Lab-Response rust;",
             ),
-            ("/no_filter", " empty_gif;"),
+            ("no_filter", "location = / {  empty_gif; }"),
         ] {
-            let line = conf
-                .lines()
-                .find(|l| l.contains(&format!("location = {path} {{")))
-                .unwrap_or_else(|| panic!("no location {path}"));
-            assert!(line.contains(body), "{path}: {line}");
+            let block = server(&conf, name);
+            assert!(block[1].contains(body), "{name}: {block:?}");
         }
+    }
+
+    /// The counters' location and the extra ones are the control server's, on its own port.
+    #[test]
+    fn the_control_server_holds_the_counters_and_the_extra_locations() {
+        let conf = written();
+        let block = server(&conf, "control");
+        let control = listen().control;
+        assert_eq!(block[0].trim(), format!("listen 127.0.0.1:{control};"));
+        assert!(
+            block[1].contains(&format!("location = {STATS} {{")),
+            "{block:?}"
+        );
+        assert_eq!(format!("{}\n", block[2]), EXTRA);
+        assert_eq!(block.len(), 3);
+        assert!(listen().cases.iter().all(|(_, p)| *p != control));
     }
 
     /// The floor's location runs the C module alone: no Rust module directive, no built-in.
@@ -271,14 +355,24 @@ mod tests {
     fn the_floor_runs_the_c_module_alone() {
         let conf = written();
         for filter in ["basic_auth", "header_get_set"] {
-            let line = conf
-                .lines()
-                .find(|l| l.contains(&format!("location = /{filter}/c_module {{")))
-                .unwrap();
+            let block = server(&conf, &format!("{filter}/c_module"));
             assert_eq!(
-                line.trim(),
-                format!("location = /{filter}/c_module {{ lab_c {filter}; empty_gif; }}")
+                block[1].trim(),
+                format!("location = / {{ lab_c {filter}; empty_gif; }}")
             );
         }
+    }
+
+    /// A port per case and one for the control server, or an error; a case not of S15 has none.
+    #[test]
+    fn every_case_and_the_control_server_need_a_port() {
+        assert!(Listen::of(&[40000; 3]).is_err());
+        let too_many = vec![40000; Listen::ports_needed() + 1];
+        assert!(Listen::of(&too_many).is_err());
+        let other = Case {
+            strategy: "other",
+            filter: Some("basic_auth"),
+        };
+        assert!(listen().port_of(&other).is_err());
     }
 }

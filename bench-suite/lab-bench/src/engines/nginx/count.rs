@@ -3,13 +3,13 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::cases::{case_id, Case, SCENARIO};
+use super::cases::{case_id, cases, Case, CASE_PATH, SCENARIO};
 use super::config::{build_modules, Installation, Modules, C_MODULE_FILE};
 use super::http::Connection;
 use super::load::load_headers;
 use super::process::Nginx;
 use super::profile::MODULE_FILE;
-/// The location S15's callgrind pass adds to the configuration: it returns the module's
+/// The location S15's callgrind pass adds to the control server: it returns the module's
 /// `$ffi_lab_callgrind`, which zeroes (`?zero`) or dumps (`?dump=NAME`) the worker's counts.
 pub const CALLGRIND_LOCATION: &str =
     "        location = /ffi_lab_callgrind { return 200 \"$ffi_lab_callgrind\\n\"; }\n";
@@ -26,12 +26,13 @@ pub const COUNT_BATCHES: (u64, u64) = (20, 120);
 pub const LUA_COUNT_BATCHES: (u64, u64) = (100, 2100);
 
 /// The callgrind pass of S15 (`LAB_CALLGRIND=1`): nginx under callgrind (the pass's settings,
-/// `callgrind::valgrind_args`), and per case a keep-alive connection that sends `n1` warming
-/// requests, then two batches of `n1` and `n2` between a request that zeroes the worker's counts
-/// and one that dumps them (the module's `$ffi_lab_callgrind`). Per request, the difference of
-/// the two dumps over `n2 − n1`: the worker's whole handling of a request, nginx, the module and
-/// the references' Lua and njs included, the two control requests cancelling. The client is
-/// another process and is not counted.
+/// `callgrind::valgrind_args`), and per case a keep-alive connection to its server that sends
+/// `n1` warming requests, then two batches of `n1` and `n2`, each between a request that zeroes
+/// the worker's counts and one that dumps them (the module's `$ffi_lab_callgrind`, on a
+/// keep-alive connection to the control server). Per request, the difference of the two dumps
+/// over `n2 − n1`: the worker's whole handling of a request, nginx, the module and the
+/// references' Lua and njs included, the two control requests cancelling. The client is another
+/// process and is not counted.
 pub(super) fn count_pass(
     opts: &crate::options::Options,
     machine: &lab_record::Machine,
@@ -74,10 +75,19 @@ pub(super) fn count_pass(
     let started = Instant::now();
     let nginx = Nginx::start_at(inst, &copies, prefix.clone(), CALLGRIND_LOCATION, &wrapper)?;
     let ids: Vec<String> = selected.iter().map(case_id).collect();
-    let counted = selected
+    // Every case nginx serves, selected or not, is warmed before any is counted: the worker's
+    // heap (glibc's free lists, which nginx's pools draw on) settles with the cases that allocate
+    // most, and a case counted before them would pay a different path through malloc for the same
+    // requests (hundreds of instructions per request).
+    let counted = cases()
         .iter()
-        .zip(&ids)
-        .try_for_each(|(case, id)| count_case(&nginx, case, id));
+        .try_for_each(|case| warm_case(&nginx, case))
+        .and_then(|()| {
+            selected
+                .iter()
+                .zip(&ids)
+                .try_for_each(|(case, id)| count_case(&nginx, case, id))
+        });
     nginx.stop()?;
     counted?;
     let totals = crate::passes::callgrind::read_dumps(&dir)?;
@@ -97,20 +107,32 @@ pub(super) fn count_pass(
     )
 }
 
-/// One case of [`count_pass`]: its warming requests, then its two counted batches.
-fn count_case(nginx: &Nginx, case: &Case, id: &str) -> Result<(), String> {
-    let mut c = Connection::open(nginx.port)?;
-    let (headers, path) = (load_headers(), case.path());
-    let (n1, n2) = if case.strategy == "lua" {
+/// A case's batches: [`LUA_COUNT_BATCHES`] for Lua, else [`COUNT_BATCHES`].
+fn batches(case: &Case) -> (u64, u64) {
+    if case.strategy == "lua" {
         LUA_COUNT_BATCHES
     } else {
         COUNT_BATCHES
-    };
-    c.requests(&path, &headers, n1)?;
+    }
+}
+
+/// `n1` requests of `case`, uncounted.
+fn warm_case(nginx: &Nginx, case: &Case) -> Result<(), String> {
+    let mut c = Connection::open(nginx.port_of(case))?;
+    c.requests(CASE_PATH, &load_headers(), batches(case).0)
+}
+
+/// One case of [`count_pass`]: its warming requests again, then its two counted batches.
+fn count_case(nginx: &Nginx, case: &Case, id: &str) -> Result<(), String> {
+    let mut c = Connection::open(nginx.port_of(case))?;
+    let mut control = Connection::open(nginx.control())?;
+    let headers = load_headers();
+    let (n1, n2) = batches(case);
+    c.requests(CASE_PATH, &headers, n1)?;
     for n in [n1, n2] {
-        c.callgrind("zero", "zero")?;
-        c.requests(&path, &headers, n)?;
-        c.callgrind(&format!("dump={id}%23{n}"), "dump")?;
+        control.callgrind("zero", "zero")?;
+        c.requests(CASE_PATH, &headers, n)?;
+        control.callgrind(&format!("dump={id}%23{n}"), "dump")?;
     }
     Ok(())
 }

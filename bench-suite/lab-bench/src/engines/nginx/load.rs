@@ -1,9 +1,9 @@
-//! The load generator: `wrk` driving one location, its summary line parsed, the worker's CPU
-//! time per request beside it.
+//! The load generator: `wrk` driving one case's server, its summary line parsed, the worker's
+//! CPU time per request beside it.
 
 use std::process::Command;
 
-use super::cases::{AUTHORIZATION, HEADERS};
+use super::cases::{Case, AUTHORIZATION, HEADERS};
 use super::config::Installation;
 use super::http::counters;
 use super::process::Nginx;
@@ -56,19 +56,19 @@ fn wrk_script() -> String {
     s
 }
 
-/// Drives `path` with wrk (one thread, `connections` connections) for `seconds`, reading the
-/// worker's CPU time before and after.
+/// Drives `case` with wrk (one thread, `connections` connections) for `seconds`, reading the
+/// worker's CPU time and the module's counters (at the control server) before and after.
 pub fn load(
     inst: &Installation,
     nginx: &Nginx,
-    path: &str,
+    case: &Case,
     seconds: u32,
     connections: u32,
 ) -> Result<Load, String> {
     let script = nginx.prefix.join("lab.lua");
     std::fs::write(&script, wrk_script()).map_err(|e| e.to_string())?;
-    let url = format!("http://127.0.0.1:{}{path}", nginx.port);
-    let counts0 = counters(nginx.port)?;
+    let url = nginx.url_of(case);
+    let counts0 = counters(nginx.control())?;
     let cpu0 = nginx.worker_cpu_ns()?;
     let out = Command::new(&inst.wrk)
         .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s")])
@@ -78,7 +78,7 @@ pub fn load(
         .output()
         .map_err(|e| format!("cannot run {}: {e}", inst.wrk.display()))?;
     let cpu1 = nginx.worker_cpu_ns()?;
-    let counts1 = counters(nginx.port)?;
+    let counts1 = counters(nginx.control())?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!(

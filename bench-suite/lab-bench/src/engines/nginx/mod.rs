@@ -1,11 +1,13 @@
 //! The nginx engine, S15 `s15_real_proxy`: the packaged nginx as a host the lab starts itself.
 //! It builds the Rust module and the C module, the floor (`hosts/nginx/build`), writes one
-//! configuration with a location per case ([`config`]: the module's strategies, the C module, and
-//! the references, nginx's built-in directives, Lua, njs and no filter), starts nginx with one worker on a free port of 127.0.0.1 ([`process`]), drives it
-//! with `wrk` ([`load`]) and reads the worker's CPU time ([`time`]); the callgrind pass counts the
-//! worker ([`count`]) and the profile pass samples it with perf ([`profile`]). The tests
-//! (`tests/nginx_module.rs`) use the same pieces, and skip with a message when nginx is not
-//! installed.
+//! configuration with a server per case, each on its own port with the one location `= /`
+//! ([`config`]: the module's strategies, the C module, and the references, nginx's built-in
+//! directives, Lua, njs and no filter), so that every case's location lookup is the same, and a
+//! control server for the module's counters; starts nginx with one worker on free ports of
+//! 127.0.0.1 ([`process`]), drives it with `wrk` ([`load`]) and reads the worker's CPU time
+//! ([`time`]); the callgrind pass counts the worker ([`count`]) and the profile pass samples it
+//! with perf ([`profile`]). The tests (`tests/nginx_module.rs`) use the same pieces, and skip
+//! with a message when nginx is not installed.
 
 pub mod cases;
 pub mod config;
@@ -17,11 +19,11 @@ pub mod profile;
 pub mod time;
 
 pub use cases::*;
-pub use config::{build_modules, config, Installation, Modules, C_MODULE_FILE};
+pub use config::{build_modules, config, Installation, Listen, Modules, C_MODULE_FILE};
 pub use count::{CALLGRIND_LOCATION, COUNT_BATCHES, LUA_COUNT_BATCHES};
 pub use http::{counters, exchange, request, Connection, STATS};
 pub use load::{load, load_headers, parse_wrk, Load};
-pub use process::{cpu_ns, free_port, Nginx};
+pub use process::{cpu_ns, free_ports, Nginx};
 pub use profile::{graph_name, link_graphs, profile_case, profiled_cases, MODULE_FILE};
 
 use std::time::Instant;

@@ -1,31 +1,37 @@
-//! A packaged nginx the lab starts itself: one worker on a free port of 127.0.0.1 under
-//! `target/s15-nginx/`, its worker's CPU time, and its stop.
+//! A packaged nginx the lab starts itself: one worker, a free port of 127.0.0.1 per case and one
+//! for its control server, under `target/s15-nginx/`; its worker's CPU time, and its stop.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::config::{config, Installation, Modules, NJS};
+use super::cases::{Case, CASE_PATH};
+use super::config::{config, Installation, Listen, Modules, NJS};
 use crate::options::target_dir;
 
-/// A free TCP port on 127.0.0.1 (bound, then released for nginx to take).
-pub fn free_port() -> Result<u16, String> {
-    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+/// `n` free TCP ports on 127.0.0.1, all bound at once (so they differ), then released for nginx
+/// to take.
+pub fn free_ports(n: usize) -> Result<Vec<u16>, String> {
+    let held: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}")))
+        .collect::<Result<_, _>>()?;
+    held.iter()
+        .map(|l| l.local_addr().map(|a| a.port()).map_err(|e| e.to_string()))
+        .collect()
 }
 
-/// A running nginx: its master process, the one worker's pid and the port.
+/// A running nginx: its master process, the one worker's pid and where it listens.
 pub struct Nginx {
     master: Child,
     pub worker: u32,
-    pub port: u16,
+    pub listen: Listen,
     pub prefix: PathBuf,
 }
 
 impl Nginx {
     /// Writes the configuration under `target/s15-nginx/<name>/` and starts nginx on it; waits
-    /// until the port answers and the worker is up.
+    /// until the control server answers and the worker is up.
     pub fn start(
         inst: &Installation,
         modules: &Modules,
@@ -65,8 +71,11 @@ impl Nginx {
         };
         write("htpasswd", "lab:{PLAIN}secret\n")?;
         write("lab.js", NJS)?;
-        let port = free_port()?;
-        write("nginx.conf", &config(inst, modules, &prefix, port, extra))?;
+        let listen = Listen::of(&free_ports(Listen::ports_needed())?)?;
+        write(
+            "nginx.conf",
+            &config(inst, modules, &prefix, &listen, extra),
+        )?;
         let mut command = match wrapper.split_first() {
             Some((program, args)) => {
                 let mut c = Command::new(program);
@@ -93,7 +102,7 @@ impl Nginx {
         let mut nginx = Nginx {
             master,
             worker: 0,
-            port,
+            listen,
             prefix,
         };
         let wait = if wrapper.is_empty() { 10 } else { 60 };
@@ -104,8 +113,9 @@ impl Nginx {
                     .unwrap_or_default();
                 return Err(format!("nginx exited at start ({status}):\n{log}"));
             }
-            if let (Ok(_), Some(w)) = (TcpStream::connect(("127.0.0.1", port)), nginx.find_worker())
-            {
+            // nginx opens every listening socket before it starts its worker.
+            let control = TcpStream::connect(("127.0.0.1", nginx.control()));
+            if let (Ok(_), Some(w)) = (control, nginx.find_worker()) {
                 nginx.worker = w;
                 return Ok(nginx);
             }
@@ -114,6 +124,25 @@ impl Nginx {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The port of `case`'s server (every case of [`super::cases::cases`] has one), where it is
+    /// requested at [`CASE_PATH`].
+    pub fn port_of(&self, case: &Case) -> u16 {
+        self.listen
+            .port_of(case)
+            .unwrap_or_else(|e| panic!("{e}: this nginx does not serve it"))
+    }
+
+    /// The URL of `case`, as wrk is given it.
+    pub fn url_of(&self, case: &Case) -> String {
+        format!("http://127.0.0.1:{}{CASE_PATH}", self.port_of(case))
+    }
+
+    /// The port of the control server: the module's counters ([`super::http::counters`]) and the
+    /// `extra` locations nginx was started with.
+    pub fn control(&self) -> u16 {
+        self.listen.control
     }
 
     /// The worker: the master's one child process.

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::cases::{params, Case, SCENARIO, STRATEGIES};
+use super::cases::{params, Case, CASE_PATH, SCENARIO, STRATEGIES};
 use super::config::{build_modules, Installation};
 use super::http::request;
 use super::load::{load, load_headers};
@@ -56,15 +56,15 @@ pub fn profile_case(
     duration: Duration,
     dir: &Path,
 ) -> Result<profile::DsoShare, String> {
-    let (status, head) = request(nginx.port, &case.path(), &load_headers())?;
+    let (status, head) = request(nginx.port_of(case), CASE_PATH, &load_headers())?;
     if status != 200 {
-        return Err(format!("{}: status {status}:\n{head}", case.path()));
+        return Err(format!("{}: status {status}:\n{head}", case.name()));
     }
     // wrk's -d counts whole seconds: it runs past both ends of the recording (300 ms before it,
     // at least 200 ms after).
     let seconds = (duration.as_secs_f64() + 0.5).ceil() as u32;
     let (l, script) = std::thread::scope(|s| {
-        let load = s.spawn(|| load(inst, nginx, &case.path(), seconds, 8));
+        let load = s.spawn(|| load(inst, nginx, case, seconds, 8));
         std::thread::sleep(Duration::from_millis(300));
         let data = nginx.prefix.join(format!("{}.perf.data", graph_name(case)));
         let script = profile::perf_record(nginx.worker, duration, &data);
@@ -76,7 +76,7 @@ pub fn profile_case(
     if l.non_2xx > 0 || l.errors > 0 {
         return Err(format!(
             "{}: {} non-2xx responses, {} socket errors while profiling",
-            case.path(),
+            case.name(),
             l.non_2xx,
             l.errors
         ));
@@ -141,7 +141,7 @@ pub(super) fn profile_pass(
                 graphs.push(case.clone());
             }
             Err(e) => {
-                println!("lab: S15: no flame graph of {}: {e}", case.path());
+                println!("lab: S15: no flame graph of {}: {e}", case.name());
                 break;
             }
         }

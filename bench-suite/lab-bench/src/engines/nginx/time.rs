@@ -1,7 +1,7 @@
 //! The timed pass of S15: every case driven by wrk in turn, round after round, and its records
 //! with per-round ratios over the filter's floor, `c_module`.
 
-use super::cases::{params, Case, Plan, FLOOR, STRATEGIES};
+use super::cases::{params, Case, Plan, CASE_PATH, FLOOR, STRATEGIES};
 use super::config::Installation;
 use super::http::request;
 use super::load::{load, load_headers, Load};
@@ -16,15 +16,16 @@ pub fn measure(
     for c in cases {
         // Each case answers as its filter says before it is timed (a broken case is an error,
         // not a fast row).
-        let (status, head) = request(nginx.port, &c.path(), &load_headers())?;
+        let port = nginx.port_of(c);
+        let (status, head) = request(port, CASE_PATH, &load_headers())?;
         if status != 200 {
             return Err(format!(
                 "{}: status {status} with valid credentials:\n{head}",
-                c.path()
+                c.name()
             ));
         }
         for _ in 0..plan.warmup_requests {
-            request(nginx.port, &c.path(), &load_headers())?;
+            request(port, CASE_PATH, &load_headers())?;
         }
     }
     let mut runs: Vec<Vec<Load>> = vec![Vec::new(); cases.len()];
@@ -32,17 +33,11 @@ pub fn measure(
         // The first case rotates, so no case always runs first (or right after the warm-up).
         for k in 0..cases.len() {
             let i = (k + round) % cases.len();
-            let l = load(
-                inst,
-                nginx,
-                &cases[i].path(),
-                plan.seconds,
-                plan.connections,
-            )?;
+            let l = load(inst, nginx, &cases[i], plan.seconds, plan.connections)?;
             if l.non_2xx > 0 || l.errors > 0 || l.requests == 0 {
                 return Err(format!(
                     "{}: {} non-2xx responses, {} socket errors in {} requests",
-                    cases[i].path(),
+                    cases[i].name(),
                     l.non_2xx,
                     l.errors,
                     l.requests
