@@ -5,7 +5,7 @@
 use lab_record::{Record, ResultFile};
 
 use super::shared::View;
-use crate::stats::{at, find, fmt_ns, leaders, margin, param, versus, Margin};
+use crate::stats::{at, find, leaders, margin, more_or_less, param, versus, Margin};
 
 /// The strategies that read every header in one call, each set against `per_header_call`.
 pub const BULK: [&str; 3] = ["bulk_borrow", "bulk_copy", "bulk_copy_per_request"];
@@ -49,8 +49,8 @@ pub fn r2c(v: &View) -> Vec<String> {
     if let (Some(heap), Some(stack)) = (slots(0), slots(16)) {
         if let Some(m) = margin(heap, stack) {
             c.push(format!(
-                "At 16 headers the heap slots (threshold 0) cost {} ns more than stack slots (threshold 16): {}.",
-                fmt_ns(heap.ns_per_call.median - stack.ns_per_call.median),
+                "At 16 headers the heap slots (threshold 0) cost {} than stack slots (threshold 16): {}.",
+                more_or_less(heap.ns_per_call.median - stack.ns_per_call.median),
                 versus("the heap", "the stack", &m, "")
             ));
         }

@@ -42,7 +42,9 @@ pub fn r2c(v: &View) -> Vec<String> {
         };
         let (Some(m), Some((ci, hi))) = (
             margin(copy, hand),
-            copy.counts.zip(hand.counts).map(|(a, b)| (a.instructions, b.instructions)),
+            copy.counts
+                .zip(hand.counts)
+                .map(|(a, b)| (a.instructions, b.instructions)),
         ) else {
             continue;
         };

@@ -11,7 +11,7 @@ use lab_record::{Record, ResultFile};
 
 use super::shared::View;
 use crate::floor::S15_FLOOR;
-use crate::stats::{fmt_ns, interpolate, margin, more_or_less, param_str, versus};
+use crate::stats::{fmt_ns, interpolate, margin, more_or_less, param_str, versus, Margin, Spread};
 
 /// The module's strategies, each with the S14 strategy that crosses the same way (one crossing
 /// with views, a copy per header read, one bulk copy of every header).
@@ -36,6 +36,11 @@ fn row<'a>(f: &'a ResultFile, strategy: &str, filter: &str) -> Option<&'a Record
     f.records
         .iter()
         .find(|r| r.strategy == strategy && param_str(r, "filter") == Some(filter))
+}
+
+/// A row's instructions per request inside the worker (the callgrind pass), where counted.
+fn instructions(r: &Record) -> Option<f64> {
+    r.counts.map(|c| c.instructions)
 }
 
 /// `+1.23 µs`: a difference of ns per request, signed, in µs.
@@ -107,14 +112,40 @@ pub fn c2r(v: &View) -> Vec<String> {
             let adds: Vec<String> = rows
                 .iter()
                 .map(|r| {
+                    let counted = match (instructions(r), instructions(n)) {
+                        (Some(a), Some(b)) => format!(", {:+.0} instructions", a - b),
+                        _ => String::new(),
+                    };
+                    // Every case runs in every round: the two compare round by round.
+                    let rounds = r
+                        .ratios
+                        .as_ref()
+                        .zip(n.ratios.as_ref())
+                        .and_then(|(x, y)| x.over(y))
+                        .map(|ratio| Margin {
+                            ratio,
+                            spread: Spread::Rounds,
+                            counts: None,
+                        });
+                    let noise = if rounds
+                        .or_else(|| margin(r, n))
+                        .is_some_and(|m| m.beyond_noise())
+                    {
+                        ""
+                    } else {
+                        ", within the noise"
+                    };
                     format!(
-                        "`{}` {}",
+                        "`{}` {}{noise}{counted}",
                         r.strategy,
                         us_signed(r.ns_per_call.median - base)
                     )
                 })
                 .collect();
-            c.push(format!("{filter}: over `no_filter`, {}.", adds.join(", ")));
+            c.push(format!(
+                "{filter}: over `no_filter`, worker CPU and instructions per request (callgrind): {}.",
+                adds.join("; ")
+            ));
         }
         let Some(floor) = row(f, S15_FLOOR, filter) else {
             continue;
@@ -125,7 +156,12 @@ pub fn c2r(v: &View) -> Vec<String> {
                 continue;
             };
             let Some(m) = margin(r, floor) else { continue };
-            let delta = r.ns_per_call.median - total;
+            // Round by round, as × floor (its sign is × floor's side of 1); else the medians'.
+            let delta = r
+                .ratios
+                .as_ref()
+                .and_then(|x| x.minus_floor)
+                .map_or(r.ns_per_call.median - total, |d| d.median);
             deltas.push(delta);
             let (c2r_n, r2c_n) = crossings(filter, strategy);
             let bytes = r.bytes_copied_per_call;
@@ -179,9 +215,14 @@ pub fn c2r(v: &View) -> Vec<String> {
                 &format!("`{S15_FLOOR}`"),
                 &m,
                 &format!(
-                    "medians {} vs {} ns",
+                    "medians {} vs {} ns{}",
                     fmt_ns(r.ns_per_call.median),
-                    fmt_ns(total)
+                    fmt_ns(total),
+                    match (instructions(r), instructions(floor)) {
+                        (Some(a), Some(b)) =>
+                            format!("; {a:.0} vs {b:.0} instructions per request (callgrind)"),
+                        _ => String::new(),
+                    }
                 ),
             );
             c.push(format!(
