@@ -183,7 +183,7 @@ fn the_report_computes_its_conclusions() {
     assert!(fit_at.is_some() && fit_at < ratio_at, "{md}");
     let s03 = &md[md.find("## S03").unwrap()..];
     let clone = s03
-        .find("`clone_on_return` costs 20.0 ns + 0.250 ns/byte over `borrow` (least squares over 2 lengths).");
+        .find("`clone_on_return` costs 20.0 ns + 0.250 ns/byte over `borrow` (a line through 2 lengths, each point weighed by its own size).");
     let utf8 = s03.find("`clone_utf8` costs 30.0 ns + 0.500 ns/byte over `borrow`");
     let ends = s03.find("Fastest over the sweep:");
     assert!(

@@ -131,8 +131,8 @@ pub(crate) fn fastest_by_len(v: &View) -> String {
     )
 }
 
-/// `other`'s cost over `base` as a line over the length sweep (S02, S03), least squares over the
-/// medians' differences: the intercept is what does not grow with the length (a call, an
+/// `other`'s cost over `base` as a line over the length sweep (S02, S03), fitted to the medians'
+/// differences by relative error (`stats::fit_line`): the intercept is what does not grow with the length (a call, an
 /// allocation), the slope what does (a scan, a copy, a validation). Both rows' consumers read
 /// every byte, so the slope is the strategy's own per-byte work, and the line holds at every
 /// length where a ratio grows with it.
@@ -146,7 +146,7 @@ pub(crate) fn per_byte_fit(f: &ResultFile, other: &str, base: &str) -> Option<St
         .collect();
     let (a, b) = fit_line(&pts)?;
     Some(format!(
-        "`{other}` costs {a:.1} ns + {b:.3} ns/byte over `{base}` (least squares over {} lengths).",
+        "`{other}` costs {a:.1} ns + {b:.3} ns/byte over `{base}` (a line through {} lengths, each point weighed by its own size).",
         pts.len()
     ))
 }
