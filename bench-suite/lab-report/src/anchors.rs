@@ -1,7 +1,7 @@
-//! Where the report's links lead: a section's heading and the anchor GitHub derives from it, and
-//! the anchor set in a table row's strategy cell. The summary, the sections and the decision guide
-//! all take them from here, so every `](#…)` the report writes has its target (the render tests
-//! check each one).
+//! Where the report's links lead: a scenario's page (`report/<scenario>.md`), a section's heading
+//! and the anchor GitHub derives from it, and the anchor set in a table row's strategy cell. The
+//! front page's summary and decision guide and the pages' sections all take them from here, so
+//! every link the report writes has its target (the render tests check each one).
 
 use lab_record::scenario as definition;
 use lab_record::{Record, ResultFile};
@@ -38,6 +38,24 @@ pub(crate) fn anchor(title: &str) -> String {
 /// The anchor of a file's section (its heading's).
 pub(crate) fn section_anchor(f: &ResultFile) -> String {
     anchor(&heading(f))
+}
+
+/// The folder of the scenario pages, beside `REPORT.md`.
+pub const PAGE_DIR: &str = "report";
+
+/// A scenario's page, as the front page links it: `report/s06_read_headers.md`.
+pub(crate) fn page(scenario: &str) -> String {
+    format!("{PAGE_DIR}/{scenario}.md")
+}
+
+/// The front page's link to a file's section on its scenario's page.
+pub(crate) fn section_link(f: &ResultFile) -> String {
+    format!("{}#{}", page(&f.scenario), section_anchor(f))
+}
+
+/// The front page's link to a table row on its scenario's page.
+pub(crate) fn row_link(f: &ResultFile, r: &Record) -> String {
+    format!("{}#{}", page(&f.scenario), row_anchor(f, r))
 }
 
 /// The anchor of a table row: `s02-r2c-ptr_len-len-64` (scenario number, direction, strategy,

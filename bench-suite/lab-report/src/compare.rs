@@ -143,15 +143,16 @@ pub fn conclusion_lines(report: &str) -> Vec<(String, String)> {
     out
 }
 
-/// `line` with every in-page link's target emptied (`[→](#s07-…)` becomes `[→](#)`): a link leads
+/// `line` with every link's target emptied (`[→](report/s07_copy_on_demand.md#s07-…)` becomes
+/// `[→]()`): a link leads
 /// to the row a claim comes from, and which row of a sweep that is (the closest rival's, say) is
 /// navigation, not the claim.
 fn strip_link_targets(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
-    while let Some(i) = rest.find("](#") {
-        out.push_str(&rest[..i + 3]);
-        rest = &rest[i + 3..];
+    while let Some(i) = rest.find("](") {
+        out.push_str(&rest[..i + 2]);
+        rest = &rest[i + 2..];
         rest = rest.find(')').map_or("", |j| &rest[j..]);
     }
     out.push_str(rest);
@@ -243,8 +244,8 @@ pub fn compare(old_files: &[ResultFile], new_files: &[ResultFile], floor: f64) -
     let mut out = Comparison::default();
     let machine = |f: &[ResultFile]| f.first().map_or(String::new(), |f| f.machine.id.clone());
     (out.conclusions, out.reworded) = reworded(
-        &render(old_files, &machine(old_files)),
-        &render(new_files, &machine(new_files)),
+        &render(old_files, &machine(old_files)).all(),
+        &render(new_files, &machine(new_files)).all(),
     );
     for (id, n) in &new {
         match old.iter().find(|(o, _)| o == id) {
@@ -533,8 +534,10 @@ mod tests {
         );
         assert_eq!(mask_numbers("−0.4 to +2.1 ns, -3 ns"), "# to # ns, # ns");
         assert_eq!(
-            strip_link_targets("- **Q?** `a` [→](#s07-c2r-lazy-filter-body) and [b](#x)."),
-            "- **Q?** `a` [→](#) and [b](#)."
+            strip_link_targets(
+                "- **Q?** `a` [→](report/s07_copy_on_demand.md#s07-c2r-lazy-filter-body) and [b](#x)."
+            ),
+            "- **Q?** `a` [→]() and [b]()."
         );
     }
 

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use lab_record::scenario::{self, GuideQuestion, Scenario};
 use lab_record::ResultFile;
 
-use crate::anchors::{row_anchor, section_anchor};
+use crate::anchors::{row_link, section_link};
 use crate::conclusions::{
     s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach, s12_tail_latency,
     s15_real_proxy, View,
@@ -32,7 +32,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// An answer: its line, and the anchor it comes from.
+/// An answer: its line, and the link to the row or section it comes from (on its scenario's page).
 type Answer = (String, String);
 
 /// How a question of the guide is answered, by the name its definition's `[[question]]` gives
@@ -81,7 +81,7 @@ pub fn guide(files: &[ResultFile]) -> String {
     for (d, q) in asked() {
         let answer = answer_named(&q.answer).and_then(|f| f(&c, d));
         let line = match answer {
-            Some((text, anchor)) => format!("{text} [→](#{anchor})"),
+            Some((text, link)) => format!("{text} [→]({link})"),
             None if d.id == S15 => {
                 format!("{} (`{}`).", NGINX_NOT_MEASURED, d.id)
             }
@@ -115,9 +115,9 @@ fn sweep(c: &Ctx, d: &Scenario) -> Option<Answer> {
         return None;
     }
     let mut text = format!("Leads: {}.", lead_text(&ranks));
-    let mut anchor = section_anchor(f);
+    let mut link = section_link(f);
     let Some(lead) = leader(&ranks) else {
-        return Some((text, anchor));
+        return Some((text, link));
     };
     // The rivals' range and the closest margin, without naming the closest point or rival: which
     // of two near rivals is the closer is noise; the link leads to its row.
@@ -127,7 +127,7 @@ fn sweep(c: &Ctx, d: &Scenario) -> Option<Answer> {
             " Where it leads alone, the others cost {} of it (the closest {m}).",
             fmt_range(range)
         );
-        anchor = row_anchor(f, mine);
+        link = row_link(f, mine);
     }
     if let Some((lo, hi)) = lead.over_floor {
         let ns = |x: f64| format!("{}{}", if x < 0.0 { "−" } else { "+" }, fmt_ns(x.abs()));
@@ -141,7 +141,7 @@ fn sweep(c: &Ctx, d: &Scenario) -> Option<Answer> {
             }
         );
     }
-    Some((text, anchor))
+    Some((text, link))
 }
 
 fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
@@ -181,16 +181,16 @@ fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
         parts.join("; ")
     );
     // The link goes to the best point of the three (navigation, not a claim).
-    let anchor = best_overall
+    let link = best_overall
         .and_then(|(bulk, cell)| find(f, bulk, |r| at(r, &[("n", cell.n), ("k", cell.k)])))
-        .map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
-    Some((text, anchor))
+        .map_or_else(|| section_link(f), |r| row_link(f, r));
+    Some((text, link))
 }
 
 fn stack_threshold(c: &Ctx) -> Option<Answer> {
     let f = c.file("s06_read_headers", "rust", "r2c")?;
     let claim = s06_read_headers::threshold_claim(&s06_read_headers::thresholds_at(f))?;
-    Some((claim, section_anchor(f)))
+    Some((claim, section_link(f)))
 }
 
 fn lifetime_check(c: &Ctx) -> Option<Answer> {
@@ -209,8 +209,8 @@ fn lifetime_check(c: &Ctx) -> Option<Answer> {
             ))
         })
         .collect();
-    let anchor = find(f, "weak_upgrade", |r| at(r, &[("threads", 1)]))
-        .map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
+    let link = find(f, "weak_upgrade", |r| at(r, &[("threads", 1)]))
+        .map_or_else(|| section_link(f), |r| row_link(f, r));
     Some((
         format!(
             "`generation_handle` over `weak_upgrade`: {}. Over `unchecked` on one thread: {}.",
@@ -220,7 +220,7 @@ fn lifetime_check(c: &Ctx) -> Option<Answer> {
             )),
             over.join(", ")
         ),
-        anchor,
+        link,
     ))
 }
 
@@ -242,11 +242,11 @@ fn panic_guard(c: &Ctx) -> Option<Answer> {
             fmt_ns(p.ns_per_call.median)
         )
     });
-    let anchor =
-        find(f, "guarded", |r| at(r, &[])).map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
+    let link =
+        find(f, "guarded", |r| at(r, &[])).map_or_else(|| section_link(f), |r| row_link(f, r));
     Some((
         format!("The guard every callback runs (`guarded`): {cost}{panic}."),
-        anchor,
+        link,
     ))
 }
 
@@ -265,7 +265,7 @@ fn real_proxy(c: &Ctx) -> Option<Answer> {
         .into_iter()
         .next()
         .filter(|l| l.starts_with("The boundary"))?;
-    Some((first, section_anchor(f)))
+    Some((first, section_link(f)))
 }
 
 fn first_call(c: &Ctx) -> Option<Answer> {
@@ -284,9 +284,8 @@ fn first_call(c: &Ctx) -> Option<Answer> {
         let _ = write!(text, "; Go: {go}");
     }
     text.push('.');
-    let anchor =
-        find(f, "first_call", |_| true).map_or_else(|| section_anchor(f), |r| row_anchor(f, r));
-    Some((text, anchor))
+    let link = find(f, "first_call", |_| true).map_or_else(|| section_link(f), |r| row_link(f, r));
+    Some((text, link))
 }
 
 fn tail_latency(c: &Ctx) -> Option<Answer> {
@@ -311,7 +310,7 @@ fn tail_latency(c: &Ctx) -> Option<Answer> {
         let _ = write!(text, "; Go: {go}");
     }
     text.push('.');
-    Some((text, section_anchor(f)))
+    Some((text, section_link(f)))
 }
 
 fn rust_vs_go(c: &Ctx) -> Option<Answer> {
@@ -328,13 +327,13 @@ fn rust_vs_go(c: &Ctx) -> Option<Answer> {
                     fmt_ns(g.ns_per_call.median),
                     fmt_ns(r.ns_per_call.median)
                 ),
-                row_anchor(rust, r),
+                row_link(rust, r),
             ))
         })
         .collect();
-    let anchor = parts.first()?.1.clone();
+    let link = parts.first()?.1.clone();
     let text: Vec<String> = parts.into_iter().map(|(t, _)| t).collect();
-    Some((format!("{}.", text.join("; ")), anchor))
+    Some((format!("{}.", text.join("; ")), link))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! ffi-lab's report: result records (`lab-record`) in, `REPORT.md` and plots out. Per scenario, a
-//! table (strategy, parameters, median ns with its bounds, ratio to the floor and to the best
+//! ffi-lab's report: result records (`lab-record`) in; `REPORT.md` (the front page), one page per
+//! scenario under `report/`, and plots out. Per scenario, a page with a table (strategy, parameters, median ns with its bounds, ratio to the floor and to the best
 //! strategy, allocations per call on each side, bytes allocated and copied) and the conclusions the
 //! numbers support, computed from the records — never typed by hand. The conclusions are in
 //! `conclusions/`, one module per scenario, named by its id (`s02_pass_string.rs`); they and the
@@ -13,7 +13,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use lab_record::{load_dir, PLOT_DIR};
+use lab_record::{load_dir, write_atomically, PLOT_DIR};
 
 mod anchors;
 pub mod compare;
@@ -30,10 +30,13 @@ pub mod render;
 mod standing;
 mod stats;
 
+pub use anchors::PAGE_DIR;
 pub use format::{GO_NOT_MEASURED, GO_NOT_WRITTEN, NGINX_NOT_MEASURED};
-pub use render::render;
+pub use render::{render, Report, MAX_COLUMNS};
 
-/// Reads `root/results/<machine_id>/` and writes `root/REPORT.md`; returns its path.
+/// Reads `root/results/<machine_id>/` and writes `root/REPORT.md` and the scenario pages under
+/// `root/report/`, each file replaced atomically; a page of a scenario with no records any more
+/// is removed. Returns the front page's path.
 pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {
     let files = load_dir(&root.join("results").join(machine_id))?;
     let plot_dir = root.join(PLOT_DIR);
@@ -42,8 +45,22 @@ pub fn write_report(root: &Path, machine_id: &str) -> io::Result<PathBuf> {
     for plot in plots::plots_for(&rate::refuse(&files).0) {
         plots::draw(&plot_dir, &plot)?;
     }
+    let report = render::render(&files, machine_id);
+    let page_dir = root.join(PAGE_DIR);
+    fs::create_dir_all(&page_dir)?;
+    for (path, text) in &report.pages {
+        write_atomically(&root.join(path), text)?;
+    }
+    // Only generated pages live in `report/`: one no longer written is a scenario without records.
+    for entry in fs::read_dir(&page_dir)? {
+        let path = entry?.path();
+        let written = report.pages.iter().any(|(p, _)| root.join(p) == path);
+        if !written && path.extension().is_some_and(|e| e == "md") {
+            fs::remove_file(&path)?;
+        }
+    }
     let path = root.join("REPORT.md");
-    fs::write(&path, render::render(&files, machine_id))?;
+    write_atomically(&path, &report.front)?;
     Ok(path)
 }
 

@@ -1,4 +1,5 @@
-//! A scenario's section: its heading, its floor and the documents' figure from the scenario's
+//! A scenario's section, on its page (`report/<scenario>.md`, so its links to `results/` go one
+//! folder up): its heading, its floor and the documents' figure from the scenario's
 //! definition, the conclusions, the plots and differential flame graphs it links, then its table
 //! (`table.rs`) and the definition's notes on the strategies the table shows.
 
@@ -28,7 +29,7 @@ pub(super) struct Section<'a> {
     pub conclusions: &'a [String],
 }
 
-/// Writes the section of `s` into `out`.
+/// Writes the section of `s` into `out` (a scenario's page).
 pub(super) fn section(out: &mut String, s: &Section) {
     let f = s.file;
     let _ = writeln!(out, "## {}\n", s.heading);
@@ -91,7 +92,7 @@ pub(super) fn section(out: &mut String, s: &Section) {
 /// definition declares whose two strategies were both profiled at the declared point.
 fn figures(out: &mut String, f: &ResultFile, def: Option<&Scenario>) {
     for plot in plots_for(std::slice::from_ref(f)) {
-        let _ = writeln!(out, "\n![{}]({PLOT_DIR}/{}.svg)", plot.title, plot.file);
+        let _ = writeln!(out, "\n![{}](../{PLOT_DIR}/{}.svg)", plot.title, plot.file);
     }
     for d in def.map_or(&[][..], |d| &d.differentials) {
         let graphed = |s: &str| {
@@ -104,7 +105,7 @@ fn figures(out: &mut String, f: &ResultFile, def: Option<&Scenario>) {
             let _ = writeln!(
                 out,
                 "\nDifferential flame graph, `{}` against `{}` at {} (red: frames with more samples in `{}`): \
-                 [{name}.svg]({FLAMEGRAPH_DIR}/{name}.svg)",
+                 [{name}.svg](../{FLAMEGRAPH_DIR}/{name}.svg)",
                 d.after, d.before, d.params, d.after
             );
         }

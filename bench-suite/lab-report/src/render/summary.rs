@@ -1,5 +1,6 @@
-//! The summary: one row per scenario section, with the strategy leading beyond the noise, its ×
-//! floor, the slowest and the section's first conclusion, and a row for each defined scenario with
+//! The summary: one row per scenario section, linking it on its page, with the strategy leading
+//! beyond the noise, its × floor, the slowest and the first sentence of the section's first
+//! conclusion (its page holds the rest), and a row for each defined scenario with
 //! no records. Leaders come from `standing.rs`, as the guide's do, so the two never disagree.
 
 use std::collections::BTreeMap;
@@ -8,7 +9,7 @@ use std::fmt::Write as _;
 use lab_record::scenario as definition;
 use lab_record::ResultFile;
 
-use crate::anchors::anchor;
+use crate::anchors::section_link;
 use crate::floor::{Floor, S15};
 use crate::format::NGINX_NOT_MEASURED;
 use crate::standing::{fmt_range, lead_text, leader, slowest_text, standings};
@@ -48,8 +49,8 @@ pub(super) fn row(
     let lead = leader(&ranks);
     let _ = writeln!(
         out,
-        "| [{heading}](#{}) | {} | {} | {} | {} |",
-        anchor(heading),
+        "| [{heading}]({}) | {} | {} | {} | {} |",
+        section_link(f),
         if ranks.is_empty() {
             "–".into()
         } else {
@@ -60,8 +61,22 @@ pub(super) fn row(
         conclusions
             .first()
             .and_then(|c| c.lines().next())
-            .unwrap_or("–")
+            .map_or_else(|| "–".into(), first_sentence)
     );
+}
+
+/// The longest cell the summary writes from a conclusion; its page holds the rest.
+pub(crate) const CELL_CHARS: usize = 300;
+
+/// A conclusion's first sentence (up to the first ". "), cut at a word within [`CELL_CHARS`]
+/// with "…".
+fn first_sentence(line: &str) -> String {
+    let sentence = line.find(". ").map_or(line, |i| &line[..=i]);
+    let Some((cut, _)) = sentence.char_indices().nth(CELL_CHARS) else {
+        return sentence.to_owned();
+    };
+    let word = sentence[..cut].rfind(' ').unwrap_or(cut);
+    format!("{}…", &sentence[..word])
 }
 
 /// A row for each defined scenario with no records, saying why (S15: nginx missing).

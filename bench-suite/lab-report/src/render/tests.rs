@@ -5,8 +5,8 @@
 use lab_record::{Allocs, Machine, Ns, Record, ResultFile, PLOT_DIR};
 use serde_json::{Map, Value};
 
-use super::render;
-use crate::anchors::anchor;
+use super::links::{broken_links, widest_table};
+use super::{render, Report, MAX_COLUMNS};
 use crate::format::NGINX_NOT_MEASURED;
 
 fn rec(strategy: &str, params: &[(&str, u64)], ns: f64) -> Record {
@@ -62,9 +62,14 @@ fn counts_columns_and_rank_disagreement() {
             rec("ptr_len", &[("len", 64)], 1.2),
         ],
     );
-    let out = render(std::slice::from_ref(&f), "t-1c-0000");
-    assert!(out.contains("| Ir/call | est. cycles/call |"), "{out}");
-    assert!(out.contains("Deterministic counts (R→C and C→R)"), "{out}");
+    let out = render(std::slice::from_ref(&f), "t-1c-0000").all();
+    assert!(out.contains("| allocs Rust / C | Ir/call |"), "{out}");
+    assert!(out.contains("| est. cycles/call | Ir/cycle |"), "{out}");
+    assert!(
+        out.contains("Ir/call is instructions per call under callgrind"),
+        "{out}"
+    );
+    // The main table's row carries the anchor and Ir/call; the next table, its estimated cycles.
     let row = |s: &str, len: u64| {
         let anchor = format!("s02-r2c-{s}-len-{len}\"");
         out.lines()
@@ -72,19 +77,37 @@ fn counts_columns_and_rank_disagreement() {
             .unwrap_or_else(|| panic!("no row {s} {len}"))
             .to_owned()
     };
+    let more = |s: &str, len: u64| {
+        let lead = format!("| `{s}` | len={len} |");
+        out.lines()
+            .find(|l| l.starts_with(&lead))
+            .unwrap_or_else(|| panic!("no more columns for {s} {len}"))
+            .to_owned()
+    };
     assert!(
-        row("ptr_len", 8).contains("| 34 | 44 |"),
+        row("ptr_len", 8).ends_with("| 34 |"),
         "{}",
         row("ptr_len", 8)
     );
     assert!(
-        row("cstring", 8).contains("| 393 | 403 ≠ |"),
+        more("ptr_len", 8).contains("| 44 | – |"),
+        "{}",
+        more("ptr_len", 8)
+    );
+    assert!(
+        row("cstring", 8).ends_with("| 393 |"),
         "{}",
         row("cstring", 8)
     );
-    assert!(row("reused_buffer", 8).contains("| 500 | 510 ≠ |"));
-    assert!(!row("native", 8).contains('≠'), "floors are not ranked");
-    assert!(row("ptr_len", 64).contains("| – | – |"), "uncounted row");
+    assert!(
+        more("cstring", 8).contains("| 403 ≠ |"),
+        "{}",
+        more("cstring", 8)
+    );
+    assert!(more("reused_buffer", 8).contains("| 510 ≠ |"));
+    assert!(!more("native", 8).contains('≠'), "floors are not ranked");
+    assert!(row("ptr_len", 64).ends_with("| – |"), "uncounted row");
+    assert!(more("ptr_len", 64).ends_with("| – | – |"), "uncounted row");
 }
 
 /// A few scenarios of made-up records: strategies beyond the noise, within it, and
@@ -117,7 +140,7 @@ fn sample() -> Vec<ResultFile> {
 
 #[test]
 fn without_nginx_the_summary_says_nginx_was_not_measured() {
-    let md = render(&sample(), "t-1c-0000");
+    let md = render(&sample(), "t-1c-0000").all();
     let row = md
         .lines()
         .find(|l| l.starts_with("| S15 "))
@@ -174,7 +197,8 @@ fn s15_section_ties_the_boundary_back_to_s01() {
             s15("no_filter", "none", 7500.0),
         ],
     ));
-    let md = render(&files, "t-1c-0000");
+    let report = render(&files, "t-1c-0000");
+    let md = report.all();
     let section = &md[md.find("## S15").expect("an S15 section")..];
     assert!(section.contains("requests/s"), "{section}");
     assert!(
@@ -195,7 +219,7 @@ fn s15_section_ties_the_boundary_back_to_s01() {
     assert!(section.contains("`no_filter` "), "{section}");
     // The plot its definition declares, embedded like every section's.
     assert!(
-        section.contains(&format!("]({PLOT_DIR}/s15_real_proxy.svg)")),
+        section.contains(&format!("](../{PLOT_DIR}/s15_real_proxy.svg)")),
         "{section}"
     );
     let guide = &md[md.find("## Decision guide").unwrap()..md.find("## Summary").unwrap()];
@@ -203,61 +227,101 @@ fn s15_section_ties_the_boundary_back_to_s01() {
         guide.contains("real proxy's request is the boundary?** The boundary is a small part"),
         "{guide}"
     );
-    assert!(undefined_links(&md).is_empty());
+    assert_eq!(undefined_links(&report), Vec::<String>::new());
 }
 
-/// Every `](#…)` link of the report against the anchors it defines: its headings' and its
-/// `<a id>`s.
-fn undefined_links(md: &str) -> Vec<String> {
-    let mut defined: Vec<String> = md
-        .lines()
-        .filter_map(|l| l.strip_prefix("## "))
-        .map(anchor)
-        .collect();
-    defined.extend(
-        md.split("<a id=\"")
-            .skip(1)
-            .filter_map(|s| s.split('"').next().map(str::to_owned)),
-    );
-    md.split("](#")
-        .skip(1)
-        .filter_map(|s| s.split(')').next())
-        .filter(|a| !defined.iter().any(|d| d == a))
-        .map(str::to_owned)
-        .collect()
+/// The links of the report that lead nowhere: to a page or an anchor it does not have, or to a
+/// file of the repository that is not there (the plots and flame graphs a pure render does not
+/// draw are taken as there; `write_report`'s test checks them on disk).
+fn undefined_links(report: &Report) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    broken_links(report, |p| {
+        p.starts_with("results/plots/")
+            || p.starts_with("results/flamegraphs/")
+            || root.join(p).exists()
+    })
 }
+
+/// The front page, the pages, their links and their tables: a page per scenario, every link with
+/// its target, no table wider than [`MAX_COLUMNS`], the front page under [`FRONT_BYTES`].
+fn check_structure(report: &Report, scenarios: &[&str]) {
+    assert_eq!(undefined_links(report), Vec::<String>::new());
+    let pages: Vec<&str> = report.pages.iter().map(|(p, _)| p.as_str()).collect();
+    let expected: Vec<String> = scenarios.iter().map(|s| format!("report/{s}.md")).collect();
+    assert_eq!(pages, expected, "one page per scenario with records");
+    for (path, text) in std::iter::once(("REPORT.md", &report.front))
+        .chain(report.pages.iter().map(|(p, t)| (p.as_str(), t)))
+    {
+        assert!(
+            widest_table(text) <= MAX_COLUMNS,
+            "{path}: a table of {} columns",
+            widest_table(text)
+        );
+        if path != "REPORT.md" {
+            assert!(
+                report.front.contains(&format!("]({path})")),
+                "the front page lists {path}"
+            );
+        }
+    }
+    assert!(
+        report.front.len() < FRONT_BYTES,
+        "front page of {} bytes",
+        report.front.len()
+    );
+    // The front page holds no table row of a scenario: those are on its page.
+    assert!(!report.front.contains("<a id="), "{}", report.front);
+}
+
+/// The most bytes the front page may take: a page a person reads in a few minutes.
+const FRONT_BYTES: usize = 20_000;
 
 #[test]
 fn every_link_in_the_report_is_defined() {
-    let md = render(&sample(), "t-1c-0000");
-    assert!(md.contains("](#s02-r2c-"), "the guide links rows");
-    assert_eq!(undefined_links(&md), Vec::<String>::new());
+    let report = render(&sample(), "t-1c-0000");
+    assert!(
+        report
+            .front
+            .contains("](report/s02_pass_string.md#s02-r2c-"),
+        "the guide links rows"
+    );
+    check_structure(&report, &["s01_call_floor", "s02_pass_string"]);
+    // A link to a row that is not there is found.
+    let mut broken = report.clone();
+    broken
+        .front
+        .push_str("[x](report/s02_pass_string.md#s02-r2c-nothing)\n[y](report/s99.md)\n");
+    assert_eq!(undefined_links(&broken).len(), 2);
     // The committed run, too, where there is one: its every row, section and guide line.
     let results = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results");
     for dir in std::fs::read_dir(results).into_iter().flatten().flatten() {
         let files = lab_record::load_dir(&dir.path()).unwrap();
         if let Some(f) = files.first() {
-            let md = render(&files, &f.machine.id);
-            assert_eq!(
-                undefined_links(&md),
-                Vec::<String>::new(),
-                "{:?}",
-                dir.path()
-            );
+            let report = render(&files, &f.machine.id);
+            let mut scenarios: Vec<&str> = files
+                .iter()
+                .filter(|f| f.lang == "rust")
+                .map(|f| f.scenario.as_str())
+                .collect();
+            scenarios.sort_unstable();
+            scenarios.dedup();
+            check_structure(&report, &scenarios);
         }
     }
 }
 
 #[test]
 fn the_guide_has_one_line_per_question() {
-    let md = render(&sample(), "t-1c-0000");
+    let md = render(&sample(), "t-1c-0000").all();
     let guide = &md[md.find("## Decision guide").unwrap()..md.find("## Summary").unwrap()];
     let lines: Vec<&str> = guide.lines().filter(|l| l.starts_with("- **")).collect();
     assert_eq!(lines.len(), crate::guide::questions());
     // Measured questions link to their figures; the others say so.
     for l in &lines {
         assert!(
-            l.contains("](#") || l.contains("not measured yet") || l.contains(NGINX_NOT_MEASURED),
+            l.contains("](report/")
+                || l.contains("not measured yet")
+                || l.contains(NGINX_NOT_MEASURED),
             "{l}"
         );
     }
@@ -270,7 +334,7 @@ fn the_guide_has_one_line_per_question() {
 
 #[test]
 fn the_summary_never_ranks_a_reference() {
-    let md = render(&sample(), "t-1c-0000");
+    let md = render(&sample(), "t-1c-0000").all();
     let summary = &md[md.find("## Summary").unwrap()..md.find("\n## S01").unwrap()];
     let s01 = summary
         .lines()
@@ -344,7 +408,8 @@ fn go_releases_stand_side_by_side() {
         ),
         go_file("s02_pass_string", "go1.26", "1.26.6", s02(55.0)),
     ]);
-    let md = render(&files, "t-1c-0000");
+    let report = render(&files, "t-1c-0000");
+    let md = report.all();
     let s01 = &md[md.find("## S01").unwrap()..md.find("\n## S02").unwrap()];
     assert!(
         s01.contains("| strategy | params | Rust ns | Go 1.22 ns | Go 1.24 ns | Go 1.25 ns | Go 1.26 ns | Go 1.27 ns |"),
@@ -378,15 +443,16 @@ fn go_releases_stand_side_by_side() {
     );
     // Other releases run the quick sweep: a point only the main toolchain measured is not
     // in their table.
-    assert!(!s02.contains("| `ptr_len` | len=64 |"), "{s02}");
+    let releases = &s02[s02.find("Go across its releases").unwrap()..];
+    assert!(!releases.contains("| `ptr_len` | len=64 |"), "{releases}");
     assert!(s02.contains("Go 1.24: not measured"), "{s02}");
     // Release files have no sections of their own, and the main Go column is the main file's.
     assert!(!md.contains("— go1.2"), "no section per release");
-    assert_eq!(undefined_links(&md), Vec::<String>::new());
+    assert_eq!(undefined_links(&report), Vec::<String>::new());
     // Within the noise (1.26 at 29 against 1.24's 30 ns): not confirmed.
     let at = files.iter().position(|f| f.lang == "go1.26").unwrap();
     files[at].records[0] = rec("empty_call", &[], 29.0);
-    let md = render(&files, "t-1c-0000");
+    let md = render(&files, "t-1c-0000").all();
     assert!(
         md.contains("not confirmed here: no difference beyond the noise."),
         "{md}"
@@ -395,7 +461,7 @@ fn go_releases_stand_side_by_side() {
     // not measured.
     files.remove(at);
     files.retain(|f| f.lang != "go1.22" && f.lang != "go1.24");
-    let md = render(&files, "t-1c-0000");
+    let md = render(&files, "t-1c-0000").all();
     assert!(
         md.contains("- Go→C empty call by Go release: Go 1.22 not measured, Go 1.24 not measured, Go 1.25 not measured, Go 1.26 not measured, Go 1.27 20.0 ns. Go 1.26's claimed ~30 % lower cgo call overhead is not tested"),
         "{md}"
@@ -418,7 +484,7 @@ fn the_header_names_the_machine_class() {
         f.machine.id = class.id();
         f.machine.class = Some(class.clone());
     }
-    let md = render(&files, &class.id());
+    let md = render(&files, &class.id()).all();
     for line in [
         "| CPU | AMD EPYC (AuthenticAMD, family 25 model 1 stepping 1), 2 cores |",
         "| features glibc dispatches on | avx avx2 bmi2 erms sse4_2 |",
@@ -428,6 +494,6 @@ fn the_header_names_the_machine_class() {
         assert!(md.contains(line), "{line} not in the header");
     }
     assert!(md.contains(&format!("| id | `{}` |", class.id())));
-    let old = render(&sample(), "t-1c-0000");
+    let old = render(&sample(), "t-1c-0000").all();
     assert!(old.contains("| machine class | not recorded"), "{old}");
 }
