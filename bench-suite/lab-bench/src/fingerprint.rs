@@ -43,8 +43,8 @@ fn git_commit() -> String {
     };
     match run(&["rev-parse", "--short=12", "HEAD"]) {
         Some(c) => {
-            // The lab's own outputs do not count: a full run rewrites results/ and REPORT.md as
-            // it goes, and every bench target after the first would otherwise call the tree dirty.
+            // The lab's own outputs do not count: a full run rewrites results/, REPORT.md and
+            // report/ as it goes, and every bench target after the first would otherwise call the tree dirty.
             let dirty = run(&[
                 "status",
                 "--porcelain",
@@ -53,6 +53,7 @@ fn git_commit() -> String {
                 ":(top)",
                 ":(top,exclude)results",
                 ":(top,exclude)REPORT.md",
+                ":(top,exclude)report",
             ])
             .is_some_and(|s| !s.is_empty());
             if dirty {

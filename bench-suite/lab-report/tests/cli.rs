@@ -46,7 +46,12 @@ fn rebuilds_the_report_from_records() {
     let (ok, out, err) = lab_report(&["--root", &root.display().to_string()]);
     assert!(ok, "{err}");
     assert!(out.contains("wrote"), "{out}");
-    let md = fs::read_to_string(root.join("REPORT.md")).unwrap();
+    let front = fs::read_to_string(root.join("REPORT.md")).unwrap();
+    assert!(
+        front.contains("](report/s02_pass_string.md#s02-pass-a-string-rc--rust-rc)"),
+        "{front}"
+    );
+    let md = fs::read_to_string(root.join("report/s02_pass_string.md")).unwrap();
     assert!(
         md.contains(
             "| <a id=\"s02-r2c-ptr_len-len-8\"></a>`ptr_len` | len=8 | 2.00 [2.00, 2.00] |"
