@@ -22,6 +22,7 @@ use crate::conclusions::{conclude, View};
 use crate::floor::Floor;
 use crate::guide::guide;
 
+mod cost_sheet;
 mod go_releases;
 mod header;
 pub mod links;
@@ -93,6 +94,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> Report {
     };
     header::machine(&mut out, first, files);
     header::rate(&mut out, files, &refused);
+    cost_sheet::cost_sheet(&mut out, files);
     method::method(&mut out, files);
     out.push_str(&guide(files));
     summary::head(&mut out);

@@ -1,0 +1,337 @@
+//! The front page's answer and cost sheet: one row per operation a person designs with — a
+//! crossing each way, a string passed or copied, headers read, a batch, a lifetime check, a write
+//! from another thread, a panic guard, a first call, a filter in a real proxy — Rust and Go side
+//! by side, each figure a row's own median (and callgrind's instructions where counted), linked to
+//! the row it comes from; then the answer those rows give, in a few sentences.
+
+use std::fmt::Write as _;
+
+use lab_record::{Record, ResultFile};
+
+use crate::anchors::row_link;
+use crate::stats::{fit_line, fmt_ns, twin};
+
+/// One operation of the sheet: the row that measures it (scenario, direction, strategy and its
+/// parameters as the report labels them).
+struct Operation {
+    what: &'static str,
+    scenario: &'static str,
+    direction: &'static str,
+    strategy: &'static str,
+    params: &'static str,
+}
+
+const fn op(
+    what: &'static str,
+    scenario: &'static str,
+    direction: &'static str,
+    strategy: &'static str,
+    params: &'static str,
+) -> Operation {
+    Operation {
+        what,
+        scenario,
+        direction,
+        strategy,
+        params,
+    }
+}
+
+/// The sheet, in the order a design meets the costs.
+const OPERATIONS: &[Operation] = &[
+    op(
+        "an empty call into C",
+        "s01_call_floor",
+        "r2c",
+        "empty_call",
+        "",
+    ),
+    op(
+        "an empty call from C",
+        "s01_call_floor",
+        "c2r",
+        "empty_call",
+        "",
+    ),
+    op(
+        "pass 64 B as pointer and length",
+        "s02_pass_string",
+        "r2c",
+        "ptr_len",
+        "len=64",
+    ),
+    op(
+        "make, pass and free a C string of 64 B (bytes known free of NUL)",
+        "s02_pass_string",
+        "r2c",
+        "cstring_prechecked",
+        "len=64",
+    ),
+    op(
+        "the same, checking the bytes for NUL (`CString::new`)",
+        "s02_pass_string",
+        "r2c",
+        "cstring",
+        "len=64",
+    ),
+    op(
+        "get 1 KiB back from C as an owned copy",
+        "s03_unknown_length",
+        "r2c",
+        "clone_on_return",
+        "len=1024",
+    ),
+    op(
+        "pass 16 strings in one call, as views",
+        "s05_pass_batch",
+        "r2c",
+        "pinned_batch",
+        "n=16",
+    ),
+    op(
+        "read 8 headers, one call per header",
+        "s06_read_headers",
+        "r2c",
+        "per_header_call",
+        "n=8,k=8",
+    ),
+    op(
+        "read 8 headers in one call, as views",
+        "s06_read_headers",
+        "r2c",
+        "bulk_borrow",
+        "n=8,k=8",
+    ),
+    op(
+        "read 8 headers in one call, copied",
+        "s06_read_headers",
+        "r2c",
+        "bulk_copy",
+        "n=8,k=8",
+    ),
+    op(
+        "a host call, no lifetime check",
+        "s09_request_lifetime",
+        "r2c",
+        "unchecked",
+        "threads=1",
+    ),
+    op(
+        "a host call behind a generation check",
+        "s09_request_lifetime",
+        "r2c",
+        "generation_handle",
+        "threads=1",
+    ),
+    op(
+        "a header write from another thread, locked",
+        "s08_cross_thread_writes",
+        "r2c",
+        "mutex",
+        "writers=1,wait=0",
+    ),
+    op(
+        "the same write, posted to the request's thread",
+        "s08_cross_thread_writes",
+        "r2c",
+        "post",
+        "writers=1,wait=0",
+    ),
+    op(
+        "a callback under the panic guard",
+        "s10_panic",
+        "c2r",
+        "guarded",
+        "",
+    ),
+    op(
+        "a panic caught, the request answered with an error",
+        "s10_panic",
+        "c2r",
+        "panic",
+        "",
+    ),
+    op(
+        "the first call from a new thread",
+        "s11_thread_attach",
+        "c2r",
+        "first_call",
+        "filter=one_header",
+    ),
+    op(
+        "basic auth inside nginx, per request (worker CPU)",
+        "s15_real_proxy",
+        "c2r",
+        "borrow",
+        "filter=basic_auth",
+    ),
+];
+
+/// The Rust row of `o` and its file.
+fn rust<'a>(files: &'a [ResultFile], o: &Operation) -> Option<(&'a ResultFile, &'a Record)> {
+    let f = files
+        .iter()
+        .find(|f| f.scenario == o.scenario && f.direction == o.direction && f.lang == "rust")?;
+    let r = f
+        .records
+        .iter()
+        .find(|r| r.strategy == o.strategy && r.params_label() == o.params)?;
+    Some((f, r))
+}
+
+/// Go's row of the same strategy and parameters, where Go measured it.
+fn go<'a>(files: &'a [ResultFile], f: &ResultFile, r: &Record) -> Option<&'a Record> {
+    let g = files
+        .iter()
+        .find(|g| g.scenario == f.scenario && g.direction == f.direction && g.lang == "go")?;
+    twin(g, r)
+}
+
+fn instructions(r: &Record) -> String {
+    r.counts.map_or("–".into(), |c| {
+        format!("{}{:.0}", if c.varies { "~" } else { "" }, c.instructions)
+    })
+}
+
+/// The answer in a few sentences and the cost sheet, from `files`; empty without the rows.
+pub(super) fn cost_sheet(out: &mut String, files: &[ResultFile]) {
+    let rows: Vec<(&Operation, &ResultFile, &Record)> = OPERATIONS
+        .iter()
+        .filter_map(|o| rust(files, o).map(|(f, r)| (o, f, r)))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    answer(out, files);
+    let _ = writeln!(
+        out,
+        "## Cost sheet\n\nWhat one operation costs on this machine: each figure is its row's median (ns; instructions per call from callgrind, `~` where threads share them), linked to the row; Go's where Go measured the same strategy.\n\n| operation | Rust ns | Rust instructions | Go ns |\n|---|---|---|---|"
+    );
+    for (o, f, r) in rows {
+        let go = go(files, f, r).map_or("–".into(), |g| fmt_ns(g.ns_per_call.median));
+        let _ = writeln!(
+            out,
+            "| {} | [{}]({}) | {} | {go} |",
+            o.what,
+            fmt_ns(r.ns_per_call.median),
+            row_link(f, r),
+            instructions(r)
+        );
+    }
+    if let Some((a, b)) = memcpy_line(files) {
+        let _ = writeln!(
+            out,
+            "\nA copy costs {a:.1} ns + {b:.3} ns per byte (S01's `memcpy` over its lengths); every consumer here reads what it is given, so a length's cost includes reading it."
+        );
+    }
+    out.push('\n');
+}
+
+/// S01's memcpy as a line: ns = a + b · bytes.
+fn memcpy_line(files: &[ResultFile]) -> Option<(f64, f64)> {
+    let f = files
+        .iter()
+        .find(|f| f.scenario == "s01_call_floor" && f.direction == "r2c" && f.lang == "rust")?;
+    let pts: Vec<(f64, f64)> = f
+        .records
+        .iter()
+        .filter(|r| r.strategy == "memcpy")
+        .filter_map(|r| Some((crate::stats::param(r, "len")? as f64, r.ns_per_call.median)))
+        .collect();
+    fit_line(&pts)
+}
+
+/// The answer: what a crossing costs each way in Rust and in Go, and what dominates once calls are
+/// cheap, from the sheet's rows.
+fn answer(out: &mut String, files: &[ResultFile]) {
+    let ns = |i: usize| rust(files, &OPERATIONS[i]).map(|(_, r)| r.ns_per_call.median);
+    let go_ns = |i: usize| {
+        rust(files, &OPERATIONS[i])
+            .and_then(|(f, r)| go(files, f, r))
+            .map(|g| g.ns_per_call.median)
+    };
+    let mut said = Vec::new();
+    if let (Some(into), Some(from)) = (ns(0), ns(1)) {
+        let go = match (go_ns(0), go_ns(1)) {
+            (Some(a), Some(b)) => format!(
+                "; Go pays {} ns into C and {} ns from C (×{:.0} and ×{:.0})",
+                fmt_ns(a),
+                fmt_ns(b),
+                a / into,
+                b / from
+            ),
+            _ => String::new(),
+        };
+        said.push(format!(
+            "An empty crossing costs Rust {} ns into C and {} ns from C{go}.",
+            fmt_ns(into),
+            fmt_ns(from)
+        ));
+    }
+    if let (Some(lend), Some(cstr), Some(copy)) = (ns(2), ns(3), ns(5)) {
+        said.push(format!(
+            "Once a call is that cheap, copies and allocations decide: 64 B lent as pointer and length cost {} ns, made into a C string {} ns, and 1 KiB returned as an owned copy {} ns.",
+            fmt_ns(lend),
+            fmt_ns(cstr),
+            fmt_ns(copy)
+        ));
+    }
+    if let (Some(each), Some(views), Some(copied)) = (ns(7), ns(8), ns(9)) {
+        said.push(format!(
+            "Reading 8 headers costs {} ns one call per header, {} ns in one call as views and {} ns in one call copied.",
+            fmt_ns(each),
+            fmt_ns(views),
+            fmt_ns(copied)
+        ));
+    }
+    if let (Some(guard), Some(first)) = (ns(14), ns(16)) {
+        said.push(format!(
+            "A panic guard on every callback costs {} ns, the first call from a new thread {} ns.",
+            fmt_ns(guard),
+            fmt_ns(first)
+        ));
+    }
+    if said.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## The answer\n\n{}\n", said.join(" "));
+}
+
+#[cfg(test)]
+mod tests {
+    use lab_record::{Allocs, Counts, Machine, Ns, Record, ResultFile};
+    use serde_json::Map;
+
+    use super::cost_sheet;
+
+    fn file(lang: &str, ns: f64, counted: bool) -> ResultFile {
+        let mut r = Record::new(
+            "empty_call",
+            Map::new(),
+            Ns {
+                median: ns,
+                low: ns,
+                high: ns,
+            },
+            Allocs::NONE,
+        );
+        r.counts = counted.then(|| Counts::example(5.0));
+        let m = Machine::example("test-1c-0000");
+        ResultFile::new("s01_call_floor", lang, "r2c", "call", &m, vec![r])
+    }
+
+    #[test]
+    fn each_operation_is_its_rows_figures_linked_to_the_row() {
+        let files = [file("rust", 1.37, true), file("go", 33.9, false)];
+        let mut out = String::new();
+        cost_sheet(&mut out, &files);
+        assert!(out.contains(
+            "| an empty call into C | [1.37](report/s01_call_floor.md#s01-r2c-empty_call) | 5 | 33.9 |"
+        ));
+        // An operation with no row is left out, not printed empty.
+        assert!(!out.contains("an empty call from C"));
+        let mut none = String::new();
+        cost_sheet(&mut none, &[file("go", 33.9, false)]);
+        assert!(none.is_empty());
+    }
+}
