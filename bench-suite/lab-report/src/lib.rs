@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use lab_record::{load_dir, write_atomically, PLOT_DIR};
 
 mod anchors;
+mod claims;
 pub mod compare;
 mod conclusions;
 pub mod fixtures;

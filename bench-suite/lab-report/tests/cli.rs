@@ -47,9 +47,11 @@ fn rebuilds_the_report_from_records() {
     assert!(ok, "{err}");
     assert!(out.contains("wrote"), "{out}");
     let front = fs::read_to_string(root.join("REPORT.md")).unwrap();
+    assert!(front.contains("](report/s02_pass_string.md)"), "{front}");
+    let summary = fs::read_to_string(root.join("report/summary.md")).unwrap();
     assert!(
-        front.contains("](report/s02_pass_string.md#s02-pass-a-string-rc--rust-rc)"),
-        "{front}"
+        summary.contains("](s02_pass_string.md#s02-pass-a-string-rc--rust-rc)"),
+        "{summary}"
     );
     let md = fs::read_to_string(root.join("report/s02_pass_string.md")).unwrap();
     assert!(

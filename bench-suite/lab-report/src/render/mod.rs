@@ -95,9 +95,12 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> Report {
     header::machine(&mut out, first, files);
     header::rate(&mut out, files, &refused);
     cost_sheet::cost_sheet(&mut out, files);
+    crate::claims::documents_against_the_lab(&mut out, files);
     method::method(&mut out, files);
     out.push_str(&guide(files));
-    summary::head(&mut out);
+    // The summary table, every scenario's leader and slowest, is a page of its own.
+    let mut summary_table = String::new();
+    summary::head(&mut summary_table);
     let mut pages = Vec::new();
     let go_ran = files.iter().any(|f| f.lang == "go");
     let mut by_scenario: BTreeMap<&str, Vec<&ResultFile>> = BTreeMap::new();
@@ -124,7 +127,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> Report {
                 floor: &floor,
                 all: files,
             });
-            summary::row(&mut out, f, &floor, &heading, &conclusions);
+            summary::row(&mut summary_table, f, &floor, &heading, &conclusions);
             section::section(
                 &mut sections,
                 &section::Section {
@@ -153,9 +156,16 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> Report {
             ));
         }
     }
-    summary::unmeasured(&mut out, &by_scenario);
-    out.push('\n');
+    summary::unmeasured(&mut summary_table, &by_scenario);
     pages_list(&mut out, &pages);
+    let _ = writeln!(
+        out,
+        "\nEvery scenario's leader, its × floor and its slowest in one table: [{SUMMARY_PAGE}]({SUMMARY_PAGE})."
+    );
+    pages.push((
+        SUMMARY_PAGE.to_owned(),
+        summary_page(machine_id, &summary_table),
+    ));
     Report { front: out, pages }
 }
 
@@ -170,6 +180,23 @@ fn scenario_page(scenario: &str, machine_id: &str, sections: &str) -> String {
          the figures are measured: [docs/METHODOLOGY.md](../docs/METHODOLOGY.md).\n"
     );
     out.push_str(sections);
+    out
+}
+
+/// The page of the summary table, beside the scenario pages.
+const SUMMARY_PAGE: &str = "report/summary.md";
+
+/// The summary table as a page: its links, written for the front page, made relative to
+/// `report/`.
+fn summary_page(machine_id: &str, table: &str) -> String {
+    let mut out = String::from("# Summary\n\n");
+    generated(&mut out, machine_id);
+    let _ = writeln!(
+        out,
+        "Part of [the report](../REPORT.md); how the figures are measured: \
+         [docs/METHODOLOGY.md](../docs/METHODOLOGY.md).\n"
+    );
+    out.push_str(&table.replace(&format!("]({PAGE_DIR}/"), "]("));
     out
 }
 

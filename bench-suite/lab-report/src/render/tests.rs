@@ -140,8 +140,10 @@ fn sample() -> Vec<ResultFile> {
 
 #[test]
 fn without_nginx_the_summary_says_nginx_was_not_measured() {
-    let md = render(&sample(), "t-1c-0000").all();
-    let row = md
+    let report = render(&sample(), "t-1c-0000");
+    let row = report
+        .page("report/summary.md")
+        .expect("the summary page")
         .lines()
         .find(|l| l.starts_with("| S15 "))
         .expect("an S15 summary row");
@@ -247,8 +249,12 @@ fn undefined_links(report: &Report) -> Vec<String> {
 fn check_structure(report: &Report, scenarios: &[&str]) {
     assert_eq!(undefined_links(report), Vec::<String>::new());
     let pages: Vec<&str> = report.pages.iter().map(|(p, _)| p.as_str()).collect();
-    let expected: Vec<String> = scenarios.iter().map(|s| format!("report/{s}.md")).collect();
-    assert_eq!(pages, expected, "one page per scenario with records");
+    let mut expected: Vec<String> = scenarios.iter().map(|s| format!("report/{s}.md")).collect();
+    expected.push("report/summary.md".into());
+    assert_eq!(
+        pages, expected,
+        "one page per scenario with records, then the summary"
+    );
     for (path, text) in std::iter::once(("REPORT.md", &report.front))
         .chain(report.pages.iter().map(|(p, t)| (p.as_str(), t)))
     {
@@ -334,8 +340,8 @@ fn the_guide_has_one_line_per_question() {
 
 #[test]
 fn the_summary_never_ranks_a_reference() {
-    let md = render(&sample(), "t-1c-0000").all();
-    let summary = &md[md.find("## Summary").unwrap()..md.find("\n## S01").unwrap()];
+    let report = render(&sample(), "t-1c-0000");
+    let summary = report.page("report/summary.md").expect("the summary page");
     let s01 = summary
         .lines()
         .find(|l| l.contains("S01 call floor — rust, R→C"))
