@@ -16,7 +16,7 @@ use crate::conclusions::{
 };
 use crate::floor::{Floor, S15};
 use crate::format::NGINX_NOT_MEASURED;
-use crate::standing::{fmt_range, lead_text, leader, standings};
+use crate::standing::{fmt_range, leader, standings};
 use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked, series};
 
 /// What an answer reads: the machine's files.
@@ -74,9 +74,10 @@ pub fn guide(files: &[ResultFile]) -> String {
     let mut out = String::from("## Decision guide\n\n");
     let _ = writeln!(
         out,
-        "Each question of the documents, answered from this run: a ratio is one row over another \
-         with its spread in brackets, and a strategy is named the winner only beyond the noise \
-         (the summary's rule). The link leads to the row or section it comes from.\n"
+        "What to use, question by question, answered from this run; each answer links to the row \
+         or section it comes from. A ratio is one row over another with its spread in brackets; \
+         what counts as a difference is stated once in \
+         [docs/METHODOLOGY.md](docs/METHODOLOGY.md) (Noise).\n"
     );
     for (d, q) in asked() {
         let answer = answer_named(&q.answer).and_then(|f| f(&c, d));
@@ -114,34 +115,61 @@ fn sweep(c: &Ctx, d: &Scenario) -> Option<Answer> {
     if ranks.is_empty() {
         return None;
     }
-    let mut text = format!("Leads: {}.", lead_text(&ranks));
+    let points = ranks.iter().map(|s| s.points).max().unwrap_or(0);
     let mut link = section_link(f);
     let Some(lead) = leader(&ranks) else {
-        return Some((text, link));
+        return Some((
+            format!(
+                "No single answer: no way is the fastest beyond the noise at three quarters of the {points} points where one is; the section gives each point."
+            ),
+            link,
+        ));
     };
+    let mut text = format!(
+        "Use `{}`: the fastest beyond the noise at {} of {points} points{}.",
+        lead.strategy,
+        lead.alone,
+        match lead.shared {
+            0 => String::new(),
+            n => format!(", tied with another within the noise at {n}"),
+        }
+    );
     // The rivals' range and the closest margin, without naming the closest point or rival: which
     // of two near rivals is the closer is noise; the link leads to its row.
     if let (Some((mine, _, m)), Some(range)) = (lead.closest, lead.rivals) {
         let _ = write!(
             text,
-            " Where it leads alone, the others cost {} of it (the closest {m}).",
+            " The others cost {} of it there (the closest {m}).",
             fmt_range(range)
         );
         link = row_link(f, mine);
     }
     if let Some((lo, hi)) = lead.over_floor {
-        let ns = |x: f64| format!("{}{}", if x < 0.0 { "−" } else { "+" }, fmt_ns(x.abs()));
         let _ = write!(
             text,
-            " Over the floor: {} ns.",
-            if fmt_ns(lo) == fmt_ns(hi) {
-                ns(lo)
-            } else {
-                format!("{} to {}", ns(lo), ns(hi))
-            }
+            " Against the same work without the boundary: {}.",
+            floor_span(lo, hi)
         );
     }
     Some((text, link))
+}
+
+/// A range of ns over the floor in words: "1.6 to 51.8 ns more", "from 1.6 ns less to 1.6 ns
+/// more", "0.4 ns more".
+fn floor_span(lo: f64, hi: f64) -> String {
+    let side = |x: f64| if x < 0.0 { "less" } else { "more" };
+    if fmt_ns(lo) == fmt_ns(hi) {
+        format!("{} ns {}", fmt_ns(lo.abs()), side(lo))
+    } else if (lo < 0.0) == (hi < 0.0) {
+        let (a, b) = if lo < 0.0 { (hi, lo) } else { (lo, hi) };
+        format!("{} to {} ns {}", fmt_ns(a.abs()), fmt_ns(b.abs()), side(lo))
+    } else {
+        format!(
+            "from {} ns less to {} ns more",
+            fmt_ns(lo.abs()),
+            fmt_ns(hi)
+        )
+    }
 }
 
 fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
