@@ -136,7 +136,9 @@ fn noescape(files: &[ResultFile]) -> Option<Verdict> {
     )?;
     let m = over(with.1, without.1)?;
     Some(Verdict {
-        word: if m.beyond_noise() && m.ratio.median < 1.0 {
+        word: if !m.beyond_noise() {
+            "within the noise"
+        } else if m.ratio.median < 1.0 {
             "confirmed"
         } else {
             "not reproduced"
@@ -212,7 +214,9 @@ fn batch(files: &[ResultFile]) -> Option<Verdict> {
     let each = row(files, "s05_pass_batch", "go", "r2c", "cstring_each", "n=16")?;
     let m = over(each.1, pinned.1)?;
     Some(Verdict {
-        word: if m.beyond_noise() && m.ratio.median > 1.0 {
+        word: if !m.beyond_noise() {
+            "within the noise"
+        } else if m.ratio.median > 1.0 {
             "confirmed"
         } else {
             "not reproduced"
