@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use lab_record::{Record, ResultFile};
 
 use crate::anchors::row_link;
-use crate::stats::{fmt_ns, margin, Margin};
+use crate::stats::{fmt_ns, margin};
 
 /// A verdict and why, in a few words.
 struct Verdict {
@@ -84,11 +84,6 @@ fn cell(files: &[ResultFile], (f, r): (&ResultFile, &Record)) -> String {
     anchor.map_or(ns.clone(), |a| format!("[{ns}]({a})"))
 }
 
-/// `a` over `b` as "×1.23 [1.1–1.3]", with whether it is beyond the noise.
-fn over(a: &Record, b: &Record) -> Option<Margin> {
-    margin(a, b)
-}
-
 fn c_to_go_call(files: &[ResultFile]) -> Option<Verdict> {
     let go = row(files, "s01_call_floor", "go", "c2r", "empty_call", "")?;
     let rust = row(files, "s01_call_floor", "rust", "c2r", "empty_call", "");
@@ -134,7 +129,7 @@ fn noescape(files: &[ResultFile]) -> Option<Verdict> {
         "ptr_len_escape",
         "len=64",
     )?;
-    let m = over(with.1, without.1)?;
+    let m = margin(with.1, without.1)?;
     Some(Verdict {
         word: if !m.beyond_noise() {
             "within the noise"
@@ -201,7 +196,7 @@ fn known_length(files: &[ResultFile]) -> Option<Verdict> {
         "clone_on_return",
         "len=1024",
     )?;
-    let m = over(clone.1, pre.1)?;
+    let m = margin(clone.1, pre.1)?;
     measured(format!(
         "At 1 KiB, one copy into a kept buffer {}, a fresh copy {} ({m}).",
         cell(files, pre),
@@ -212,7 +207,7 @@ fn known_length(files: &[ResultFile]) -> Option<Verdict> {
 fn batch(files: &[ResultFile]) -> Option<Verdict> {
     let pinned = row(files, "s05_pass_batch", "go", "r2c", "pinned_batch", "n=16")?;
     let each = row(files, "s05_pass_batch", "go", "r2c", "cstring_each", "n=16")?;
-    let m = over(each.1, pinned.1)?;
+    let m = margin(each.1, pinned.1)?;
     Some(Verdict {
         word: if !m.beyond_noise() {
             "within the noise"
@@ -244,7 +239,9 @@ fn copy_all_headers(files: &[ResultFile]) -> Option<Verdict> {
         else {
             continue;
         };
-        let Some(m) = over(bulk, each) else { continue };
+        let Some(m) = margin(bulk, each) else {
+            continue;
+        };
         points += 1;
         if m.beyond_noise() {
             if m.ratio.median < 1.0 {
@@ -279,7 +276,10 @@ fn lazy(files: &[ResultFile]) -> Option<Verdict> {
         at("eager", "filter=nothing,body=1048576")?,
         at("lazy", "filter=nothing,body=1048576")?,
     );
-    let (mh, mb) = (over(header.0 .1, header.1 .1)?, over(body.0 .1, body.1 .1)?);
+    let (mh, mb) = (
+        margin(header.0 .1, header.1 .1)?,
+        margin(body.0 .1, body.1 .1)?,
+    );
     let confirmed = mb.beyond_noise() && mb.ratio.median > mh.ratio.median;
     Some(Verdict {
         word: if confirmed { "confirmed" } else { "differs" },
@@ -420,7 +420,7 @@ fn handoff(files: &[ResultFile]) -> Option<Verdict> {
         "double_buffer",
         "len=16384",
     )?;
-    let m = over(copy.1, hand.1)?;
+    let m = margin(copy.1, hand.1)?;
     measured(format!(
         "16 KiB chunks: copied {}, handed over {} ({m}); the ownership is a compile error, not a state machine.",
         cell(files, copy),
