@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use lab_record::{Record, ResultFile};
 
 use crate::anchors::row_link;
-use crate::stats::{fmt_ns, margin};
+use crate::stats::{fmt_ns, labelled_row as row, margin, Margin};
 
 /// A verdict and why, in a few words.
 struct Verdict {
@@ -47,26 +47,6 @@ const CLAIMS: &[Claim] = &[
     Claim { scenario: "s14_filters", documents: "In Envoy under wrk: `noescape` gave QPS +0.5–1 % and ~50 % fewer GC runs.", judge: envoy_qps },
     Claim { scenario: "s15_real_proxy", documents: "A proxy's own work dominates: the boundary is a small part of a request.", judge: real_proxy },
 ];
-
-/// The row of `strategy` at `params` (as the report labels them) in `lang`'s `direction` file of
-/// `scenario`, with its file.
-fn row<'a>(
-    files: &'a [ResultFile],
-    scenario: &str,
-    lang: &str,
-    direction: &str,
-    strategy: &str,
-    params: &str,
-) -> Option<(&'a ResultFile, &'a Record)> {
-    let f = files
-        .iter()
-        .find(|f| f.scenario == scenario && f.lang == lang && f.direction == direction)?;
-    let r = f
-        .records
-        .iter()
-        .find(|r| r.strategy == strategy && r.params_label() == params)?;
-    Some((f, r))
-}
 
 /// `[12.3 ns](link)`: a row's median linked to its row (Go rows to the Rust row they stand in).
 fn cell(files: &[ResultFile], (f, r): (&ResultFile, &Record)) -> String {
@@ -134,13 +114,7 @@ fn noescape(files: &[ResultFile]) -> Option<Verdict> {
     )?;
     let m = margin(with.1, without.1)?;
     Some(Verdict {
-        word: if !m.beyond_noise() {
-            "within the noise"
-        } else if m.ratio.median < 1.0 {
-            "confirmed"
-        } else {
-            "not reproduced"
-        },
+        word: expected(&m, true),
         lab: format!(
             "Go at 64 B: {} with it, {} without ({m}; {:.1} ns less).",
             cell(files, with),
@@ -148,6 +122,18 @@ fn noescape(files: &[ResultFile]) -> Option<Verdict> {
             without.1.ns_per_call.median - with.1.ns_per_call.median
         ),
     })
+}
+
+/// The verdict of a claim that one row costs less (`lower`) or more than another: confirmed beyond
+/// the noise, not reproduced the other way, or within the noise.
+fn expected(m: &Margin, lower: bool) -> &'static str {
+    if !m.beyond_noise() {
+        "within the noise"
+    } else if (m.ratio.median < 1.0) == lower {
+        "confirmed"
+    } else {
+        "not reproduced"
+    }
 }
 
 /// A measured answer where the documents give no figure.
@@ -212,13 +198,7 @@ fn batch(files: &[ResultFile]) -> Option<Verdict> {
     let each = row(files, "s05_pass_batch", "go", "r2c", "cstring_each", "n=16")?;
     let m = margin(each.1, pinned.1)?;
     Some(Verdict {
-        word: if !m.beyond_noise() {
-            "within the noise"
-        } else if m.ratio.median > 1.0 {
-            "confirmed"
-        } else {
-            "not reproduced"
-        },
+        word: expected(&m, false),
         lab: format!(
             "Go, 16 strings: pinned views {}, a C string each {} ({m}).",
             cell(files, pinned),

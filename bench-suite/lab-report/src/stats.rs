@@ -35,6 +35,26 @@ pub fn median(f: &ResultFile, strategy: &str, params: &[(&str, u64)]) -> Option<
     find(f, strategy, |r| at(r, params)).map(|r| r.ns_per_call.median)
 }
 
+/// The row of `strategy` at `params` (as the report labels them, `len=64`) in `lang`'s
+/// `direction` file of `scenario`, with its file.
+pub fn labelled_row<'a>(
+    files: &'a [ResultFile],
+    scenario: &str,
+    lang: &str,
+    direction: &str,
+    strategy: &str,
+    params: &str,
+) -> Option<(&'a ResultFile, &'a Record)> {
+    let f = files
+        .iter()
+        .find(|f| f.scenario == scenario && f.lang == lang && f.direction == direction)?;
+    let r = f
+        .records
+        .iter()
+        .find(|r| r.strategy == strategy && r.params_label() == params)?;
+    Some((f, r))
+}
+
 /// Values of parameter `name` present in the file, sorted.
 pub fn values(f: &ResultFile, name: &str) -> Vec<u64> {
     let mut v: Vec<u64> = f.records.iter().filter_map(|r| param(r, name)).collect();

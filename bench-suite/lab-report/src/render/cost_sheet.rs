@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use lab_record::{Record, ResultFile};
 
 use crate::anchors::row_link;
-use crate::stats::{fit_line, fmt_ns, twin};
+use crate::stats::{fit_line, fmt_ns, labelled_row, twin};
 
 /// One operation of the sheet: the row that measures it (scenario, direction, strategy and its
 /// parameters as the report labels them).
@@ -169,14 +169,7 @@ const OPERATIONS: &[Operation] = &[
 
 /// The Rust row of `o` and its file.
 fn rust<'a>(files: &'a [ResultFile], o: &Operation) -> Option<(&'a ResultFile, &'a Record)> {
-    let f = files
-        .iter()
-        .find(|f| f.scenario == o.scenario && f.direction == o.direction && f.lang == "rust")?;
-    let r = f
-        .records
-        .iter()
-        .find(|r| r.strategy == o.strategy && r.params_label() == o.params)?;
-    Some((f, r))
+    labelled_row(files, o.scenario, "rust", o.direction, o.strategy, o.params)
 }
 
 /// Go's row of the same strategy and parameters, where Go measured it.
