@@ -182,7 +182,13 @@ func CString(p *String) (uint64, error) {
 	if i := bytes.IndexByte(p.B, 0); i >= 0 {
 		return 0, &InteriorNulError{Position: i}
 	}
-	cs := cString(p.S)
+	return consumeCString(p.S)
+}
+
+// consumeCString makes s a C string (cString), hands it to the host's strlen and frees it: the
+// work of both C-string strategies once their NUL check is done.
+func consumeCString(s string) (uint64, error) {
+	cs := cString(s)
 	var sum C.uint64_t
 	st := C.lab_consume_cstr(cs, &sum)
 	C.gotoc_free(unsafe.Pointer(cs))
@@ -196,11 +202,7 @@ func CStringPrechecked(p *String) (uint64, error) {
 	if p.NulAt >= 0 {
 		return 0, &InteriorNulError{Position: p.NulAt}
 	}
-	cs := cString(p.S)
-	var sum C.uint64_t
-	st := C.lab_consume_cstr(cs, &sum)
-	C.gotoc_free(unsafe.Pointer(cs))
-	return uint64(sum), check("lab_consume_cstr", st)
+	return consumeCString(p.S)
 }
 
 // PtrLen: the Go bytes where they are, pointer and length, through a noescape/nocallback call.
