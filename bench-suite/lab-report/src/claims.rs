@@ -31,11 +31,13 @@ const CLAIMS: &[Claim] = &[
     Claim { scenario: "s01_call_floor", documents: "A Go→C call needs no M hand-off: tens of ns.", judge: go_to_c_call },
     Claim { scenario: "s01_call_floor", documents: "With the M kept bound, the whole proxy got 8 % faster, QPS ~10 % higher.", judge: needs_envoy },
     Claim { scenario: "s02_pass_string", documents: "`#cgo noescape` on a pointer-and-length call: 87.02 → 61.30 ns (about 20 ns less).", judge: noescape },
+    Claim { scenario: "s02_pass_string", documents: "`C.CString` costs a malloc, a copy and a free (two more cgo calls) against lending pointer and length.", judge: c_string },
     Claim { scenario: "s03_unknown_length", documents: "Returning (pointer, length): borrow the C memory or clone it. No figure.", judge: unknown_length },
     Claim { scenario: "s04_known_length", documents: "With the length known first, allocate on the extension's side and copy once. No figure.", judge: known_length },
     Claim { scenario: "s05_pass_batch", documents: "Pinned views of each string beat one `C.CString` per item. No figure.", judge: batch },
     Claim { scenario: "s05_pass_batch", documents: "With cgocheck off (no pinning), several times faster again.", judge: cgocheck },
     Claim { scenario: "s06_read_headers", documents: "Copy every header at the first read: a call costs more than the copy.", judge: copy_all_headers },
+    Claim { scenario: "s06_read_headers", documents: "The stack threshold `maxStackAllocedHeaderSize` = 16 was chosen by feel, never benchmarked.", judge: threshold },
     Claim { scenario: "s06_read_headers", documents: "`copyHeaderMapToGo` with one copy fewer: 2656 → 2269 ns.", judge: envoy_header_map },
     Claim { scenario: "s07_copy_on_demand", documents: "Copy nothing up front: small gain for headers, largest for a body never read.", judge: lazy },
     Claim { scenario: "s08_cross_thread_writes", documents: "A write from another thread is posted to the worker; no lock needed. No figure.", judge: post_or_lock },
@@ -43,8 +45,10 @@ const CLAIMS: &[Claim] = &[
     Claim { scenario: "s10_panic", documents: "`recover` ends only the panicking request. No figure.", judge: panic },
     Claim { scenario: "s11_thread_attach", documents: "A C thread's first call into Go pays for an extra M, once per thread.", judge: first_call },
     Claim { scenario: "s12_tail_latency", documents: "At ~2000 QPS, 0.8 ms average with GC-driven spikes to 19.5 ms.", judge: tail },
+    Claim { scenario: "s12_tail_latency", documents: "A C thread can wait for a free P; remedies: a `cgonext` slot, reusing the P parked in a syscall (CL 455418).", judge: p_starvation },
     Claim { scenario: "s13_ownership", documents: "Body data handed over between two buffers instead of copied. No figure.", judge: handoff },
-    Claim { scenario: "s14_filters", documents: "In Envoy under wrk: `noescape` gave QPS +0.5–1 % and ~50 % fewer GC runs.", judge: envoy_qps },
+    Claim { scenario: "s14_filters", documents: "In Envoy under wrk on 2 cores: `noescape` gave QPS +0.5–1 %.", judge: envoy_qps },
+    Claim { scenario: "s14_filters", documents: "The same change made ~50 % fewer GC runs.", judge: envoy_gc },
     Claim { scenario: "s15_real_proxy", documents: "A proxy's own work dominates: the boundary is a small part of a request.", judge: real_proxy },
 ];
 
@@ -139,7 +143,7 @@ fn expected(m: &Margin, lower: bool) -> &'static str {
 /// A measured answer where the documents give no figure.
 fn measured(lab: String) -> Option<Verdict> {
     Some(Verdict {
-        word: "measured (no figure to compare)",
+        word: "measured",
         lab,
     })
 }
@@ -258,7 +262,7 @@ fn go_to_c_call(files: &[ResultFile]) -> Option<Verdict> {
 fn needs_envoy(_: &[ResultFile]) -> Option<Verdict> {
     Some(Verdict {
         word: "not measured here",
-        lab: "A whole Envoy under load (S16, an open issue); S15 measures nginx.".into(),
+        lab: "Needs Envoy under load (S16, open).".into(),
     })
 }
 
@@ -273,7 +277,7 @@ fn cgocheck(_: &[ResultFile]) -> Option<Verdict> {
 fn envoy_header_map(_: &[ResultFile]) -> Option<Verdict> {
     Some(Verdict {
         word: "not measured here",
-        lab: "Envoy's own header map is not in this lab (S16, Envoy, is an open issue).".into(),
+        lab: "Needs Envoy's header map (S16, open).".into(),
     })
 }
 
@@ -439,31 +443,59 @@ fn handoff(files: &[ResultFile]) -> Option<Verdict> {
     ))
 }
 
+fn c_string(files: &[ResultFile]) -> Option<Verdict> {
+    let at = |s: &str| row(files, "s02_pass_string", "go", "r2c", s, "len=64");
+    let (go_c, go_p) = (at("cstring")?, at("ptr_len")?);
+    let m = margin(go_c.1, go_p.1)?;
+    Some(Verdict {
+        word: expected(&m, false),
+        lab: format!(
+            "Go at 64 B: `C.CString` {} against pointer and length {} ({m}).",
+            cell(files, go_c),
+            cell(files, go_p)
+        ),
+    })
+}
+
+fn threshold(files: &[ResultFile]) -> Option<Verdict> {
+    use crate::conclusions::s06_read_headers::{threshold_claim, thresholds_at};
+    let f = files
+        .iter()
+        .find(|f| f.scenario == "s06_read_headers" && f.lang == "rust" && f.direction == "r2c")?;
+    measured(format!(
+        "Rust, views of 1–1024 headers. {}",
+        threshold_claim(&thresholds_at(f))?
+    ))
+}
+
+fn p_starvation(_: &[ResultFile]) -> Option<Verdict> {
+    Some(Verdict {
+        word: "not measured here",
+        lab: "Needs more C threads than Go has Ps; Rust has no P to wait for.".into(),
+    })
+}
+
+fn envoy_gc(_: &[ResultFile]) -> Option<Verdict> {
+    Some(Verdict {
+        word: "not measured here",
+        lab: "Needs Envoy's Go filter under load (S16, open).".into(),
+    })
+}
+
 fn envoy_qps(_: &[ResultFile]) -> Option<Verdict> {
     Some(Verdict {
         word: "not measured here",
-        lab: "Needs Envoy under load (S16, an open issue); S14 runs the same filters through the C driver."
-            .into(),
+        lab: "Needs Envoy under load (S16, open).".into(),
     })
 }
 
 fn real_proxy(files: &[ResultFile]) -> Option<Verdict> {
-    let borrow = row(
-        files,
-        "s15_real_proxy",
-        "rust",
-        "c2r",
-        "borrow",
-        "filter=basic_auth",
-    )?;
-    let call = row(files, "s01_call_floor", "rust", "c2r", "empty_call", "")?;
-    let share = 100.0 * call.1.ns_per_call.median / borrow.1.ns_per_call.median;
+    let (f, r, share) = crate::conclusions::s15_real_proxy::basic_auth_share(files)?;
     Some(Verdict {
         word: if share < 1.0 { "confirmed" } else { "differs" },
         lab: format!(
-            "nginx, basic auth: {} of worker CPU per request; its one crossing ({}) is {share:.2} % of it.",
-            cell(files, borrow),
-            cell(files, call)
+            "nginx, basic auth: {} of worker CPU per request; its crossings and copies, priced at S01's rows, are {share:.2} % of it.",
+            cell(files, (f, r)),
         ),
     })
 }

@@ -11,13 +11,13 @@ use lab_record::ResultFile;
 
 use crate::anchors::{row_link, section_link};
 use crate::conclusions::{
-    s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach, s12_tail_latency,
-    s15_real_proxy, View,
+    per_byte_line, s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach,
+    s12_tail_latency, s15_real_proxy, View,
 };
 use crate::floor::{Floor, S15};
 use crate::format::NGINX_NOT_MEASURED;
 use crate::standing::{fmt_range, leader, standings};
-use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked, series};
+use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked};
 
 /// What an answer reads: the machine's files.
 struct Ctx<'a> {
@@ -71,12 +71,11 @@ fn asked() -> Vec<(&'static Scenario, &'static GuideQuestion)> {
 /// The guide's markdown: a heading and one line per question.
 pub fn guide(files: &[ResultFile]) -> String {
     let c = Ctx { files };
-    let mut out = String::from("## Decision guide\n\n");
+    let mut out = String::from("## What to use\n\n");
     let _ = writeln!(
         out,
-        "What to use, question by question, answered from this run; each answer links to the row \
-         or section it comes from. A ratio is one row over another with its spread in brackets; \
-         what counts as a difference is stated once in \
+        "Each answer links to the row or section it comes from; a ratio is one row over \
+         another, its spread in brackets; what counts as a difference: \
          [docs/METHODOLOGY.md](docs/METHODOLOGY.md) (Noise).\n"
     );
     for (d, q) in asked() {
@@ -118,22 +117,24 @@ fn sweep(c: &Ctx, d: &Scenario) -> Option<Answer> {
     let points = ranks.iter().map(|s| s.points).max().unwrap_or(0);
     let mut link = section_link(f);
     let Some(lead) = leader(&ranks) else {
-        return Some((
-            format!(
-                "No single answer: no way is the fastest beyond the noise at three quarters of the {points} points where one is; the section gives each point."
-            ),
-            link,
-        ));
+        return Some((no_single_answer(&ranks, points), link));
     };
-    let mut text = format!(
-        "Use `{}`: the fastest beyond the noise at {} of {points} points{}.",
-        lead.strategy,
-        lead.alone,
-        match lead.shared {
-            0 => String::new(),
-            n => format!(", tied with another within the noise at {n}"),
-        }
-    );
+    let mut text = if lead.alone == points {
+        format!(
+            "Use `{}`: the fastest at every point measured ({points}).",
+            lead.strategy
+        )
+    } else {
+        format!(
+            "Use `{}`: the fastest at {} of the {points} points{}.",
+            lead.strategy,
+            lead.alone,
+            match lead.shared {
+                0 => String::new(),
+                n => format!(", as fast as another at {n}"),
+            }
+        )
+    };
     // The rivals' range and the closest margin, without naming the closest point or rival: which
     // of two near rivals is the closer is noise; the link leads to its row.
     if let (Some((mine, _, m)), Some(range)) = (lead.closest, lead.rivals) {
@@ -144,14 +145,62 @@ fn sweep(c: &Ctx, d: &Scenario) -> Option<Answer> {
         );
         link = row_link(f, mine);
     }
+    // Over a length sweep, what each other way adds per call and per byte, where that line
+    // has no negative term to read as "less".
+    let lines: Vec<String> = ranks
+        .iter()
+        .filter(|s| s.strategy != lead.strategy)
+        .filter_map(|s| {
+            let (a, b, _) = per_byte_line(f, s.strategy, lead.strategy)?;
+            (a >= 0.0 && b >= 0.0)
+                .then(|| format!("`{}` {a:.1} ns + {b:.3} ns per byte", s.strategy))
+        })
+        .collect();
+    if !lines.is_empty() {
+        let _ = write!(text, " More than it: {}.", lines.join(", "));
+    }
     if let Some((lo, hi)) = lead.over_floor {
         let _ = write!(
             text,
-            " Against the same work without the boundary: {}.",
+            " Over the same work without the boundary: {}.",
             floor_span(lo, hi)
         );
     }
     Some((text, link))
+}
+
+/// Where no way leads: which leads where, and at how many points none does.
+fn no_single_answer(ranks: &[crate::standing::Standing], points: usize) -> String {
+    let leads: Vec<&crate::standing::Standing> = ranks.iter().filter(|s| s.alone > 0).collect();
+    let decided: usize = leads.iter().map(|s| s.alone).sum();
+    let mut text = String::from("No single answer: ");
+    match leads.split_first() {
+        None => {
+            let _ = write!(
+                text,
+                "at each of the {points} points two or more ways are as fast within the noise"
+            );
+        }
+        Some((first, rest)) => {
+            let _ = write!(
+                text,
+                "`{}` is the fastest at {} of the {points} points",
+                first.strategy, first.alone
+            );
+            for s in rest {
+                let _ = write!(text, ", `{}` at {}", s.strategy, s.alone);
+            }
+            if decided < points {
+                let _ = write!(
+                    text,
+                    "; at the other {} two or more ways are as fast",
+                    points - decided
+                );
+            }
+        }
+    }
+    text.push_str(". The section gives each point.");
+    text
 }
 
 /// A range of ns over the floor in words: "1.6 to 51.8 ns more", "from 1.6 ns less to 1.6 ns
@@ -174,43 +223,80 @@ fn floor_span(lo: f64, hi: f64) -> String {
 
 fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
     let f = c.file("s06_read_headers", "rust", "r2c")?;
-    // Each bulk strategy with its best point, where it fares best against one call per header
-    // (whether or not it wins there: its counts say how often it does). Not one best over the
-    // three: their best points can lie within the noise of each other, where naming one is noise.
-    let mut best_overall: Option<(&str, s06_read_headers::Cell)> = None;
-    let parts: Vec<String> = s06_read_headers::BULK
+    let per_header = s06_read_headers::PER_HEADER;
+    // Each bulk strategy's wins and losses against one call per header, and its best point
+    // (whether or not it wins there). Not one best over the three: their best points can lie
+    // within the noise of each other, where naming one is noise.
+    struct Bulk<'a> {
+        name: &'a str,
+        wins: usize,
+        losses: usize,
+        points: usize,
+        best: s06_read_headers::Cell,
+    }
+    let bulks: Vec<Bulk> = s06_read_headers::BULK
         .iter()
-        .filter_map(|bulk| {
-            let cells = s06_read_headers::crossover(f, bulk, s06_read_headers::PER_HEADER);
+        .filter_map(|name| {
+            let cells = s06_read_headers::crossover(f, name, per_header);
             let (wins, losses, _) = s06_read_headers::tally(&cells);
             let points = cells.len();
             let best = cells
                 .into_iter()
                 .min_by(|a, b| a.margin.ratio.median.total_cmp(&b.margin.ratio.median))?;
-            let part = format!(
-                "`{bulk}` is faster at {wins} of {} (n, k) points, slower at {losses}, at best {} (n={}, k={})",
+            Some(Bulk {
+                name,
+                wins,
+                losses,
                 points,
-                best.margin,
-                best.n,
-                best.k
-            );
-            if best_overall
-                .as_ref()
-                .is_none_or(|(_, b)| best.margin.ratio.median < b.margin.ratio.median)
-            {
-                best_overall = Some((bulk, best));
-            }
-            Some(part)
+                best,
+            })
         })
         .collect();
-    let text = format!(
-        "Against `{}`: {}.",
-        s06_read_headers::PER_HEADER,
-        parts.join("; ")
-    );
+    let points = bulks.iter().map(|b| b.points).max()?;
+    let parts: Vec<String> = bulks
+        .iter()
+        .map(|b| {
+            let best = format!(
+                "at best {} at n={}, k={}{}",
+                b.best.margin,
+                b.best.n,
+                b.best.k,
+                if b.best.margin.beyond_noise() {
+                    ""
+                } else {
+                    ", within the noise"
+                }
+            );
+            match b.wins {
+                0 => format!("`{}` is slower at {} ({best})", b.name, b.losses),
+                w => format!(
+                    "`{}` is faster at {w} and slower at {} ({best})",
+                    b.name, b.losses
+                ),
+            }
+        })
+        .collect();
+    let head = if bulks.iter().all(|b| b.wins == 0) {
+        format!(
+            "Call once per header (`{per_header}`): no bulk call is faster beyond the noise at any of the {points} (n, k) points measured."
+        )
+    } else {
+        format!(
+            "It depends on n and k: against one call per header (`{per_header}`) over {points} (n, k) points,"
+        )
+    };
+    let text = format!("{head} {}.", parts.join(", "));
     // The link goes to the best point of the three (navigation, not a claim).
-    let link = best_overall
-        .and_then(|(bulk, cell)| find(f, bulk, |r| at(r, &[("n", cell.n), ("k", cell.k)])))
+    let link = bulks
+        .iter()
+        .min_by(|a, b| {
+            a.best
+                .margin
+                .ratio
+                .median
+                .total_cmp(&b.best.margin.ratio.median)
+        })
+        .and_then(|b| find(f, b.name, |r| at(r, &[("n", b.best.n), ("k", b.best.k)])))
         .map_or_else(|| section_link(f), |r| row_link(f, r));
     Some((text, link))
 }
@@ -221,35 +307,52 @@ fn stack_threshold(c: &Ctx) -> Option<Answer> {
     Some((claim, section_link(f)))
 }
 
+/// S09 in costs: what each check adds to an unchecked host call on one thread, then the two
+/// checks against each other at each thread count.
 fn lifetime_check(c: &Ctx) -> Option<Answer> {
     let f = c.file("s09_request_lifetime", "rust", "r2c")?;
-    let between = margin_at_each(f, "threads", "generation_handle", "weak_upgrade");
-    if between.is_empty() {
+    let one = |s: &str| find(f, s, |r| at(r, &[("threads", 1)]));
+    let unchecked = one("unchecked")?;
+    let added: Vec<String> = [
+        ("weak_upgrade", "a weak pointer's upgrade"),
+        ("generation_handle", "a generation check"),
+    ]
+    .iter()
+    .filter_map(|&(s, what)| {
+        let r = one(s)?;
+        Some(format!(
+            "{what} (`{s}`) adds {} ns ({})",
+            fmt_ns(r.ns_per_call.median - unchecked.ns_per_call.median),
+            marked(&margin(r, unchecked)?)
+        ))
+    })
+    .collect();
+    if added.is_empty() {
         return None;
     }
-    let over: Vec<String> = ["weak_upgrade", "generation_handle"]
+    let between: Vec<String> = margin_at_each(f, "threads", "generation_handle", "weak_upgrade")
         .iter()
-        .filter_map(|s| {
-            let row = |s: &str| find(f, s, |r| at(r, &[("threads", 1)]));
-            Some(format!(
-                "`{s}` {}",
-                marked(&margin(row(s)?, row("unchecked")?)?)
-            ))
+        .map(|(t, m)| {
+            format!(
+                "{} on {t} thread{}",
+                marked(m),
+                if *t == 1 { "" } else { "s" }
+            )
         })
         .collect();
-    let link = find(f, "weak_upgrade", |r| at(r, &[("threads", 1)]))
-        .map_or_else(|| section_link(f), |r| row_link(f, r));
-    Some((
-        format!(
-            "`generation_handle` over `weak_upgrade`: {}. Over `unchecked` on one thread: {}.",
-            series(&between, |t| format!(
-                "{t} thread{}",
-                if *t == 1 { "" } else { "s" }
-            )),
-            over.join(", ")
-        ),
-        link,
-    ))
+    let mut text = format!(
+        "On one thread, against an unchecked host call: {}.",
+        added.join("; ")
+    );
+    if !between.is_empty() {
+        let _ = write!(
+            text,
+            " The generation check over the weak pointer: {}.",
+            between.join("; ")
+        );
+    }
+    let link = one("weak_upgrade").map_or_else(|| section_link(f), |r| row_link(f, r));
+    Some((text, link))
 }
 
 fn panic_guard(c: &Ctx) -> Option<Answer> {

@@ -69,6 +69,47 @@ fn lab_row<'a>(
     })
 }
 
+/// What one request's crossings and copies cost at this machine's S01 prices: the module's C→R
+/// and R→C crossings (`crossings`) times S01's empty calls, plus S01's `memcpy` of the bytes it
+/// copies; `None` without S01's rows.
+pub fn price(all: &[ResultFile], filter: &str, strategy: &str, bytes: f64) -> Option<f64> {
+    let s01 = |dir: &str| {
+        all.iter()
+            .find(|o| o.scenario == "s01_call_floor" && o.lang == "rust" && o.direction == dir)
+    };
+    let call = |dir: &str| {
+        s01(dir)?
+            .records
+            .iter()
+            .find(|r| r.strategy == "empty_call")
+            .map(|r| r.ns_per_call.median)
+    };
+    let memcpy: Vec<(f64, f64)> = s01("r2c")?
+        .records
+        .iter()
+        .filter(|r| r.strategy == "memcpy")
+        .filter_map(|r| Some((crate::stats::param(r, "len")? as f64, r.ns_per_call.median)))
+        .collect();
+    let (c2r_n, r2c_n) = crossings(filter, strategy);
+    let copy = if bytes > 0.0 {
+        interpolate(&memcpy, bytes).unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    Some(c2r_n as f64 * call("c2r")? + r2c_n as f64 * call("r2c")? + copy)
+}
+
+/// A request's priced crossings and copies as a share (%) of the `borrow` module's worker CPU
+/// for basic auth: the front page's figure for what part of a real proxy's request the boundary is.
+pub fn basic_auth_share(all: &[ResultFile]) -> Option<(&ResultFile, &Record, f64)> {
+    let f = all
+        .iter()
+        .find(|o| o.scenario == "s15_real_proxy" && o.lang == "rust" && o.direction == "c2r")?;
+    let r = row(f, "borrow", "basic_auth")?;
+    let p = price(all, "basic_auth", "borrow", r.bytes_copied_per_call)?;
+    Some((f, r, 100.0 * p / r.ns_per_call.median))
+}
+
 pub fn c2r(v: &View) -> Vec<String> {
     let f = v.file;
     let mut c = Vec::new();
@@ -81,19 +122,6 @@ pub fn c2r(v: &View) -> Vec<String> {
             n.load.map_or(0.0, |l| l.requests_per_s)
         ));
     }
-    // S01's crossings and memcpy, for the tie-back.
-    let c2r_call =
-        lab_row(v, "s01_call_floor", "rust", "c2r", "empty_call", "").map(|r| r.ns_per_call.median);
-    let r2c_call =
-        lab_row(v, "s01_call_floor", "rust", "r2c", "empty_call", "").map(|r| r.ns_per_call.median);
-    let memcpy: Vec<(f64, f64)> = v
-        .all
-        .iter()
-        .filter(|o| o.scenario == "s01_call_floor" && o.lang == "rust" && o.direction == "r2c")
-        .flat_map(|o| o.records.iter())
-        .filter(|r| r.strategy == "memcpy")
-        .filter_map(|r| Some((crate::stats::param(r, "len")? as f64, r.ns_per_call.median)))
-        .collect();
     // The largest share of a request the priced crossings take, for the headline (not which row
     // has it: of rows within a few hundredths of a percent of each other, that is noise).
     let mut largest: Option<f64> = None;
@@ -165,19 +193,7 @@ pub fn c2r(v: &View) -> Vec<String> {
             deltas.push(delta);
             let (c2r_n, r2c_n) = crossings(filter, strategy);
             let bytes = r.bytes_copied_per_call;
-            // The crossings × S01's empty calls, plus S01's memcpy of the bytes copied.
-            let predicted = match (c2r_call, r2c_call) {
-                (Some(a), Some(b)) => Some(
-                    c2r_n as f64 * a
-                        + r2c_n as f64 * b
-                        + if bytes > 0.0 {
-                            interpolate(&memcpy, bytes).unwrap_or(0.0)
-                        } else {
-                            0.0
-                        },
-                ),
-                _ => None,
-            };
+            let predicted = price(v.all, filter, strategy, bytes);
             // S14's boundary cost for the same filter and way across: Rust − C through the driver,
             // round by round where the C twin ran in the Rust row's rounds.
             let rust = lab_row(v, "s14_filters", "rust", "c2r", s14, filter);

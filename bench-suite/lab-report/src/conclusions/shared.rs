@@ -137,6 +137,15 @@ pub(crate) fn fastest_by_len(v: &View) -> String {
 /// every byte, so the slope is the strategy's own per-byte work, and the line holds at every
 /// length where a ratio grows with it.
 pub(crate) fn per_byte_fit(f: &ResultFile, other: &str, base: &str) -> Option<String> {
+    let (a, b, n) = per_byte_line(f, other, base)?;
+    Some(format!(
+        "`{other}` costs {a:.1} ns + {b:.3} ns/byte over `{base}` (a line through {n} lengths, each point weighed by its own size).",
+    ))
+}
+
+/// The line of [`per_byte_fit`]: intercept (ns), slope (ns per byte) and the lengths it runs
+/// through.
+pub(crate) fn per_byte_line(f: &ResultFile, other: &str, base: &str) -> Option<(f64, f64, usize)> {
     let pts: Vec<(f64, f64)> = values(f, "len")
         .iter()
         .filter_map(|&l| {
@@ -145,10 +154,7 @@ pub(crate) fn per_byte_fit(f: &ResultFile, other: &str, base: &str) -> Option<St
         })
         .collect();
     let (a, b) = fit_line(&pts)?;
-    Some(format!(
-        "`{other}` costs {a:.1} ns + {b:.3} ns/byte over `{base}` (a line through {} lengths, each point weighed by its own size).",
-        pts.len()
-    ))
+    Some((a, b, pts.len()))
 }
 
 /// `other` against `base` at the shortest and the longest length of the sweep (S03, S04): the two

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use lab_record::{Record, ResultFile};
 
 use crate::anchors::row_link;
+use crate::conclusions::s15_real_proxy;
 use crate::stats::{fit_line, fmt_ns, labelled_row, twin};
 
 /// One operation of the sheet: the row that measures it (scenario, direction, strategy and its
@@ -79,6 +80,20 @@ const OPERATIONS: &[Operation] = &[
         "s03_unknown_length",
         "r2c",
         "clone_on_return",
+        "len=1024",
+    ),
+    op(
+        "get 1 KiB from C into a buffer Rust allocates for it (length known)",
+        "s04_known_length",
+        "r2c",
+        "prealloc_heap",
+        "len=1024",
+    ),
+    op(
+        "the same into a buffer kept across calls: no allocation",
+        "s04_known_length",
+        "r2c",
+        "prealloc_reused",
         "len=1024",
     ),
     op(
@@ -198,10 +213,13 @@ pub(super) fn cost_sheet(out: &mut String, files: &[ResultFile]) {
     answer(out, files);
     let _ = writeln!(
         out,
-        "## Cost sheet\n\nWhat one operation costs on this machine: each figure is its row's median (ns; instructions per call from callgrind, `~` where threads share them), linked to the row; Go's where Go measured the same strategy.\n\n| operation | Rust ns | Rust instructions | Go ns |\n|---|---|---|---|"
+        "## Cost sheet\n\nEach figure is its row's median, linked to the row; instructions per call from callgrind (`~` where threads share them); Go where it measured the same strategy.\n\n| operation | Rust ns | Rust instructions | Go ns |\n|---|---|---|---|"
     );
     for (o, f, r) in rows {
-        let go = go(files, f, r).map_or("–".into(), |g| fmt_ns(g.ns_per_call.median));
+        // Go's figure stands in the Rust row's Go column: the same link.
+        let go = go(files, f, r).map_or("–".into(), |g| {
+            format!("[{}]({})", fmt_ns(g.ns_per_call.median), row_link(f, r))
+        });
         let _ = writeln!(
             out,
             "| {} | [{}]({}) | {} | {go} |",
@@ -234,54 +252,77 @@ fn memcpy_line(files: &[ResultFile]) -> Option<(f64, f64)> {
     fit_line(&pts)
 }
 
-/// The answer: what a crossing costs each way in Rust and in Go, and what dominates once calls are
-/// cheap, from the sheet's rows.
+/// The answer: what a crossing costs each way in Rust and in Go, what dominates once calls are
+/// cheap, and what share of a real proxy's request the boundary is, from the sheet's rows; each
+/// figure linked to its row.
 fn answer(out: &mut String, files: &[ResultFile]) {
-    let ns = |i: usize| rust(files, &OPERATIONS[i]).map(|(_, r)| r.ns_per_call.median);
-    let go_ns = |i: usize| {
-        rust(files, &OPERATIONS[i])
-            .and_then(|(f, r)| go(files, f, r))
-            .map(|g| g.ns_per_call.median)
+    let row = |what: &str| {
+        OPERATIONS
+            .iter()
+            .find(|o| o.what == what)
+            .and_then(|o| rust(files, o))
+            .or_else(|| {
+                assert!(
+                    OPERATIONS.iter().any(|o| o.what == what),
+                    "the answer names {what:?}, which the cost sheet lacks"
+                );
+                None
+            })
     };
+    let linked =
+        |ns: f64, f: &ResultFile, r: &Record| format!("[{} ns]({})", fmt_ns(ns), row_link(f, r));
+    let ns = |what: &str| row(what).map(|(f, r)| linked(r.ns_per_call.median, f, r));
+    let go = |what: &str| {
+        let (f, r) = row(what)?;
+        let g = go(files, f, r)?;
+        Some((
+            linked(g.ns_per_call.median, f, r),
+            g.ns_per_call.median / r.ns_per_call.median,
+        ))
+    };
+    let (into, from) = ("an empty call into C", "an empty call from C");
     let mut said = Vec::new();
-    if let (Some(into), Some(from)) = (ns(0), ns(1)) {
-        let go = match (go_ns(0), go_ns(1)) {
-            (Some(a), Some(b)) => format!(
-                "; Go pays {} ns into C and {} ns from C (×{:.0} and ×{:.0})",
-                fmt_ns(a),
-                fmt_ns(b),
-                a / into,
-                b / from
-            ),
+    if let (Some(a), Some(b)) = (ns(into), ns(from)) {
+        let go = match (go(into), go(from)) {
+            (Some((ga, xa)), Some((gb, xb))) => {
+                format!("; Go pays {ga} into C and {gb} from C (×{xa:.0} and ×{xb:.0})")
+            }
             _ => String::new(),
         };
         said.push(format!(
-            "An empty crossing costs Rust {} ns into C and {} ns from C{go}.",
-            fmt_ns(into),
-            fmt_ns(from)
+            "An empty crossing costs Rust {a} into C and {b} from C{go}."
         ));
     }
-    if let (Some(lend), Some(cstr), Some(copy)) = (ns(2), ns(3), ns(5)) {
+    if let (Some(lend), Some(cstr), Some(copy)) = (
+        ns("pass 64 B as pointer and length"),
+        ns("make, pass and free a C string of 64 B (bytes known free of NUL)"),
+        ns("get 1 KiB back from C as an owned copy"),
+    ) {
         said.push(format!(
-            "Once a call is that cheap, copies and allocations decide: 64 B lent as pointer and length cost {} ns, made into a C string {} ns, and 1 KiB returned as an owned copy {} ns.",
-            fmt_ns(lend),
-            fmt_ns(cstr),
-            fmt_ns(copy)
+            "Once a call is that cheap, copies and allocations decide: 64 B lent as pointer and length cost {lend}, made into a C string {cstr}, and 1 KiB returned as an owned copy {copy}."
         ));
     }
-    if let (Some(each), Some(views), Some(copied)) = (ns(7), ns(8), ns(9)) {
+    if let (Some(each), Some(views), Some(copied)) = (
+        ns("read 8 headers, one call per header"),
+        ns("read 8 headers in one call, as views"),
+        ns("read 8 headers in one call, copied"),
+    ) {
         said.push(format!(
-            "Reading 8 headers costs {} ns one call per header, {} ns in one call as views and {} ns in one call copied.",
-            fmt_ns(each),
-            fmt_ns(views),
-            fmt_ns(copied)
+            "Reading 8 headers costs {each} one call per header, {views} in one call as views and {copied} in one call copied."
         ));
     }
-    if let (Some(guard), Some(first)) = (ns(14), ns(16)) {
+    if let (Some(guard), Some(first)) = (
+        ns("a callback under the panic guard"),
+        ns("the first call from a new thread"),
+    ) {
         said.push(format!(
-            "A panic guard on every callback costs {} ns, the first call from a new thread {} ns.",
-            fmt_ns(guard),
-            fmt_ns(first)
+            "A panic guard on every callback costs {guard}, the first call from a new thread {first}."
+        ));
+    }
+    if let Some((f, r, share)) = s15_real_proxy::basic_auth_share(files) {
+        said.push(format!(
+            "Inside nginx a basic-auth request costs the worker {} of CPU; its crossings and copies, at the prices above, are {share:.2} % of it.",
+            linked(r.ns_per_call.median, f, r)
         ));
     }
     if said.is_empty() {
@@ -319,7 +360,7 @@ mod tests {
         let mut out = String::new();
         cost_sheet(&mut out, &files);
         assert!(out.contains(
-            "| an empty call into C | [1.37](report/s01_call_floor.md#s01-r2c-empty_call) | 5 | 33.9 |"
+            "| an empty call into C | [1.37](report/s01_call_floor.md#s01-r2c-empty_call) | 5 | [33.9](report/s01_call_floor.md#s01-r2c-empty_call) |"
         ));
         // An operation with no row is left out, not printed empty.
         assert!(!out.contains("an empty call from C"));

@@ -17,20 +17,29 @@ fn rounds(files: &[ResultFile]) -> u32 {
         .unwrap_or(0)
 }
 
-/// The "how to read" paragraph; its sentence on counts only if any record has counts.
+/// The front page's "how to read" paragraph: what a row, its brackets, its ratios and its floor
+/// are, and where the rules are stated.
 pub(super) fn method(out: &mut String, files: &[ResultFile]) {
-    let _ = write!(
+    let _ = writeln!(
         out,
         "## How to read\n\n\
-         Every row is one measurement: the cases of one work (its strategies, its floor, its \
-         references) are timed in turn over {} rounds; a row shows its median ns with the 25th and \
-         75th percentiles in brackets, and its × floor and × best are the median of the per-round \
-         ratios. The floor is the same work without the boundary, in the same run (R→C: the \
-         `native` row, C calling the host; C→R: the same filter written in C). This machine is \
-         shared: quote ratios within one run, not medians across runs. Allocations are counted \
-         exactly per call (over {} calls). ",
-        rounds(files),
-        COUNT_CALLS
+         Every row is one measurement: the cases of one work are timed in turn over {} rounds; a \
+         row shows its median ns, the 25th and 75th percentiles in brackets, and its ratios are \
+         medians of per-round ratios. The floor is the same work without the boundary, in the \
+         same run. The machine is shared: compare ratios within one run, not medians across runs. \
+         Method and rules: [docs/METHODOLOGY.md](docs/METHODOLOGY.md); the claims: \
+         [docs/FINDINGS.md](docs/FINDINGS.md). Reproduce: `scripts/bench`.\n",
+        rounds(files)
+    );
+}
+
+/// A scenario page's note on its count columns: allocations, instructions and the cache model's
+/// cycles; the instructions' sentence only if any record has counts.
+pub(super) fn columns(files: &[ResultFile]) -> String {
+    let mut out = format!(
+        "Allocations are counted exactly per call (over {COUNT_CALLS} calls). The floor is the \
+         same work without the boundary (R→C: the `native` row, C calling the host; C→R: the \
+         same filter written in C). "
     );
     if files
         .iter()
@@ -42,14 +51,9 @@ pub(super) fn method(out: &mut String, files: &[ResultFile]) {
             "Ir/call is instructions per call under callgrind, identical between runs (`~`: a count \
              that moves a little between passes, threads interleaving); est. cycles is callgrind's \
              estimate on a pinned cache model ({}), a ranking of memory traffic, not latency, and \
-             `≠` marks a row it ranks otherwise than the clock does. ",
+             `≠` marks a row it ranks otherwise than the clock does.",
             lab_record::CACHE_MODEL.join(" "),
         );
     }
-    let _ = writeln!(
-        out,
-        "How every figure is measured and the rules that decide a lead: \
-         [docs/METHODOLOGY.md](docs/METHODOLOGY.md); what the lab reproduces: \
-         [docs/FINDINGS.md](docs/FINDINGS.md). Reproduce: `scripts/bench`.\n"
-    );
+    out.trim_end().to_owned()
 }

@@ -1,5 +1,5 @@
 //! Turns the result records under `results/<machine-id>/` into the report: `REPORT.md`, the front
-//! page (the machine, how to read the numbers, the decision guide, the summary, one line per
+//! page (the answer, the cost sheet, the claims, the decision guide, the machine, one line per
 //! scenario linking its page), and one page per scenario, `report/<scenario>.md`, with a section
 //! per direction (its conclusions and tables) — every figure computed from the records, never
 //! typed by hand.
@@ -92,12 +92,14 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> Report {
             pages: Vec::new(),
         };
     };
-    header::machine(&mut out, first, files);
-    header::rate(&mut out, files, &refused);
     cost_sheet::cost_sheet(&mut out, files);
     crate::claims::documents_against_the_lab(&mut out, files);
-    method::method(&mut out, files);
     out.push_str(&guide(files));
+    let _ = writeln!(out, "## The machine\n");
+    header::machine(&mut out, first, files);
+    header::rate(&mut out, files, &refused);
+    method::method(&mut out, files);
+    let columns = method::columns(files);
     // The summary table, every scenario's leader and slowest, is a page of its own.
     let mut summary_table = String::new();
     summary::head(&mut summary_table);
@@ -152,7 +154,7 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> Report {
         if !sections.is_empty() {
             pages.push((
                 page(scenario),
-                scenario_page(scenario, machine_id, &sections),
+                scenario_page(scenario, machine_id, &columns, &sections),
             ));
         }
     }
@@ -170,14 +172,14 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> Report {
 }
 
 /// A scenario's page: its title, a link back to the front page, then its sections.
-fn scenario_page(scenario: &str, machine_id: &str, sections: &str) -> String {
+fn scenario_page(scenario: &str, machine_id: &str, columns: &str, sections: &str) -> String {
     let title = definition::get(scenario).map_or(scenario, |d| d.title.as_str());
     let mut out = format!("# {title}\n\n");
     generated(&mut out, machine_id);
     let _ = writeln!(
         out,
-        "Part of [the report](../REPORT.md) (the machine, the decision guide, the summary); how \
-         the figures are measured: [docs/METHODOLOGY.md](../docs/METHODOLOGY.md).\n"
+        "Part of [the report](../REPORT.md) (the answer, the cost sheet, what to use); how \
+         the figures are measured: [docs/METHODOLOGY.md](../docs/METHODOLOGY.md). {columns}\n"
     );
     out.push_str(sections);
     out
@@ -204,8 +206,7 @@ fn summary_page(machine_id: &str, table: &str) -> String {
 fn pages_list(out: &mut String, pages: &[(String, String)]) {
     let _ = writeln!(
         out,
-        "## Scenario pages\n\nEach scenario's conclusions, plots and tables, one page per \
-         scenario under `{PAGE_DIR}/`:\n"
+        "## Scenario pages\n\nEach scenario's conclusions, plots and tables, under `{PAGE_DIR}/`:\n"
     );
     for (path, text) in pages {
         let title = text.lines().next().and_then(|l| l.strip_prefix("# "));
@@ -213,6 +214,6 @@ fn pages_list(out: &mut String, pages: &[(String, String)]) {
             .strip_prefix(&format!("{PAGE_DIR}/"))
             .and_then(|p| p.strip_suffix(".md"))
             .unwrap_or(path);
-        let _ = writeln!(out, "- [{}]({path}) (`{id}`)", title.unwrap_or(id));
+        let _ = writeln!(out, "- [{}]({path})", title.unwrap_or(id));
     }
 }

@@ -224,7 +224,7 @@ fn s15_section_ties_the_boundary_back_to_s01() {
         section.contains(&format!("](../{PLOT_DIR}/s15_real_proxy.svg)")),
         "{section}"
     );
-    let guide = &md[md.find("## Decision guide").unwrap()..md.find("## Summary").unwrap()];
+    let guide = &md[md.find("## What to use").unwrap()..md.find("## The machine").unwrap()];
     assert!(
         guide.contains("real proxy's request is the boundary?** The boundary is a small part"),
         "{guide}"
@@ -312,14 +312,42 @@ fn every_link_in_the_report_is_defined() {
             scenarios.sort_unstable();
             scenarios.dedup();
             check_structure(&report, &scenarios);
+            check_front_parts(&report.front);
         }
     }
+}
+
+/// The front page of a full run: its parts in the order a reader needs them, and the answer
+/// covering both directions, copies and the real proxy, every figure linked.
+fn check_front_parts(front: &str) {
+    let parts = [
+        "## The answer",
+        "## Cost sheet",
+        "## The documents against the lab",
+        "## What to use",
+        "## The machine",
+        "## How to read",
+        "## Scenario pages",
+    ];
+    let at: Vec<Option<usize>> = parts.iter().map(|p| front.find(p)).collect();
+    assert!(
+        at.iter().all(Option::is_some) && at.windows(2).all(|w| w[0] < w[1]),
+        "the front page's parts, in order: {parts:?} at {at:?}"
+    );
+    let answer = &front[at[0].unwrap()..at[1].unwrap()];
+    for says in ["into C", "from C", "C string", "headers", "Inside nginx"] {
+        assert!(answer.contains(says), "the answer says {says:?}: {answer}");
+    }
+    // Every figure of the answer is a link to its row.
+    let figures = answer.matches(" ns").count();
+    let linked = answer.matches(" ns](report/").count();
+    assert_eq!(figures, linked, "{answer}");
 }
 
 #[test]
 fn the_guide_has_one_line_per_question() {
     let md = render(&sample(), "t-1c-0000").all();
-    let guide = &md[md.find("## Decision guide").unwrap()..md.find("## Summary").unwrap()];
+    let guide = &md[md.find("## What to use").unwrap()..md.find("## The machine").unwrap()];
     let lines: Vec<&str> = guide.lines().filter(|l| l.starts_with("- **")).collect();
     assert_eq!(lines.len(), crate::guide::questions());
     // Measured questions link to their figures; the others say so.
@@ -333,7 +361,7 @@ fn the_guide_has_one_line_per_question() {
     }
     let s02 = lines.iter().find(|l| l.contains("pass a string")).unwrap();
     assert!(
-        s02.contains("Use `ptr_len`: the fastest beyond the noise at 3 of 3 points")
+        s02.contains("Use `ptr_len`: the fastest at every point measured (3).")
             && s02.contains("The others cost ×")
             && !s02.contains("alone at"),
         "{s02}"
