@@ -28,4 +28,5 @@ pub mod fingerprint;
 pub mod layout;
 pub mod options;
 pub mod passes;
+pub mod proxy;
 pub mod r2c;

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use lab_bench::engines::nginx::{self, Case, Installation, Modules, Nginx, CASE_PATH};
+use lab_bench::proxy;
 
 /// One nginx at a time: the tests share the module build and the machine's 2 cores.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -54,13 +55,13 @@ fn every_case_answers_as_its_filter_says() {
     };
     for case in nginx::cases() {
         let (port, path) = (ng.port_of(&case), case.name());
-        let (status, head) = nginx::request(port, CASE_PATH, &nginx::load_headers()).unwrap();
+        let (status, head) = proxy::request(port, CASE_PATH, &proxy::load_headers()).unwrap();
         assert_eq!(status, 200, "{path} with valid credentials:\n{head}");
         // The module's own counts in the worker over 10 requests: exactly what the strategy
         // allocates and copies by construction (none for the references).
         let before = nginx::counters(ng.control()).unwrap();
         for _ in 0..10 {
-            nginx::request(port, CASE_PATH, &nginx::load_headers()).unwrap();
+            proxy::request(port, CASE_PATH, &proxy::load_headers()).unwrap();
         }
         let after = nginx::counters(ng.control()).unwrap();
         let sent: Vec<(String, String)> = [("Host", "127.0.0.1"), ("Connection", "close")]
@@ -86,10 +87,10 @@ fn every_case_answers_as_its_filter_says() {
             }
         }
         if case.filter == Some("basic_auth") {
-            let (status, _) = nginx::request(port, CASE_PATH, b"").unwrap();
+            let (status, _) = proxy::request(port, CASE_PATH, b"").unwrap();
             assert_eq!(status, 401, "{path} without credentials");
             let wrong = header("Authorization: Basic bGFiOndyb25n");
-            let (status, _) = nginx::request(port, CASE_PATH, &wrong).unwrap();
+            let (status, _) = proxy::request(port, CASE_PATH, &wrong).unwrap();
             assert_eq!(status, 401, "{path} with a wrong password (lab:wrong)");
         }
     }
@@ -168,7 +169,7 @@ fn the_c_module_answers_as_the_rust_borrow() {
         for strategy in [nginx::FLOOR, "borrow"] {
             let path = format!("basic_auth/{strategy}");
             let port = ng.port_of(&case("basic_auth", strategy));
-            let (status, head) = nginx::request(port, CASE_PATH, h).unwrap();
+            let (status, head) = proxy::request(port, CASE_PATH, h).unwrap();
             assert_eq!(status, *want, "{path}, {what}:\n{head}");
             if *want == 401 {
                 assert!(
@@ -188,8 +189,8 @@ fn the_c_module_answers_as_the_rust_borrow() {
     for strategy in [nginx::FLOOR, "borrow"] {
         let path = format!("header_get_set/{strategy}");
         let port = ng.port_of(&case("header_get_set", strategy));
-        for headers in [nginx::load_headers(), Vec::new()] {
-            let (status, head) = nginx::request(port, CASE_PATH, &headers).unwrap();
+        for headers in [proxy::load_headers(), Vec::new()] {
+            let (status, head) = proxy::request(port, CASE_PATH, &headers).unwrap();
             assert_eq!(status, 200, "{path}:\n{head}");
             for h in set {
                 assert_eq!(head.matches(h).count(), 1, "{path} sets {h} once:\n{head}");
@@ -200,10 +201,10 @@ fn the_c_module_answers_as_the_rust_borrow() {
     // still answers from memory.
     std::fs::remove_file(ng.prefix.join("htpasswd")).unwrap();
     let floor = ng.port_of(&case("basic_auth", nginx::FLOOR));
-    let (status, _) = nginx::request(floor, CASE_PATH, &nginx::load_headers()).unwrap();
+    let (status, _) = proxy::request(floor, CASE_PATH, &proxy::load_headers()).unwrap();
     assert_eq!(status, 200, "the C module reads no password file");
     let builtin = ng.port_of(&case("basic_auth", "nginx_builtin"));
-    let (status, _) = nginx::request(builtin, CASE_PATH, &nginx::load_headers()).unwrap();
+    let (status, _) = proxy::request(builtin, CASE_PATH, &proxy::load_headers()).unwrap();
     // auth_basic answers 403 when its file is gone (ENOENT): it opens it on every request.
     assert_eq!(
         status, 403,
@@ -246,14 +247,14 @@ fn bad_authorization_headers_get_401_never_a_crash() {
         let path = format!("basic_auth/{strategy}");
         let port = ng.port_of(&case("basic_auth", strategy));
         for (what, h) in &bad {
-            let (status, _) = nginx::request(port, CASE_PATH, h).unwrap();
+            let (status, _) = proxy::request(port, CASE_PATH, h).unwrap();
             assert_eq!(status, 401, "{path}, {what}");
         }
         // Repeated headers: nginx itself refuses a second Authorization (400) before any access
         // handler runs; either way the request is never let through.
         let mut twice = header(&format!("Authorization: {}", nginx::AUTHORIZATION));
         twice.extend(header("Authorization: Basic bGFiOndyb25n"));
-        let (status, _) = nginx::request(port, CASE_PATH, &twice).unwrap();
+        let (status, _) = proxy::request(port, CASE_PATH, &twice).unwrap();
         assert!(status == 400 || status == 401, "{path}, repeated: {status}");
     }
     assert_eq!(
@@ -275,11 +276,11 @@ fn a_panic_is_a_500_and_the_worker_keeps_serving() {
     let n = 10_000;
     let mut errors = 0;
     for i in 0..n {
-        let (status, _) = nginx::request(ng.control(), "/panic", b"").unwrap();
+        let (status, _) = proxy::request(ng.control(), "/panic", b"").unwrap();
         errors += u32::from(status == 500);
         // Interleaved: the requests around the panics are served as usual.
         if i % 1000 == 0 {
-            let (ok, _) = nginx::request(borrow, CASE_PATH, &nginx::load_headers()).unwrap();
+            let (ok, _) = proxy::request(borrow, CASE_PATH, &proxy::load_headers()).unwrap();
             assert_eq!(ok, 200);
         }
     }
@@ -297,19 +298,19 @@ fn a_panic_is_a_500_and_the_worker_keeps_serving() {
 fn memcheck_traffic(ng: &Nginx) {
     for case in nginx::cases() {
         let port = ng.port_of(&case);
-        nginx::request(port, CASE_PATH, &nginx::load_headers()).unwrap();
-        nginx::request(port, CASE_PATH, b"").unwrap();
+        proxy::request(port, CASE_PATH, &proxy::load_headers()).unwrap();
+        proxy::request(port, CASE_PATH, b"").unwrap();
         for bad in [
             "Authorization: Basic !!!not-base64!!!".to_owned(),
             "Authorization: Basic bGFi".to_owned(), // "lab": no colon
             format!("Authorization: Basic {}", "QUFB".repeat(16 * 1024)),
             "Authorization: Basic /w==".to_owned(), // 0xff: not UTF-8
         ] {
-            nginx::request(port, CASE_PATH, &header(&bad)).unwrap();
+            proxy::request(port, CASE_PATH, &header(&bad)).unwrap();
         }
     }
     for _ in 0..10 {
-        let (status, _) = nginx::request(ng.control(), "/panic", b"").unwrap();
+        let (status, _) = proxy::request(ng.control(), "/panic", b"").unwrap();
         assert_eq!(status, 500, "a panic under memcheck");
     }
 }
@@ -448,15 +449,15 @@ fn the_callgrind_location_answers_zero_dump_and_none() {
     };
     let ng = Nginx::start(&inst, &modules, "test-callgrind", nginx::CALLGRIND_LOCATION)
         .expect("starting nginx");
-    let mut c = nginx::Connection::open(ng.control()).unwrap();
-    let mut borrow = nginx::Connection::open(ng.port_of(&case("basic_auth", "borrow"))).unwrap();
-    let get = |c: &mut nginx::Connection, q: &str| {
+    let mut c = proxy::Connection::open(ng.control()).unwrap();
+    let mut borrow = proxy::Connection::open(ng.port_of(&case("basic_auth", "borrow"))).unwrap();
+    let get = |c: &mut proxy::Connection, q: &str| {
         let (status, body) = c.get(&format!("/ffi_lab_callgrind?{q}"), b"").unwrap();
         assert_eq!(status, 200, "{q}");
         String::from_utf8(body).unwrap()
     };
     assert_eq!(get(&mut c, "zero"), "zero\n");
-    let (status, _) = borrow.get(CASE_PATH, &nginx::load_headers()).unwrap();
+    let (status, _) = borrow.get(CASE_PATH, &proxy::load_headers()).unwrap();
     assert_eq!(status, 200);
     // The control location is the control server's alone: a case's server has `= /` only.
     let (status, _) = borrow.get("/ffi_lab_callgrind?zero", b"").unwrap();

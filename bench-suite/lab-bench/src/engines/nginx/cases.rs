@@ -2,15 +2,7 @@
 //! work (the floor) and nginx's own ways (built-in directives, Lua, njs), and the proxy without a
 //! filter; what each is expected to allocate and copy.
 
-/// The valid credentials every load request carries (`lab:secret`, S14's).
-pub const AUTHORIZATION: &str = "Basic bGFiOnNlY3JldA==";
-
-/// The request headers of every load request besides `Authorization` (what `header_get_set` reads).
-pub const HEADERS: [(&str, &str); 3] = [
-    ("User-Agent", "ffi-lab-wrk/1.0"),
-    ("X-Request-Id", "6f1c2b7e-0d3a-4c5e-9f8a-1b2c3d4e5f60"),
-    ("Accept", "*/*"),
-];
+pub use crate::proxy::{AUTHORIZATION, HEADERS};
 
 /// The filters of S14, and the proxy without one.
 pub const FILTERS: [&str; 2] = ["basic_auth", "header_get_set"];

@@ -5,10 +5,9 @@ use std::time::Instant;
 
 use super::cases::{case_id, cases, Case, CASE_PATH, SCENARIO};
 use super::config::{build_modules, Installation, Modules, C_MODULE_FILE};
-use super::http::Connection;
-use super::load::load_headers;
 use super::process::Nginx;
 use super::profile::MODULE_FILE;
+use crate::proxy::{load_headers, Connection};
 /// The location S15's callgrind pass adds to the control server: it returns the module's
 /// `$ffi_lab_callgrind`, which zeroes (`?zero`) or dumps (`?dump=NAME`) the worker's counts.
 pub const CALLGRIND_LOCATION: &str =

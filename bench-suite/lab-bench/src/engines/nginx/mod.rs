@@ -21,9 +21,9 @@ pub mod time;
 pub use cases::*;
 pub use config::{build_modules, config, Installation, Listen, Modules, C_MODULE_FILE};
 pub use count::{CALLGRIND_LOCATION, COUNT_BATCHES, LUA_COUNT_BATCHES};
-pub use http::{counters, exchange, request, Connection, STATS};
-pub use load::{load, load_headers, parse_wrk, Load};
-pub use process::{cpu_ns, free_ports, Nginx};
+pub use http::{counters, STATS};
+pub use load::load;
+pub use process::Nginx;
 pub use profile::{graph_name, link_graphs, profile_case, profiled_cases, MODULE_FILE};
 
 use std::time::Instant;

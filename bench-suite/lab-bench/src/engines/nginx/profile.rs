@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use super::cases::{params, Case, CASE_PATH, SCENARIO, STRATEGIES};
 use super::config::{build_modules, Installation};
-use super::http::request;
-use super::load::{load, load_headers};
+use super::load::load;
 use super::process::Nginx;
 use crate::passes::profile;
+use crate::proxy::{load_headers, request};
 
 /// The module's file name: how its frames are told apart in perf's output.
 pub const MODULE_FILE: &str = "libffi_lab_nginx.so";

@@ -3,9 +3,9 @@
 
 use super::cases::{params, Case, Plan, CASE_PATH, FLOOR, STRATEGIES};
 use super::config::Installation;
-use super::http::request;
-use super::load::{load, load_headers, Load};
+use super::load::load;
 use super::process::Nginx;
+use crate::proxy::{load_headers, request, Load};
 /// Measures every selected case with `plan` on a running nginx; one record per case.
 pub fn measure(
     inst: &Installation,
