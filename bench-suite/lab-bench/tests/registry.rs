@@ -68,6 +68,7 @@ fn every_r2c_module_and_bench_target_has_its_definition() {
         "c2r_driver",
         "go_reference",
         lab_bench::engines::nginx::SCENARIO,
+        lab_bench::engines::envoy::SCENARIO,
     ];
     for name in bench_targets() {
         assert!(
@@ -81,7 +82,7 @@ fn every_r2c_module_and_bench_target_has_its_definition() {
 fn the_registry_reads_the_bench_targets() {
     let benches = bench_targets();
     assert!(benches.contains("s02_pass_string") && benches.contains("c2r_driver"));
-    assert_eq!(benches.len(), SCENARIOS.len() + 3);
+    assert_eq!(benches.len(), SCENARIOS.len() + 4);
 }
 
 /// A definition that names an engine names one the lab has, and the nginx engine's scenario says
@@ -91,14 +92,19 @@ fn every_named_engine_exists_and_runs_its_scenario() {
     for d in lab_record::scenario::all() {
         for x in [&d.r2c, &d.c2r].into_iter().flatten() {
             if let Some(engine) = &x.engine {
-                assert_eq!(
-                    engine, "nginx",
+                assert!(
+                    ["nginx", "envoy"].contains(&engine.as_str()),
                     "scenarios/{}.toml names no engine the lab has",
                     d.id
                 );
             }
         }
     }
+    let s16 = lab_record::scenario::get(lab_bench::engines::envoy::SCENARIO).expect("S16");
+    assert_eq!(
+        s16.c2r.as_ref().and_then(|x| x.engine.as_deref()),
+        Some("envoy")
+    );
     let s15 = lab_record::scenario::get(lab_bench::engines::nginx::SCENARIO).expect("S15");
     assert_eq!(
         s15.c2r.as_ref().and_then(|x| x.engine.as_deref()),

@@ -69,7 +69,7 @@ pub struct Direction {
     #[serde(default)]
     pub profile_at: Vec<String>,
     /// The engine that runs this direction when it is not the direction's own (criterion for
-    /// R→C, the C driver for C→R): `nginx` for S15, whose filters run inside nginx.
+    /// R→C, the C driver for C→R): `nginx` for S15, `envoy` for S16, whose filters run inside the proxy.
     #[serde(default)]
     pub engine: Option<String>,
     /// Whether every Go release of `go-reference/toolchains` measures this direction, not only

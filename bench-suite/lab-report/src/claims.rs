@@ -50,6 +50,7 @@ const CLAIMS: &[Claim] = &[
     Claim { scenario: "s14_filters", documents: "In Envoy under wrk on 2 cores: `noescape` gave QPS +0.5–1 %.", judge: envoy_qps },
     Claim { scenario: "s14_filters", documents: "The same change made ~50 % fewer GC runs.", judge: envoy_gc },
     Claim { scenario: "s15_real_proxy", documents: "A proxy's own work dominates: the boundary is a small part of a request.", judge: real_proxy },
+    Claim { scenario: "s16_envoy", documents: "In Envoy, a filter's module is a small part of a proxied request.", judge: envoy_share },
 ];
 
 /// `[12.3 ns](link)`: a row's median linked to its row (Go rows to the Rust row they stand in).
@@ -482,10 +483,48 @@ fn envoy_gc(_: &[ResultFile]) -> Option<Verdict> {
     })
 }
 
-fn envoy_qps(_: &[ResultFile]) -> Option<Verdict> {
+/// S16's file, where Envoy ran.
+fn s16(files: &[ResultFile]) -> Option<&ResultFile> {
+    files
+        .iter()
+        .find(|f| f.scenario == "s16_envoy" && f.lang == "rust" && f.direction == "c2r")
+}
+
+fn envoy_qps(files: &[ResultFile]) -> Option<Verdict> {
+    use crate::conclusions::s16_envoy::noescape;
+    let Some((with, without, m)) = s16(files).and_then(noescape) else {
+        return Some(Verdict {
+            word: "not measured here",
+            lab: "Needs Envoy under load (S16: Envoy not measured in this run).".into(),
+        });
+    };
+    let rps = |r: &Record| r.load.map_or(0.0, |l| l.requests_per_s);
+    let gain = 100.0 * (rps(with) / rps(without) - 1.0);
     Some(Verdict {
-        word: "not measured here",
-        lab: "Needs Envoy under load (S16, open).".into(),
+        word: expected(&m, false),
+        lab: format!(
+            "S16, Go's views in Envoy, basic auth: {:.0} requests/s with, {:.0} without ({gain:+.1} %); CPU per request without over with {m}.",
+            rps(with),
+            rps(without)
+        ),
+    })
+}
+
+fn envoy_share(files: &[ResultFile]) -> Option<Verdict> {
+    use crate::conclusions::s16_envoy::row;
+    let f = s16(files)?;
+    let (r, cpp) = (
+        row(f, "borrow", "basic_auth", "proxied")?,
+        row(f, crate::floor::S16_FLOOR, "basic_auth", "proxied")?,
+    );
+    let share = 100.0 * (r.ns_per_call.median - cpp.ns_per_call.median) / cpp.ns_per_call.median;
+    Some(Verdict {
+        word: if share.abs() < 10.0 { "confirmed" } else { "differs" },
+        lab: format!(
+            "Proxied basic auth: the Rust module {} ns against Envoy's C++ {} ns of CPU per request ({share:+.1} %).",
+            fmt_ns(r.ns_per_call.median),
+            fmt_ns(cpp.ns_per_call.median)
+        ),
     })
 }
 

@@ -6,7 +6,8 @@
 //! - C→R: the same filter in C (`c-harness/driver/c_ext.c`), the record of the same strategy and
 //!   parameters, timed by the same driver;
 //! - S15 (a real proxy): the `c_module` row of the same filter, the Rust module's `borrow` as a C
-//!   module in the same nginx (hosts/nginx/c);
+//!   module in the same nginx (hosts/nginx/c); S16 (Envoy): the `cpp` row of the same filter and
+//!   route, Envoy's own C++ filter;
 //! - where the file has no floor rows at all, the empty call of the row's direction plus S01's R→C
 //!   `memcpy` of the bytes the row copies (interpolated between the measured lengths);
 //! - a row of a file that has floor rows but none of its work (S06's threshold rows, which no C
@@ -22,6 +23,22 @@ use crate::stats::{interpolate, param};
 /// S15's id and its floor row: the C module doing the same filter as the Rust module's `borrow`.
 pub const S15: &str = "s15_real_proxy";
 pub const S15_FLOOR: &str = "c_module";
+
+/// S16's id and its floor row: Envoy's own C++ filter doing the same filter.
+pub const S16: &str = "s16_envoy";
+pub const S16_FLOOR: &str = "cpp";
+
+/// The proxies' scenarios and their floor rows: a row's floor is the floor row of its
+/// parameters (the filter, and S16's route) in the same file.
+pub const PROXY_FLOORS: [(&str, &str); 2] = [(S15, S15_FLOOR), (S16, S16_FLOOR)];
+
+/// The floor row's strategy of a proxy scenario.
+pub fn proxy_floor(scenario: &str) -> Option<&'static str> {
+    PROXY_FLOORS
+        .iter()
+        .find(|(s, _)| *s == scenario)
+        .map(|(_, f)| *f)
+}
 
 /// What a file's rows are divided by.
 pub struct Floor<'a> {
@@ -49,11 +66,11 @@ impl<'a> Floor<'a> {
             .find(|o| o.scenario == f.scenario && o.lang == "c" && o.direction == f.direction);
         let (native, by_strategy) = match (f.direction.as_str(), c_ext) {
             ("c2r", Some(c)) => (c.records.iter().collect(), true),
-            // S15: the C module doing the same filter in the same nginx is the floor.
-            _ if f.scenario == S15 => (
+            // A proxy: the same filter in the host's own way, in the same proxy, is the floor.
+            _ if proxy_floor(&f.scenario).is_some() => (
                 f.records
                     .iter()
-                    .filter(|r| r.strategy == S15_FLOOR)
+                    .filter(|r| Some(r.strategy.as_str()) == proxy_floor(&f.scenario))
                     .collect(),
                 false,
             ),

@@ -12,7 +12,7 @@ use lab_record::ResultFile;
 use crate::anchors::{row_link, section_link};
 use crate::conclusions::{
     per_byte_line, s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach,
-    s12_tail_latency, s15_real_proxy, View,
+    s12_tail_latency, s15_real_proxy, s16_envoy, View,
 };
 use crate::floor::{Floor, S15};
 use crate::format::NGINX_NOT_MEASURED;
@@ -49,6 +49,7 @@ const ANSWERS: &[(&str, AnswerFn)] = &[
     ("first_call", |c, _| first_call(c)),
     ("tail_latency", |c, _| tail_latency(c)),
     ("real_proxy", |c, _| real_proxy(c)),
+    ("envoy", |c, _| envoy(c)),
     ("rust_vs_go", |c, _| rust_vs_go(c)),
 ];
 
@@ -442,6 +443,29 @@ fn tail_latency(c: &Ctx) -> Option<Answer> {
     }
     text.push('.');
     Some((text, section_link(f)))
+}
+
+/// S16 in costs: the Rust module's basic auth against Envoy's C++ and Go's, per request.
+fn envoy(c: &Ctx) -> Option<Answer> {
+    let f = c.file("s16_envoy", "rust", "c2r")?;
+    let at = |s: &str| s16_envoy::row(f, s, "basic_auth", "direct");
+    let (rust, cpp) = (at("borrow")?, at(crate::floor::S16_FLOOR)?);
+    let mut text = format!(
+        "Basic auth as a Rust module (`borrow`) costs Envoy {} ns of CPU per request, Envoy's C++ filter {} ns ({})",
+        fmt_ns(rust.ns_per_call.median),
+        fmt_ns(cpp.ns_per_call.median),
+        marked(&s16_envoy::over(rust, cpp)?)
+    );
+    if let Some(go) = at("go_view") {
+        let _ = write!(
+            text,
+            "; as a Go module (`go_view`) {} ns ({} of Rust's)",
+            fmt_ns(go.ns_per_call.median),
+            s16_envoy::over(go, rust).map_or(String::new(), |m| marked(&m))
+        );
+    }
+    text.push('.');
+    Some((text, row_link(f, rust)))
 }
 
 fn rust_vs_go(c: &Ctx) -> Option<Answer> {

@@ -28,6 +28,7 @@ pub(crate) mod s12_tail_latency;
 pub(crate) mod s13_ownership;
 pub(crate) mod s14_filters;
 pub(crate) mod s15_real_proxy;
+pub(crate) mod s16_envoy;
 mod shared;
 
 /// A scenario's Rust conclusions for one direction, most important first.
@@ -138,6 +139,12 @@ const SCENARIOS: &[Scenario] = &[
         id: "s15_real_proxy",
         r2c: None,
         c2r: Some(s15_real_proxy::c2r),
+        go: None,
+    },
+    Scenario {
+        id: "s16_envoy",
+        r2c: None,
+        c2r: Some(s16_envoy::c2r),
         go: None,
     },
 ];

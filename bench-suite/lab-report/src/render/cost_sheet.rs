@@ -62,14 +62,14 @@ const OPERATIONS: &[Operation] = &[
         "len=64",
     ),
     op(
-        "make, pass and free a C string of 64 B (bytes known free of NUL)",
+        "make, pass and free a 64 B C string (no NUL check)",
         "s02_pass_string",
         "r2c",
         "cstring_prechecked",
         "len=64",
     ),
     op(
-        "the same, checking the bytes for NUL (`CString::new`)",
+        "the same with `CString::new`'s NUL check",
         "s02_pass_string",
         "r2c",
         "cstring",
@@ -83,14 +83,14 @@ const OPERATIONS: &[Operation] = &[
         "len=1024",
     ),
     op(
-        "get 1 KiB from C into a buffer Rust allocates for it (length known)",
+        "get 1 KiB into a buffer Rust allocates (length known)",
         "s04_known_length",
         "r2c",
         "prealloc_heap",
         "len=1024",
     ),
     op(
-        "the same into a buffer kept across calls: no allocation",
+        "the same into a buffer kept across calls",
         "s04_known_length",
         "r2c",
         "prealloc_reused",
@@ -160,7 +160,7 @@ const OPERATIONS: &[Operation] = &[
         "",
     ),
     op(
-        "a panic caught, the request answered with an error",
+        "a panic caught, the request answered 500",
         "s10_panic",
         "c2r",
         "panic",
@@ -295,7 +295,7 @@ fn answer(out: &mut String, files: &[ResultFile]) {
     }
     if let (Some(lend), Some(cstr), Some(copy)) = (
         ns("pass 64 B as pointer and length"),
-        ns("make, pass and free a C string of 64 B (bytes known free of NUL)"),
+        ns("make, pass and free a 64 B C string (no NUL check)"),
         ns("get 1 KiB back from C as an owned copy"),
     ) {
         said.push(format!(

@@ -1,0 +1,84 @@
+//! What the proxy engines make of their rounds: every case driven in turn, round after round, so
+//! two rows of one group (a filter) compare round by round; a record per case from its rounds.
+
+use lab_record::{quartiles, LoadFigures, Ns, Ratios, Record};
+
+use super::Load;
+
+/// One case's place in the ratios: its group (rows that do the same work), whether it is the
+/// group's floor, and whether it is ranked (a strategy, not a reference).
+pub struct Role {
+    pub group: Option<String>,
+    pub floor: bool,
+    pub ranked: bool,
+}
+
+/// Per case, its ratios over the rounds (CPU per request in each round): over its group's floor
+/// and over the fastest ranked row of the group in the same round. Every case ran in every
+/// round, so a slow stretch of the shared machine moves both sides of a ratio.
+pub fn ratios(roles: &[Role], runs: &[Vec<Load>]) -> Vec<Option<Ratios>> {
+    let mut out = vec![None; roles.len()];
+    let groups: std::collections::BTreeSet<&String> =
+        roles.iter().filter_map(|r| r.group.as_ref()).collect();
+    for g in groups {
+        let rows: Vec<usize> = (0..roles.len())
+            .filter(|&i| roles[i].group.as_ref() == Some(g))
+            .collect();
+        let per_round: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|&i| {
+                runs[i]
+                    .iter()
+                    .map(|l| l.worker_cpu_ns_per_request)
+                    .collect()
+            })
+            .collect();
+        let floor = rows.iter().position(|&i| roles[i].floor);
+        let ranked: Vec<usize> = (0..rows.len()).filter(|&k| roles[rows[k]].ranked).collect();
+        let floors = vec![floor; rows.len()];
+        for (k, r) in Ratios::of_rounds(&per_round, &floors, &ranked)
+            .into_iter()
+            .enumerate()
+        {
+            out[rows[k]] = Some(r);
+        }
+    }
+    out
+}
+
+/// A case's record from its rounds: CPU per request (median, lowest and highest round), wrk's
+/// percentiles and throughput (medians of the rounds), the load's totals.
+pub fn record(
+    strategy: &str,
+    params: serde_json::Map<String, serde_json::Value>,
+    runs: &[Load],
+    ratios: Option<Ratios>,
+    seconds_per_round: f64,
+) -> Record {
+    // The rank the ratios take their median at, so a row's median and its ratios agree.
+    let median = |v: Vec<f64>| quartiles(v).median;
+    let of = |f: fn(&Load) -> f64| median(runs.iter().map(f).collect());
+    let cpu: Vec<f64> = runs.iter().map(|l| l.worker_cpu_ns_per_request).collect();
+    let ns = Ns {
+        median: median(cpu.clone()),
+        low: cpu.iter().copied().fold(f64::INFINITY, f64::min),
+        high: cpu.iter().copied().fold(0.0, f64::max),
+    };
+    let mut pct = std::collections::BTreeMap::new();
+    pct.insert("p50".to_string(), of(|l| l.p50_ns));
+    pct.insert("p99".to_string(), of(|l| l.p99_ns));
+    pct.insert("p99.9".to_string(), of(|l| l.p999_ns));
+    Record {
+        percentiles_ns: Some(pct),
+        load: Some(LoadFigures {
+            requests_per_s: of(|l| l.requests_per_s),
+            requests: runs.iter().map(|l| l.requests).sum(),
+            non_2xx: runs.iter().map(|l| l.non_2xx).sum(),
+            errors: runs.iter().map(|l| l.errors).sum(),
+            rounds: runs.len() as u32,
+            seconds_per_round,
+        }),
+        ratios,
+        ..Record::new(strategy, params, ns, lab_record::Allocs::NONE)
+    }
+}

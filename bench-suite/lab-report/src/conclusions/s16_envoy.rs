@@ -1,0 +1,142 @@
+//! Conclusions of S16 Envoy (`s16_envoy`, C→R): the lab's two filters as Rust and Go dynamic
+//! modules in Envoy, beside Envoy's own C++ filters (`cpp`, the floor) and Lua. The figure is
+//! Envoy's CPU time per request (every thread). Per filter: what each way adds to the route
+//! alone, the Rust module against the C++ floor and against Go, `noescape` on Go's views (the
+//! documents' QPS claim), and the proxied request: the module's share of a request that reaches
+//! an upstream.
+
+use lab_record::{Record, ResultFile};
+
+use super::shared::View;
+use crate::floor::S16_FLOOR;
+use crate::stats::{fmt_ns, margin, marked, param_str, Margin, Spread};
+
+/// The Rust module's strategies.
+const STRATEGIES: [&str; 4] = ["borrow", "bulk_borrow", "copy_per_header", "bulk_copy"];
+
+/// The row of `strategy` for `filter` on `route`.
+pub fn row<'a>(f: &'a ResultFile, strategy: &str, filter: &str, route: &str) -> Option<&'a Record> {
+    f.records.iter().find(|r| {
+        r.strategy == strategy
+            && param_str(r, "filter") == Some(filter)
+            && param_str(r, "route") == Some(route)
+    })
+}
+
+/// `a` over `b`, round by round where both ran in every round, else by medians.
+pub fn over(a: &Record, b: &Record) -> Option<Margin> {
+    a.ratios
+        .as_ref()
+        .zip(b.ratios.as_ref())
+        .and_then(|(x, y)| x.over(y))
+        .map(|ratio| Margin {
+            ratio,
+            spread: Spread::Rounds,
+            counts: None,
+        })
+        .or_else(|| margin(a, b))
+}
+
+/// `+1.23 µs`: a difference of ns per request, signed, in µs.
+fn us(d: f64) -> String {
+    format!(
+        "{}{:.2} µs",
+        if d < 0.0 { "−" } else { "+" },
+        d.abs() / 1000.0
+    )
+}
+
+pub fn c2r(v: &View) -> Vec<String> {
+    let f = v.file;
+    let mut c = Vec::new();
+    if let Some(n) = row(f, "no_filter", "none", "direct") {
+        c.push(format!(
+            "The route alone (`no_filter`, a direct response) costs Envoy {} ns of CPU per request ({:.0} requests/s); each line below is per request.",
+            fmt_ns(n.ns_per_call.median),
+            n.load.map_or(0.0, |l| l.requests_per_s)
+        ));
+    }
+    for filter in ["basic_auth", "header_get_set"] {
+        let Some(floor) = row(f, S16_FLOOR, filter, "direct") else {
+            continue;
+        };
+        let base = floor.ns_per_call.median;
+        let against = |s: &str| {
+            let r = row(f, s, filter, "direct")?;
+            let m = over(r, floor)?;
+            Some(format!(
+                "`{s}` {} ({})",
+                us(r.ns_per_call.median - base),
+                marked(&m)
+            ))
+        };
+        let rust: Vec<String> = STRATEGIES.iter().filter_map(|s| against(s)).collect();
+        let others: Vec<String> = [
+            "go_copy",
+            "go_view",
+            "go_bulk_copy",
+            "go_view_escape",
+            "lua",
+        ]
+        .iter()
+        .filter_map(|s| against(s))
+        .collect();
+        if !rust.is_empty() {
+            c.push(format!(
+                "{filter}: against Envoy's C++ filter ({} ns), the Rust module: {}.",
+                fmt_ns(base),
+                rust.join("; ")
+            ));
+        }
+        if !others.is_empty() {
+            c.push(format!(
+                "{filter}: against the same C++ floor, Go and Lua: {}.",
+                others.join("; ")
+            ));
+        }
+        if let (Some(r), Some(g)) = (
+            row(f, "borrow", filter, "direct"),
+            row(f, "go_view", filter, "direct"),
+        ) {
+            if let Some(m) = over(g, r) {
+                c.push(format!(
+                    "{filter}: Go's views (`go_view`) over Rust's (`borrow`): {} ({} vs {} ns).",
+                    marked(&m),
+                    fmt_ns(g.ns_per_call.median),
+                    fmt_ns(r.ns_per_call.median)
+                ));
+            }
+        }
+    }
+    if let Some((with, without, m)) = noescape(f) {
+        c.push(format!(
+            "`#cgo noescape`/`nocallback` on Go's views, basic auth: {:.0} requests/s with, {:.0} without; CPU per request without over with {} (the documents: QPS +0.5–1 %).",
+            with.load.map_or(0.0, |l| l.requests_per_s),
+            without.load.map_or(0.0, |l| l.requests_per_s),
+            marked(&m)
+        ));
+    }
+    if let (Some(r), Some(cpp), Some(n)) = (
+        row(f, "borrow", "basic_auth", "proxied"),
+        row(f, S16_FLOOR, "basic_auth", "proxied"),
+        row(f, "no_filter", "none", "proxied"),
+    ) {
+        let d = r.ns_per_call.median - cpp.ns_per_call.median;
+        c.push(format!(
+            "Proxied to an upstream, a request costs Envoy {} ns with no filter, {} ns with the C++ basic auth and {} ns with the Rust module's (`borrow`): the module against C++ is {} per request, {:.1} % of the proxied request.",
+            fmt_ns(n.ns_per_call.median),
+            fmt_ns(cpp.ns_per_call.median),
+            fmt_ns(r.ns_per_call.median),
+            us(d),
+            100.0 * d / cpp.ns_per_call.median
+        ));
+    }
+    c
+}
+
+/// Go's views with and without `noescape` for basic auth, and the CPU margin without over with.
+pub fn noescape(f: &ResultFile) -> Option<(&Record, &Record, Margin)> {
+    let with = row(f, "go_view", "basic_auth", "direct")?;
+    let without = row(f, "go_view_escape", "basic_auth", "direct")?;
+    Some((with, without, over(without, with)?))
+}
