@@ -37,6 +37,9 @@ typedef const envoy_dynamic_module_type_envoy_buffer lab_const_envoy_buffer;
 import "C"
 
 import (
+	"fmt"
+	"os"
+	"strings"
 	"sync/atomic"
 	"unsafe"
 
@@ -51,13 +54,13 @@ var panicsCaught atomic.Uint64
 // checksum keeps header_get_set's checksums observable, so no read is optimised away.
 var checksum atomic.Uint64
 
-// recovered is every hook's deferred guard: it stops a panic from reaching Envoy.
-func recovered() bool {
+// recovered is the deferred guard of the hooks that have nothing to answer: it stops a panic
+// from reaching Envoy. It must be deferred itself (`defer recovered()`): recover stops a panic
+// only when the deferred function calls it.
+func recovered() {
 	if recover() != nil {
 		panicsCaught.Add(1)
-		return true
 	}
-	return false
 }
 
 // reply is a local reply in strategy s's form.
@@ -81,7 +84,7 @@ func envoy_dynamic_module_on_program_init() (v C.lab_const_char_ptr) {
 
 //export envoy_dynamic_module_on_http_filter_config_new
 func envoy_dynamic_module_on_http_filter_config_new(
-	arg1 C.envoy_dynamic_module_type_http_filter_config_envoy_ptr,
+	envoyConfig C.envoy_dynamic_module_type_http_filter_config_envoy_ptr,
 	name, strategy C.envoy_dynamic_module_type_envoy_buffer,
 ) (p C.envoy_dynamic_module_type_http_filter_config_module_ptr) {
 	defer func() {
@@ -89,12 +92,18 @@ func envoy_dynamic_module_on_http_filter_config_new(
 			p = nil
 		}
 	}()
-	f, ok := filter.ParseFilter(string(bytesOf(name.ptr, name.length)))
+	// Envoy's own line for a null return says only "Failed to initialize dynamic module"; the
+	// module's line on stderr (where Envoy logs) says which name was wrong.
+	filterName := string(bytesOf(name.ptr, name.length))
+	f, ok := filter.ParseFilter(filterName)
 	if !ok {
+		fmt.Fprintf(os.Stderr, "ffi_lab_envoy_go: unknown filter_name %q (basic_auth, header_get_set or panic)\n", filterName)
 		return nil
 	}
-	s, ok := filter.ParseStrategy(string(bytesOf(strategy.ptr, strategy.length)))
+	strategyName := string(bytesOf(strategy.ptr, strategy.length))
+	s, ok := filter.ParseStrategy(strategyName)
 	if !ok {
+		fmt.Fprintf(os.Stderr, "ffi_lab_envoy_go: unknown strategy (filter_config) %q (%s)\n", strategyName, strings.Join(filter.Strategies, ", "))
 		return nil
 	}
 	return C.envoy_dynamic_module_type_http_filter_config_module_ptr(newConfig(config{f, s}))
@@ -111,8 +120,9 @@ func envoy_dynamic_module_on_http_filter_config_destroy(p C.envoy_dynamic_module
 //export envoy_dynamic_module_on_http_filter_new
 func envoy_dynamic_module_on_http_filter_new(
 	p C.envoy_dynamic_module_type_http_filter_config_module_ptr,
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr,
 ) C.envoy_dynamic_module_type_http_filter_module_ptr {
+	defer recovered()
 	return C.envoy_dynamic_module_type_http_filter_module_ptr(p)
 }
 
@@ -120,11 +130,12 @@ func envoy_dynamic_module_on_http_filter_new(
 func envoy_dynamic_module_on_http_filter_request_headers(
 	f C.envoy_dynamic_module_type_http_filter_envoy_ptr,
 	p C.envoy_dynamic_module_type_http_filter_module_ptr,
-	arg1 C.bool,
+	endOfStream C.bool,
 ) (status C.envoy_dynamic_module_type_on_http_filter_request_headers_status) {
 	c := configOf(unsafe.Pointer(p))
 	defer func() {
-		if recovered() {
+		if recover() != nil { // recover works only called by the deferred function itself
+			panicsCaught.Add(1)
 			reply(c.strategy, f, 500, "", "", "", "ffi_lab_go_panic")
 			status = C.envoy_dynamic_module_type_on_http_filter_request_headers_status_StopIteration
 		}
@@ -151,7 +162,7 @@ func envoy_dynamic_module_on_http_filter_request_headers(
 func envoy_dynamic_module_on_http_filter_response_headers(
 	f C.envoy_dynamic_module_type_http_filter_envoy_ptr,
 	p C.envoy_dynamic_module_type_http_filter_module_ptr,
-	arg1 C.bool,
+	endOfStream C.bool,
 ) C.envoy_dynamic_module_type_on_http_filter_response_headers_status {
 	defer recovered()
 	if c := configOf(unsafe.Pointer(p)); c.filter == filter.HeaderGetSet {
@@ -165,101 +176,116 @@ func envoy_dynamic_module_on_http_filter_response_headers(
 
 //export envoy_dynamic_module_on_http_filter_request_body
 func envoy_dynamic_module_on_http_filter_request_body(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr, arg3 C.bool,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr, endOfStream C.bool,
 ) C.envoy_dynamic_module_type_on_http_filter_request_body_status {
+	defer recovered()
 	return C.envoy_dynamic_module_type_on_http_filter_request_body_status_Continue
 }
 
 //export envoy_dynamic_module_on_http_filter_request_trailers
 func envoy_dynamic_module_on_http_filter_request_trailers(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
 ) C.envoy_dynamic_module_type_on_http_filter_request_trailers_status {
+	defer recovered()
 	return C.envoy_dynamic_module_type_on_http_filter_request_trailers_status_Continue
 }
 
 //export envoy_dynamic_module_on_http_filter_response_body
 func envoy_dynamic_module_on_http_filter_response_body(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr, arg3 C.bool,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr, endOfStream C.bool,
 ) C.envoy_dynamic_module_type_on_http_filter_response_body_status {
+	defer recovered()
 	return C.envoy_dynamic_module_type_on_http_filter_response_body_status_Continue
 }
 
 //export envoy_dynamic_module_on_http_filter_response_trailers
 func envoy_dynamic_module_on_http_filter_response_trailers(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
 ) C.envoy_dynamic_module_type_on_http_filter_response_trailers_status {
+	defer recovered()
 	return C.envoy_dynamic_module_type_on_http_filter_response_trailers_status_Continue
 }
 
 //export envoy_dynamic_module_on_http_filter_stream_complete
 func envoy_dynamic_module_on_http_filter_stream_complete(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
 ) {
+	defer recovered()
 }
 
 // The stream's filter is its configuration (..._filter_new): nothing to release.
 //
 //export envoy_dynamic_module_on_http_filter_destroy
-func envoy_dynamic_module_on_http_filter_destroy(arg1 C.envoy_dynamic_module_type_http_filter_module_ptr) {
+func envoy_dynamic_module_on_http_filter_destroy(p C.envoy_dynamic_module_type_http_filter_module_ptr) {
+	defer recovered()
 }
 
 //export envoy_dynamic_module_on_http_filter_http_callout_done
 func envoy_dynamic_module_on_http_filter_http_callout_done(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
-	arg3 C.uint64_t, arg4 C.envoy_dynamic_module_type_http_callout_result,
-	arg5 *C.envoy_dynamic_module_type_envoy_http_header, arg6 C.size_t,
-	arg7 *C.envoy_dynamic_module_type_envoy_buffer, arg8 C.size_t,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
+	id C.uint64_t, result C.envoy_dynamic_module_type_http_callout_result,
+	headers *C.envoy_dynamic_module_type_envoy_http_header, headersSize C.size_t,
+	chunks *C.envoy_dynamic_module_type_envoy_buffer, chunksSize C.size_t,
 ) {
+	defer recovered()
 }
 
 //export envoy_dynamic_module_on_http_filter_http_stream_headers
 func envoy_dynamic_module_on_http_filter_http_stream_headers(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
-	arg3 C.uint64_t, arg4 *C.envoy_dynamic_module_type_envoy_http_header, arg5 C.size_t, arg6 C.bool,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
+	id C.uint64_t, headers *C.envoy_dynamic_module_type_envoy_http_header, headersSize C.size_t, endOfStream C.bool,
 ) {
+	defer recovered()
 }
 
 //export envoy_dynamic_module_on_http_filter_http_stream_data
 func envoy_dynamic_module_on_http_filter_http_stream_data(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
-	arg3 C.uint64_t, arg4 *C.lab_const_envoy_buffer, arg5 C.size_t, arg6 C.bool,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
+	id C.uint64_t, chunks *C.lab_const_envoy_buffer, chunksSize C.size_t, endOfStream C.bool,
 ) {
+	defer recovered()
 }
 
 //export envoy_dynamic_module_on_http_filter_http_stream_trailers
 func envoy_dynamic_module_on_http_filter_http_stream_trailers(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
-	arg3 C.uint64_t, arg4 *C.envoy_dynamic_module_type_envoy_http_header, arg5 C.size_t,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
+	id C.uint64_t, headers *C.envoy_dynamic_module_type_envoy_http_header, headersSize C.size_t,
 ) {
+	defer recovered()
 }
 
 //export envoy_dynamic_module_on_http_filter_http_stream_complete
 func envoy_dynamic_module_on_http_filter_http_stream_complete(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr, arg3 C.uint64_t,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr, id C.uint64_t,
 ) {
+	defer recovered()
 }
 
 //export envoy_dynamic_module_on_http_filter_http_stream_reset
 func envoy_dynamic_module_on_http_filter_http_stream_reset(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
-	arg3 C.uint64_t, arg4 C.envoy_dynamic_module_type_http_stream_reset_reason,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
+	id C.uint64_t, reason C.envoy_dynamic_module_type_http_stream_reset_reason,
 ) {
+	defer recovered()
 }
 
 //export envoy_dynamic_module_on_http_filter_scheduled
 func envoy_dynamic_module_on_http_filter_scheduled(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr, arg3 C.uint64_t,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr, id C.uint64_t,
 ) {
+	defer recovered()
 }
 
 //export envoy_dynamic_module_on_http_filter_downstream_above_write_buffer_high_watermark
 func envoy_dynamic_module_on_http_filter_downstream_above_write_buffer_high_watermark(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
 ) {
+	defer recovered()
 }
 
 //export envoy_dynamic_module_on_http_filter_downstream_below_write_buffer_low_watermark
 func envoy_dynamic_module_on_http_filter_downstream_below_write_buffer_low_watermark(
-	arg1 C.envoy_dynamic_module_type_http_filter_envoy_ptr, arg2 C.envoy_dynamic_module_type_http_filter_module_ptr,
+	f C.envoy_dynamic_module_type_http_filter_envoy_ptr, p C.envoy_dynamic_module_type_http_filter_module_ptr,
 ) {
+	defer recovered()
 }
