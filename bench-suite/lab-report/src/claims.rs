@@ -476,10 +476,27 @@ fn p_starvation(_: &[ResultFile]) -> Option<Verdict> {
     })
 }
 
-fn envoy_gc(_: &[ResultFile]) -> Option<Verdict> {
+fn envoy_gc(files: &[ResultFile]) -> Option<Verdict> {
+    use crate::conclusions::s16_envoy::noescape;
+    let Some((with, without, _)) = s16(files).and_then(noescape) else {
+        return Some(Verdict {
+            word: "not measured here",
+            lab: "Needs Envoy's Go filter under load (S16: not measured in this run).".into(),
+        });
+    };
+    let per_k = |r: &Record| r.gc_per_call.map(|g| 1000.0 * g);
+    let (w, wo) = (per_k(with)?, per_k(without)?);
     Some(Verdict {
-        word: "not measured here",
-        lab: "Needs Envoy's Go filter under load (S16, open).".into(),
+        word: if wo > 0.0 && w <= 0.75 * wo {
+            "confirmed"
+        } else if wo > 0.0 && w < wo {
+            "differs"
+        } else {
+            "not reproduced"
+        },
+        lab: format!(
+            "S16, Go's views, header get/set: {w:.2} GC cycles per 1000 requests with, {wo:.2} without."
+        ),
     })
 }
 
@@ -503,7 +520,7 @@ fn envoy_qps(files: &[ResultFile]) -> Option<Verdict> {
     Some(Verdict {
         word: expected(&m, false),
         lab: format!(
-            "S16, Go's views in Envoy, basic auth: {:.0} requests/s with, {:.0} without ({gain:+.1} %); CPU per request without over with {m}.",
+            "S16, Go's views, header get/set: {:.0} requests/s with, {:.0} without ({gain:+.1} %); CPU without over with {m}.",
             rps(with),
             rps(without)
         ),

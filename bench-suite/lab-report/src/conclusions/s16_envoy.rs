@@ -14,6 +14,9 @@ use crate::stats::{fmt_ns, margin, marked, param_str, Margin, Spread};
 /// The Rust module's strategies.
 const STRATEGIES: [&str; 4] = ["borrow", "bulk_borrow", "copy_per_header", "bulk_copy"];
 
+/// The Go module's rows.
+const GO: [&str; 4] = ["go_copy", "go_view", "go_bulk_copy", "go_view_escape"];
+
 /// The row of `strategy` for `filter` on `route`.
 pub fn row<'a>(f: &'a ResultFile, strategy: &str, filter: &str, route: &str) -> Option<&'a Record> {
     f.records.iter().find(|r| {
@@ -94,6 +97,19 @@ pub fn c2r(v: &View) -> Vec<String> {
                 others.join("; ")
             ));
         }
+        let gc: Vec<String> = GO
+            .iter()
+            .filter_map(|s| {
+                let g = row(f, s, filter, "direct")?.gc_per_call?;
+                Some(format!("`{s}` {:.2}", 1000.0 * g))
+            })
+            .collect();
+        if !gc.is_empty() {
+            c.push(format!(
+                "{filter}: the Go runtime's GC cycles per 1000 requests (its trace): {}.",
+                gc.join(", ")
+            ));
+        }
         if let (Some(r), Some(g)) = (
             row(f, "borrow", filter, "direct"),
             row(f, "go_view", filter, "direct"),
@@ -110,7 +126,7 @@ pub fn c2r(v: &View) -> Vec<String> {
     }
     if let Some((with, without, m)) = noescape(f) {
         c.push(format!(
-            "`#cgo noescape`/`nocallback` on Go's views, basic auth: {:.0} requests/s with, {:.0} without; CPU per request without over with {} (the documents: QPS +0.5–1 %).",
+            "`#cgo noescape`/`nocallback` on Go's views, header get/set: {:.0} requests/s with, {:.0} without; CPU per request without over with {} (the documents: QPS +0.5–1 %).",
             with.load.map_or(0.0, |l| l.requests_per_s),
             without.load.map_or(0.0, |l| l.requests_per_s),
             marked(&m)
@@ -134,9 +150,10 @@ pub fn c2r(v: &View) -> Vec<String> {
     c
 }
 
-/// Go's views with and without `noescape` for basic auth, and the CPU margin without over with.
+/// Go's views with and without `noescape` for header get/set (the documents' benchmark gets and
+/// sets headers), and the CPU margin without over with.
 pub fn noescape(f: &ResultFile) -> Option<(&Record, &Record, Margin)> {
-    let with = row(f, "go_view", "basic_auth", "direct")?;
-    let without = row(f, "go_view_escape", "basic_auth", "direct")?;
+    let with = row(f, "go_view", "header_get_set", "direct")?;
+    let without = row(f, "go_view_escape", "header_get_set", "direct")?;
     Some((with, without, over(without, with)?))
 }

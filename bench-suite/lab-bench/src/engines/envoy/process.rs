@@ -57,6 +57,9 @@ impl Envoy {
             .arg("--log-path")
             .arg(&log)
             .env("ENVOY_DYNAMIC_MODULES_SEARCH_PATH", modules)
+            // The Go runtime of a Go module prints a line per GC cycle, `gc N @…`, N counting
+            // from the start: [`Envoy::gc_cycles`] reads the last.
+            .env("GODEBUG", "gctrace=1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(
@@ -105,6 +108,16 @@ impl Envoy {
     /// runtime's threads where a Go module runs), in ns.
     pub fn cpu_ns(&self) -> Result<u64, String> {
         process_cpu_ns(self.child.id())
+    }
+
+    /// The Go runtime's GC cycles so far (the last `gc N @…` line of its trace on Envoy's
+    /// standard error); 0 before the first, or where no Go module is loaded.
+    pub fn gc_cycles(&self) -> u64 {
+        let text = std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default();
+        text.lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("gc ")?.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
     }
 
     /// Stops Envoy (SIGTERM) and waits for it.

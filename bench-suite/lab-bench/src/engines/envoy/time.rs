@@ -29,6 +29,8 @@ pub fn measure(
         }
     }
     let mut runs: Vec<Vec<Load>> = vec![Vec::new(); ports.len()];
+    // GC cycles per request of each run, for the Go rows.
+    let mut gc: Vec<Vec<f64>> = vec![Vec::new(); ports.len()];
     let script = envoy.dir.join("lab.lua");
     for round in 0..plan.rounds as usize {
         // The first case rotates, so no case always runs first.
@@ -36,6 +38,7 @@ pub fn measure(
             let i = (k + round) % ports.len();
             let (c, port) = &ports[i];
             let url = format!("http://127.0.0.1:{port}/");
+            let gc0 = envoy.gc_cycles();
             let l = wrk::run(
                 &inst.wrk,
                 &script,
@@ -53,6 +56,7 @@ pub fn measure(
                     l.requests
                 ));
             }
+            gc[i].push(envoy.gc_cycles().saturating_sub(gc0) as f64 / l.requests as f64);
             runs[i].push(l);
         }
     }
@@ -70,8 +74,13 @@ pub fn measure(
         .iter()
         .zip(runs)
         .zip(ratios)
-        .map(|(((c, _), r), ratios)| {
-            rounds::record(c.strategy, params(c), &r, ratios, plan.seconds as f64)
+        .zip(gc)
+        .map(|((((c, _), r), ratios), gc)| {
+            let mut rec = rounds::record(c.strategy, params(c), &r, ratios, plan.seconds as f64);
+            if c.go_strategy().is_some() {
+                rec.gc_per_call = Some(lab_record::quartiles(gc).median);
+            }
+            rec
         })
         .collect())
 }
