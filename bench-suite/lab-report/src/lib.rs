@@ -32,7 +32,7 @@ mod standing;
 mod stats;
 
 pub use anchors::PAGE_DIR;
-pub use format::{GO_NOT_MEASURED, GO_NOT_WRITTEN, NGINX_NOT_MEASURED};
+pub use format::{ENVOY_NOT_MEASURED, GO_NOT_MEASURED, GO_NOT_WRITTEN, NGINX_NOT_MEASURED};
 pub use render::{render, Report, MAX_COLUMNS};
 
 /// Reads `root/results/<machine_id>/` and writes `root/REPORT.md` and the scenario pages under

@@ -10,8 +10,8 @@ use lab_record::scenario as definition;
 use lab_record::ResultFile;
 
 use crate::anchors::section_link;
-use crate::floor::{Floor, S15};
-use crate::format::NGINX_NOT_MEASURED;
+use crate::floor::Floor;
+use crate::format::not_measured;
 use crate::standing::{fmt_range, lead_text, leader, slowest_text, standings};
 use crate::stats::{NOISE, NOISE_APART};
 
@@ -79,15 +79,11 @@ fn first_sentence(line: &str) -> String {
     format!("{}…", &sentence[..word])
 }
 
-/// A row for each defined scenario with no records, saying why (S15: nginx missing).
+/// A row for each defined scenario with no records, saying why (S15, S16: their proxy missing).
 pub(super) fn unmeasured(out: &mut String, by_scenario: &BTreeMap<&str, Vec<&ResultFile>>) {
     for d in definition::all() {
         if !by_scenario.contains_key(d.id.as_str()) {
-            let why = if d.id == S15 {
-                NGINX_NOT_MEASURED
-            } else {
-                "not measured yet"
-            };
+            let why = not_measured(&d.id);
             let _ = writeln!(out, "| {} | – | – | – | {why} |", d.title);
         }
     }

@@ -116,7 +116,13 @@ impl Envoy {
         let text = std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default();
         text.lines()
             .rev()
-            .find_map(|l| l.strip_prefix("gc ")?.split_whitespace().next()?.parse().ok())
+            .find_map(|l| {
+                l.strip_prefix("gc ")?
+                    .split_whitespace()
+                    .next()?
+                    .parse()
+                    .ok()
+            })
             .unwrap_or(0)
     }
 
