@@ -42,25 +42,29 @@ use ngx::http::{
 };
 
 mod counting;
-mod filters;
+mod strategy;
 
 use counting::note_copy;
 
 #[global_allocator]
 static ALLOCATOR: counting::Counting = counting::Counting;
 
-pub use filters::{basic_auth_ok, decode_base64, Filter, Strategy};
+use lab_filters::basic_auth::plain_ok;
+use lab_filters::header_get_set::READ;
+pub use lab_filters::Filter;
+pub use strategy::Strategy;
 
-/// The location configuration: which filter runs, over which strategy (`Off` = the module is idle).
+/// The location configuration: which filter runs (None: no `ffi_lab` directive in this location
+/// or its parents, the handler declines), over which strategy.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LocConf {
-    filter: Filter,
+    filter: Option<Filter>,
     strategy: Strategy,
 }
 
 impl Merge for LocConf {
     fn merge(&mut self, prev: &Self) -> Result<(), MergeConfigError> {
-        if self.filter == Filter::Off {
+        if self.filter.is_none() {
             *self = *prev;
         }
         Ok(())
@@ -300,7 +304,7 @@ extern "C" fn set_ffi_lab(
     ) else {
         return NGX_CONF_ERROR;
     };
-    conf.filter = filter;
+    conf.filter = Some(filter);
     conf.strategy = strategy;
     NGX_CONF_OK
 }
@@ -319,7 +323,7 @@ extern "C" fn access_handler(r: *mut ngx_http_request_t) -> ngx_int_t {
     };
     // SAFETY: as above; the only reference to the request from here on.
     let req = unsafe { &mut *r };
-    if conf.filter == Filter::Off || !ptr::eq(req.main, r) {
+    if conf.filter.is_none() || !ptr::eq(req.main, r) {
         return NGX_DECLINED as ngx_int_t;
     }
     // AssertUnwindSafe: after a panic the request is finalised with a 500 and never read again
@@ -332,18 +336,18 @@ extern "C" fn access_handler(r: *mut ngx_http_request_t) -> ngx_int_t {
 
 fn run(r: &mut ngx_http_request_t, conf: LocConf) -> Result<ngx_int_t, ()> {
     match conf.filter {
-        Filter::Off => Ok(NGX_DECLINED as ngx_int_t),
-        Filter::BasicAuth => {
+        None => Ok(NGX_DECLINED as ngx_int_t),
+        Some(Filter::BasicAuth) => {
             let ok = match conf.strategy {
-                Strategy::Borrow => basic_auth_ok(find(&r.headers_in.headers, b"authorization")),
+                Strategy::Borrow => plain_ok(find(&r.headers_in.headers, b"authorization")),
                 Strategy::CopyPerHeader => {
                     let v: Option<Vec<u8>> =
                         find(&r.headers_in.headers, b"authorization").map(owned);
-                    basic_auth_ok(v.as_deref())
+                    plain_ok(v.as_deref())
                 }
                 Strategy::BulkCopy => {
                     let all = Bulk::copy(r);
-                    basic_auth_ok(all.get(b"authorization"))
+                    plain_ok(all.get(b"authorization"))
                 }
             };
             if ok {
@@ -360,8 +364,7 @@ fn run(r: &mut ngx_http_request_t, conf: LocConf) -> Result<ngx_int_t, ()> {
                 Ok(NGX_HTTP_UNAUTHORIZED as ngx_int_t)
             }
         }
-        Filter::HeaderGetSet => {
-            const READ: [&[u8]; 3] = [b"user-agent", b"x-request-id", b"accept"];
+        Some(Filter::HeaderGetSet) => {
             let sum = match conf.strategy {
                 Strategy::Borrow => {
                     let mut sum = digest(r.uri.as_bytes());
@@ -406,7 +409,7 @@ fn run(r: &mut ngx_http_request_t, conf: LocConf) -> Result<ngx_int_t, ()> {
             )?;
             Ok(NGX_DECLINED as ngx_int_t)
         }
-        Filter::Panic => panic!("ffi_lab panic filter: panicked on purpose (S15 bad input)"),
+        Some(Filter::Panic) => panic!("ffi_lab panic filter: panicked on purpose (S15 bad input)"),
     }
 }
 

@@ -7,7 +7,7 @@ pub use crate::proxy::{AUTHORIZATION, HEADERS};
 /// The filters of S14, and the proxy without one.
 pub const FILTERS: [&str; 2] = ["basic_auth", "header_get_set"];
 
-/// The module's strategies (hosts/nginx/src/filters.rs `Strategy`).
+/// The module's strategies (hosts/nginx/src/strategy.rs `Strategy`).
 pub const STRATEGIES: [&str; 3] = ["borrow", "copy_per_header", "bulk_copy"];
 
 /// The floor of each filter: the C module (hosts/nginx/c), the Rust module's `borrow` line for
