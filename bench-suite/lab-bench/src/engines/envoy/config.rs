@@ -86,12 +86,18 @@ fn listener(name: &str, port: u16, route: Value, mut http_filters: Vec<Value>) -
     json!({
         "name": name,
         "address": address(port),
+        // A port of its own: without SO_REUSEPORT, a port another process holds fails the start
+        // instead of sharing its connections.
+        "enable_reuse_port": false,
         "filter_chains": [{
             "filters": [{
                 "name": "envoy.filters.network.http_connection_manager",
                 "typed_config": {
                     "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
                     "stat_prefix": name,
+                    // Close at once after a response to `Connection: close` (the tests' client
+                    // reads to the end), not after Envoy's default 1 s wait for the peer.
+                    "delayed_close_timeout": "0s",
                     "route_config": {
                         "virtual_hosts": [{ "name": "all", "domains": ["*"], "routes": [route] }]
                     },
