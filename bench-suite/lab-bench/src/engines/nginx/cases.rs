@@ -76,12 +76,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Full: 6 rounds of 1 s per case (15 cases: about 90 s), so a filter's rows compare over six
+    /// Full: 4 rounds of 1 s per case (15 cases: about 65 s), so a filter's rows compare over four
     /// paired rounds; quick and check: one round, a seconds-long smoke of every case.
     pub fn of(opts: &crate::options::Options) -> Plan {
         let quick = opts.driven_sweep() == crate::case::Sweep::Quick;
         Plan {
-            rounds: if quick { 1 } else { 6 },
+            rounds: if quick { 1 } else { 4 },
             seconds: 1,
             warmup_requests: if quick { 20 } else { 200 },
             connections: 8,
