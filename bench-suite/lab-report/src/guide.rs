@@ -158,11 +158,7 @@ fn sweep(c: &Ctx, d: &Scenario) -> Option<Answer> {
         let _ = write!(text, " More than it: {}.", lines.join(", "));
     }
     if let Some((lo, hi)) = lead.over_floor {
-        let _ = write!(
-            text,
-            " Over the same work without the boundary: {}.",
-            floor_span(lo, hi)
-        );
+        let _ = write!(text, " Over its floor: {}.", floor_span(lo, hi));
     }
     Some((text, link))
 }
@@ -442,24 +438,42 @@ fn tail_latency(c: &Ctx) -> Option<Answer> {
     Some((text, section_link(f)))
 }
 
-/// S16 in costs: the Rust module's basic auth against Envoy's C++ and Go's, per request.
+/// S16 in costs: the Rust module's basic auth against Envoy's C++ and Go's, per request, in
+/// instructions (which repeat between passes) and the worker's CPU.
 fn envoy(c: &Ctx) -> Option<Answer> {
     let f = c.file("s16_envoy", "rust", "c2r")?;
     let at = |s: &str| s16_envoy::row(f, s, "basic_auth", "direct");
     let (rust, cpp) = (at("borrow")?, at(crate::floor::S16_FLOOR)?);
-    let mut text = format!(
-        "Basic auth as a Rust module (`borrow`) costs Envoy {} ns of CPU per request, Envoy's C++ filter {} ns ({})",
-        fmt_ns(rust.ns_per_call.median),
-        fmt_ns(cpp.ns_per_call.median),
-        marked(&s16_envoy::over(rust, cpp)?)
-    );
+    let ir = s16_envoy::instructions;
+    let mut text = match (ir(rust), ir(cpp)) {
+        (Some(r), Some(p)) => format!(
+            "Basic auth as a Rust module (`borrow`) takes Envoy {r:.0} instructions per request, its C++ filter {p:.0} ({:+.0})",
+            r - p
+        ),
+        _ => format!(
+            "Basic auth as a Rust module (`borrow`) costs Envoy's worker {} ns per request, its C++ filter {} ns ({})",
+            fmt_ns(rust.ns_per_call.median),
+            fmt_ns(cpp.ns_per_call.median),
+            marked(&s16_envoy::over(rust, cpp)?)
+        ),
+    };
     if let Some(go) = at("go_view") {
-        let _ = write!(
-            text,
-            "; as a Go module (`go_view`) {} ns ({} of Rust's)",
-            fmt_ns(go.ns_per_call.median),
-            s16_envoy::over(go, rust).map_or(String::new(), |m| marked(&m))
-        );
+        match (ir(go), ir(rust)) {
+            (Some(g), Some(r)) => {
+                let _ = write!(
+                    text,
+                    "; as a Go module (`go_view`) {g:.0} ({:+.0} over Rust)",
+                    g - r
+                );
+            }
+            _ => {
+                let _ = write!(
+                    text,
+                    "; as a Go module (`go_view`) {} ns",
+                    fmt_ns(go.ns_per_call.median)
+                );
+            }
+        }
     }
     text.push('.');
     Some((text, row_link(f, rust)))

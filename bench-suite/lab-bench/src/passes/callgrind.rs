@@ -297,7 +297,12 @@ pub fn parse_dump(text: &str) -> Option<(String, [u64; 9])> {
     let mut name = None;
     let mut events: Vec<&str> = Vec::new();
     for line in text.lines() {
-        if let Some(n) = line.strip_prefix("desc: Trigger: Client Request: ") {
+        // A client request's dump (the lab's own code), or `callgrind_control -d NAME`'s (S16,
+        // Envoy, counted from outside).
+        if let Some(n) = line
+            .strip_prefix("desc: Trigger: Client Request: ")
+            .or_else(|| line.strip_prefix("desc: Trigger: dump "))
+        {
             name = Some(n.to_owned());
         } else if let Some(e) = line.strip_prefix("events: ") {
             events = e.split_whitespace().collect();
@@ -344,11 +349,13 @@ pub fn counts_of(totals: &BTreeMap<String, [u64; 9]>, case_id: &str) -> Option<C
 /// Whether a case's counts move a little between passes ([`Counts::varies`]): it shares its calls
 /// among a crew's threads (S08's writers and the host's worker, S09's callers, one thread's too),
 /// or it runs in LuaJIT (S15's Lua reference, whose collector and compiler work in one batch or
-/// another).
+/// another), or in Envoy (S16: its main thread's timers and a Go module's runtime threads run on
+/// their own clocks, in one batch or another).
 pub fn varies(case_id: &str) -> bool {
     case_id.starts_with("s08_cross_thread_writes/")
         || case_id.starts_with("s09_request_lifetime/")
         || case_id.starts_with("s15_real_proxy/lua/")
+        || case_id.starts_with("s16_envoy/")
 }
 
 /// The parent's filing for one scenario: the counts of its `cases` into
@@ -495,6 +502,11 @@ mod tests {
         assert_eq!(
             parse_dump("desc: Trigger: Program termination\nevents: Ir\nsummary: 0\n"),
             None
+        );
+        assert_eq!(
+            parse_dump("desc: Trigger: dump s16/x/#120\nevents: Ir\nsummary: 7\n")
+                .map(|(n, t)| (n, t[0])),
+            Some(("s16/x/#120".to_owned(), 7))
         );
     }
 

@@ -7,7 +7,7 @@ pub mod rounds;
 pub mod wrk;
 
 pub use http::{exchange, request, status_of, Connection};
-pub use process::{cpu_ns, free_ports, process_cpu_ns};
+pub use process::{cpu_ns, free_ports};
 pub use wrk::{parse_wrk, Load};
 
 /// The valid credentials every load request carries (`lab:secret`, S14's).

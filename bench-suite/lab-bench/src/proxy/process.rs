@@ -34,14 +34,3 @@ pub fn cpu_ns(pid: u32) -> Result<u64, String> {
     // USER_HZ is 100 on Linux.
     Ok(ticks * 10_000_000)
 }
-
-/// CPU time of every thread of process `pid` in ns: the sum over `/proc/<pid>/task/*` of
-/// [`cpu_ns`] (a thread that exits between the listing and its read is left out).
-pub fn process_cpu_ns(pid: u32) -> Result<u64, String> {
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).map_err(|e| e.to_string())?;
-    Ok(tasks
-        .flatten()
-        .filter_map(|t| t.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(|tid| cpu_ns(tid).ok())
-        .sum())
-}

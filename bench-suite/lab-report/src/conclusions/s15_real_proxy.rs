@@ -260,7 +260,7 @@ pub fn c2r(v: &View) -> Vec<String> {
             format!(
                 "The boundary is {word} of a request: the module's crossings and copies, priced at this \
                  machine's S01 rows, are at most {share:.2} % of the worker's CPU per request, \
-                 while the Rust module's requests differ from the C module's (the same work in C) by {} to {} per request (per filter and strategy in S15's section).",
+                 while the Rust module's requests differ from the C module's (the same work in C) by {} to {} per request.",
                 us_signed(lo),
                 us_signed(hi)
             ),

@@ -40,6 +40,11 @@ pub fn over(a: &Record, b: &Record) -> Option<Margin> {
         .or_else(|| margin(a, b))
 }
 
+/// A row's instructions per request inside Envoy (the callgrind pass), where counted.
+pub fn instructions(r: &Record) -> Option<f64> {
+    r.counts.map(|c| c.instructions)
+}
+
 /// `+1.23 µs`: a difference of ns per request, signed, in µs.
 fn us(d: f64) -> String {
     format!(
@@ -54,8 +59,9 @@ pub fn c2r(v: &View) -> Vec<String> {
     let mut c = Vec::new();
     if let Some(n) = row(f, "no_filter", "none", "direct") {
         c.push(format!(
-            "The route alone (`no_filter`, a direct response) costs Envoy {} ns of CPU per request ({:.0} requests/s); each line below is per request.",
+            "The route alone (`no_filter`, a direct response) costs Envoy's worker {} ns of CPU{} per request ({:.0} requests/s); the figures below are per request.",
             fmt_ns(n.ns_per_call.median),
+            instructions(n).map_or(String::new(), |i| format!(" and {i:.0} instructions")),
             n.load.map_or(0.0, |l| l.requests_per_s)
         ));
     }
@@ -64,11 +70,17 @@ pub fn c2r(v: &View) -> Vec<String> {
             continue;
         };
         let base = floor.ns_per_call.median;
+        // Instructions first: they repeat within 0.3 % between passes, while a round's CPU per
+        // request moves by tens of percent on this shared machine.
         let against = |s: &str| {
             let r = row(f, s, filter, "direct")?;
             let m = over(r, floor)?;
+            let counted = match (instructions(r), instructions(floor)) {
+                (Some(a), Some(b)) => format!("{:+.0} instructions, ", a - b),
+                _ => String::new(),
+            };
             Some(format!(
-                "`{s}` {} ({})",
+                "`{s}` {counted}{} ({})",
                 us(r.ns_per_call.median - base),
                 marked(&m)
             ))
@@ -86,14 +98,15 @@ pub fn c2r(v: &View) -> Vec<String> {
         .collect();
         if !rust.is_empty() {
             c.push(format!(
-                "{filter}: against Envoy's C++ filter ({} ns), the Rust module: {}.",
+                "{filter}: against Envoy's C++ filter ({} ns{}), the Rust module per request: {}.",
                 fmt_ns(base),
+                instructions(floor).map_or(String::new(), |i| format!(", {i:.0} instructions")),
                 rust.join("; ")
             ));
         }
         if !others.is_empty() {
             c.push(format!(
-                "{filter}: against the same C++ floor, Go and Lua: {}.",
+                "{filter}: against the same C++ floor, Go and Lua per request: {}.",
                 others.join("; ")
             ));
         }
@@ -115,8 +128,15 @@ pub fn c2r(v: &View) -> Vec<String> {
             row(f, "go_view", filter, "direct"),
         ) {
             if let Some(m) = over(g, r) {
+                let counted = match (instructions(g), instructions(r)) {
+                    (Some(a), Some(b)) => format!(
+                        "{:+.0} instructions per request ({a:.0} vs {b:.0}); CPU ",
+                        a - b
+                    ),
+                    _ => String::new(),
+                };
                 c.push(format!(
-                    "{filter}: Go's views (`go_view`) over Rust's (`borrow`): {} ({} vs {} ns).",
+                    "{filter}: Go's views (`go_view`) against Rust's (`borrow`): {counted}{} ({} vs {} ns).",
                     marked(&m),
                     fmt_ns(g.ns_per_call.median),
                     fmt_ns(r.ns_per_call.median)
@@ -125,8 +145,12 @@ pub fn c2r(v: &View) -> Vec<String> {
         }
     }
     if let Some((with, without, m)) = noescape(f) {
+        let counted = match (instructions(without), instructions(with)) {
+            (Some(a), Some(b)) => format!("; {:+.0} instructions per request without", a - b),
+            _ => String::new(),
+        };
         c.push(format!(
-            "`#cgo noescape`/`nocallback` on Go's views, header get/set: {:.0} requests/s with, {:.0} without; CPU per request without over with {} (the documents: QPS +0.5–1 %).",
+            "`#cgo noescape`/`nocallback` on Go's views, header get/set: {:.0} requests/s with, {:.0} without; CPU per request without over with {}{counted} (the documents: QPS +0.5–1 %).",
             with.load.map_or(0.0, |l| l.requests_per_s),
             without.load.map_or(0.0, |l| l.requests_per_s),
             marked(&m)
@@ -138,8 +162,16 @@ pub fn c2r(v: &View) -> Vec<String> {
         row(f, "no_filter", "none", "proxied"),
     ) {
         let d = r.ns_per_call.median - cpp.ns_per_call.median;
+        let counted = match (instructions(n), instructions(cpp), instructions(r)) {
+            (Some(a), Some(b), Some(x)) => format!(
+                " In instructions: {a:.0}, {b:.0} and {x:.0}; the module {:+.0} over C++, {:+.1} % of the proxied request.",
+                x - b,
+                100.0 * (x - b) / b
+            ),
+            _ => String::new(),
+        };
         c.push(format!(
-            "Proxied to an upstream, a request costs Envoy {} ns with no filter, {} ns with the C++ basic auth and {} ns with the Rust module's (`borrow`): the module against C++ is {} per request, {:.1} % of the proxied request.",
+            "Proxied to an upstream, a request costs Envoy's worker {} ns with no filter, {} ns with the C++ basic auth and {} ns with the Rust module's (`borrow`): {} per request, {:.1} %.{counted}",
             fmt_ns(n.ns_per_call.median),
             fmt_ns(cpp.ns_per_call.median),
             fmt_ns(r.ns_per_call.median),

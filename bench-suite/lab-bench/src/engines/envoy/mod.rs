@@ -8,6 +8,7 @@
 
 pub mod cases;
 pub mod config;
+pub mod count;
 pub mod process;
 pub mod time;
 
@@ -100,6 +101,18 @@ impl Proxy {
         name: &str,
         cases: &[Case],
     ) -> Result<Proxy, String> {
+        Proxy::start_under(inst, modules, name, cases, &[])
+    }
+
+    /// [`Proxy::start`] with the Envoy under test run by `wrapper` (valgrind); the upstream runs
+    /// as it is.
+    pub fn start_under(
+        inst: &Installation,
+        modules: &Path,
+        name: &str,
+        cases: &[Case],
+        wrapper: &[String],
+    ) -> Result<Proxy, String> {
         let p = free_ports(cases.len() + 3)?;
         let ports = config::Ports {
             admin: p[0],
@@ -120,7 +133,7 @@ impl Proxy {
             name,
             &config::bootstrap(&ports),
             ports.admin,
-            &[],
+            wrapper,
         )?;
         Ok(Proxy {
             envoy,
@@ -206,5 +219,14 @@ impl Engine for EnvoyHost {
         Ok(vec![ResultFile::new(
             SCENARIO, "rust", "c2r", unit, machine, records,
         )])
+    }
+
+    fn count(&self, opts: &Options, machine: &Machine) -> Measured {
+        match Self::prepare(opts)? {
+            Some((inst, modules, selected)) => {
+                count::count_pass(opts, machine, &inst, &modules, &selected)
+            }
+            None => Ok(Vec::new()),
+        }
     }
 }
