@@ -103,10 +103,17 @@ mod tests {
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn the_probe_reads_a_clock_and_a_rate_a_cpu_can_have() {
-        let c = measure().expect("x86-64 measures");
-        // Bounds of any x86-64 core, loaded or not: its clock and its issue width.
-        assert!((0.2..10.0).contains(&c.ghz), "{c:?}");
-        assert!((1.0..16.0).contains(&c.peak_ipc), "{c:?}");
+        // Bounds of any x86-64 core: its clock and its issue width. Test threads share the cores
+        // with each other, and a probe preempted midway reads low: one of a few probes in bounds.
+        let probes: Vec<Clock> = (0..5)
+            .map(|_| measure().expect("x86-64 measures"))
+            .collect();
+        assert!(
+            probes
+                .iter()
+                .any(|c| (0.2..10.0).contains(&c.ghz) && (1.0..16.0).contains(&c.peak_ipc)),
+            "{probes:?}"
+        );
     }
 
     #[test]

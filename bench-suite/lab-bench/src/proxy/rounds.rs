@@ -1,9 +1,52 @@
 //! What the proxy engines make of their rounds: every case driven in turn, round after round, so
 //! two rows of one group (a filter) compare round by round; a record per case from its rounds.
 
-use lab_record::{quartiles, LoadFigures, Ns, Ratios, Record};
+use lab_record::{quartiles, LoadFigures, Machine, Ns, Ratios, Record, ResultFile};
 
 use super::Load;
+
+/// How long a proxy engine drives each case: rounds × seconds, every case in turn within a
+/// round (so all cases see the same moments of the shared machine), after a warm-up of plain
+/// requests. wrk's `-d` counts whole seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plan {
+    pub rounds: u32,
+    pub seconds: u32,
+    pub warmup_requests: u32,
+    pub connections: u32,
+}
+
+impl Plan {
+    /// `full_rounds` of 1 s per case, 200 warming requests; quick and check: one round and 20, a
+    /// smoke of every case.
+    pub fn of(opts: &crate::options::Options, full_rounds: u32) -> Plan {
+        let quick = opts.driven_sweep() == crate::case::Sweep::Quick;
+        Plan {
+            rounds: if quick { 1 } else { full_rounds },
+            seconds: 1,
+            warmup_requests: if quick { 20 } else { 200 },
+            connections: 8,
+        }
+    }
+
+    /// The timed pass's line: `lab: S15: 15 cases, 4 round(s) of 1 s each, in 65.4 s`.
+    pub fn said(&self, label: &str, cases: usize, started: std::time::Instant) {
+        println!(
+            "lab: {label}: {cases} cases, {} round(s) of {} s each, in {:.1} s",
+            self.rounds,
+            self.seconds,
+            started.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// A proxy scenario's one result file (Rust, C→R), its unit from its definition.
+pub fn result_file(scenario: &str, machine: &Machine, records: Vec<Record>) -> ResultFile {
+    let unit = lab_record::scenario::get(scenario)
+        .and_then(|d| d.c2r.as_ref())
+        .map_or("request", |d| d.unit.as_str());
+    ResultFile::new(scenario, "rust", "c2r", unit, machine, records)
+}
 
 /// One case's place in the ratios: its group (rows that do the same work), whether it is the
 /// group's floor, and whether it is ranked (a strategy, not a reference).

@@ -123,27 +123,9 @@ pub fn case_id(case: &Case) -> String {
     )
 }
 
-/// How long the bench drives each case: rounds × seconds, every case in turn within a round, as
-/// S15 does. Full: 3 rounds of 1 s over 24 cases (about 80 s with the starts), within S16's 90 s.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Plan {
-    pub rounds: u32,
-    pub seconds: u32,
-    pub warmup_requests: u32,
-    pub connections: u32,
-}
-
-impl Plan {
-    pub fn of(opts: &crate::options::Options) -> Plan {
-        let quick = opts.driven_sweep() == crate::case::Sweep::Quick;
-        Plan {
-            rounds: if quick { 1 } else { 3 },
-            seconds: 1,
-            warmup_requests: if quick { 20 } else { 200 },
-            connections: 8,
-        }
-    }
-}
+/// How long the bench drives each case ([`crate::proxy::rounds::Plan`]): 3 rounds of 1 s in
+/// full runs.
+pub const FULL_ROUNDS: u32 = 3;
 
 #[cfg(test)]
 mod tests {

@@ -19,11 +19,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use lab_record::{Machine, ResultFile};
+use lab_record::Machine;
 
 use crate::engine::{Engine, Measured};
 use crate::options::{target_dir, workspace_root, Options};
 use crate::proxy::free_ports;
+use crate::proxy::rounds::{result_file, Plan};
 
 /// Envoy and wrk, where this machine has them.
 #[derive(Debug, Clone)]
@@ -202,23 +203,12 @@ impl Engine for EnvoyHost {
         };
         let started = Instant::now();
         let proxy = Proxy::start(&inst, &modules, "bench", &selected)?;
-        let plan = Plan::of(opts);
+        let plan = Plan::of(opts, FULL_ROUNDS);
         let records = time::measure(&inst, &proxy.envoy, &proxy.ports, plan);
         proxy.stop()?;
         let records = records?;
-        println!(
-            "lab: S16: {} cases, {} round(s) of {} s each, in {:.1} s",
-            records.len(),
-            plan.rounds,
-            plan.seconds,
-            started.elapsed().as_secs_f64()
-        );
-        let unit = lab_record::scenario::get(SCENARIO)
-            .and_then(|d| d.c2r.as_ref())
-            .map_or("request", |d| d.unit.as_str());
-        Ok(vec![ResultFile::new(
-            SCENARIO, "rust", "c2r", unit, machine, records,
-        )])
+        plan.said("S16", records.len(), started);
+        Ok(vec![result_file(SCENARIO, machine, records)])
     }
 
     fn count(&self, opts: &Options, machine: &Machine) -> Measured {

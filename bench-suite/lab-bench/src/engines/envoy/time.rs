@@ -1,10 +1,10 @@
 //! The timed pass of S16: every case driven by wrk in turn, round after round, Envoy's CPU per
 //! request with per-round ratios over the filter's floor, Envoy's C++ filter.
 
-use super::cases::{params, Case, Plan, FLOOR, STRATEGIES};
+use super::cases::{params, Case, FLOOR, STRATEGIES};
 use super::process::Envoy;
 use super::Installation;
-use crate::proxy::rounds::{self, Role};
+use crate::proxy::rounds::{self, Plan, Role};
 use crate::proxy::{load_headers, request, wrk, Load};
 
 /// Measures every case with `plan` on a running Envoy; one record per case.

@@ -64,30 +64,9 @@ pub fn cases() -> Vec<Case> {
 /// The scenario id of the records.
 pub const SCENARIO: &str = "s15_real_proxy";
 
-/// How long the bench drives each case: rounds × seconds, every case in turn within a round (so
-/// all cases see the same moments of the shared machine), after a warm-up of plain requests.
-/// wrk's `-d` counts whole seconds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Plan {
-    pub rounds: u32,
-    pub seconds: u32,
-    pub warmup_requests: u32,
-    pub connections: u32,
-}
-
-impl Plan {
-    /// Full: 4 rounds of 1 s per case (15 cases: about 65 s), so a filter's rows compare over four
-    /// paired rounds; quick and check: one round, a seconds-long smoke of every case.
-    pub fn of(opts: &crate::options::Options) -> Plan {
-        let quick = opts.driven_sweep() == crate::case::Sweep::Quick;
-        Plan {
-            rounds: if quick { 1 } else { 4 },
-            seconds: 1,
-            warmup_requests: if quick { 20 } else { 200 },
-            connections: 8,
-        }
-    }
-}
+/// How long the bench drives each case ([`crate::proxy::rounds::Plan`]): 4 rounds of 1 s in
+/// full runs.
+pub const FULL_ROUNDS: u32 = 4;
 
 /// The record's parameters: the filter (`none` for `no_filter`).
 pub fn params(case: &Case) -> serde_json::Map<String, serde_json::Value> {

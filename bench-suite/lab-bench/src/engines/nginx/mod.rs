@@ -28,10 +28,11 @@ pub use profile::{graph_name, link_graphs, profile_case, profiled_cases, MODULE_
 
 use std::time::Instant;
 
-use lab_record::{Machine, ResultFile};
+use lab_record::Machine;
 
 use crate::engine::{Engine, Measured};
 use crate::options::Options;
+use crate::proxy::rounds::{result_file, Plan};
 
 /// The nginx engine: S15's cases in the packaged nginx. Without nginx installed every pass says
 /// "nginx: not measured" and writes nothing.
@@ -76,24 +77,13 @@ impl Engine for NginxHost {
         };
         let modules = build_modules()?;
         let nginx = Nginx::start(&inst, &modules, "bench", "")?;
-        let plan = Plan::of(opts);
+        let plan = Plan::of(opts, FULL_ROUNDS);
         let started = Instant::now();
         let records = time::measure(&inst, &nginx, &selected, plan);
         nginx.stop()?;
         let records = records?;
-        println!(
-            "lab: S15: {} cases, {} round(s) of {} s each, in {:.1} s",
-            records.len(),
-            plan.rounds,
-            plan.seconds,
-            started.elapsed().as_secs_f64()
-        );
-        let unit = lab_record::scenario::get(SCENARIO)
-            .and_then(|d| d.c2r.as_ref())
-            .map_or("request", |d| d.unit.as_str());
-        Ok(vec![ResultFile::new(
-            SCENARIO, "rust", "c2r", unit, machine, records,
-        )])
+        plan.said("S15", records.len(), started);
+        Ok(vec![result_file(SCENARIO, machine, records)])
     }
 
     fn count(&self, opts: &Options, machine: &Machine) -> Measured {

@@ -1,11 +1,11 @@
 //! The timed pass of S15: every case driven by wrk in turn, round after round, and its records
 //! with per-round ratios over the filter's floor, `c_module` ([`crate::proxy::rounds`]).
 
-use super::cases::{params, Case, Plan, CASE_PATH, FLOOR, STRATEGIES};
+use super::cases::{params, Case, CASE_PATH, FLOOR, STRATEGIES};
 use super::config::Installation;
 use super::load::load;
 use super::process::Nginx;
-use crate::proxy::rounds::{self, Role};
+use crate::proxy::rounds::{self, Plan, Role};
 use crate::proxy::{load_headers, request, Load};
 /// Measures every selected case with `plan` on a running nginx; one record per case.
 pub fn measure(
