@@ -45,6 +45,35 @@ pub fn instructions(r: &Record) -> Option<f64> {
     r.counts.map(|c| c.instructions)
 }
 
+/// Crossings one 200 request makes with the Rust module: C→R, the hooks Envoy calls per stream
+/// (filter_new, request_headers, response_headers, stream_complete, filter_destroy), and R→C,
+/// the module's calls into Envoy (`get_header` per read, or `get_headers_size` and
+/// `get_headers`; `set_header` per header set). Counted from hosts/envoy/rust/src.
+fn crossings(filter: &str, strategy: &str) -> (u32, u32) {
+    let bulk = strategy.starts_with("bulk");
+    let reads = match (filter, bulk) {
+        (_, true) => 2,
+        ("basic_auth", false) => 1,
+        (_, false) => 4,
+    };
+    let sets = if filter == "basic_auth" { 0 } else { 3 };
+    (5, reads + sets)
+}
+
+/// S01's empty call each way (ns and instructions), from `all`.
+fn empty_calls(all: &[ResultFile]) -> Option<[(f64, f64); 2]> {
+    let call = |dir: &str| {
+        let r = all
+            .iter()
+            .find(|o| o.scenario == "s01_call_floor" && o.lang == "rust" && o.direction == dir)?
+            .records
+            .iter()
+            .find(|r| r.strategy == "empty_call")?;
+        Some((r.ns_per_call.median, instructions(r)?))
+    };
+    Some([call("c2r")?, call("r2c")?])
+}
+
 /// `+1.23 µs`: a difference of ns per request, signed, in µs.
 fn us(d: f64) -> String {
     format!(
@@ -96,6 +125,21 @@ pub fn c2r(v: &View) -> Vec<String> {
         .iter()
         .filter_map(|s| against(s))
         .collect();
+        // The tie-back: what the `borrow` module's crossings cost at S01's prices, against what
+        // it adds to the C++ filter.
+        if let (Some(r), Some([(cn, ci), (rn, ri)])) =
+            (row(f, "borrow", filter, "direct"), empty_calls(v.all))
+        {
+            let (c2r, r2c) = crossings(filter, "borrow");
+            if let (Some(a), Some(b)) = (instructions(r), instructions(floor)) {
+                c.push(format!(
+                    "{filter}: the `borrow` module's {c2r} C→R and {r2c} R→C crossings per request cost {} ns and {:.0} instructions at S01's empty calls; it runs {:+.0} instructions over the C++ filter, so the rest is work on either side of the boundary (Envoy's ABI layer, the module's own code), not the crossing.",
+                    fmt_ns(c2r as f64 * cn + r2c as f64 * rn),
+                    c2r as f64 * ci + r2c as f64 * ri,
+                    a - b
+                ));
+            }
+        }
         if !rust.is_empty() {
             c.push(format!(
                 "{filter}: against Envoy's C++ filter ({} ns{}), the Rust module per request: {}.",
