@@ -248,7 +248,7 @@ mod tests {
     #[test]
     fn every_definition_parses() {
         let all = all();
-        assert_eq!(all.len(), 15, "S01–S15");
+        assert_eq!(all.len(), 16, "S01–S16");
         for s in all {
             assert!(s.r2c.is_some() || s.c2r.is_some(), "{}: no direction", s.id);
             for p in &s.plots {
