@@ -547,7 +547,7 @@ fn envoy_share(files: &[ResultFile]) -> Option<Verdict> {
         row(f, "borrow", "basic_auth", "proxied")?,
         row(f, crate::floor::S16_FLOOR, "basic_auth", "proxied")?,
     );
-    let ir = crate::conclusions::s16_envoy::instructions;
+    let ir = crate::conclusions::instructions;
     let (a, b) = (ir(r)?, ir(cpp)?);
     let share = 100.0 * (a - b) / b;
     Some(Verdict {

@@ -444,7 +444,7 @@ fn envoy(c: &Ctx) -> Option<Answer> {
     let f = c.file("s16_envoy", "rust", "c2r")?;
     let at = |s: &str| s16_envoy::row(f, s, "basic_auth", "direct");
     let (rust, cpp) = (at("borrow")?, at(crate::floor::S16_FLOOR)?);
-    let ir = s16_envoy::instructions;
+    let ir = crate::conclusions::instructions;
     let mut text = match (ir(rust), ir(cpp)) {
         (Some(r), Some(p)) => format!(
             "Basic auth as a Rust module (`borrow`) takes Envoy {r:.0} instructions per request, its C++ filter {p:.0} ({:+.0})",
@@ -454,7 +454,7 @@ fn envoy(c: &Ctx) -> Option<Answer> {
             "Basic auth as a Rust module (`borrow`) costs Envoy's worker {} ns per request, its C++ filter {} ns ({})",
             fmt_ns(rust.ns_per_call.median),
             fmt_ns(cpp.ns_per_call.median),
-            marked(&s16_envoy::over(rust, cpp)?)
+            marked(&crate::conclusions::over_rounds(rust, cpp)?)
         ),
     };
     if let Some(go) = at("go_view") {

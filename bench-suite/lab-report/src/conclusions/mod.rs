@@ -11,7 +11,7 @@ use lab_record::ResultFile;
 
 use crate::stats::{fmt_x, margin_apart, twin, Margin};
 
-pub(crate) use shared::{per_byte_line, View};
+pub(crate) use shared::{instructions, over_rounds, per_byte_line, View};
 
 pub(crate) mod s01_call_floor;
 pub(crate) mod s02_pass_string;

@@ -9,9 +9,9 @@
 
 use lab_record::{Record, ResultFile};
 
-use super::shared::View;
+use super::shared::{instructions, over_rounds, s01_empty_call, us_signed, View};
 use crate::floor::S15_FLOOR;
-use crate::stats::{fmt_ns, interpolate, margin, more_or_less, param_str, versus, Margin, Spread};
+use crate::stats::{fmt_ns, interpolate, margin, more_or_less, param_str, versus};
 
 /// The module's strategies, each with the S14 strategy that crosses the same way (one crossing
 /// with views, a copy per header read, one bulk copy of every header).
@@ -38,17 +38,6 @@ fn row<'a>(f: &'a ResultFile, strategy: &str, filter: &str) -> Option<&'a Record
         .find(|r| r.strategy == strategy && param_str(r, "filter") == Some(filter))
 }
 
-/// A row's instructions per request inside the worker (the callgrind pass), where counted.
-fn instructions(r: &Record) -> Option<f64> {
-    r.counts.map(|c| c.instructions)
-}
-
-/// `+1.23 µs`: a difference of ns per request, signed, in µs.
-fn us_signed(d: f64) -> String {
-    let sign = if d < 0.0 { "−" } else { "+" };
-    format!("{sign}{:.2} µs", d.abs() / 1000.0)
-}
-
 /// The median ns of `strategy` in `file` (of `scenario`, `lang`, C→R or R→C) at `filter`'s params.
 fn lab_row<'a>(
     v: &View<'a>,
@@ -73,18 +62,10 @@ fn lab_row<'a>(
 /// and R→C crossings (`crossings`) times S01's empty calls, plus S01's `memcpy` of the bytes it
 /// copies; `None` without S01's rows.
 pub fn price(all: &[ResultFile], filter: &str, strategy: &str, bytes: f64) -> Option<f64> {
-    let s01 = |dir: &str| {
-        all.iter()
-            .find(|o| o.scenario == "s01_call_floor" && o.lang == "rust" && o.direction == dir)
-    };
-    let call = |dir: &str| {
-        s01(dir)?
-            .records
-            .iter()
-            .find(|r| r.strategy == "empty_call")
-            .map(|r| r.ns_per_call.median)
-    };
-    let memcpy: Vec<(f64, f64)> = s01("r2c")?
+    let call = |dir: &str| s01_empty_call(all, dir).map(|r| r.ns_per_call.median);
+    let memcpy: Vec<(f64, f64)> = all
+        .iter()
+        .find(|o| o.scenario == "s01_call_floor" && o.lang == "rust" && o.direction == "r2c")?
         .records
         .iter()
         .filter(|r| r.strategy == "memcpy")
@@ -145,20 +126,7 @@ pub fn c2r(v: &View) -> Vec<String> {
                         _ => String::new(),
                     };
                     // Every case runs in every round: the two compare round by round.
-                    let rounds = r
-                        .ratios
-                        .as_ref()
-                        .zip(n.ratios.as_ref())
-                        .and_then(|(x, y)| x.over(y))
-                        .map(|ratio| Margin {
-                            ratio,
-                            spread: Spread::Rounds,
-                            counts: None,
-                        });
-                    let noise = if rounds
-                        .or_else(|| margin(r, n))
-                        .is_some_and(|m| m.beyond_noise())
-                    {
+                    let noise = if over_rounds(r, n).is_some_and(|m| m.beyond_noise()) {
                         ""
                     } else {
                         ", within the noise"

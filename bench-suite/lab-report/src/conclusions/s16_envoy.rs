@@ -7,9 +7,9 @@
 
 use lab_record::{Record, ResultFile};
 
-use super::shared::View;
+use super::shared::{instructions, over_rounds, s01_empty_call, us_signed, View};
 use crate::floor::S16_FLOOR;
-use crate::stats::{fmt_ns, margin, marked, param_str, Margin, Spread};
+use crate::stats::{fmt_ns, marked, param_str, Margin};
 
 /// The Rust module's strategies.
 const STRATEGIES: [&str; 4] = ["borrow", "bulk_borrow", "copy_per_header", "bulk_copy"];
@@ -24,25 +24,6 @@ pub fn row<'a>(f: &'a ResultFile, strategy: &str, filter: &str, route: &str) -> 
             && param_str(r, "filter") == Some(filter)
             && param_str(r, "route") == Some(route)
     })
-}
-
-/// `a` over `b`, round by round where both ran in every round, else by medians.
-pub fn over(a: &Record, b: &Record) -> Option<Margin> {
-    a.ratios
-        .as_ref()
-        .zip(b.ratios.as_ref())
-        .and_then(|(x, y)| x.over(y))
-        .map(|ratio| Margin {
-            ratio,
-            spread: Spread::Rounds,
-            counts: None,
-        })
-        .or_else(|| margin(a, b))
-}
-
-/// A row's instructions per request inside Envoy (the callgrind pass), where counted.
-pub fn instructions(r: &Record) -> Option<f64> {
-    r.counts.map(|c| c.instructions)
 }
 
 /// Crossings one 200 request makes with the Rust module: C→R, the hooks Envoy calls per stream
@@ -63,24 +44,10 @@ fn crossings(filter: &str, strategy: &str) -> (u32, u32) {
 /// S01's empty call each way (ns and instructions), from `all`.
 fn empty_calls(all: &[ResultFile]) -> Option<[(f64, f64); 2]> {
     let call = |dir: &str| {
-        let r = all
-            .iter()
-            .find(|o| o.scenario == "s01_call_floor" && o.lang == "rust" && o.direction == dir)?
-            .records
-            .iter()
-            .find(|r| r.strategy == "empty_call")?;
+        let r = s01_empty_call(all, dir)?;
         Some((r.ns_per_call.median, instructions(r)?))
     };
     Some([call("c2r")?, call("r2c")?])
-}
-
-/// `+1.23 µs`: a difference of ns per request, signed, in µs.
-fn us(d: f64) -> String {
-    format!(
-        "{}{:.2} µs",
-        if d < 0.0 { "−" } else { "+" },
-        d.abs() / 1000.0
-    )
 }
 
 pub fn c2r(v: &View) -> Vec<String> {
@@ -103,14 +70,14 @@ pub fn c2r(v: &View) -> Vec<String> {
         // request moves by tens of percent on this shared machine.
         let against = |s: &str| {
             let r = row(f, s, filter, "direct")?;
-            let m = over(r, floor)?;
+            let m = over_rounds(r, floor)?;
             let counted = match (instructions(r), instructions(floor)) {
                 (Some(a), Some(b)) => format!("{:+.0} instructions, ", a - b),
                 _ => String::new(),
             };
             Some(format!(
                 "`{s}` {counted}{} ({})",
-                us(r.ns_per_call.median - base),
+                us_signed(r.ns_per_call.median - base),
                 marked(&m)
             ))
         };
@@ -171,7 +138,7 @@ pub fn c2r(v: &View) -> Vec<String> {
             row(f, "borrow", filter, "direct"),
             row(f, "go_view", filter, "direct"),
         ) {
-            if let Some(m) = over(g, r) {
+            if let Some(m) = over_rounds(g, r) {
                 let counted = match (instructions(g), instructions(r)) {
                     (Some(a), Some(b)) => format!(
                         "{:+.0} instructions per request ({a:.0} vs {b:.0}); CPU ",
@@ -219,7 +186,7 @@ pub fn c2r(v: &View) -> Vec<String> {
             fmt_ns(n.ns_per_call.median),
             fmt_ns(cpp.ns_per_call.median),
             fmt_ns(r.ns_per_call.median),
-            us(d),
+            us_signed(d),
             100.0 * d / cpp.ns_per_call.median
         ));
     }
@@ -231,5 +198,5 @@ pub fn c2r(v: &View) -> Vec<String> {
 pub fn noescape(f: &ResultFile) -> Option<(&Record, &Record, Margin)> {
     let with = row(f, "go_view", "header_get_set", "direct")?;
     let without = row(f, "go_view_escape", "header_get_set", "direct")?;
-    Some((with, without, over(without, with)?))
+    Some((with, without, over_rounds(without, with)?))
 }

@@ -2,7 +2,7 @@
 //! the comparisons and sentences more than one scenario says. It sits below the scenario modules
 //! and the registry in `mod.rs`, so they all use it and it uses none of them.
 
-use lab_record::ResultFile;
+use lab_record::{Record, ResultFile};
 
 use crate::floor::Floor;
 use crate::standing::{lead_text, standings};
@@ -196,4 +196,39 @@ pub(crate) fn ratio_at_len_ends(f: &ResultFile, base: &str, other: &str) -> Vec<
         list.join(", "),
         crate::stats::beyond_count(&points)
     )]
+}
+
+/// A row's instructions per call (per request in a proxy), where the callgrind pass counted it.
+pub(crate) fn instructions(r: &Record) -> Option<f64> {
+    r.counts.map(|c| c.instructions)
+}
+
+/// `+1.23 µs`: a difference of ns per request, signed, in µs.
+pub(crate) fn us_signed(d: f64) -> String {
+    let sign = if d < 0.0 { "−" } else { "+" };
+    format!("{sign}{:.2} µs", d.abs() / 1000.0)
+}
+
+/// `a` over `b` round by round, where both ran in every round of one pass (the proxies' cases),
+/// else by their medians ([`margin`]).
+pub(crate) fn over_rounds(a: &Record, b: &Record) -> Option<Margin> {
+    a.ratios
+        .as_ref()
+        .zip(b.ratios.as_ref())
+        .and_then(|(x, y)| x.over(y))
+        .map(|ratio| Margin {
+            ratio,
+            spread: Spread::Rounds,
+            counts: None,
+        })
+        .or_else(|| margin(a, b))
+}
+
+/// S01's Rust empty call in `direction` (`c2r`, `r2c`), the price of one crossing.
+pub(crate) fn s01_empty_call<'a>(all: &'a [ResultFile], direction: &str) -> Option<&'a Record> {
+    all.iter()
+        .find(|o| o.scenario == "s01_call_floor" && o.lang == "rust" && o.direction == direction)?
+        .records
+        .iter()
+        .find(|r| r.strategy == "empty_call")
 }
