@@ -3,7 +3,7 @@
 
 use lab_record::{quartiles, LoadFigures, Machine, Ns, Ratios, Record, ResultFile};
 
-use super::Load;
+use super::{load_headers, request, Load};
 
 /// How long a proxy engine drives each case: rounds × seconds, every case in turn within a
 /// round (so all cases see the same moments of the shared machine), after a warm-up of plain
@@ -38,6 +38,49 @@ impl Plan {
             started.elapsed().as_secs_f64()
         );
     }
+}
+
+/// Each case (its name and port) answers 200 to the load request at `path` before it is timed (a
+/// broken case is an error, not a fast row), then takes the plan's warming requests.
+pub fn warm(cases: &[(String, u16)], path: &str, plan: Plan) -> Result<(), String> {
+    for (name, port) in cases {
+        let (status, head) = request(*port, path, &load_headers())?;
+        if status != 200 {
+            return Err(format!(
+                "{name}: status {status} with valid credentials:\n{head}"
+            ));
+        }
+        for _ in 0..plan.warmup_requests {
+            request(*port, path, &load_headers())?;
+        }
+    }
+    Ok(())
+}
+
+/// The plan's rounds over the cases named `names`: in each, every case driven once by `run`
+/// (its index), the first case rotating so no case always runs first (or right after the
+/// warm-up); a run with a non-2xx response, a socket error or no request fails. Per case, its
+/// runs in round order.
+pub fn drive(
+    names: &[String],
+    plan: Plan,
+    mut run: impl FnMut(usize) -> Result<Load, String>,
+) -> Result<Vec<Vec<Load>>, String> {
+    let mut runs: Vec<Vec<Load>> = vec![Vec::new(); names.len()];
+    for round in 0..plan.rounds as usize {
+        for k in 0..names.len() {
+            let i = (k + round) % names.len();
+            let l = run(i)?;
+            if l.non_2xx > 0 || l.errors > 0 || l.requests == 0 {
+                return Err(format!(
+                    "{}: {} non-2xx responses, {} socket errors in {} requests",
+                    names[i], l.non_2xx, l.errors, l.requests
+                ));
+            }
+            runs[i].push(l);
+        }
+    }
+    Ok(runs)
 }
 
 /// A proxy scenario's one result file (Rust, C→R), its unit from its definition.

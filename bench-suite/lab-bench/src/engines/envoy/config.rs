@@ -25,12 +25,6 @@ pub struct Ports {
     pub cases: Vec<(Case, u16)>,
 }
 
-impl Ports {
-    pub fn of(case: &Case, ports: &Ports) -> Option<u16> {
-        ports.cases.iter().find(|(c, _)| c == case).map(|(_, p)| *p)
-    }
-}
-
 /// The bootstrap of the Envoy under test.
 pub fn bootstrap(ports: &Ports) -> Value {
     let listeners: Vec<Value> = ports

@@ -6,7 +6,6 @@ use super::config::Installation;
 use super::load::load;
 use super::process::Nginx;
 use crate::proxy::rounds::{self, Plan, Role};
-use crate::proxy::{load_headers, request, Load};
 /// Measures every selected case with `plan` on a running nginx; one record per case.
 pub fn measure(
     inst: &Installation,
@@ -14,39 +13,12 @@ pub fn measure(
     cases: &[Case],
     plan: Plan,
 ) -> Result<Vec<lab_record::Record>, String> {
-    for c in cases {
-        // Each case answers as its filter says before it is timed (a broken case is an error,
-        // not a fast row).
-        let port = nginx.port_of(c);
-        let (status, head) = request(port, CASE_PATH, &load_headers())?;
-        if status != 200 {
-            return Err(format!(
-                "{}: status {status} with valid credentials:\n{head}",
-                c.name()
-            ));
-        }
-        for _ in 0..plan.warmup_requests {
-            request(port, CASE_PATH, &load_headers())?;
-        }
-    }
-    let mut runs: Vec<Vec<Load>> = vec![Vec::new(); cases.len()];
-    for round in 0..plan.rounds as usize {
-        // The first case rotates, so no case always runs first (or right after the warm-up).
-        for k in 0..cases.len() {
-            let i = (k + round) % cases.len();
-            let l = load(inst, nginx, &cases[i], plan.seconds, plan.connections)?;
-            if l.non_2xx > 0 || l.errors > 0 || l.requests == 0 {
-                return Err(format!(
-                    "{}: {} non-2xx responses, {} socket errors in {} requests",
-                    cases[i].name(),
-                    l.non_2xx,
-                    l.errors,
-                    l.requests
-                ));
-            }
-            runs[i].push(l);
-        }
-    }
+    let names: Vec<String> = cases.iter().map(Case::name).collect();
+    let ports: Vec<(String, u16)> = cases.iter().map(|c| (c.name(), nginx.port_of(c))).collect();
+    rounds::warm(&ports, CASE_PATH, plan)?;
+    let runs = rounds::drive(&names, plan, |i| {
+        load(inst, nginx, &cases[i], plan.seconds, plan.connections)
+    })?;
     let roles: Vec<Role> = cases
         .iter()
         .map(|c| Role {
