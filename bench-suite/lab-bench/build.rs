@@ -96,6 +96,14 @@ fn main() {
     );
     println!("cargo:rustc-env=LAB_C_EXTENSION={}", c_ext_so.display());
 
+    // The cross-language LTO build (`LAB_BUILD=lto`, engines::lto): its records are `rust-lto`
+    // rows (src/build.rs).
+    println!("cargo:rerun-if-env-changed=LAB_BUILD");
+    println!("cargo::rustc-check-cfg=cfg(lab_lto)");
+    if env::var("LAB_BUILD").is_ok_and(|b| b == "lto") {
+        println!("cargo:rustc-cfg=lab_lto");
+    }
+
     // The machine fingerprint of every result names the toolchains that built it.
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     println!(

@@ -19,7 +19,16 @@ fn main() {
 
     // Frame pointers keep the host's frames visible in the flame graphs; warnings are errors so
     // the C side stays clean under -Wall -Wextra.
-    cc::Build::new()
+    // The cross-language LTO build (`LAB_BUILD=lto`, set with CC=clang-22 by the LTO engine,
+    // lab-bench's `engines::lto`): the host and the floors as LLVM bitcode, which lld-22 optimises
+    // together with the Rust side's (-Clinker-plugin-lto), so a call into C can be inlined.
+    println!("cargo:rerun-if-env-changed=LAB_BUILD");
+    let lto = env::var("LAB_BUILD").is_ok_and(|b| b == "lto");
+    let mut build = cc::Build::new();
+    if lto {
+        build.flag("-flto=thin");
+    }
+    build
         .file(&host)
         // The native floors: C calling the host, a separate translation unit (real calls).
         .file(&native)

@@ -294,8 +294,9 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Every R→C scenario's records are Rust's.
-    pub const LANG: &'static str = "rust";
+    /// Every R→C scenario's records are Rust's: `rust`, or `rust-lto` in the cross-language LTO
+    /// build ([`crate::build`]).
+    pub const LANG: &'static str = crate::build::R2C_LANG;
     pub const DIRECTION: &'static str = "r2c";
 
     /// The `[r2c]` part of the scenario's definition.

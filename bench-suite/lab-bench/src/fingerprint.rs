@@ -26,7 +26,7 @@ pub fn detect(mode: &str) -> Machine {
             .and_then(|go| crate::engines::go::toolchain::go_version(&go)),
         commit: git_commit(),
         date: rfc3339_utc(std::time::SystemTime::now()),
-        lto: false,
+        lto: crate::build::LTO,
         mode: mode.into(),
     }
 }

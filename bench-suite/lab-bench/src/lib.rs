@@ -18,6 +18,7 @@
 //! `options`. The boundary itself (bindings, host wrappers, counting allocator) is `lab-sys`; the
 //! extension the C driver loads is `lab-ext`.
 
+pub mod build;
 pub mod case;
 pub mod clock;
 pub mod command;

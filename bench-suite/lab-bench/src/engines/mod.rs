@@ -7,10 +7,12 @@
 //! | [`driver::C2r`] | the C driver calling the Rust extension and its C twin (C→R) | `c2r_driver` |
 //! | [`go::GoReference`] | Go through cgo, both ways, across Go releases | `go_reference` |
 //! | [`nginx::NginxHost`] | the filters as modules of the packaged nginx, under wrk | `s15_real_proxy` |
+//! | [`lto::LtoBuild`] | every R→C scenario in the cross-language LTO build | `lto_build` |
 //! | [`envoy::EnvoyHost`] | the filters as dynamic modules of Envoy, beside its C++ and Lua, under wrk | `s16_envoy` |
 
 pub mod criterion;
 pub mod driver;
 pub mod envoy;
 pub mod go;
+pub mod lto;
 pub mod nginx;

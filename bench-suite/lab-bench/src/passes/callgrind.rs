@@ -442,11 +442,11 @@ pub fn counts_path(results: &Path, scenario: &str) -> PathBuf {
     results.join(COUNTS_DIR).join(format!("{scenario}.json"))
 }
 
-/// The counts file of the rows `(scenario, lang, direction)`: [`counts_path`] for this crate's
-/// R→C rows, `results/<machine>/counts/<scenario>.<lang>.<direction>.json` for the others (the
-/// C→R rows of the Rust and of the C extension, whose ids R→C S01 shares).
+/// The counts file of the rows `(scenario, lang, direction)`: [`counts_path`] for the normal
+/// build's R→C rows, `results/<machine>/counts/<scenario>.<lang>.<direction>.json` for the others (the
+/// C→R rows of the Rust and of the C extension, whose ids R→C S01 shares, and the LTO build's).
 pub fn counts_path_of(results: &Path, scenario: &str, lang: &str, direction: &str) -> PathBuf {
-    if (lang, direction) == (Scenario::LANG, Scenario::DIRECTION) {
+    if (lang, direction) == ("rust", Scenario::DIRECTION) {
         counts_path(results, scenario)
     } else {
         results

@@ -34,12 +34,17 @@ fn criterion(opts: &Options) -> Criterion {
     }
 }
 
-/// Where criterion keeps its estimates (quick and full runs apart, so neither is compared
-/// with the other).
+/// Where criterion keeps its estimates (quick and full runs, the normal and the LTO build apart,
+/// so none is compared with another).
 fn criterion_home(opts: &Options) -> PathBuf {
-    target_dir().join(match opts.sweep {
+    let sweep = match opts.sweep {
         Sweep::Full => "criterion",
         Sweep::Quick => "criterion-quick",
+    };
+    target_dir().join(if crate::build::LTO {
+        format!("{sweep}-lto")
+    } else {
+        sweep.to_owned()
     })
 }
 
