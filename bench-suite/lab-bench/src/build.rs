@@ -6,4 +6,8 @@
 pub const LTO: bool = cfg!(lab_lto);
 
 /// The language of this build's R→C rows: `rust`, or `rust-lto` in the LTO build.
-pub const R2C_LANG: &str = if LTO { "rust-lto" } else { "rust" };
+pub const R2C_LANG: &str = if LTO {
+    lab_record::builds::LTO
+} else {
+    lab_record::builds::NORMAL
+};

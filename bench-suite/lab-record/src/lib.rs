@@ -22,6 +22,7 @@ mod ratios;
 mod record;
 mod store;
 
+pub mod builds;
 pub mod go;
 pub mod local;
 pub mod scenario;

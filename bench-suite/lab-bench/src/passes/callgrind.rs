@@ -446,7 +446,7 @@ pub fn counts_path(results: &Path, scenario: &str) -> PathBuf {
 /// build's R→C rows, `results/<machine>/counts/<scenario>.<lang>.<direction>.json` for the others (the
 /// C→R rows of the Rust and of the C extension, whose ids R→C S01 shares, and the LTO build's).
 pub fn counts_path_of(results: &Path, scenario: &str, lang: &str, direction: &str) -> PathBuf {
-    if (lang, direction) == ("rust", Scenario::DIRECTION) {
+    if (lang, direction) == (lab_record::builds::NORMAL, Scenario::DIRECTION) {
         counts_path(results, scenario)
     } else {
         results

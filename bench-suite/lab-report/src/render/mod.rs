@@ -22,6 +22,7 @@ use crate::conclusions::{conclude, View};
 use crate::floor::Floor;
 use crate::guide::guide;
 
+mod builds;
 mod cost_sheet;
 mod go_releases;
 mod header;
@@ -150,6 +151,13 @@ pub fn render(files: &[ResultFile], machine_id: &str) -> Report {
                     .collect();
                 sections.push_str(&go_releases::go_releases(f, go, &others));
             }
+            let other_builds: Vec<&ResultFile> = scenario_files
+                .iter()
+                .filter(|o| o.direction == f.direction && o.lang != f.lang)
+                .filter(|o| lab_record::builds::of_lang(&o.lang).is_some())
+                .copied()
+                .collect();
+            sections.push_str(&builds::builds(f, &other_builds));
         }
         if !sections.is_empty() {
             pages.push((

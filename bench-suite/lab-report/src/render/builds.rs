@@ -1,0 +1,295 @@
+//! A scenario's rows in the other builds of the Rust side (`lab_record::builds`): R→C, the
+//! cross-language LTO build beside the normal one; C→R, the ways an extension is linked. Per row,
+//! instructions per call in each build (the builds differ by a few instructions, which only the
+//! counts resolve), then each build's ns; before the table, what each build changes and, with
+//! LTO, how near the fastest strategy comes to its floor, in sentences computed from the rows.
+
+use std::fmt::Write as _;
+
+use lab_record::builds::{self, Build, LTO, NORMAL};
+use lab_record::{Record, ResultFile, NATIVE};
+
+use super::table::sorted_rows;
+use crate::format::fmt_instructions;
+use crate::stats::{fmt_ns, is_reference};
+
+/// Where a build is near its floor: the fastest strategy within this ratio of the floor's
+/// instructions (the issue's ×1.05 with LTO).
+pub const AT_FLOOR: f64 = 1.05;
+
+/// Why a scenario's R→C page has no LTO rows.
+pub const LTO_NOT_MEASURED: &str = "LTO build: not measured (no clang and lld of rustc's LLVM \
+     major: `scripts/setup` installs clang-22 and lld-22).";
+
+/// The part of `f`'s section (a normal build's file) on its other builds, `others` (the same
+/// scenario and direction, filed under a build's language). Without any, an R→C page says the LTO
+/// build was not measured; a C→R page says nothing (only some C→R scenarios are linked each way).
+pub(super) fn builds(f: &ResultFile, others: &[&ResultFile]) -> String {
+    let mut present: Vec<(&Build, &ResultFile)> = builds::BUILDS
+        .iter()
+        .filter_map(|b| others.iter().find(|o| o.lang == b.lang).map(|o| (b, *o)))
+        .filter(|(b, _)| b.lang != NORMAL)
+        .collect();
+    let mut out = String::new();
+    if present.is_empty() {
+        if f.direction == "r2c" {
+            let _ = writeln!(out, "\n{LTO_NOT_MEASURED}");
+        }
+        return out;
+    }
+    let normal = builds::of_lang(NORMAL).expect("the normal build is a build");
+    present.insert(0, (normal, f));
+    let dir = f.direction.as_str();
+    let _ = writeln!(
+        out,
+        "\n### Builds\n\nThe same rows built {}: instructions per call (callgrind), then ns.\n",
+        present
+            .iter()
+            .map(|(b, _)| format!("`{}`", b.label(dir)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for (b, file) in &present[1..] {
+        if let Some(line) = change(f, file, normal.label(dir), b.label(dir)) {
+            let _ = writeln!(out, "- {line}");
+        }
+        if b.lang == LTO {
+            for line in floor_gap(f, "without LTO")
+                .into_iter()
+                .chain(floor_gap(file, "with LTO"))
+            {
+                let _ = writeln!(out, "- {line}");
+            }
+        }
+    }
+    let _ = write!(out, "\n| strategy | params |");
+    for (b, _) in &present {
+        let _ = write!(out, " Ir {} |", b.label(dir));
+    }
+    for (b, _) in &present {
+        let _ = write!(out, " ns {} |", b.label(dir));
+    }
+    let _ = writeln!(out, "\n|---|---|{}", "---|".repeat(2 * present.len()));
+    for r in sorted_rows(&present.last().expect("two builds at least").1.records) {
+        let twin = |file: &ResultFile| find(file, r).cloned();
+        let rows: Vec<Option<Record>> = present.iter().map(|(_, file)| twin(file)).collect();
+        let _ = write!(out, "| `{}` | {} |", r.strategy, r.params_label());
+        for row in &rows {
+            let ir = row.as_ref().and_then(instructions);
+            let _ = write!(out, " {} |", ir.map_or("–".into(), fmt_instructions));
+        }
+        for row in &rows {
+            let ns = row.as_ref().map(|r| r.ns_per_call.median);
+            let _ = write!(out, " {} |", ns.map_or("–".into(), fmt_ns));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The row of `file` with `r`'s strategy and parameters.
+fn find<'a>(file: &'a ResultFile, r: &Record) -> Option<&'a Record> {
+    file.records
+        .iter()
+        .find(|o| o.strategy == r.strategy && o.params_label() == r.params_label())
+}
+
+/// How many instructions per call `other` runs against `base`, over the rows both counted:
+/// "`LTO` against `normal`: −12 to −2 instructions per call over 8 rows (`s` at p: A → B, the
+/// largest cut)."
+fn change(base: &ResultFile, other: &ResultFile, base_label: &str, label: &str) -> Option<String> {
+    let mut deltas: Vec<(f64, &Record, f64, f64)> = other
+        .records
+        .iter()
+        .filter_map(|r| {
+            let (a, b) = (instructions(find(base, r)?)?, instructions(r)?);
+            Some((b - a, r, a, b))
+        })
+        .collect();
+    if deltas.is_empty() {
+        return None;
+    }
+    deltas.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let (lo, hi) = (deltas[0].0, deltas[deltas.len() - 1].0);
+    let (_, r, a, b) = deltas[0];
+    let at = if r.params_label().is_empty() {
+        String::new()
+    } else {
+        format!(" at {}", r.params_label())
+    };
+    Some(format!(
+        "`{label}` against `{base_label}`: {} to {} instructions per call over {} rows; the \
+         largest cut, `{}`{at}: {} → {}.",
+        signed(lo),
+        signed(hi),
+        deltas.len(),
+        r.strategy,
+        fmt_instructions(a),
+        fmt_instructions(b)
+    ))
+}
+
+/// `+3` or `−12`: a difference of instructions per call, signed.
+fn signed(d: f64) -> String {
+    let sign = if d < 0.0 { "−" } else { "+" };
+    format!("{sign}{}", fmt_instructions(d.abs()))
+}
+
+/// The fastest strategy's instructions over its floor's, at each point of `file` where both were
+/// counted: "Without LTO, the fastest strategy at each point runs ×1.00 to ×2.10 of its floor's
+/// instructions (within ×1.05 at 3 of 8 points); above: `s` …". Points whose floor runs no
+/// instruction (with LTO, C's loop around an inlined empty call is removed) are named apart.
+fn floor_gap(file: &ResultFile, build: &str) -> Vec<String> {
+    let mut points: Vec<String> = file.records.iter().map(Record::params_label).collect();
+    points.sort();
+    points.dedup();
+    let mut ratios = Vec::new();
+    let mut empty_floor = 0;
+    for p in &points {
+        let at: Vec<&Record> = file
+            .records
+            .iter()
+            .filter(|r| &r.params_label() == p)
+            .collect();
+        let floor = at
+            .iter()
+            .find(|r| r.strategy == NATIVE)
+            .and_then(|r| instructions(r));
+        let best = at
+            .iter()
+            .filter(|r| !is_reference(file, r))
+            .filter_map(|r| Some((instructions(r)?, *r)))
+            .min_by(|x, y| x.0.total_cmp(&y.0));
+        match (floor, best) {
+            (Some(fl), Some(_)) if fl < 1.0 => empty_floor += 1,
+            (Some(fl), Some((ir, r))) => ratios.push((ir / fl, r, p.clone())),
+            _ => {}
+        }
+    }
+    let mut lines = Vec::new();
+    if !ratios.is_empty() {
+        ratios.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let near = ratios.iter().filter(|x| x.0 <= AT_FLOOR).count();
+        let (worst, r, p) = &ratios[ratios.len() - 1];
+        let at = if p.is_empty() {
+            String::new()
+        } else {
+            format!(" at {p}")
+        };
+        lines.push(format!(
+            "{}, the fastest strategy runs ×{:.2} to ×{:.2} of its floor's instructions \
+             (within ×{AT_FLOOR} at {near} of {} points; farthest: `{}`{at}).",
+            capitalised(build),
+            ratios[0].0,
+            worst,
+            ratios.len(),
+            r.strategy
+        ));
+    }
+    if empty_floor > 0 {
+        lines.push(format!(
+            "{}, the floor runs no instruction at {empty_floor} point(s): C's loop around an \
+             inlined call that does nothing is removed, and no strategy is compared with it.",
+            capitalised(build)
+        ));
+    }
+    lines
+}
+
+/// A row's instructions per call, where the callgrind pass counted it.
+fn instructions(r: &Record) -> Option<f64> {
+    r.counts.map(|c| c.instructions)
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lab_record::{Allocs, Counts, Machine, Ns};
+    use serde_json::{Map, Value};
+
+    fn row(strategy: &str, len: u64, ir: f64, ns: f64) -> Record {
+        let mut params = Map::new();
+        params.insert("len".into(), Value::from(len));
+        let ns = Ns {
+            median: ns,
+            low: ns,
+            high: ns,
+        };
+        Record {
+            counts: Some(Counts {
+                instructions: ir,
+                cycles_est: ir,
+                l1_misses: 0.0,
+                ll_misses: 0.0,
+                n1: 100,
+                n2: 1100,
+                varies: false,
+            }),
+            ..Record::new(strategy, params, ns, Allocs::NONE)
+        }
+    }
+
+    fn file(lang: &str, records: Vec<Record>) -> ResultFile {
+        ResultFile::new(
+            "s02_pass_string",
+            lang,
+            "r2c",
+            "call",
+            &Machine::example("m"),
+            records,
+        )
+    }
+
+    #[test]
+    fn lto_rows_stand_beside_the_normal_ones_with_their_change_and_floor_gap() {
+        let normal = file(
+            NORMAL,
+            vec![row(NATIVE, 8, 60.0, 4.0), row("ptr_len", 8, 75.0, 4.2)],
+        );
+        let lto = file(
+            LTO,
+            vec![row(NATIVE, 8, 55.0, 3.0), row("ptr_len", 8, 56.0, 3.1)],
+        );
+        let text = builds(&normal, &[&lto]);
+        assert!(text.contains("`LTO` against `normal`: −19 to −5 instructions per call over 2 rows; the largest cut, `ptr_len` at len=8: 75 → 56."), "{text}");
+        assert!(
+            text.contains("Without LTO, the fastest strategy runs ×1.25 to ×1.25"),
+            "{text}"
+        );
+        assert!(text.contains("With LTO, the fastest strategy runs ×1.02 to ×1.02 of its floor's instructions (within ×1.05 at 1 of 1 points"), "{text}");
+        assert!(
+            text.contains("| `ptr_len` | len=8 | 75 | 56 | 4.20 | 3.10 |"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_empty_floor_is_named_not_divided_by() {
+        let normal = file(
+            NORMAL,
+            vec![row(NATIVE, 8, 5.0, 1.6), row("ptr_len", 8, 5.0, 1.6)],
+        );
+        let lto = file(
+            LTO,
+            vec![row(NATIVE, 8, 0.001, 0.0), row("ptr_len", 8, 3.0, 0.3)],
+        );
+        let text = builds(&normal, &[&lto]);
+        assert!(
+            text.contains("With LTO, the floor runs no instruction at 1 point(s)"),
+            "{text}"
+        );
+        assert!(!text.contains("With LTO, the fastest"), "{text}");
+    }
+
+    #[test]
+    fn an_r2c_page_without_the_lto_build_says_so() {
+        let normal = file(NORMAL, vec![row("ptr_len", 8, 75.0, 4.2)]);
+        assert_eq!(builds(&normal, &[]).trim(), LTO_NOT_MEASURED);
+    }
+}
