@@ -59,10 +59,14 @@ pub(crate) fn row_link(f: &ResultFile, r: &Record) -> String {
 }
 
 /// The anchor of a table row: `s02-r2c-ptr_len-len-64` (scenario number, direction, strategy,
-/// parameters), set in the row's strategy cell so the guide can link to the row itself.
+/// parameters; a build other than the normal one after the direction, `s01-r2c-rust-lto-…`), set
+/// in the row's strategy cell so the guide can link to the row itself.
 pub(crate) fn row_anchor(f: &ResultFile, r: &Record) -> String {
     let scenario = f.scenario.split('_').next().unwrap_or(&f.scenario);
-    let mut id = format!("{scenario}-{}-{}", f.direction, r.strategy);
+    let build = lab_record::builds::of_lang(&f.lang)
+        .filter(|b| b.lang != lab_record::builds::NORMAL)
+        .map_or_else(String::new, |b| format!("-{}", b.lang));
+    let mut id = format!("{scenario}-{}{build}-{}", f.direction, r.strategy);
     for (k, v) in &r.params {
         let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
         id.push_str(&format!("-{k}-{v}"));

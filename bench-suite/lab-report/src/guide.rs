@@ -11,8 +11,8 @@ use lab_record::ResultFile;
 
 use crate::anchors::{row_link, section_link};
 use crate::conclusions::{
-    per_byte_line, s01_call_floor, s06_read_headers, s10_panic, s11_thread_attach,
-    s12_tail_latency, s15_real_proxy, s16_envoy, View,
+    per_byte_line, s06_read_headers, s10_panic, s11_thread_attach, s12_tail_latency,
+    s15_real_proxy, s16_envoy, View,
 };
 use crate::floor::Floor;
 use crate::format::not_measured;
@@ -50,7 +50,6 @@ const ANSWERS: &[(&str, AnswerFn)] = &[
     ("tail_latency", |c, _| tail_latency(c)),
     ("real_proxy", |c, _| real_proxy(c)),
     ("envoy", |c, _| envoy(c)),
-    ("rust_vs_go", |c, _| rust_vs_go(c)),
 ];
 
 /// The answer named `name`, if there is one.
@@ -75,9 +74,9 @@ pub fn guide(files: &[ResultFile]) -> String {
     let mut out = String::from("## What to use\n\n");
     let _ = writeln!(
         out,
-        "Each answer links to the row or section it comes from; a ratio is one row over \
-         another, its spread in brackets; what counts as a difference: \
-         [docs/METHODOLOGY.md](docs/METHODOLOGY.md) (Noise).\n"
+        "Each answer links to its row or section; a ratio is one row over another, its spread \
+         in brackets; what counts as a difference: [docs/METHODOLOGY.md](docs/METHODOLOGY.md) \
+         (Noise).\n"
     );
     for (d, q) in asked() {
         let answer = answer_named(&q.answer).and_then(|f| f(&c, d));
@@ -479,29 +478,6 @@ fn envoy(c: &Ctx) -> Option<Answer> {
     Some((text, row_link(f, rust)))
 }
 
-fn rust_vs_go(c: &Ctx) -> Option<Answer> {
-    let parts: Vec<(String, String)> = [("r2c", "Go→C", "Rust→C"), ("c2r", "C→Go", "C→Rust")]
-        .iter()
-        .filter_map(|&(dir, go_name, rust_name)| {
-            let rust = c.file("s01_call_floor", "rust", dir)?;
-            let go = c.file("s01_call_floor", "go", dir)?;
-            let (g, r, m) = s01_call_floor::empty_calls(rust, go)?;
-            Some((
-                format!(
-                    "{go_name} costs {} of {rust_name} ({} vs {} ns)",
-                    marked(&m),
-                    fmt_ns(g.ns_per_call.median),
-                    fmt_ns(r.ns_per_call.median)
-                ),
-                row_link(rust, r),
-            ))
-        })
-        .collect();
-    let link = parts.first()?.1.clone();
-    let text: Vec<String> = parts.into_iter().map(|(t, _)| t).collect();
-    Some((format!("{}.", text.join("; ")), link))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,9 +501,5 @@ mod tests {
                 "guide.rs's answer {name} is asked by no [[question]] in scenarios/"
             );
         }
-        assert_eq!(
-            asked().last().map(|(d, _)| d.id.as_str()),
-            Some("s01_call_floor")
-        );
     }
 }

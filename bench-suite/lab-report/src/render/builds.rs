@@ -10,6 +10,7 @@ use lab_record::builds::{self, Build, LTO, NORMAL};
 use lab_record::{Record, ResultFile, NATIVE};
 
 use super::table::sorted_rows;
+use crate::anchors::row_anchor;
 use crate::format::fmt_instructions;
 use crate::stats::{fmt_ns, is_reference};
 
@@ -73,7 +74,17 @@ pub(super) fn builds(f: &ResultFile, others: &[&ResultFile]) -> String {
     for r in sorted_rows(&present.last().expect("two builds at least").1.records) {
         let twin = |file: &ResultFile| find(file, r).cloned();
         let rows: Vec<Option<Record>> = present.iter().map(|(_, file)| twin(file)).collect();
-        let _ = write!(out, "| `{}` | {} |", r.strategy, r.params_label());
+        // Each other build's row keeps its own anchor, which the cost sheet links to.
+        let anchors: String = present[1..]
+            .iter()
+            .filter_map(|(_, file)| {
+                Some(format!(
+                    "<a id=\"{}\"></a>",
+                    row_anchor(file, find(file, r)?)
+                ))
+            })
+            .collect();
+        let _ = write!(out, "| {anchors}`{}` | {} |", r.strategy, r.params_label());
         for row in &rows {
             let ir = row.as_ref().and_then(instructions);
             let _ = write!(out, " {} |", ir.map_or("–".into(), fmt_instructions));
@@ -264,7 +275,9 @@ mod tests {
         );
         assert!(text.contains("With LTO, the fastest strategy runs ×1.02 to ×1.02 of its floor's instructions (within ×1.05 at 1 of 1 points"), "{text}");
         assert!(
-            text.contains("| `ptr_len` | len=8 | 75 | 56 | 4.20 | 3.10 |"),
+            text.contains(
+                "| <a id=\"s02-r2c-rust-lto-ptr_len-len-8\"></a>`ptr_len` | len=8 | 75 | 56 | 4.20 | 3.10 |"
+            ),
             "{text}"
         );
     }

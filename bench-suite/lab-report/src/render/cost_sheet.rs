@@ -16,6 +16,9 @@ use crate::stats::{fit_line, fmt_ns, labelled_row, twin};
 /// parameters as the report labels them).
 struct Operation {
     what: &'static str,
+    /// The build of the Rust side (`lab_record::builds`): the normal one but where the operation
+    /// is about another.
+    lang: &'static str,
     scenario: &'static str,
     direction: &'static str,
     strategy: &'static str,
@@ -31,6 +34,7 @@ const fn op(
 ) -> Operation {
     Operation {
         what,
+        lang: lab_record::builds::NORMAL,
         scenario,
         direction,
         strategy,
@@ -47,6 +51,10 @@ const OPERATIONS: &[Operation] = &[
         "empty_call",
         "",
     ),
+    Operation {
+        lang: lab_record::builds::LTO,
+        ..op(LTO_CALL, "s01_call_floor", "r2c", "empty_call", "")
+    },
     op(
         "an empty call from C",
         "s01_call_floor",
@@ -184,7 +192,7 @@ const OPERATIONS: &[Operation] = &[
 
 /// The Rust row of `o` and its file.
 fn rust<'a>(files: &'a [ResultFile], o: &Operation) -> Option<(&'a ResultFile, &'a Record)> {
-    labelled_row(files, o.scenario, "rust", o.direction, o.strategy, o.params)
+    labelled_row(files, o.scenario, o.lang, o.direction, o.strategy, o.params)
 }
 
 /// Go's row of the same strategy and parameters, where Go measured it.
@@ -213,11 +221,13 @@ pub(super) fn cost_sheet(out: &mut String, files: &[ResultFile]) {
     answer(out, files);
     let _ = writeln!(
         out,
-        "## Cost sheet\n\nEach figure is its row's median, linked to the row; instructions per call from callgrind (`~` where threads share them); Go where it measured the same strategy.\n\n| operation | Rust ns | Rust instructions | Go ns |\n|---|---|---|---|"
+        "## Cost sheet\n\nMedians, each linked to its row; instructions per call from callgrind (`~`: threads share them); Go where it measured the same strategy.\n\n| operation | Rust ns | Rust instructions | Go ns |\n|---|---|---|---|"
     );
     for (o, f, r) in rows {
         // Go's figure stands in the Rust row's Go column: the same link.
-        let go = go(files, f, r).map_or("–".into(), |g| {
+        // Go has no other build: its figure stands beside the normal build's only.
+        let go = go(files, f, r).filter(|_| o.lang == lab_record::builds::NORMAL);
+        let go = go.map_or("–".into(), |g| {
             format!("[{}]({})", fmt_ns(g.ns_per_call.median), row_link(f, r))
         });
         let _ = writeln!(
@@ -250,6 +260,30 @@ fn memcpy_line(files: &[ResultFile]) -> Option<(f64, f64)> {
         .filter_map(|r| Some((crate::stats::param(r, "len")? as f64, r.ns_per_call.median)))
         .collect();
     fit_line(&pts)
+}
+
+/// The cost sheet's empty call into C in the cross-language LTO build.
+const LTO_CALL: &str = "the same with cross-language LTO (inlined)";
+
+/// What is left of a call into C with cross-language LTO, against C's own loop of the same
+/// inlined call (the LTO build's floor): "With cross-language LTO the call is inlined: 0.27 ns
+/// and 3 instructions per call, as many as C's own loop runs (3)."
+fn lto_line(f: &ResultFile, r: &Record) -> Option<String> {
+    let floor = f
+        .records
+        .iter()
+        .find(|n| n.strategy == lab_record::NATIVE)?;
+    let (ir, floor_ir) = (r.counts?.instructions, floor.counts?.instructions);
+    let versus = if (ir - floor_ir).abs() < 0.5 {
+        "as many as".to_owned()
+    } else {
+        format!("{:+.0} over", ir - floor_ir)
+    };
+    Some(format!(
+        "With cross-language LTO the call is inlined: [{} ns]({}) and {ir:.0} instructions per call, {versus} C's own loop of it ({floor_ir:.0}).",
+        fmt_ns(r.ns_per_call.median),
+        row_link(f, r)
+    ))
 }
 
 /// The answer: what a crossing costs each way in Rust and in Go, what dominates once calls are
@@ -292,6 +326,9 @@ fn answer(out: &mut String, files: &[ResultFile]) {
         said.push(format!(
             "An empty crossing costs Rust {a} into C and {b} from C{go}."
         ));
+    }
+    if let Some(line) = row(LTO_CALL).and_then(|(f, r)| lto_line(f, r)) {
+        said.push(line);
     }
     if let (Some(lend), Some(cstr), Some(copy)) = (
         ns("pass 64 B as pointer and length"),

@@ -31,7 +31,7 @@ pub(super) fn machine(out: &mut String, first: &ResultFile, files: &[ResultFile]
             };
             let _ = writeln!(out, "| features glibc dispatches on | {features} |");
             let _ = writeln!(out, "| libc, valgrind | {}, {} |", c.glibc, c.valgrind);
-            let _ = writeln!(out, "| nginx | {} |", c.nginx);
+            let _ = writeln!(out, "| nginx | {} |", nginx_line(&c.nginx));
         }
         None => {
             let _ = writeln!(out, "| CPU | {} ({} cores) |", m.cpu, m.cores);
@@ -49,14 +49,14 @@ pub(super) fn machine(out: &mut String, first: &ResultFile, files: &[ResultFile]
         "| Go | {} |",
         m.go.as_deref().unwrap_or("not installed")
     );
+    let lto = files.iter().find(|f| f.lang == lab_record::builds::LTO);
     let _ = writeln!(
         out,
         "| cross-language LTO | {} |",
-        if m.lto {
-            "on"
-        } else {
-            "off: every call into C is a real call"
-        }
+        lto.map_or_else(
+            || "off: every call into C is a real call (LTO build: not measured)".to_owned(),
+            |f| format!("off, but in each page's LTO build ({})", f.machine.cc)
+        )
     );
     let _ = writeln!(
         out,
@@ -65,6 +65,22 @@ pub(super) fn machine(out: &mut String, first: &ResultFile, files: &[ResultFile]
     );
     if files.iter().any(|f| f.machine.mode != "full") {
         let _ = writeln!(out, "> Some results come from a **quick** run (short sweeps, short timing): smoke-test figures, not for quoting.\n");
+    }
+}
+
+/// The class's nginx packages in short: nginx's version and its modules, e.g. `1.22.1-9+deb12u12,
+/// modules http-js, http-lua` (the class line keeps every package's version).
+fn nginx_line(packages: &str) -> String {
+    let words: Vec<&str> = packages.split_whitespace().collect();
+    let version = words.windows(2).find(|w| w[0] == "nginx").map(|w| w[1]);
+    let modules: Vec<&str> = words
+        .iter()
+        .filter_map(|w| w.strip_prefix("libnginx-mod-"))
+        .collect();
+    match version {
+        Some(v) if !modules.is_empty() => format!("{v}, modules {}", modules.join(", ")),
+        Some(v) => v.to_owned(),
+        None => packages.to_owned(),
     }
 }
 

@@ -23,11 +23,10 @@ pub(super) fn method(out: &mut String, files: &[ResultFile]) {
     let _ = writeln!(
         out,
         "## How to read\n\n\
-         Every row is one measurement: the cases of one work are timed in turn over {} rounds; a \
-         row shows its median ns, the 25th and 75th percentiles in brackets, and its ratios are \
-         medians of per-round ratios. The floor is the same work without the boundary, in the \
-         same run. The machine is shared: compare ratios within one run, not medians across runs. \
-         Method and rules: [docs/METHODOLOGY.md](docs/METHODOLOGY.md); the claims: \
+         Each row is one measurement: a work's cases timed in turn over {} rounds; its median \
+         ns, quartiles in brackets, ratios the medians of per-round ratios. The floor is the same \
+         work without the boundary, in the same run. Compare ratios within a run, not medians \
+         across runs. Rules: [docs/METHODOLOGY.md](docs/METHODOLOGY.md); claims: \
          [docs/FINDINGS.md](docs/FINDINGS.md). Reproduce: `scripts/bench`.\n",
         rounds(files)
     );
