@@ -473,11 +473,15 @@ pub fn pass(
     if selected.is_empty() {
         return Ok(Vec::new());
     }
-    let label = selected[0].0.id;
+    let ids: Vec<&str> = selected.iter().map(|(s, _)| s.id).collect();
     let valgrind = valgrind_version()?;
-    let (totals, seconds) = run_child(label)?;
+    let (totals, seconds) = run_child(&format!("{}{}", ids[0], crate::build::R2C_LANG))?;
     let n: usize = selected.iter().map(|(_, c)| c.len()).sum();
-    println!("lab: callgrind counted {n} cases of {label} in {seconds:.1} s (valgrind included)");
+    println!(
+        "lab: callgrind counted {n} cases of {} ({}) in {seconds:.1} s (valgrind included)",
+        ids.join(", "),
+        crate::build::R2C_LANG
+    );
     let mut files = Vec::new();
     for (scenario, cases) in &selected {
         files.extend(file_counts(

@@ -21,6 +21,13 @@ fn criterion(opts: &Options) -> Criterion {
         // About 0.4 s a case with its rounds, so a full run fits its 10-minute budget
         // (docs/evidence/2026-12-02-run-budget.md). Criterion's median sizes the rounds' batches
         // and stands only for a row without rounds: the rounds reproduce between runs.
+        // The LTO build's rows compare with the normal build's by their instructions, which
+        // only the counts resolve: timed shorter, so the run keeps its budget.
+        Sweep::Full if crate::build::LTO => c
+            .warm_up_time(Duration::from_millis(30))
+            .measurement_time(Duration::from_millis(100))
+            .sample_size(20)
+            .nresamples(2_000),
         Sweep::Full => c
             .warm_up_time(Duration::from_millis(50))
             .measurement_time(Duration::from_millis(300))
@@ -116,7 +123,7 @@ pub(super) fn time(opts: &Options, machine: &Machine, scenarios: &[&Scenario]) -
 fn rounds(sweep: Sweep) -> (usize, Duration) {
     match sweep {
         Sweep::Full => (
-            31,
+            if crate::build::LTO { 11 } else { 31 },
             Duration::from_millis(
                 std::env::var("LAB_ROUND_MS")
                     .ok()
