@@ -80,11 +80,38 @@ fn main() {
         &compiler,
         &include,
         &driver_sources,
-        &["-D_GNU_SOURCE", &cg_include],
-        &["-ldl", "-lpthread", "-lm"],
+        &[DRIVER_DEFINES, &cg_include],
+        &DRIVER_LIBS,
         &driver_bin,
     );
     println!("cargo:rustc-env=LAB_DRIVER={}", driver_bin.display());
+    // The link modes (src/engines/link/) build this driver again at run time with the extension
+    // linked in: the same sources in the same order, the same flags, the same compiler.
+    let joined: Vec<String> = driver_sources
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    println!("cargo:rustc-env=LAB_DRIVER_SOURCES={}", joined.join(":"));
+    println!(
+        "cargo:rustc-env=LAB_DRIVER_INCLUDES={}:{}",
+        include.display(),
+        cg.display()
+    );
+    println!(
+        "cargo:rustc-env=LAB_DRIVER_CFLAGS={} {DRIVER_DEFINES}",
+        C_FLAGS.join(" ")
+    );
+    println!("cargo:rustc-env=LAB_DRIVER_LIBS={}", DRIVER_LIBS.join(" "));
+    // The target the Rust side is built for: clang's bitcode must name the same triple as rustc's
+    // for lld to link the two without a warning.
+    println!(
+        "cargo:rustc-env=LAB_RUST_TARGET={}",
+        env::var("TARGET").unwrap()
+    );
+    println!(
+        "cargo:rustc-env=LAB_DRIVER_CC={}",
+        compiler.path().display()
+    );
     let c_ext_so = out.join("libc_ext.so");
     cc_link(
         &compiler,
@@ -116,6 +143,21 @@ fn main() {
     );
 }
 
+/// The lab's C flags for the programs and objects linked here.
+const C_FLAGS: [&str; 7] = [
+    "-std=c11",
+    "-O2",
+    "-g",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-fno-omit-frame-pointer",
+];
+
+/// The driver's own define and libraries.
+const DRIVER_DEFINES: &str = "-D_GNU_SOURCE";
+const DRIVER_LIBS: [&str; 3] = ["-ldl", "-lpthread", "-lm"];
+
 /// Compiles and links `sources` into `output` with the lab's C flags plus `flags` and `libs`.
 fn cc_link(
     compiler: &cc::Tool,
@@ -127,15 +169,7 @@ fn cc_link(
 ) {
     let status = compiler
         .to_command()
-        .args([
-            "-std=c11",
-            "-O2",
-            "-g",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-fno-omit-frame-pointer",
-        ])
+        .args(C_FLAGS)
         .args(flags)
         .arg("-I")
         .arg(include)

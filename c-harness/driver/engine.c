@@ -32,6 +32,7 @@ int counting;
 /* A garbage-collected extension needs a few: its counts are process-wide, and its runtime may
  * start a thread (and allocate its structures) mid-run. */
 uint64_t leak_tolerance;
+int skip_panics;
 FILE *out;
 const char *out_path;
 

@@ -25,6 +25,26 @@
 #include <string.h>
 #include <time.h>
 
+/* The driver with the extension linked in (-DLAB_EXT_LINKED: the extension is a static library
+ * linked into the driver, bench-suite/lab-bench/src/engines/link/): the exports of lab.h, which
+ * the calls on the extension under test reach directly, resolved at link time; the dlopen()ed
+ * driver reaches them through dlsym'd pointers instead. */
+#ifdef LAB_EXT_LINKED
+lab_status lab_ext_init(const lab_host_api *host);
+void lab_ext_noop(void);
+uint64_t lab_ext_noop_args(uint64_t a, uint64_t b, const void *ptr, size_t len);
+void lab_ext_noop_guarded(void);
+void lab_ext_noop_body_call(void);
+void lab_ext_noop_catch_unwind(void);
+void lab_ext_noop_quiet_hook(void);
+void lab_ext_noop_thread_local(void);
+lab_status lab_ext_on_request_headers(const lab_entry *entry, uint64_t *result);
+lab_status lab_ext_on_request_body(const lab_entry *entry, uint64_t *result);
+lab_status lab_ext_on_response_headers(const lab_entry *entry, uint64_t *result);
+void lab_ext_stats(lab_ext_counters *out);
+void lab_ext_destroy(void);
+#endif
+
 /* Everything the engine's files share is hidden: the driver is one executable, and a hidden
  * variable is read with one RIP-relative load, as a file's own static is, where a default one is
  * read through the GOT, a load more inside the timed loops that read ext, host or sink. */
@@ -38,7 +58,7 @@
  * The run: the extensions, the options, the output (engine.c; main.c sets them)
  * ---------------------------------------------------------------------------------------------- */
 
-/* An extension's entry points, resolved with dlsym. */
+/* An extension's entry points, resolved with dlsym (or, for the extension linked in, its symbols). */
 typedef struct {
   lab_ext_init_fn init;
   lab_ext_noop_fn noop;
@@ -71,6 +91,26 @@ extern int counting;
 extern uint64_t leak_tolerance;
 extern FILE *out;
 extern const char *out_path;
+
+/* --skip-panics: leave out the cases whose filter panics (S10's panic and panic_survival), which
+ * end the process in an extension built with panic = "abort". */
+extern int skip_panics;
+
+/* The export `fn` of the extension under test, called: directly in the driver with the extension
+ * linked in, through its dlsym'd pointer otherwise. */
+#ifdef LAB_EXT_LINKED
+#define EXT(fn) lab_ext_##fn
+#else
+#define EXT(fn) ext.fn
+#endif
+
+/* The export `fn` of the extension x (the one under test, or the floor) called with the rest: a
+ * direct call when x is the extension linked into the driver, else through x's pointer. */
+#ifdef LAB_EXT_LINKED
+#define EXT_CALL(x, fn, ...) ((x) == &ext ? lab_ext_##fn(__VA_ARGS__) : (x)->fn(__VA_ARGS__))
+#else
+#define EXT_CALL(x, fn, ...) ((x)->fn(__VA_ARGS__))
+#endif
 
 /* What is running now, for failure messages. */
 extern char current_case[256];

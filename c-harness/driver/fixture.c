@@ -138,14 +138,14 @@ uint64_t fixture_request(fixture *f) {
   lab_entry e;
   fixture_entry(f, &e);
   uint64_t r = 0;
-  lab_status st = f->x->on_request_headers(&e, &r);
+  lab_status st = EXT_CALL(f->x, on_request_headers, &e, &r);
   if (st != f->expect) {
     fail_status("lab_ext_on_request_headers", st);
   }
   if (f->with_response) {
     uint64_t r2 = 0;
     fixture_entry(f, &e);
-    st = f->x->on_response_headers(&e, &r2);
+    st = EXT_CALL(f->x, on_response_headers, &e, &r2);
     if (st != f->expect) {
       fail_status("lab_ext_on_response_headers", st);
     }
@@ -162,19 +162,12 @@ uint64_t run_request(void *ctx, uint64_t iters) { return fixture_requests(ctx, i
  * Every bare-call loop (these and S01's) has one shape: the function pointer is loaded once, then
  * called iters times with independent arguments, the results summed, so that the loops differ in
  * the call alone. ctx: the ext_api to call (the measured extension, or the floor in the
- * interleaved pass).
+ * interleaved pass). In the driver with the extension linked in, the loop on the extension under
+ * test calls its export directly (LINKED_LOOP), the floor's still through its pointer.
  * ---------------------------------------------------------------------------------------------- */
 
-uint64_t run_empty(void *ctx, uint64_t iters) {
-  lab_ext_noop_fn f = ((const ext_api *)ctx)->noop;
-  for (uint64_t i = 0; i < iters; i++) {
-    f();
-  }
-  return iters;
-}
-
-/* One bare-call loop over an argument-less export of the ext_api, each of the run_* above and
- * below in one shape. */
+/* One bare-call loop over an argument-less export of the ext_api, each of the run_* below in one
+ * shape. */
 static inline uint64_t run_void(void (*f)(void), uint64_t iters) {
   for (uint64_t i = 0; i < iters; i++) {
     f();
@@ -182,22 +175,58 @@ static inline uint64_t run_void(void (*f)(void), uint64_t iters) {
   return iters;
 }
 
+#ifdef LAB_EXT_LINKED
+/* The same loop on the extension linked into the driver, its export f called directly. The empty
+ * asm statement (no instruction) keeps every iteration when cross-language LTO inlines the call
+ * into nothing, as black_box keeps the R->C loops': what is left is the loop's own cost. */
+static inline __attribute__((always_inline)) uint64_t run_linked(void (*f)(void),
+                                                                 uint64_t iters) {
+  for (uint64_t i = 0; i < iters; i++) {
+    f();
+    __asm__ volatile("");
+  }
+  return iters;
+}
+
+/* The loop of a direct call of lab_ext_<fn> when ctx is the extension linked into the driver. */
+#define LINKED_LOOP(ctx, fn, iters)                                                                \
+  if ((ctx) == (void *)&ext) {                                                                     \
+    return run_linked(lab_ext_##fn, iters);                                                        \
+  }
+#else
+#define LINKED_LOOP(ctx, fn, iters)
+#endif
+
+uint64_t run_empty(void *ctx, uint64_t iters) {
+  LINKED_LOOP(ctx, noop, iters)
+  lab_ext_noop_fn f = ((const ext_api *)ctx)->noop;
+  for (uint64_t i = 0; i < iters; i++) {
+    f();
+  }
+  return iters;
+}
+
 uint64_t run_guarded(void *ctx, uint64_t iters) {
+  LINKED_LOOP(ctx, noop_guarded, iters)
   return run_void(((const ext_api *)ctx)->noop_guarded, iters);
 }
 
 uint64_t run_body_call(void *ctx, uint64_t iters) {
+  LINKED_LOOP(ctx, noop_body_call, iters)
   return run_void(((const ext_api *)ctx)->noop_body_call, iters);
 }
 
 uint64_t run_catch_unwind(void *ctx, uint64_t iters) {
+  LINKED_LOOP(ctx, noop_catch_unwind, iters)
   return run_void(((const ext_api *)ctx)->noop_catch_unwind, iters);
 }
 
 uint64_t run_quiet_hook(void *ctx, uint64_t iters) {
+  LINKED_LOOP(ctx, noop_quiet_hook, iters)
   return run_void(((const ext_api *)ctx)->noop_quiet_hook, iters);
 }
 
 uint64_t run_thread_local(void *ctx, uint64_t iters) {
+  LINKED_LOOP(ctx, noop_thread_local, iters)
   return run_void(((const ext_api *)ctx)->noop_thread_local, iters);
 }

@@ -4,8 +4,12 @@
  * table and calls it for every request of the scenarios of scenarios.c (one file each under
  * scenarios/). It does not know which language the extension is written in.
  *
- *   lab-driver EXTENSION.so [--quick] [--out FILE] [--only SCENARIO_SUBSTRING] [--leak-tolerance N]
- *              [--floor-ext C_EXTENSION.so] [--count PLAN]
+ *   lab-driver EXTENSION.so [--quick] [--out FILE] [--only SUBSTRING[,SUBSTRING...]]
+ *              [--leak-tolerance N] [--floor-ext C_EXTENSION.so] [--count PLAN] [--skip-panics]
+ *
+ * Built with -DLAB_EXT_LINKED and linked with an extension's static library (the link modes of
+ * bench-suite/lab-bench/src/engines/link/), it takes no EXTENSION.so: the extension is the one
+ * linked in, its exports called directly (engine.h's EXT and EXT_CALL).
  *
  * Output: JSON Lines, one record per line (stdout or FILE); progress on stderr. With --count (the
  * callgrind pass, under valgrind --tool=callgrind: bench-suite/lab-bench/src/driver.rs) nothing is
@@ -35,7 +39,29 @@
 static const char *floor_path;
 static const char *only;
 
-static int selected(const char *scenario) { return only == NULL || strstr(scenario, only) != NULL; }
+/* --only: a comma-separated list of substrings; a scenario runs when its id contains one (an item
+ * longer than an id is cut to 255 bytes). */
+static int selected(const char *scenario) {
+  if (only == NULL) {
+    return 1;
+  }
+  char item[256];
+  size_t n = 0;
+  for (const char *c = only;; c++) {
+    if (*c == ',' || *c == '\0') {
+      item[n] = '\0';
+      if (strstr(scenario, item) != NULL) {
+        return 1;
+      }
+      if (*c == '\0') {
+        return 0;
+      }
+      n = 0;
+    } else if (n + 1 < sizeof item) {
+      item[n++] = *c;
+    }
+  }
+}
 
 /* ------------------------------------------------------------------------------------------------
  * Self-check: bad handles and bad entries must be refused, not dereferenced
@@ -110,11 +136,21 @@ static void self_check(void) {
  * ---------------------------------------------------------------------------------------------- */
 
 static void usage(void) {
-  fputs("usage: lab-driver EXTENSION.so [--quick] [--out FILE] [--only SCENARIO_SUBSTRING]\n"
+#ifdef LAB_EXT_LINKED
+  fputs("usage: lab-driver [--quick] [--out FILE] [--only SUBSTRING[,SUBSTRING...]]\n"
         "                  [--leak-tolerance N] [--floor-ext C_EXT.so] [--count PLAN]\n"
+        "                  [--skip-panics]\n"
+        "  Calls the extension linked into it (its lab_ext_* symbols, resolved at link time) and\n"
+        "  runs the C->extension scenarios",
+        stderr);
+#else
+  fputs("usage: lab-driver EXTENSION.so [--quick] [--out FILE] [--only SUBSTRING[,SUBSTRING...]]\n"
+        "                  [--leak-tolerance N] [--floor-ext C_EXT.so] [--count PLAN]\n"
+        "                  [--skip-panics]\n"
         "  Loads EXTENSION.so (any language exporting the lab_ext_* symbols of lab.h) and runs\n"
         "  the C->extension scenarios",
         stderr);
+#endif
   /* The ids of scenarios.c, so that this list names what main runs; wrapped at 90 columns. */
   size_t col = strlen("  the C->extension scenarios");
   for (size_t i = 0; i < n_scenarios; i++) {
@@ -128,6 +164,9 @@ static void usage(void) {
   }
   fputs(" JSON Lines on stdout or FILE.\n"
         "  --quick  short run (smoke test, ~seconds), not for quoting\n"
+        "  --only SUBSTRING[,SUBSTRING...]  the scenarios whose id contains one of them\n"
+        "  --skip-panics  leave out the cases whose filter panics (s10's panic and\n"
+        "           panic_survival): a panic ends an extension built with panic = \"abort\"\n"
         "  --leak-tolerance N  s10: let the extension's allocs and frees over the panicking\n"
         "           requests differ by up to N (default 0: equal), for a garbage-collected\n"
         "           runtime whose counts are process-wide\n"
@@ -172,6 +211,25 @@ static void resolve_all(void *lib, const char *path, ext_api *x) {
   x->stats = (lab_ext_stats_fn)resolve(lib, path, LAB_EXT_STATS);
   x->destroy = (lab_ext_destroy_fn)resolve(lib, path, LAB_EXT_DESTROY);
 }
+
+#ifdef LAB_EXT_LINKED
+/* The extension linked into the driver: its symbols, resolved at link time. */
+static void link_all(ext_api *x) {
+  x->init = lab_ext_init;
+  x->noop = lab_ext_noop;
+  x->noop_args = lab_ext_noop_args;
+  x->noop_guarded = lab_ext_noop_guarded;
+  x->noop_body_call = lab_ext_noop_body_call;
+  x->noop_catch_unwind = lab_ext_noop_catch_unwind;
+  x->noop_quiet_hook = lab_ext_noop_quiet_hook;
+  x->noop_thread_local = lab_ext_noop_thread_local;
+  x->on_request_headers = lab_ext_on_request_headers;
+  x->on_request_body = lab_ext_on_request_body;
+  x->on_response_headers = lab_ext_on_response_headers;
+  x->stats = lab_ext_stats;
+  x->destroy = lab_ext_destroy;
+}
+#endif
 
 /* Whether two paths name one file (the C extension measured with itself as --floor-ext). */
 static int same_file(const char *a, const char *b) {
@@ -254,7 +312,7 @@ int main(int argc, char **argv) {
       out_path = argv[i];
     } else if (strcmp(a, "--only") == 0) {
       if (++i >= argc || strncmp(argv[i], "--", 2) == 0) {
-        fputs("lab-driver: --only needs a scenario substring\n", stderr);
+        fputs("lab-driver: --only needs scenario substrings\n", stderr);
         usage();
       }
       only = argv[i];
@@ -283,6 +341,8 @@ int main(int argc, char **argv) {
         usage();
       }
       leak_tolerance = (uint64_t)n;
+    } else if (strcmp(a, "--skip-panics") == 0) {
+      skip_panics = 1;
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       usage();
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -295,9 +355,18 @@ int main(int argc, char **argv) {
       usage();
     }
   }
+#ifdef LAB_EXT_LINKED
+  if (path != NULL) {
+    fprintf(stderr, "lab-driver: %s: this driver runs the extension linked into it, no other\n",
+            path);
+    usage();
+  }
+  path = "the linked extension";
+#else
   if (path == NULL) {
     usage();
   }
+#endif
   if (counting) {
     count_dir = getenv("LAB_CALLGRIND_DIR");
     if (!lab_cg_running() || count_dir == NULL) {
@@ -309,6 +378,10 @@ int main(int argc, char **argv) {
     }
   }
 
+#ifdef LAB_EXT_LINKED
+  const char *load = path;
+  link_all(&ext);
+#else
   /* A bare file name is the file in the current directory, not a library search. */
   char local[4096];
   const char *load = path;
@@ -323,6 +396,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   resolve_all(lib, path, &ext);
+#endif
 
   host = lab_host_api_get();
   lab_status st = ext.init(host);
@@ -382,7 +456,9 @@ int main(int argc, char **argv) {
   }
   out = NULL;
   free(body_bytes);
+#ifndef LAB_EXT_LINKED
   dlclose(lib);
+#endif
   fprintf(stderr, "lab-driver: done in %.1f s\n", (now_ns() - t0) / 1e9);
   return 0;
 }

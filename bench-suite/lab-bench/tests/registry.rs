@@ -66,6 +66,8 @@ fn every_r2c_module_and_bench_target_has_its_definition() {
     }
     let engines = [
         "c2r_driver",
+        "c2r_link",
+        "lto_build",
         "go_reference",
         lab_bench::engines::nginx::SCENARIO,
         lab_bench::engines::envoy::SCENARIO,
@@ -82,7 +84,7 @@ fn every_r2c_module_and_bench_target_has_its_definition() {
 fn the_registry_reads_the_bench_targets() {
     let benches = bench_targets();
     assert!(benches.contains("s02_pass_string") && benches.contains("c2r_driver"));
-    assert_eq!(benches.len(), SCENARIOS.len() + 4);
+    assert_eq!(benches.len(), SCENARIOS.len() + 6);
 }
 
 /// A definition that names an engine names one the lab has, and the nginx engine's scenario says

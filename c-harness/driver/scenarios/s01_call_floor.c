@@ -7,8 +7,21 @@
 
 static uint8_t args_buf[64];
 
-/* ctx: the ext_api to call (the measured extension, or the floor in the interleaved pass). */
+/* ctx: the ext_api to call (the measured extension, or the floor in the interleaved pass). In the
+ * driver with the extension linked in, the loop on the extension under test calls it directly;
+ * the empty asm statement (no instruction) keeps each call's result computed in its iteration
+ * when cross-language LTO inlines the call, as black_box keeps the R->C loops'. */
 static uint64_t run_args(void *ctx, uint64_t iters) {
+#ifdef LAB_EXT_LINKED
+  if (ctx == (void *)&ext) {
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < iters; i++) {
+      sum += lab_ext_noop_args(1, i, args_buf, sizeof args_buf);
+      __asm__ volatile("" : "+r"(sum));
+    }
+    return sum;
+  }
+#endif
   lab_ext_noop_args_fn f = ((const ext_api *)ctx)->noop_args;
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {

@@ -45,7 +45,7 @@ static void *attach_thread(void *p) {
   }
   /* Nothing in the measured extension runs on this thread before this call. */
   t0 = now_ns();
-  lab_status st = ext.on_request_headers(&e, &r);
+  lab_status st = EXT(on_request_headers)(&e, &r);
   t1 = now_ns();
   a->first_ns = t1 - t0;
   a->sum = r;
@@ -56,7 +56,7 @@ static void *attach_thread(void *p) {
   a->after_first = counters_now();
   t0 = now_ns();
   for (int i = 0; i < STEADY_CALLS; i++) {
-    st = ext.on_request_headers(&e, &r);
+    st = EXT(on_request_headers)(&e, &r);
     if (st != LAB_OK) {
       a->st = st;
       return NULL;
@@ -106,7 +106,7 @@ static void *attach_count_thread(void *p) {
     count_window_close(a->timer);
     count_window_open(a->first);
   }
-  a->st = ext.on_request_headers(&e, &r);
+  a->st = EXT(on_request_headers)(&e, &r);
   if (a->first != NULL) {
     count_window_close(a->first);
   }

@@ -8,11 +8,13 @@
 //! | [`go::GoReference`] | Go through cgo, both ways, across Go releases | `go_reference` |
 //! | [`nginx::NginxHost`] | the filters as modules of the packaged nginx, under wrk | `s15_real_proxy` |
 //! | [`lto::LtoBuild`] | every R→C scenario in the cross-language LTO build | `lto_build` |
+//! | [`link::LinkModes`] | S01, S10, S11 (C→R) with the extension linked statically, with cross-language LTO, and built with `panic = "abort"` | `c2r_link` |
 //! | [`envoy::EnvoyHost`] | the filters as dynamic modules of Envoy, beside its C++ and Lua, under wrk | `s16_envoy` |
 
 pub mod criterion;
 pub mod driver;
 pub mod envoy;
 pub mod go;
+pub mod link;
 pub mod lto;
 pub mod nginx;

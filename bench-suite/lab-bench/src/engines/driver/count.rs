@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use lab_record::{Machine, ResultFile};
 
-use super::{c_extension_path, driver_path, extension_stem, rust_extension_path};
+use super::{c_extension_path, rust_extension_path, DriverRun};
 use crate::case::Sweep;
 use crate::options::Options;
 use crate::passes::callgrind;
@@ -57,13 +57,22 @@ pub fn count_driver(
     sweep: Sweep,
     only: Option<&str>,
 ) -> Result<CountedRun, String> {
-    let stem = extension_stem(extension);
+    count_driver_on(&DriverRun::loading(extension), sweep, only)
+}
+
+/// [`count_driver`] for any [`DriverRun`]: its program, on its extension, with its flags.
+pub(crate) fn count_driver_on(
+    driver: &DriverRun,
+    sweep: Sweep,
+    only: Option<&str>,
+) -> Result<CountedRun, String> {
+    let stem = &driver.stem;
     let out = std::env::temp_dir().join(format!(
         "lab-driver-{}-{stem}.counted.jsonl",
         std::process::id()
     ));
-    let mut args = vec![extension.as_os_str().to_owned(), "--out".into()];
-    args.push(out.clone().into_os_string());
+    let mut args = driver.args();
+    args.extend(["--out".into(), out.clone().into_os_string()]);
     args.extend(["--count".into(), callgrind::count_plan().into()]);
     if sweep == Sweep::Quick {
         args.push("--quick".into());
@@ -71,7 +80,7 @@ pub fn count_driver(
     if let Some(only) = only {
         args.extend(["--only".into(), only.into()]);
     }
-    let run = callgrind::run_counted(&format!("c2r-{stem}"), driver_path(), &args, &[]);
+    let run = callgrind::run_counted(&format!("c2r-{stem}"), &driver.program, &args, &[]);
     let text = std::fs::read_to_string(&out);
     let _ = std::fs::remove_file(&out);
     let (totals, seconds) = run?;
@@ -139,36 +148,50 @@ pub fn count_c2r(opts: &Options, machine: &Machine) -> Result<Vec<ResultFile>, S
     }
     let mut files = Vec::new();
     for (lang, run) in &runs {
-        let ids: Vec<&String> = run.ids.iter().filter(|id| opts.selects(id)).collect();
-        if ids.is_empty() {
-            return Err(format!(
-                "the filter {:?} selects no counted case of {}",
-                opts.filter.as_deref().unwrap_or_default(),
-                opts.named_scenarios("c2r").join(", ")
-            ));
-        }
-        println!(
-            "lab: callgrind counted {} C->R cases of the {lang} extension in {:.1} s (valgrind \
-             included)",
-            ids.len(),
-            run.seconds
-        );
-        let mut by_scenario: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for id in ids {
-            let scenario = id.split('/').next().unwrap_or(id);
-            by_scenario.entry(scenario).or_default().push(id.clone());
-        }
-        for (scenario, ids) in by_scenario {
-            let rows = (scenario, *lang, "c2r");
-            files.extend(callgrind::file_counts_of(
-                opts,
-                machine,
-                &valgrind,
-                rows,
-                &ids,
-                &run.totals,
-            )?);
-        }
+        files.extend(file_counted(opts, machine, &valgrind, lang, run)?);
+    }
+    Ok(files)
+}
+
+/// Files the cases of a counted run that `opts` selects as the rows of `lang`, one counts file
+/// per scenario ([`callgrind::file_counts_of`]); returns the timed records they were merged into.
+pub(crate) fn file_counted(
+    opts: &Options,
+    machine: &Machine,
+    valgrind: &str,
+    lang: &str,
+    run: &CountedRun,
+) -> Result<Vec<ResultFile>, String> {
+    let ids: Vec<&String> = run.ids.iter().filter(|id| opts.selects(id)).collect();
+    if ids.is_empty() {
+        return Err(format!(
+            "the filter {:?} selects no counted case of {}",
+            opts.filter.as_deref().unwrap_or_default(),
+            opts.named_scenarios("c2r").join(", ")
+        ));
+    }
+    println!(
+        "lab: callgrind counted {} C->R cases of the {lang} extension in {:.1} s (valgrind \
+         included)",
+        ids.len(),
+        run.seconds
+    );
+    let mut by_scenario: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for id in ids {
+        let scenario = id.split('/').next().unwrap_or(id);
+        by_scenario.entry(scenario).or_default().push(id.clone());
+    }
+    let mut files = Vec::new();
+    for (scenario, ids) in by_scenario {
+        let rows = (scenario, lang, "c2r");
+        files.extend(callgrind::file_counts_of(
+            opts,
+            machine,
+            valgrind,
+            rows,
+            &ids,
+            &run.totals,
+        )?);
     }
     Ok(files)
 }

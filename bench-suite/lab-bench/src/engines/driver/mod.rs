@@ -7,8 +7,10 @@ mod count;
 mod records;
 
 pub use count::{count_c2r, count_driver, parse_counted, CountedRun};
+pub(crate) use count::{count_driver_on, file_counted};
 pub use records::{parse_lines, to_result_files, unit, DriverRecord};
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -46,6 +48,37 @@ pub fn rust_extension_path() -> PathBuf {
         .clone()
 }
 
+/// A driver program and the extension it runs: build.rs's driver on a shared object it
+/// dlopen()s, or a driver with the extension linked into it (`crate::engines::link`).
+pub(crate) struct DriverRun {
+    pub program: PathBuf,
+    /// The shared object the driver loads; `None` for a driver with the extension linked in.
+    pub extension: Option<PathBuf>,
+    /// The run's name in its temporary files and callgrind's dump directory.
+    pub stem: String,
+    /// The driver's further flags (`--skip-panics`).
+    pub flags: Vec<OsString>,
+}
+
+impl DriverRun {
+    /// build.rs's driver on the shared object `extension`.
+    pub fn loading(extension: &Path) -> DriverRun {
+        DriverRun {
+            program: driver_path().to_path_buf(),
+            extension: Some(extension.to_path_buf()),
+            stem: extension_stem(extension),
+            flags: Vec::new(),
+        }
+    }
+
+    /// The driver's command line up to the run's own options: the extension, then the flags.
+    fn args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = self.extension.iter().map(|e| e.into()).collect();
+        args.extend(self.flags.iter().cloned());
+        args
+    }
+}
+
 /// Runs the driver on `extension`; returns its records, or its stderr when it fails.
 ///
 /// `leak_tolerance` loosens the driver's S10 check that the extension's allocations and frees
@@ -58,15 +91,26 @@ pub fn run_driver(
     only: Option<&str>,
     leak_tolerance: u32,
 ) -> Result<Vec<DriverRecord>, String> {
+    run_driver_on(&DriverRun::loading(extension), sweep, only, leak_tolerance)
+}
+
+/// [`run_driver`] for any [`DriverRun`]: its program, on its extension, with its flags. `only`:
+/// the driver's `--only`, scenario substrings separated by commas.
+pub(crate) fn run_driver_on(
+    run: &DriverRun,
+    sweep: Sweep,
+    only: Option<&str>,
+    leak_tolerance: u32,
+) -> Result<Vec<DriverRecord>, String> {
     // The pid padded to one width: the path is on the driver's command line, so on its stack,
     // and a path one digit longer would move the driver's stack in the layout `layout` fixes.
     let out = std::env::temp_dir().join(format!(
         "lab-driver-{:010}-{}.jsonl",
         std::process::id(),
-        extension_stem(extension)
+        run.stem
     ));
-    let mut cmd = Command::new(driver_path());
-    cmd.arg(extension).arg("--out").arg(&out);
+    let mut cmd = Command::new(&run.program);
+    cmd.args(run.args()).arg("--out").arg(&out);
     // S11: the C extension's first call on each new thread stands beside the measured one's.
     cmd.arg("--floor-ext").arg(c_extension_path());
     if sweep == Sweep::Quick {
@@ -80,7 +124,7 @@ pub fn run_driver(
     }
     let output = cmd
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", driver_path().display()))?;
+        .map_err(|e| format!("cannot run {}: {e}", run.program.display()))?;
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     if !output.status.success() {
         let _ = std::fs::remove_file(&out);
