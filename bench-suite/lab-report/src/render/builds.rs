@@ -71,7 +71,9 @@ pub(super) fn builds(f: &ResultFile, others: &[&ResultFile]) -> String {
         let _ = write!(out, " ns {} |", b.label(dir));
     }
     let _ = writeln!(out, "\n|---|---|{}", "---|".repeat(2 * present.len()));
-    for r in sorted_rows(&present.last().expect("two builds at least").1.records) {
+    // The normal build's rows that another build measured too, in the section's order.
+    let measured = |r: &&Record| present[1..].iter().any(|(_, file)| find(file, r).is_some());
+    for r in sorted_rows(&f.records).into_iter().filter(measured) {
         let twin = |file: &ResultFile| find(file, r).cloned();
         let rows: Vec<Option<Record>> = present.iter().map(|(_, file)| twin(file)).collect();
         // Each other build's row keeps its own anchor, which the cost sheet links to.

@@ -48,9 +48,9 @@ impl LinkMode {
     /// The language of the mode's rows: `<scenario>.<lang>.c2r.json`.
     pub fn lang(self) -> &'static str {
         match self {
-            LinkMode::Static => "rust-static",
-            LinkMode::Lto => "rust-lto",
-            LinkMode::Abort => "rust-abort",
+            LinkMode::Static => lab_record::builds::STATIC,
+            LinkMode::Lto => lab_record::builds::LTO,
+            LinkMode::Abort => lab_record::builds::PANIC_ABORT,
         }
     }
 
