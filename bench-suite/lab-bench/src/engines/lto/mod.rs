@@ -8,13 +8,14 @@
 
 pub mod toolchain;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use lab_record::Machine;
 
+use crate::case::Sweep;
 use crate::engine::{Engine, Measured};
-use crate::options::{target_dir, Options};
+use crate::options::{target_dir, Options, Pass};
 use toolchain::Toolchain;
 
 /// The R→C scenarios in the cross-language LTO build.
@@ -42,9 +43,8 @@ impl Engine for LtoBuild {
     }
 }
 
-/// Builds the LTO program and runs it with this process's arguments (cargo's `--bench`, the
-/// filter, `--quick`) and environment (the pass, `LAB_OUT`); its records land where this pass's
-/// would.
+/// Builds the LTO program and runs `opts` in it (the pass, the sweep, the filter, where records
+/// go); it files its records where this pass's would.
 fn run(opts: &Options) -> Measured {
     if opts.named_scenarios("r2c").is_empty() {
         return Ok(Vec::new());
@@ -57,8 +57,7 @@ fn run(opts: &Options) -> Measured {
         }
     };
     let program = build(&toolchain)?;
-    let status = Command::new(&program)
-        .args(std::env::args_os().skip(1))
+    let status = command(&program, opts)
         .status()
         .map_err(|e| format!("{}: {e}", program.display()))?;
     if !status.success() {
@@ -68,6 +67,28 @@ fn run(opts: &Options) -> Measured {
         ));
     }
     Ok(Vec::new())
+}
+
+/// The LTO program run as `opts` asks: the arguments a bench target gets from cargo (`--bench`
+/// but for a check, `--quick`, the filter) and the pass and output root in its environment, so
+/// nothing of this process's own arguments or environment decides what it runs.
+fn command(program: &Path, opts: &Options) -> Command {
+    let mut cmd = Command::new(program);
+    if opts.pass != Pass::Check {
+        cmd.arg("--bench");
+    }
+    if opts.sweep == Sweep::Quick {
+        cmd.arg("--quick");
+    }
+    cmd.args(&opts.filter)
+        .env("LAB_OUT", &opts.out_root)
+        .env_remove("LAB_QUICK")
+        .env_remove("LAB_PROFILE")
+        .env_remove("LAB_CALLGRIND");
+    if opts.pass == Pass::Count {
+        cmd.env("LAB_CALLGRIND", "1");
+    }
+    cmd
 }
 
 /// Where the LTO build's artifacts go: apart from the normal build's, whose flags differ.
