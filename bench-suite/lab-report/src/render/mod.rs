@@ -23,6 +23,7 @@ use crate::floor::Floor;
 use crate::guide::guide;
 
 mod cost_sheet;
+mod floor_gap;
 mod go_releases;
 mod header;
 pub mod links;
