@@ -17,14 +17,17 @@ use std::mem::MaybeUninit;
 #[inline(always)]
 pub fn with_slots<T, const N: usize, R>(n: usize, f: impl FnOnce(&mut [MaybeUninit<T>]) -> R) -> R {
     let mut stack;
-    // Empty (no allocation) unless used: its drop is then a test of its capacity, where a
-    // conditionally initialised vector would need a drop flag besides.
-    let mut heap: Vec<T> = Vec::new();
+    // Empty (no allocation) on the stack's side: its drop is then a test of its capacity, where a
+    // vector made in one branch only would need a drop flag besides.
+    let mut heap: Vec<T> = if n <= N {
+        Vec::new()
+    } else {
+        Vec::with_capacity(n)
+    };
     let slots = if n <= N {
         stack = [const { MaybeUninit::<T>::uninit() }; N];
         &mut stack[..n]
     } else {
-        heap.reserve_exact(n);
         &mut heap.spare_capacity_mut()[..n]
     };
     f(slots)
