@@ -211,7 +211,7 @@ pub struct Case {
 
 impl Case {
     /// A case running `f` on `input`. `f` is usually a fn item, so the loop below calls it
-    /// directly; the input goes through `black_box` so nothing is hoisted out of the loop.
+    /// directly; the input goes through [`opaque`] so nothing is hoisted out of the loop.
     pub fn new<I: 'static, F>(
         strategy: &'static str,
         params: &Params,
@@ -230,7 +230,7 @@ impl Case {
             run: Box::new(move |iters| {
                 let mut acc = 0u64;
                 for _ in 0..iters {
-                    acc = acc.wrapping_add(f(black_box(&*input))?);
+                    acc = acc.wrapping_add(f(opaque(&*input))?);
                 }
                 Ok(acc)
             }),
@@ -280,6 +280,29 @@ impl Case {
     /// criterion's full id: `scenario/strategy/params`.
     pub fn id(&self, scenario: &str) -> String {
         format!("{scenario}/{}/{}", self.strategy, self.params)
+    }
+}
+
+/// `r`, opaque to the optimiser at no instruction: an `asm!` whose template is a comment takes
+/// the pointer in a register and gives it back, and may read what it points to for all the
+/// compiler knows, so nothing computed from the input is hoisted out of a case's loop. The
+/// native floor's C loop pays nothing for its input either; `black_box` would store the pointer
+/// to the stack and load it back, two instructions per call that only the strategies would run
+/// (docs/evidence/2026-12-06-rust-at-its-floor.md).
+#[inline(always)]
+pub fn opaque<T>(r: &T) -> &T {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        let mut p = std::ptr::from_ref(r);
+        // SAFETY: the template is a comment: it runs no instruction, touches no stack or flags,
+        // and hands `p` back unchanged, in the register it came in.
+        unsafe { std::arch::asm!("/* {0} */", inout(reg) p, options(nostack, preserves_flags)) };
+        // SAFETY: `p` is `r`, unchanged, so it points to the live `T` that `r` borrows.
+        unsafe { &*p }
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        black_box(r)
     }
 }
 

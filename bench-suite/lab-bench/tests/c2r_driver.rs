@@ -412,14 +412,14 @@ fn the_driver_counts_its_cases_under_callgrind() {
             ]
         );
         for id in &run.ids {
-            let c = counts_of(&run.totals, id).unwrap_or_else(|| panic!("no counts of {id}"));
+            let c = counts_of(&run.dumps.totals, id).unwrap_or_else(|| panic!("no counts of {id}"));
             assert!(c.instructions > 0.0, "{id}: {c:?}");
             assert!(c.cycles_est >= c.instructions, "{id}: {c:?}");
             assert_eq!((c.n1, c.n2), level(c.instructions), "{id}: {c:?}");
             assert!(!c.varies, "{id}");
         }
         c_call.push(
-            counts_of(&run.totals, "s01_call_floor/c_call/")
+            counts_of(&run.dumps.totals, "s01_call_floor/c_call/")
                 .unwrap()
                 .instructions,
         );

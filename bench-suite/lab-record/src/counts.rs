@@ -91,6 +91,32 @@ pub struct CountsFile {
     /// `valgrind --version` of the pass.
     pub valgrind: String,
     pub counts: BTreeMap<String, Counts>,
+    /// Where each case's instructions per call go, by the same keys as `counts`: the functions
+    /// that run more than [`FunctionCost::LEAST`] of them per call (at most
+    /// [`FunctionCost::MOST`], the rest summed as [`FunctionCost::OTHER`]); empty in files of
+    /// passes that did not attribute them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<String, Vec<FunctionCost>>,
+}
+
+/// One function's self instructions per call in a counted case (callgrind's per-function `Ir`,
+/// its callees' left out), differenced between the two batches as the case's [`Counts`] are: so
+/// a row's instructions can be told apart between its strategy, the host it calls, the
+/// allocator and the lab's loop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionCost {
+    /// The demangled name, shortened ([`FunctionCost::OTHER`] for the rest).
+    pub function: String,
+    pub instructions: f64,
+}
+
+impl FunctionCost {
+    /// The least instructions per call a function must run to be named.
+    pub const LEAST: f64 = 1.0;
+    /// The most functions named per case.
+    pub const MOST: usize = 8;
+    /// The name of the sum of the functions not named.
+    pub const OTHER: &'static str = "other";
 }
 
 /// Where a machine's callgrind counts go, relative to its results directory.

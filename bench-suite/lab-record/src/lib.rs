@@ -30,7 +30,8 @@ pub mod scenario;
 pub use class::{line_hash, line_without_nginx, MachineClass, Probes, DISPATCH_FEATURES};
 pub use clock::Clock;
 pub use counts::{
-    counts_key, load_counts, load_counts_files, Counts, CountsFile, CACHE_MODEL, COUNTS_DIR,
+    counts_key, load_counts, load_counts_files, Counts, CountsFile, FunctionCost, CACHE_MODEL,
+    COUNTS_DIR,
 };
 pub use machine::{rfc3339_utc, Machine};
 pub use ratios::{quartiles, Ns, Ratios};

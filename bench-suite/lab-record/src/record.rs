@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::clock::Clock;
-use crate::counts::Counts;
+use crate::counts::{Counts, FunctionCost};
 use crate::ratios::{Ns, Ratios};
 
 /// The calls over which a record's per-call allocation and copy counts are taken, after one
@@ -72,6 +72,10 @@ pub struct Record {
     /// timed run's record; `None` where that pass did not count the row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<Counts>,
+    /// Where the row's counted instructions per call go, by function (the counts file's
+    /// [`crate::CountsFile::functions`]); empty where the callgrind pass did not attribute them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionCost>,
     /// The clock and peak instruction rate measured beside the pass that timed the row, which
     /// turn its counted instructions over its ns into instructions per cycle; `None` where not
     /// measured (another architecture, an older record).
@@ -101,6 +105,7 @@ impl Record {
             bytes_retained: None,
             load: None,
             counts: None,
+            functions: Vec::new(),
             clock: None,
             gc_per_call: None,
         }

@@ -148,21 +148,26 @@ impl<'a> Floor<'a> {
         }
     }
 
+    /// The measured floor row of `r` (the native row of its work, or the C extension's row of its
+    /// strategy and parameters); `None` where the floor is not a row of the run.
+    pub fn row(&self, r: &Record) -> Option<&'a Record> {
+        self.native
+            .iter()
+            .find(|n| {
+                if self.by_strategy {
+                    n.strategy == r.strategy && n.params == r.params
+                } else {
+                    same_work(n, r)
+                }
+            })
+            .copied()
+    }
+
     /// The floor of a row: its native floor when the scenario has one (none for a row it lacks),
     /// else the empty call plus the memcpy of what it copies.
     pub fn of(&self, r: &Record) -> Option<f64> {
         if self.is_native() {
-            return self
-                .native
-                .iter()
-                .find(|n| {
-                    if self.by_strategy {
-                        n.strategy == r.strategy && n.params == r.params
-                    } else {
-                        same_work(n, r)
-                    }
-                })
-                .map(|n| n.ns_per_call.median);
+            return self.row(r).map(|n| n.ns_per_call.median);
         }
         let call = self.empty_call?;
         if r.strategy == "empty_call" || r.bytes_copied_per_call == 0.0 || r.strategy == "memcpy" {

@@ -129,6 +129,7 @@ fn check_counts_gates_and_skips_rows_by_part_of_their_id() {
             ),
         ]
         .into(),
+        functions: Default::default(),
     };
     fs::write(
         counts_dir.join("s02.json"),

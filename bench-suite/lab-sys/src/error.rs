@@ -83,26 +83,38 @@ impl fmt::Display for LabError {
 impl std::error::Error for LabError {}
 
 /// Maps a host status to a `Result`. `LAB_ERR_CAPACITY` carries no sizes here: callers that can
-/// get it report the sizes themselves.
-#[inline]
+/// get it report the sizes themselves. The success path is one compare, as a C caller's
+/// `if (st != LAB_OK)`: the mapping of the errors is out of line ([`error_of`]), or the `match`
+/// becomes a jump table run on every call (docs/evidence/2026-12-06-rust-at-its-floor.md).
+#[inline(always)]
 pub fn check(status: sys::lab_status) -> Result<(), LabError> {
+    if status == sys::LAB_OK {
+        Ok(())
+    } else {
+        Err(error_of(status))
+    }
+}
+
+/// The error of a status other than `LAB_OK`.
+#[cold]
+#[inline(never)]
+fn error_of(status: sys::lab_status) -> LabError {
     match status {
-        sys::LAB_OK => Ok(()),
-        sys::LAB_ERR_NULL => Err(LabError::Null),
-        sys::LAB_ERR_RANGE => Err(LabError::Range),
-        sys::LAB_ERR_NOT_FOUND => Err(LabError::NotFound),
-        sys::LAB_ERR_CAPACITY => Err(LabError::Capacity {
+        sys::LAB_ERR_NULL => LabError::Null,
+        sys::LAB_ERR_RANGE => LabError::Range,
+        sys::LAB_ERR_NOT_FOUND => LabError::NotFound,
+        sys::LAB_ERR_CAPACITY => LabError::Capacity {
             needed: 0,
             capacity: 0,
-        }),
-        sys::LAB_ERR_INVALID_NAME => Err(LabError::InvalidName),
-        sys::LAB_ERR_NOMEM => Err(LabError::NoMem),
-        sys::LAB_ERR_BAD_HANDLE => Err(LabError::BadHandle),
-        sys::LAB_ERR_INVALID_DATA => Err(LabError::InvalidData),
-        sys::LAB_ERR_PANIC => Err(LabError::Panic),
-        sys::LAB_ERR_ABI => Err(LabError::Abi),
-        sys::LAB_ERR_UNSUPPORTED => Err(LabError::Unsupported),
-        other => Err(LabError::Unknown(other)),
+        },
+        sys::LAB_ERR_INVALID_NAME => LabError::InvalidName,
+        sys::LAB_ERR_NOMEM => LabError::NoMem,
+        sys::LAB_ERR_BAD_HANDLE => LabError::BadHandle,
+        sys::LAB_ERR_INVALID_DATA => LabError::InvalidData,
+        sys::LAB_ERR_PANIC => LabError::Panic,
+        sys::LAB_ERR_ABI => LabError::Abi,
+        sys::LAB_ERR_UNSUPPORTED => LabError::Unsupported,
+        other => LabError::Unknown(other),
     }
 }
 

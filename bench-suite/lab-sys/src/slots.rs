@@ -10,16 +10,27 @@
 use std::mem::MaybeUninit;
 
 /// Calls `f` with `n` uninitialised slots: a stack array when `n <= N`, a fresh heap allocation
-/// (exactly one) otherwise.
+/// (exactly one) otherwise. `f` is called from one place, so the compiler inlines it as the
+/// caller wrote it, whatever its size; called from each branch, it may be outlined into a
+/// function of its own, a call and its register saves more per use
+/// (docs/evidence/2026-12-06-rust-at-its-floor.md).
 #[inline(always)]
 pub fn with_slots<T, const N: usize, R>(n: usize, f: impl FnOnce(&mut [MaybeUninit<T>]) -> R) -> R {
-    if n <= N {
-        let mut stack = [const { MaybeUninit::<T>::uninit() }; N];
-        f(&mut stack[..n])
+    let mut stack;
+    // Empty (no allocation) on the stack's side: its drop is then a test of its capacity, where a
+    // vector made in one branch only would need a drop flag besides.
+    let mut heap: Vec<T> = if n <= N {
+        Vec::new()
     } else {
-        let mut heap: Vec<T> = Vec::with_capacity(n);
-        f(&mut heap.spare_capacity_mut()[..n])
-    }
+        Vec::with_capacity(n)
+    };
+    let slots = if n <= N {
+        stack = [const { MaybeUninit::<T>::uninit() }; N];
+        &mut stack[..n]
+    } else {
+        &mut heap.spare_capacity_mut()[..n]
+    };
+    f(slots)
 }
 
 /// A vector over uninitialised slots (from [`with_slots`]): pushes up to their number, drops what
@@ -54,6 +65,11 @@ impl<'s, T> SlotVec<'s, T> {
 impl<T> Drop for SlotVec<'_, T> {
     #[inline]
     fn drop(&mut self) {
+        // Views and other items without a destructor leave nothing to do, not even the bounds
+        // check of the slice below.
+        if !std::mem::needs_drop::<T>() {
+            return;
+        }
         for slot in &mut self.slots[..self.len] {
             // SAFETY: slots[..len] are initialised and dropped exactly once, here.
             unsafe { slot.assume_init_drop() }

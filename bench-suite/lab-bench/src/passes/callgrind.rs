@@ -34,7 +34,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use lab_record::{Counts, CountsFile, Machine, ResultFile, CACHE_MODEL, COUNTS_DIR};
+use lab_record::{Counts, CountsFile, FunctionCost, Machine, ResultFile, CACHE_MODEL, COUNTS_DIR};
+
+use super::attribution;
+pub use super::attribution::SelfCosts;
 
 use crate::case::{Case, Scenario};
 use crate::options::{target_dir, Options};
@@ -194,9 +197,9 @@ pub fn valgrind_version() -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-/// The parent's work: this binary again, with the same arguments, under callgrind; returns the
-/// totals of every dump by name, and the seconds the child took.
-pub fn run_child(label: &str) -> Result<(BTreeMap<String, [u64; 9]>, f64), String> {
+/// The parent's work: this binary again, with the same arguments, under callgrind; returns its
+/// dumps, and the seconds the child took.
+pub fn run_child(label: &str) -> Result<(Dumped, f64), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     run_counted(label, &exe, std::env::args_os().skip(1), &[(CHILD, "1")])
 }
@@ -233,15 +236,14 @@ pub fn valgrind_args(dir: &Path) -> Vec<String> {
 
 /// `program args` under `valgrind --tool=callgrind` with the pass's settings (the cache
 /// simulation on [`CACHE_MODEL`], `LD_BIND_NOW=1`, the dumps into a fresh directory named by
-/// [`DUMP_DIR`] in its environment, with `env` besides): the totals of every dump by name, and the
-/// seconds it took. The pass's child ([`run_child`]) and the C→R driver (`crate::engines::driver`)
+/// [`DUMP_DIR`] in its environment, with `env` besides): its dumps, and the seconds it took. The pass's child ([`run_child`]) and the C→R driver (`crate::engines::driver`)
 /// run so.
 pub fn run_counted(
     label: &str,
     program: &Path,
     args: impl IntoIterator<Item = impl AsRef<OsStr>>,
     env: &[(&str, &str)],
-) -> Result<(BTreeMap<String, [u64; 9]>, f64), String> {
+) -> Result<(Dumped, f64), String> {
     let dir = dump_dir(label)?;
     let log = dir.join(VALGRIND_LOG);
     let start = Instant::now();
@@ -265,15 +267,24 @@ pub fn run_counted(
             tail.join("\n")
         ));
     }
-    let totals = read_dumps(&dir)?;
+    let dumps = read_dumps(&dir)?;
     let _ = fs::remove_dir_all(&dir);
-    Ok((totals, seconds))
+    Ok((dumps, seconds))
 }
 
-/// Every client-request dump in `dir`: its name and its totals in the cache simulation's event
-/// order (`Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw`).
-pub fn read_dumps(dir: &Path) -> Result<BTreeMap<String, [u64; 9]>, String> {
-    let mut out = BTreeMap::new();
+/// The named dumps of a counted run, by name (`<case id>#<n>`).
+#[derive(Debug, Clone, Default)]
+pub struct Dumped {
+    /// Each dump's totals in the cache simulation's event order
+    /// (`Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw`).
+    pub totals: BTreeMap<String, [u64; 9]>,
+    /// Each dump's self instructions by function ([`attribution::self_costs`]).
+    pub functions: BTreeMap<String, SelfCosts>,
+}
+
+/// Every client-request dump in `dir`: its name, its totals and its functions' instructions.
+pub fn read_dumps(dir: &Path) -> Result<Dumped, String> {
+    let mut out = Dumped::default();
     let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in entries.flatten() {
         let path = entry.path();
@@ -286,7 +297,9 @@ pub fn read_dumps(dir: &Path) -> Result<BTreeMap<String, [u64; 9]>, String> {
         }
         let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         if let Some((name, totals)) = parse_dump(&text) {
-            out.insert(name, totals);
+            out.functions
+                .insert(name.clone(), attribution::self_costs(&text));
+            out.totals.insert(name, totals);
         }
     }
     Ok(out)
@@ -327,11 +340,14 @@ pub fn parse_dump(text: &str) -> Option<(String, [u64; 9])> {
     None
 }
 
-/// The counts per call of `case_id` from the dumps, if both of its batches were dumped (the two
-/// dumps `<id>#<n>` with a number: the smaller is `n1`).
-pub fn counts_of(totals: &BTreeMap<String, [u64; 9]>, case_id: &str) -> Option<Counts> {
+/// The two batches of `case_id` in `dumps` (the two dumps `<id>#<n>` with a number), smaller
+/// first: `(n1, value at n1, n2, value at n2)`.
+fn batches<'a, T>(
+    dumps: &'a BTreeMap<String, T>,
+    case_id: &str,
+) -> Option<(u64, &'a T, u64, &'a T)> {
     let prefix = format!("{case_id}#");
-    let mut batches: Vec<(u64, &[u64; 9])> = totals
+    let mut batches: Vec<(u64, &T)> = dumps
         .range(prefix.clone()..)
         .take_while(|(k, _)| k.starts_with(&prefix))
         .filter_map(|(k, v)| Some((k[prefix.len()..].parse().ok()?, v)))
@@ -340,10 +356,25 @@ pub fn counts_of(totals: &BTreeMap<String, [u64; 9]>, case_id: &str) -> Option<C
     let [(n1, a), (n2, b)] = batches.as_slice() else {
         return None;
     };
+    Some((*n1, *a, *n2, *b))
+}
+
+/// The counts per call of `case_id` from the dumps' totals, if both of its batches were dumped
+/// (the two dumps `<id>#<n>` with a number: the smaller is `n1`).
+pub fn counts_of(totals: &BTreeMap<String, [u64; 9]>, case_id: &str) -> Option<Counts> {
+    let (n1, a, n2, b) = batches(totals, case_id)?;
     Some(Counts {
         varies: varies(case_id),
-        ..Counts::from_totals(*n1, a, *n2, b)
+        ..Counts::from_totals(n1, a, n2, b)
     })
+}
+
+/// Where the instructions per call of `case_id` go, by function, from the same two batches as
+/// [`counts_of`] (empty where the dumps carry no functions).
+pub fn functions_of(dumps: &Dumped, case_id: &str) -> Vec<FunctionCost> {
+    batches(&dumps.functions, case_id)
+        .map(|(n1, a, n2, b)| attribution::per_call(n1, a, n2, b))
+        .unwrap_or_default()
 }
 
 /// Whether a case's counts move a little between passes ([`Counts::varies`]): it shares its calls
@@ -367,11 +398,11 @@ pub fn file_counts(
     valgrind: &str,
     scenario: &Scenario,
     cases: &[Case],
-    totals: &BTreeMap<String, [u64; 9]>,
+    dumps: &Dumped,
 ) -> Result<Option<ResultFile>, String> {
     let ids: Vec<String> = cases.iter().map(|c| c.id(scenario.id)).collect();
     let rows = (scenario.id, Scenario::LANG, Scenario::DIRECTION);
-    file_counts_of(opts, machine, valgrind, rows, &ids, totals)
+    file_counts_of(opts, machine, valgrind, rows, &ids, dumps)
 }
 
 /// [`file_counts`] for the case ids `ids` of the rows `(scenario, lang, direction)` (the C→R
@@ -384,13 +415,15 @@ pub fn file_counts_of(
     valgrind: &str,
     (scenario, lang, direction): (&str, &str, &str),
     ids: &[String],
-    totals: &BTreeMap<String, [u64; 9]>,
+    dumps: &Dumped,
 ) -> Result<Option<ResultFile>, String> {
     let mut counts = BTreeMap::new();
+    let mut functions = BTreeMap::new();
     for id in ids {
-        let c =
-            counts_of(totals, id).ok_or_else(|| format!("callgrind dumped no counts of {id}"))?;
+        let c = counts_of(&dumps.totals, id)
+            .ok_or_else(|| format!("callgrind dumped no counts of {id}"))?;
         counts.insert(id.clone(), c);
+        functions.insert(id.clone(), functions_of(dumps, id));
     }
     let results = opts.out_root.join("results").join(&machine.id);
     let path = counts_path_of(&results, scenario, lang, direction);
@@ -399,11 +432,13 @@ pub fn file_counts_of(
             machine: machine.clone(),
             valgrind: valgrind.to_owned(),
             counts: BTreeMap::new(),
+            functions: BTreeMap::new(),
         }),
         Err(_) => CountsFile {
             machine: machine.clone(),
             valgrind: valgrind.to_owned(),
             counts: BTreeMap::new(),
+            functions: BTreeMap::new(),
         },
     };
     file.machine = machine.clone();
@@ -413,6 +448,14 @@ pub fn file_counts_of(
             .iter()
             .map(|(id, c)| (lab_record::counts_key(lang, direction, id), *c)),
     );
+    for (id, f) in &functions {
+        let key = lab_record::counts_key(lang, direction, id);
+        if f.is_empty() {
+            file.functions.remove(&key);
+        } else {
+            file.functions.insert(key, f.clone());
+        }
+    }
     fs::create_dir_all(path.parent().expect("a counts file has a directory"))
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
@@ -432,6 +475,7 @@ pub fn file_counts_of(
         let id = format!("{scenario}/{}/{}", r.strategy, r.params_label());
         if let Some(c) = counts.get(&id) {
             r.counts = Some(*c);
+            r.functions = functions.get(&id).cloned().unwrap_or_default();
         }
     }
     Ok(Some(timed))
@@ -475,7 +519,7 @@ pub fn pass(
     }
     let ids: Vec<&str> = selected.iter().map(|(s, _)| s.id).collect();
     let valgrind = valgrind_version()?;
-    let (totals, seconds) = run_child(&format!("{}{}", ids[0], crate::build::R2C_LANG))?;
+    let (dumps, seconds) = run_child(&format!("{}{}", ids[0], crate::build::R2C_LANG))?;
     let n: usize = selected.iter().map(|(_, c)| c.len()).sum();
     println!(
         "lab: callgrind counted {n} cases of {} ({}) in {seconds:.1} s (valgrind included)",
@@ -485,7 +529,7 @@ pub fn pass(
     let mut files = Vec::new();
     for (scenario, cases) in &selected {
         files.extend(file_counts(
-            opts, machine, &valgrind, scenario, cases, &totals,
+            opts, machine, &valgrind, scenario, cases, &dumps,
         )?);
     }
     Ok(files)
@@ -584,9 +628,16 @@ mod tests {
                 .unwrap();
         }
         let id = "s01_call_floor/empty_call/".to_owned();
-        let mut totals = BTreeMap::new();
-        totals.insert(format!("{id}#100"), [543, 112, 115, 1, 0, 0, 1, 0, 0]);
-        totals.insert(format!("{id}#1100"), [5543, 1112, 1115, 1, 0, 0, 1, 0, 0]);
+        let mut totals = Dumped::default();
+        totals
+            .totals
+            .insert(format!("{id}#100"), [543, 112, 115, 1, 0, 0, 1, 0, 0]);
+        totals
+            .totals
+            .insert(format!("{id}#1100"), [5543, 1112, 1115, 1, 0, 0, 1, 0, 0]);
+        let costs = |n: u64| SelfCosts::from([("lab_ext_empty".to_owned(), 43 + 3 * n)]);
+        totals.functions.insert(format!("{id}#100"), costs(100));
+        totals.functions.insert(format!("{id}#1100"), costs(1100));
         let rows = ("s01_call_floor", "rust", "c2r");
         let ids = [id.clone()];
         let file = file_counts_of(&opts, &machine, "valgrind-x", rows, &ids, &totals)
@@ -601,6 +652,11 @@ mod tests {
             (c.instructions, c.n1, c.n2, c.varies),
             (5.0, 100, 1100, false)
         );
+        let attributed = vec![FunctionCost {
+            function: "lab_ext_empty".into(),
+            instructions: 3.0,
+        }];
+        assert_eq!(file.records[0].functions, attributed);
         let path = counts_path_of(&results, "s01_call_floor", "rust", "c2r");
         assert!(
             path.ends_with("counts/s01_call_floor.rust.c2r.json"),
@@ -610,6 +666,13 @@ mod tests {
         assert_eq!(
             all.keys().collect::<Vec<_>>(),
             ["rust.c2r:s01_call_floor/empty_call/"]
+        );
+        let files = lab_record::load_counts_files(&results.join(COUNTS_DIR)).unwrap();
+        assert_eq!(
+            files[0]
+                .functions
+                .get("rust.c2r:s01_call_floor/empty_call/"),
+            Some(&attributed)
         );
         assert_eq!(
             counts_path_of(&results, "s01_call_floor", "rust", "r2c"),

@@ -17,9 +17,9 @@
 
 use std::sync::{Arc, Weak};
 
-use crate::case::{Case, Expect, Scenario, Sweep};
+use crate::case::{opaque, Case, Expect, Scenario, Sweep};
 use crate::crew::Crew;
-use crate::{named_strategies, params};
+use crate::params;
 use lab_sys::host::{Handle, LabError, Request};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -93,18 +93,18 @@ pub fn native(i: &Input, iters: u64) -> Result<u64, LabError> {
 /// One call of a strategy.
 pub type Strategy = fn(&Input) -> Result<u64, LabError>;
 
-/// A strategy's calls shared by a crew of `threads` threads on the same request.
-fn on_crew(
-    name: &'static str,
-    f: Strategy,
-    expect: Expect,
-    input: &Arc<Input>,
-    threads: usize,
-) -> Case {
+/// A strategy's calls shared by a crew of `threads` threads on the same request. Generic over the
+/// strategy, so each crew's loop calls it directly and may inline it, as the native floor's C loop
+/// has its work inline: through a `fn` pointer every call would pay a call and a frame more than
+/// the floor's (docs/evidence/2026-12-06-rust-at-its-floor.md).
+fn on_crew<F>(name: &'static str, f: F, expect: Expect, input: &Arc<Input>, threads: usize) -> Case
+where
+    F: Fn(&Input) -> Result<u64, LabError> + Send + Sync + 'static,
+{
     let crew = Crew::new(threads, {
         let input = Arc::clone(input);
         Box::new(move |_, calls| {
-            (0..calls).try_fold(0u64, |acc, _| Ok(acc.wrapping_add(f(&input)?)))
+            (0..calls).try_fold(0u64, |acc, _| Ok(acc.wrapping_add(f(opaque(&*input))?)))
         })
     });
     Case::batch(name, &params!(threads), expect, move |iters| {
@@ -128,12 +128,15 @@ fn native_on_crew(input: &Arc<Input>, threads: usize) -> Case {
 
 fn cases(sweep: Sweep) -> Vec<Case> {
     // Nothing allocated or copied, on one thread or two: a check is at most two atomics, and
-    // headers_size answers two numbers.
-    let strategies: [(&'static str, Strategy, Expect); 3] = named_strategies![
-        unchecked => Expect::NONE,
-        weak_upgrade => Expect::NONE,
-        generation_handle => Expect::NONE,
-    ];
+    // headers_size answers two numbers. Each strategy gets its crew by its function's name, as
+    // `strategies!` registers them: `on_crew` is generic, so they share no array of `fn` pointers.
+    macro_rules! crews {
+        ($cases:expr, $shared:expr, $threads:expr, [$($strategy:path => $expect:expr),+ $(,)?]) => {
+            $( $cases.push(on_crew(
+                crate::case::strategy_name(stringify!($strategy)), $strategy, $expect, $shared,
+                $threads)); )+
+        };
+    }
     // Every thread count shares its calls through a crew, one thread too, so that one and two
     // threads run the same loop and the scaling line compares like with like: a call costs more
     // instructions in the runner's own loop than in a crew's, which would make two threads look
@@ -142,9 +145,11 @@ fn cases(sweep: Sweep) -> Vec<Case> {
     let mut cases = Vec::new();
     for threads in sweep.pick(THREADS) {
         cases.push(native_on_crew(&shared, threads));
-        for (name, f, expect) in strategies {
-            cases.push(on_crew(name, f, expect, &shared, threads));
-        }
+        crews!(cases, &shared, threads, [
+            unchecked => Expect::NONE,
+            weak_upgrade => Expect::NONE,
+            generation_handle => Expect::NONE,
+        ]);
     }
     cases
 }

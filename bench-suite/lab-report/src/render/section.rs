@@ -1,7 +1,8 @@
 //! A scenario's section, on its page (`report/<scenario>.md`, so its links to `results/` go one
 //! folder up): its heading, its floor and the documents' figure from the scenario's
 //! definition, the conclusions, the plots and differential flame graphs it links, then its table
-//! (`table.rs`) and the definition's notes on the strategies the table shows.
+//! (`table.rs`), where its best strategies' instructions go (`floor_gap.rs`) and the definition's
+//! notes on the strategies the table shows.
 
 use std::fmt::Write as _;
 
@@ -79,6 +80,7 @@ pub(super) fn section(out: &mut String, s: &Section) {
         let _ = writeln!(out, "\n{note}");
     }
     table::rows(out, f, s.go, s.c_ext, s.floor);
+    super::floor_gap::floor_gap(out, f, s.floor);
     for (strategy, note) in def.map_or(&Default::default(), |d| &d.notes) {
         if f.records.iter().any(|r| &r.strategy == strategy) {
             let _ = writeln!(out, "\nNote on `{strategy}`: {note}");

@@ -41,11 +41,11 @@ pub fn parse_counted(text: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
-/// What one counted driver run gives: the ids of the cases it counted, in its order, and the
-/// totals of its dumps by name (`<case id>#<n>`, as [`callgrind::counts_of`] reads them).
+/// What one counted driver run gives: the ids of the cases it counted, in its order, and its
+/// dumps by name (`<case id>#<n>`, as [`callgrind::counts_of`] reads them).
 pub struct CountedRun {
     pub ids: Vec<String>,
-    pub totals: BTreeMap<String, [u64; 9]>,
+    pub dumps: callgrind::Dumped,
     pub seconds: f64,
 }
 
@@ -83,11 +83,11 @@ pub(crate) fn count_driver_on(
     let run = callgrind::run_counted(&format!("c2r-{stem}"), &driver.program, &args, &[]);
     let text = std::fs::read_to_string(&out);
     let _ = std::fs::remove_file(&out);
-    let (totals, seconds) = run?;
+    let (dumps, seconds) = run?;
     let text = text.map_err(|e| format!("reading {}: {e}", out.display()))?;
     Ok(CountedRun {
         ids: parse_counted(&text)?,
-        totals,
+        dumps,
         seconds,
     })
 }
@@ -133,16 +133,25 @@ pub fn count_c2r(opts: &Options, machine: &Machine) -> Result<Vec<ResultFile>, S
         if !c.ids.iter().any(|id| id == c_row) {
             continue;
         }
-        let dumps: Vec<(String, [u64; 9])> = c
+        let renamed = |name: &str| {
+            let n = name.strip_prefix(c_row)?.strip_prefix('#')?;
+            Some(format!("{floor_row}#{n}"))
+        };
+        let totals: Vec<(String, [u64; 9])> = c
+            .dumps
             .totals
             .iter()
-            .filter_map(|(name, t)| {
-                let n = name.strip_prefix(c_row)?.strip_prefix('#')?;
-                Some((format!("{floor_row}#{n}"), *t))
-            })
+            .filter_map(|(name, t)| Some((renamed(name)?, *t)))
+            .collect();
+        let functions: Vec<(String, callgrind::SelfCosts)> = c
+            .dumps
+            .functions
+            .iter()
+            .filter_map(|(name, f)| Some((renamed(name)?, f.clone())))
             .collect();
         for (_, run) in &mut runs {
-            run.totals.extend(dumps.iter().cloned());
+            run.dumps.totals.extend(totals.iter().cloned());
+            run.dumps.functions.extend(functions.iter().cloned());
             run.ids.push(floor_row.to_owned());
         }
     }
@@ -185,12 +194,7 @@ pub(crate) fn file_counted(
     for (scenario, ids) in by_scenario {
         let rows = (scenario, lang, "c2r");
         files.extend(callgrind::file_counts_of(
-            opts,
-            machine,
-            valgrind,
-            rows,
-            &ids,
-            &run.totals,
+            opts, machine, valgrind, rows, &ids, &run.dumps,
         )?);
     }
     Ok(files)

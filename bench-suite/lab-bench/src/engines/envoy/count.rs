@@ -60,7 +60,7 @@ pub(super) fn count_pass(
     });
     proxy.stop()?;
     counted?;
-    let totals = callgrind::read_dumps(&dir)?;
+    let dumps = callgrind::read_dumps(&dir)?;
     let _ = std::fs::remove_dir_all(&dir);
     println!(
         "lab: callgrind counted {} cases of {SCENARIO} in Envoy in {:.1} s (valgrind included)",
@@ -73,7 +73,7 @@ pub(super) fn count_pass(
         &valgrind,
         (SCENARIO, "rust", "c2r"),
         &ids,
-        &totals,
+        &dumps,
     )?
     .into_iter()
     .collect())

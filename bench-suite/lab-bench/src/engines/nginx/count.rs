@@ -89,7 +89,7 @@ pub(super) fn count_pass(
         });
     nginx.stop()?;
     counted?;
-    let totals = crate::passes::callgrind::read_dumps(&dir)?;
+    let dumps = crate::passes::callgrind::read_dumps(&dir)?;
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&prefix);
     println!(
@@ -100,7 +100,7 @@ pub(super) fn count_pass(
     );
     let rows = (SCENARIO, "rust", "c2r");
     Ok(
-        crate::passes::callgrind::file_counts_of(opts, machine, &valgrind, rows, &ids, &totals)?
+        crate::passes::callgrind::file_counts_of(opts, machine, &valgrind, rows, &ids, &dumps)?
             .into_iter()
             .collect(),
     )
