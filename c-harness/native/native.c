@@ -57,7 +57,7 @@ uint64_t lab_native_s01_call_floor(uint64_t iters) {
   for (uint64_t i = 0; i < iters; i++) {
     lab_noop();
     /* No instruction: keeps the loop, which an inlined empty call would otherwise let the
-     * compiler remove, as the Rust side's loop is kept by its black_box. */
+     * compiler remove, as the Rust side's loop is kept by its opaque input. */
     __asm__ volatile("" : : "r"(i) : "memory");
   }
   return iters;

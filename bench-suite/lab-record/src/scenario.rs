@@ -41,6 +41,11 @@ pub struct Scenario {
     /// the boundary's.
     #[serde(default)]
     pub notes: BTreeMap<String, String>,
+    /// Per strategy, why the instructions it runs above its floor's belong to it (which of them,
+    /// in words the attribution by function bears out): the report prints it under "Where the
+    /// instructions go" wherever the strategy is a point's best and above ×1.2 of its floor.
+    #[serde(default)]
+    pub above_floor: BTreeMap<String, String>,
 }
 
 /// What a direction of a scenario measures.

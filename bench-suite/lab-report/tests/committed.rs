@@ -91,3 +91,18 @@ fn no_committed_row_runs_faster_than_the_cpu_can() {
         );
     }
 }
+
+/// Every point whose best strategy runs more than ×1.2 of its floor's instructions has its
+/// reason in the scenario's definition (`above_floor`), which its page prints beside the
+/// functions that make the difference.
+#[test]
+fn every_best_strategy_above_its_floor_says_why() {
+    for (dir, files) in committed() {
+        let missing = lab_report::render::floor_gap::unexplained(&files);
+        assert!(
+            missing.is_empty(),
+            "{dir}: no `above_floor` reason in scenarios/*.toml for:\n{}",
+            missing.join("\n")
+        );
+    }
+}

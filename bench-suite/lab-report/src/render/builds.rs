@@ -58,6 +58,7 @@ pub(super) fn builds(f: &ResultFile, others: &[&ResultFile]) -> String {
             for line in floor_gap(f, "without LTO")
                 .into_iter()
                 .chain(floor_gap(file, "with LTO"))
+                .chain(remains(file))
             {
                 let _ = writeln!(out, "- {line}");
             }
@@ -207,6 +208,75 @@ fn floor_gap(file: &ResultFile, build: &str) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// What inlining leaves of each strategy in `file` (an LTO build's): those within [`AT_FLOOR`]
+/// of the floor's instructions at every point counted, then the others with their largest
+/// excess and what that row allocates and copies per call, the work no inlining removes.
+fn remains(file: &ResultFile) -> Option<String> {
+    let mut strategies: Vec<&str> = file
+        .records
+        .iter()
+        .filter(|r| !is_reference(file, r))
+        .map(|r| r.strategy.as_str())
+        .collect();
+    strategies.dedup();
+    let mut at_floor = Vec::new();
+    let mut above = Vec::new();
+    for s in strategies {
+        // (excess, ratio, row) at each point where the floor ran instructions.
+        let points: Vec<(f64, f64, &Record)> = file
+            .records
+            .iter()
+            .filter(|r| r.strategy == s)
+            .filter_map(|r| {
+                let floor = file
+                    .records
+                    .iter()
+                    .find(|n| n.strategy == NATIVE && n.params_label() == r.params_label())?;
+                let (ir, fl) = (instructions(r)?, instructions(floor)?);
+                (fl >= 1.0).then_some((ir - fl, ir / fl, r))
+            })
+            .collect();
+        let Some(&(excess, _, r)) = points.iter().max_by(|a, b| a.0.total_cmp(&b.0)) else {
+            continue;
+        };
+        if points.iter().all(|p| p.1 <= AT_FLOOR) {
+            at_floor.push(format!("`{s}`"));
+            continue;
+        }
+        let allocs = r.allocs_per_call.rust.unwrap_or(0.0) + r.allocs_per_call.c.unwrap_or(0.0);
+        let work = match (allocs, r.bytes_copied_per_call) {
+            (a, b) if a > 0.0 && b > 0.0 => {
+                format!("{a:.0} allocation(s) and {b:.0} B copied per call")
+            }
+            (a, _) if a > 0.0 => format!("{a:.0} allocation(s) per call"),
+            (_, b) if b > 0.0 => format!("{b:.0} B copied per call"),
+            _ => "no allocation or copy".to_owned(),
+        };
+        let at = match r.params_label() {
+            p if p.is_empty() => String::new(),
+            p => format!(" at {p}"),
+        };
+        above.push(format!(
+            "`{s}` up to {} instructions per call{at} ({work})",
+            signed(excess)
+        ));
+    }
+    if at_floor.is_empty() && above.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if !at_floor.is_empty() {
+        parts.push(format!(
+            "within ×{AT_FLOOR} of the floor at every point: {}",
+            at_floor.join(", ")
+        ));
+    }
+    if !above.is_empty() {
+        parts.push(format!("above it: {}", above.join("; ")));
+    }
+    Some(format!("What inlining leaves, with LTO: {}.", parts.join("; ")))
 }
 
 /// A row's instructions per call, where the callgrind pass counted it.

@@ -128,8 +128,44 @@ pub(super) fn floor_gap(out: &mut String, f: &ResultFile, floor: &Floor) {
         if !less.is_empty() {
             let _ = write!(out, "; the floor runs {}", less.join(", "));
         }
-        let _ = writeln!(out, ".");
+        let _ = write!(out, ".");
+        if let Some(why) = why(f, &g.best.strategy) {
+            let _ = write!(out, " {why}");
+        }
+        out.push('\n');
     }
+}
+
+/// Why `strategy`'s instructions above its floor belong to it, from its scenario's definition
+/// (`above_floor`), if it says.
+pub(crate) fn why<'a>(f: &ResultFile, strategy: &str) -> Option<&'a str> {
+    lab_record::scenario::get(&f.scenario)?
+        .above_floor
+        .get(strategy)
+        .map(String::as_str)
+}
+
+/// The strategies of `f` that are a point's best above [`GAP`] of its floor and whose definition
+/// does not say why: what a committed run must not have.
+pub fn unexplained(files: &[ResultFile]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in files {
+        let floor = Floor::of_file(files, f);
+        for g in gaps(f, &floor) {
+            if why(f, &g.best.strategy).is_none() {
+                out.push(format!(
+                    "{} ({} {}): `{}` at {} is ×{:.2} of its floor's instructions",
+                    f.scenario,
+                    f.lang,
+                    f.direction,
+                    g.best.strategy,
+                    g.best.params_label(),
+                    g.ratio
+                ));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use crate::guide::guide;
 
 mod builds;
 mod cost_sheet;
-mod floor_gap;
+pub mod floor_gap;
 mod go_releases;
 mod header;
 pub mod links;
