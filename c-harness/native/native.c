@@ -17,6 +17,11 @@
 #include "lab.h"
 #include "lab_digest.h"
 
+/* The floor's input made opaque to the optimiser once per call, at no instruction, as the Rust
+ * side's loop makes its input (case::opaque): where the host call is inlined here (the LTO build),
+ * nothing computed from the input, nor the memory it points to, is hoisted out of the loop. */
+#define LAB_OPAQUE(x) __asm__ volatile("" : "+r"(x) : : "memory")
+
 /* Rust's lab_sys::digest: the same checksum, inlined as Rust inlines its. */
 static inline uint64_t digest(const uint8_t *p, size_t len) { return lab_digest(p, len); }
 
@@ -56,9 +61,8 @@ static inline uint64_t words_checksum(const uint8_t *p, size_t len) {
 uint64_t lab_native_s01_call_floor(uint64_t iters) {
   for (uint64_t i = 0; i < iters; i++) {
     lab_noop();
-    /* No instruction: keeps the loop, which an inlined empty call would otherwise let the
-     * compiler remove, as the Rust side's loop is kept by its opaque input. */
-    __asm__ volatile("" : : "r"(i) : "memory");
+    /* Keeps the loop, which an inlined empty call would otherwise let the compiler remove. */
+    LAB_OPAQUE(i);
   }
   return iters;
 }
@@ -67,6 +71,8 @@ uint64_t lab_native_s02_pass_string(const uint8_t *ptr, size_t len, uint64_t ite
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {
     uint64_t c;
+    LAB_OPAQUE(ptr);
+    LAB_OPAQUE(len);
     if (lab_consume_str(ptr, len, &c) != LAB_OK) {
       return 0;
     }
@@ -80,6 +86,7 @@ uint64_t lab_native_s03_unknown_length(const lab_request *req, const uint8_t *na
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {
     lab_str v;
+    LAB_OPAQUE(req);
     if (lab_header_get(req, name, name_len, &v) != LAB_OK) {
       return 0;
     }
@@ -93,6 +100,7 @@ uint64_t lab_native_s04_known_length(const lab_request *req, const uint8_t *name
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {
     size_t len;
+    LAB_OPAQUE(req);
     if (lab_header_copy(req, name, name_len, buf, cap, &len) != LAB_OK) {
       return 0;
     }
@@ -133,6 +141,7 @@ uint64_t lab_native_s05_pass_batch(const lab_native_bytes *items, size_t n, uint
   }
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {
+    LAB_OPAQUE(items);
     lab_str stack[S05_STACK_VIEWS];
     lab_str *views = n <= S05_STACK_VIEWS ? stack : native_alloc(n * sizeof(lab_str));
     if (views == NULL) {
@@ -159,6 +168,7 @@ uint64_t lab_native_s06_read_headers(const lab_request *req, const lab_str *name
                                      uint64_t iters) {
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {
+    LAB_OPAQUE(req);
     for (size_t j = 0; j < k; j++) {
       lab_str v;
       if (lab_header_get(req, names[j].ptr, names[j].len, &v) != LAB_OK) {
@@ -262,6 +272,7 @@ uint64_t lab_native_s09_request_lifetime(const lab_request *req, uint64_t iters)
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {
     size_t count, bytes;
+    LAB_OPAQUE(req);
     if (lab_headers_size(req, &count, &bytes) != LAB_OK) {
       return 0;
     }
@@ -273,6 +284,7 @@ uint64_t lab_native_s09_request_lifetime(const lab_request *req, uint64_t iters)
 uint64_t lab_native_s13_ownership(lab_stream *s, lab_body_buf *buf, uint64_t iters) {
   uint64_t sum = 0;
   for (uint64_t i = 0; i < iters; i++) {
+    LAB_OPAQUE(s);
     if (lab_stream_receive(s, buf) != LAB_OK) {
       return 0;
     }

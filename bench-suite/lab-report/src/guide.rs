@@ -285,10 +285,29 @@ fn bulk_or_per_header(c: &Ctx) -> Option<Answer> {
         Some(closest) if bulks.iter().all(|b| b.wins == 0) => format!(
             "Call once per header (`{per_header}`): no bulk call is faster beyond the noise at any of the {points} (n, k) points measured; the closest: {closest}."
         ),
-        _ => format!(
-            "It depends on n and k: against one call per header (`{per_header}`) over {points} (n, k) points, {}.",
-            parts.join(", ")
-        ),
+        _ => {
+            // The bulk calls faster somewhere, with their figures; the others only by name.
+            let faster: Vec<&str> = bulks
+                .iter()
+                .zip(&parts)
+                .filter(|(b, _)| b.wins > 0)
+                .map(|(_, p)| p.as_str())
+                .collect();
+            let never: Vec<String> = bulks
+                .iter()
+                .filter(|b| b.wins == 0)
+                .map(|b| format!("`{}`", b.name))
+                .collect();
+            let never = match never.len() {
+                0 => String::new(),
+                1 => format!("; {} is faster at none", never[0]),
+                _ => format!("; {} are faster at none", never.join(" and ")),
+            };
+            format!(
+                "It depends on n and k: against one call per header (`{per_header}`) over {points} (n, k) points, {}{never}.",
+                faster.join(", ")
+            )
+        }
     };
     // The link goes to the best point of the three (navigation, not a claim).
     let link = bulks

@@ -15,8 +15,8 @@ use crate::format::fmt_instructions;
 use crate::stats::{fmt_ns, is_reference};
 
 /// Where a build is near its floor: the fastest strategy within this ratio of the floor's
-/// instructions (the issue's ×1.05 with LTO).
-pub const AT_FLOOR: f64 = 1.05;
+/// instructions.
+use super::floor_gap::LTO_GAP as AT_FLOOR;
 
 /// Why a scenario's R→C page has no LTO rows.
 pub const LTO_NOT_MEASURED: &str = "LTO build: not measured (no clang and lld of rustc's LLVM \
@@ -190,9 +190,13 @@ fn floor_gap(file: &ResultFile, build: &str) -> Vec<String> {
         } else {
             format!(" at {p}")
         };
+        // Why the farthest is where it is, where it is beyond the floor's reach.
+        let why = super::floor_gap::why(file, &r.strategy)
+            .filter(|_| *worst > AT_FLOOR)
+            .map_or_else(String::new, |w| format!(" {w}"));
         lines.push(format!(
             "{}, the fastest strategy runs ×{:.2} to ×{:.2} of its floor's instructions \
-             (within ×{AT_FLOOR} at {near} of {} points; farthest: `{}`{at}).",
+             (within ×{AT_FLOOR} at {near} of {} points; farthest: `{}`{at}).{why}",
             capitalised(build),
             ratios[0].0,
             worst,
@@ -276,7 +280,10 @@ fn remains(file: &ResultFile) -> Option<String> {
     if !above.is_empty() {
         parts.push(format!("above it: {}", above.join("; ")));
     }
-    Some(format!("What inlining leaves, with LTO: {}.", parts.join("; ")))
+    Some(format!(
+        "What inlining leaves, with LTO: {}.",
+        parts.join("; ")
+    ))
 }
 
 /// A row's instructions per call, where the callgrind pass counted it.

@@ -16,6 +16,20 @@ use crate::stats::is_reference;
 /// The ratio of instructions to the floor's above which a best strategy's are explained.
 pub const GAP: f64 = 1.2;
 
+/// The same ratio in the cross-language LTO build, where the call itself is inlined: a best
+/// strategy further than this from its floor says why.
+pub const LTO_GAP: f64 = 1.05;
+
+/// The ratio above which `f`'s best strategies are explained: [`LTO_GAP`] in the LTO build,
+/// else [`GAP`].
+fn limit(f: &ResultFile) -> f64 {
+    if f.lang == lab_record::builds::LTO {
+        LTO_GAP
+    } else {
+        GAP
+    }
+}
+
 /// A point's best strategy above [`GAP`] of its floor, and that floor.
 struct Gap<'a> {
     best: &'a Record,
@@ -23,7 +37,7 @@ struct Gap<'a> {
     ratio: f64,
 }
 
-/// The points of `f` whose best strategy runs more than [`GAP`] times its floor's instructions,
+/// The points of `f` whose best strategy runs more than [`limit`] times its floor's instructions,
 /// in the order of their parameters.
 fn gaps<'a>(f: &'a ResultFile, floor: &Floor<'a>) -> Vec<Gap<'a>> {
     let mut best: BTreeMap<String, &Record> = BTreeMap::new();
@@ -42,7 +56,7 @@ fn gaps<'a>(f: &'a ResultFile, floor: &Floor<'a>) -> Vec<Gap<'a>> {
             let fl = floor.row(b)?;
             let (bc, fc) = (b.counts?, fl.counts?);
             let ratio = bc.instructions / fc.instructions;
-            (fc.instructions > 0.0 && ratio > GAP).then_some(Gap {
+            (fc.instructions > 0.0 && ratio > limit(f)).then_some(Gap {
                 best: b,
                 floor: fl,
                 ratio,
@@ -145,7 +159,7 @@ pub(crate) fn why<'a>(f: &ResultFile, strategy: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
-/// The strategies of `f` that are a point's best above [`GAP`] of its floor and whose definition
+/// The strategies of `f` that are a point's best above [`limit`] of its floor and whose definition
 /// does not say why: what a committed run must not have.
 pub fn unexplained(files: &[ResultFile]) -> Vec<String> {
     let mut out = Vec::new();
@@ -244,7 +258,7 @@ mod tests {
                 "- `pinned_batch` at n=1 runs 140 instructions per call against the floor's 105 \
                  (×1.33): +56 in `lab_bench::r2c::s05_pass_batch::pinned_batch`, +10 in \
                  `lab_bench::case::Case::new::{{closure}}`; the floor runs −31 in \
-                 `lab_native_s05`.\n"
+                 `lab_native_s05`. The strategy is a function the case's loop calls"
             ),
             "{out}"
         );
