@@ -131,15 +131,21 @@ fn change(base: &ResultFile, other: &ResultFile, base_label: &str, label: &str) 
     } else {
         format!(" at {}", r.params_label())
     };
+    let cut = if lo < 0.0 {
+        format!(
+            "the largest cut, `{}`{at}: {} → {}",
+            r.strategy,
+            fmt_instructions(a),
+            fmt_instructions(b)
+        )
+    } else {
+        "no row runs fewer".to_owned()
+    };
     Some(format!(
-        "`{label}` against `{base_label}`: {} to {} instructions per call over {} rows; the \
-         largest cut, `{}`{at}: {} → {}.",
+        "`{label}` against `{base_label}`: {} to {} instructions per call over {} rows; {cut}.",
         signed(lo),
         signed(hi),
         deltas.len(),
-        r.strategy,
-        fmt_instructions(a),
-        fmt_instructions(b)
     ))
 }
 
@@ -218,13 +224,12 @@ fn floor_gap(file: &ResultFile, build: &str) -> Vec<String> {
 /// of the floor's instructions at every point counted, then the others with their largest
 /// excess and what that row allocates and copies per call, the work no inlining removes.
 fn remains(file: &ResultFile) -> Option<String> {
-    let mut strategies: Vec<&str> = file
-        .records
-        .iter()
-        .filter(|r| !is_reference(file, r))
-        .map(|r| r.strategy.as_str())
-        .collect();
-    strategies.dedup();
+    let mut strategies: Vec<&str> = Vec::new();
+    for r in file.records.iter().filter(|r| !is_reference(file, r)) {
+        if !strategies.contains(&r.strategy.as_str()) {
+            strategies.push(&r.strategy);
+        }
+    }
     let mut at_floor = Vec::new();
     let mut above = Vec::new();
     for s in strategies {
