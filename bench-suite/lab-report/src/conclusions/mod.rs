@@ -29,7 +29,7 @@ pub(crate) mod s13_ownership;
 pub(crate) mod s14_filters;
 pub(crate) mod s15_real_proxy;
 pub(crate) mod s16_envoy;
-mod shared;
+pub(crate) mod shared;
 
 /// A scenario's Rust conclusions for one direction, most important first.
 type Rust = fn(&View) -> Vec<String>;

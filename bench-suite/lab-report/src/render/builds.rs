@@ -11,6 +11,7 @@ use lab_record::{Record, ResultFile, NATIVE};
 
 use super::table::sorted_rows;
 use crate::anchors::row_anchor;
+use crate::conclusions::shared::instructions;
 use crate::format::fmt_instructions;
 use crate::stats::{fmt_ns, is_reference};
 
@@ -289,11 +290,6 @@ fn remains(file: &ResultFile) -> Option<String> {
         "What inlining leaves, with LTO: {}.",
         parts.join("; ")
     ))
-}
-
-/// A row's instructions per call, where the callgrind pass counted it.
-fn instructions(r: &Record) -> Option<f64> {
-    r.counts.map(|c| c.instructions)
 }
 
 fn capitalised(s: &str) -> String {
